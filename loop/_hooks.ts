@@ -1,0 +1,229 @@
+import { HookError } from "./hook_error.ts";
+import { suggestSimilar } from "./suggest_similar.ts";
+import type { Hook, HookDecision, LoopEvent } from "./types.ts";
+
+/** Hook slots that return decisions. */
+export type DecisionSlot =
+  | "prePrompt"
+  | "preDispatch"
+  | "postDispatch"
+  | "checkDone"
+  | "shouldStop";
+
+const HONOURED: Record<DecisionSlot, readonly (keyof HookDecision)[]> = {
+  prePrompt: ["inject", "messages"],
+  preDispatch: ["deny", "args", "result", "pause", "inject"],
+  postDispatch: ["result", "inject", "stop"],
+  checkDone: ["deny", "inject"],
+  shouldStop: ["stop", "inject"],
+};
+
+const ALL_FIELDS = new Set<string>([
+  "deny",
+  "args",
+  "result",
+  "inject",
+  "stop",
+  "pause",
+  "messages",
+]);
+
+const SLOTS = [
+  "onLoopStart",
+  "prePrompt",
+  "preDispatch",
+  "postDispatch",
+  "checkDone",
+  "shouldStop",
+  "onLoopEnd",
+  "onEvent",
+] as const;
+
+/** The name a hook goes by in messages. */
+export function hookName(hook: Hook, index: number): string {
+  return typeof hook.name === "string" && hook.name !== "" ? hook.name : `hooks[${index}]`;
+}
+
+/**
+ * Check the hooks option: plain objects whose slot properties are functions,
+ * with a hint when a method name looks like a misspelt slot.
+ */
+export function assertHooks(hooks: unknown): asserts hooks is readonly Hook[] {
+  if (!Array.isArray(hooks)) {
+    throw new TypeError(
+      `Cannot start loop: 'hooks' must be an array of hook objects, got ${typeof hooks}`,
+    );
+  }
+  hooks.forEach((hook, index) => {
+    if (typeof hook !== "object" || hook === null) {
+      throw new TypeError(
+        `Cannot start loop: hooks[${index}] must be an object with hook methods, got ${
+          hook === null ? "null" : typeof hook
+        }`,
+      );
+    }
+    const name = hookName(hook as Hook, index);
+    for (const slot of SLOTS) {
+      const method = (hook as Record<string, unknown>)[slot];
+      if (method !== undefined && typeof method !== "function") {
+        throw new TypeError(`Cannot start loop: hook "${name}" slot '${slot}' must be a function`);
+      }
+    }
+    for (const [key, value] of Object.entries(hook)) {
+      if (typeof value !== "function" || (SLOTS as readonly string[]).includes(key)) continue;
+      const slot = suggestSimilar(key, SLOTS, 0.8);
+      if (slot !== undefined) {
+        throw new TypeError(
+          `Cannot start loop: hook "${name}" has a method '${key}', which is not a hook slot; did you mean '${slot}'?`,
+        );
+      }
+    }
+  });
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** Validate a decision returned by a hook slot; throws a TypeError naming hook, slot and field. */
+export function checkDecision(
+  value: unknown,
+  slot: DecisionSlot,
+  name: string,
+): HookDecision | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new TypeError(
+      `Hook "${name}" returned ${describe(value)} from ${slot}; return a decision object ` +
+        `with ${HONOURED[slot].map((field) => `'${field}'`).join(", ")}, or nothing`,
+    );
+  }
+  const decision = value as Record<string, unknown>;
+  for (const [field, fieldValue] of Object.entries(decision)) {
+    if (fieldValue === undefined) continue;
+    if (!ALL_FIELDS.has(field)) {
+      const hint = suggestSimilar(field, ALL_FIELDS);
+      throw new TypeError(
+        `Hook "${name}" returned an unknown decision field '${field}' from ${slot}` +
+          (hint ? `; did you mean '${hint}'?` : `; known fields are ${[...ALL_FIELDS].join(", ")}`),
+      );
+    }
+    if (!HONOURED[slot].includes(field as keyof HookDecision)) {
+      throw new TypeError(
+        `Hook "${name}" returned '${field}' from ${slot}, which ${slot} cannot honour; ` +
+          `${slot} honours ${HONOURED[slot].map((f) => `'${f}'`).join(", ")}`,
+      );
+    }
+    checkFieldType(field as keyof HookDecision, fieldValue, slot, name);
+  }
+  return decision as HookDecision;
+}
+
+function checkFieldType(
+  field: keyof HookDecision,
+  value: unknown,
+  slot: string,
+  name: string,
+): void {
+  const fail = (expected: string) => {
+    throw new TypeError(
+      `Hook "${name}" returned '${field}' from ${slot} as ${
+        describe(value)
+      }; it must be ${expected}`,
+    );
+  };
+  switch (field) {
+    case "deny":
+    case "inject":
+    case "pause":
+      if (typeof value !== "string") fail("a string");
+      break;
+    case "stop":
+      if (typeof value !== "string" && value !== true) fail("a string (the stop reason) or true");
+      break;
+    case "args":
+      if (typeof value !== "object" || value === null || Array.isArray(value)) fail("an object");
+      break;
+    case "messages":
+      if (!Array.isArray(value)) fail("an array of messages");
+      break;
+  }
+}
+
+/** Calls hook slots and turns throws into HookErrors. */
+export class HookRunner {
+  readonly #hooks: readonly Hook[];
+  readonly #observers: readonly Hook[];
+
+  constructor(hooks: readonly Hook[]) {
+    this.#hooks = hooks;
+    this.#observers = hooks.filter((hook) => typeof hook.onEvent === "function");
+  }
+
+  /** True when some hook observes events. */
+  get observed(): boolean {
+    return this.#observers.length > 0;
+  }
+
+  /** Call a decision slot on each hook in order, until `until` says stop. */
+  async decide<C>(
+    slot: DecisionSlot,
+    ctx: C | (() => C),
+    onDecision: (decision: HookDecision) => boolean | void,
+  ): Promise<void> {
+    for (let index = 0; index < this.#hooks.length; index++) {
+      const hook = this.#hooks[index];
+      const method = hook[slot] as ((ctx: C) => unknown) | undefined;
+      if (method === undefined) continue;
+      const name = hookName(hook, index);
+      let value: unknown;
+      try {
+        value = await method.call(hook, typeof ctx === "function" ? (ctx as () => C)() : ctx);
+      } catch (error) {
+        throw new HookError(name, slot, error);
+      }
+      const decision = checkDecision(value, slot, name);
+      if (decision !== undefined && onDecision(decision) === true) return;
+    }
+  }
+
+  /** Call a notification slot (`onLoopStart`, `onLoopEnd`) on every hook. */
+  async notify<C>(slot: "onLoopStart" | "onLoopEnd", ctx: C): Promise<void> {
+    for (let index = 0; index < this.#hooks.length; index++) {
+      const hook = this.#hooks[index];
+      const method = hook[slot] as ((ctx: C) => unknown) | undefined;
+      if (method === undefined) continue;
+      try {
+        await method.call(hook, ctx);
+      } catch (error) {
+        throw new HookError(hookName(hook, index), slot, error);
+      }
+    }
+  }
+
+  /** Deliver an event to observers, awaiting each. */
+  async emit(event: LoopEvent): Promise<void> {
+    for (const hook of this.#observers) {
+      try {
+        await hook.onEvent!(event);
+      } catch (error) {
+        throw new HookError(hookName(hook, this.#hooks.indexOf(hook)), "onEvent", error);
+      }
+    }
+  }
+
+  /** Deliver an event synchronously (for streamed deltas); returns the first error. */
+  emitNow(event: LoopEvent): HookError | undefined {
+    for (const hook of this.#observers) {
+      try {
+        const result = hook.onEvent!(event);
+        if (result instanceof Promise) result.catch(() => {});
+      } catch (error) {
+        return new HookError(hookName(hook, this.#hooks.indexOf(hook)), "onEvent", error);
+      }
+    }
+    return undefined;
+  }
+}

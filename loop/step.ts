@@ -1,0 +1,198 @@
+import type { StepCall, StepRecord, StepResult, Usage } from "./types.ts";
+
+const ARG_VALUE_LIMIT = 50;
+const TAIL_LIMIT = 60;
+
+/**
+ * Render arguments as `k=v` pairs, each value cut to 50 characters.
+ *
+ * @param args The call's arguments.
+ * @returns The summary, for example `name=Alice, n=3`.
+ * @example
+ * ```ts
+ * import { argsSummary } from "jsr:@looplet/looplet";
+ * argsSummary({ name: "Alice", n: 3 }); // "name=Alice, n=3"
+ * ```
+ */
+export function argsSummary(args: Readonly<Record<string, unknown>>): string {
+  return Object.entries(args)
+    .map(([key, value]) => `${key}=${cut(displayValue(value), ARG_VALUE_LIMIT, "...")}`)
+    .join(", ");
+}
+
+function displayValue(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value === undefined) return "undefined";
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function cut(text: string, limit: number, marker: string): string {
+  return text.length > limit ? text.slice(0, limit) + marker : text;
+}
+
+function cutTail(text: string): string {
+  return text.length > TAIL_LIMIT ? text.slice(0, TAIL_LIMIT - 3) + "..." : text;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function prettyTail(result: StepResult): string | undefined {
+  if (result.awaitingApproval !== undefined) {
+    return `⏸ awaiting approval: ${cut(result.awaitingApproval, 80, "")}`;
+  }
+  if (result.error !== undefined) return `ERROR: ${cut(result.error, 80, "")}`;
+  const data = result.data;
+  if (data === null || data === undefined) return undefined;
+  if (Array.isArray(data)) return `${data.length} items`;
+  if (isPlainObject(data)) {
+    const entries = Object.entries(data);
+    const lists = entries.filter(([, value]) => Array.isArray(value));
+    if (lists.length === 1) return `${(lists[0][1] as unknown[]).length} ${lists[0][0]}`;
+    if (entries.length === 1) return `${entries[0][0]}: ${cutTail(displayValue(entries[0][1]))}`;
+    return `${entries.length} keys`;
+  }
+  return cutTail(displayValue(data));
+}
+
+function summaryTail(result: StepResult): string | undefined {
+  if (result.awaitingApproval !== undefined) return "awaiting approval";
+  if (result.error !== undefined) return `ERROR: ${cut(result.error, 60, "")}`;
+  const data = result.data;
+  if (Array.isArray(data)) return `${data.length} items`;
+  if (isPlainObject(data)) {
+    const total = data.total ?? data.total_items;
+    if (total !== undefined) return displayValue(total);
+    const entries = Object.entries(data);
+    const preview = entries.slice(0, 3).map(([key, value]) =>
+      `${key}: ${
+        Array.isArray(value)
+          ? `(${value.length})`
+          : isPlainObject(value)
+          ? `(${Object.keys(value).length})`
+          : cut(displayValue(value), 40, "...")
+      }`
+    ).join(", ");
+    return entries.length > 3 ? `${preview}, … (${entries.length} keys)` : preview || undefined;
+  }
+  if (data === null || data === undefined) return undefined;
+  return cut(displayValue(data), 60, "...");
+}
+
+function usageToJson(usage: Usage): Record<string, number> {
+  const json: Record<string, number> = {
+    input_tokens: usage.inputTokens,
+    output_tokens: usage.outputTokens,
+  };
+  if (usage.cacheReadTokens !== undefined) json.cache_read_tokens = usage.cacheReadTokens;
+  if (usage.cacheWriteTokens !== undefined) json.cache_write_tokens = usage.cacheWriteTokens;
+  if (usage.cost !== undefined) json.cost = usage.cost;
+  return json;
+}
+
+/**
+ * One tool call and its result, as yielded by the loop. Frozen once yielded.
+ *
+ * @example Print each step
+ * ```ts ignore
+ * for await (const step of composableLoop({ llm, tools, task })) {
+ *   console.log(step.pretty()); // #1 ✓ greet(name=Alice) → greeting: Hello, Alice! [0ms]
+ * }
+ * ```
+ */
+export class Step implements StepRecord {
+  /** 1-based step number across the run. */
+  readonly number: number;
+  /** 1-based turn number. */
+  readonly turn: number;
+  /** The call. */
+  readonly call: StepCall;
+  /** The result. */
+  readonly result: StepResult;
+  /** Model usage attributed to this step (the turn's usage sits on its first step). */
+  readonly usage: Usage;
+  /** Wall time of the step including hooks, in milliseconds. */
+  readonly durationMs: number;
+
+  /**
+   * Wrap a plain step record.
+   *
+   * @param record The record (kept by reference and frozen).
+   */
+  constructor(record: StepRecord) {
+    this.number = record.number;
+    this.turn = record.turn;
+    this.call = Object.freeze({ ...record.call, args: Object.freeze({ ...record.call.args }) });
+    this.result = Object.freeze({ ...record.result });
+    this.usage = Object.freeze({ ...record.usage });
+    this.durationMs = record.durationMs;
+    Object.freeze(this);
+  }
+
+  /** True when the call failed (including denied, invalid and rejected calls). */
+  get failed(): boolean {
+    return this.result.error !== undefined;
+  }
+
+  /**
+   * One line for people: `#1 ✓ greet(name=Alice) → greeting: Hello, Alice! [0ms]`.
+   *
+   * @returns The line.
+   */
+  pretty(): string {
+    const glyph = this.result.awaitingApproval !== undefined ? "·" : this.failed ? "✗" : "✓";
+    const header = `#${this.number} ${glyph} ${this.call.tool}(${argsSummary(this.call.args)})`;
+    const tail = prettyTail(this.result);
+    const duration = this.result.durationMs > 0 ? ` [${Math.round(this.result.durationMs)}ms]` : "";
+    return tail === undefined ? `${header}${duration}` : `${header} → ${tail}${duration}`;
+  }
+
+  /**
+   * A compact line for model context: `S1 ✓ greet(name=Alice) → greeting: "Hello"`.
+   *
+   * @returns The line.
+   */
+  summary(): string {
+    const header = `S${this.number} ${this.failed ? "✗" : "✓"} ${this.call.tool}(${
+      argsSummary(this.call.args)
+    })`;
+    const tail = summaryTail(this.result);
+    return tail === undefined ? header : `${header} → ${tail}`;
+  }
+
+  /**
+   * The step as snake_case JSON (the on-disk form used by traces).
+   *
+   * @returns Plain JSON.
+   */
+  toJSON(): Record<string, unknown> {
+    const result: Record<string, unknown> = {
+      data: this.result.data ?? null,
+      duration_ms: this.result.durationMs,
+    };
+    if (this.result.error !== undefined) result.error = this.result.error;
+    if (this.result.errorKind !== undefined) result.error_kind = this.result.errorKind;
+    if (this.result.awaitingApproval !== undefined) {
+      result.awaiting_approval = this.result.awaitingApproval;
+    }
+    return {
+      number: this.number,
+      turn: this.turn,
+      call: {
+        tool: this.call.tool,
+        args: this.call.args,
+        id: this.call.id,
+        reasoning: this.call.reasoning,
+      },
+      result,
+      usage: usageToJson(this.usage),
+      duration_ms: this.durationMs,
+      pretty: this.pretty(),
+    };
+  }
+}

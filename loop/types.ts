@@ -1,0 +1,622 @@
+/**
+ * Core types of the loop: messages, backends, tools, hooks, steps and state.
+ *
+ * Everything here is plain data or a structural interface, so that backends,
+ * hooks and tools can be written without importing anything but types.
+ *
+ * @module
+ */
+
+import type { Step } from "./step.ts";
+
+// ---------------------------------------------------------------------------
+// Messages (the transcript the model sees)
+// ---------------------------------------------------------------------------
+
+/** Who wrote a message in the transcript. */
+export type Role = "system" | "user" | "assistant" | "tool";
+
+/**
+ * One tool call proposed by the model, provider-neutral.
+ *
+ * @example Build a call by hand
+ * ```ts
+ * import type { ToolCallRequest } from "jsr:@looplet/looplet";
+ * const call: ToolCallRequest = { id: "call_1", name: "greet", args: { name: "Alice" } };
+ * ```
+ */
+export interface ToolCallRequest {
+  /** Provider call id (native tools) or a generated id (JSON-in-text). */
+  readonly id: string;
+  /** Tool name as the model wrote it. */
+  readonly name: string;
+  /** Arguments as a JSON object (empty when the model sent none). */
+  readonly args: Record<string, unknown>;
+  /** The model's stated reason for the call, when it gave one. */
+  readonly reasoning?: string;
+  /**
+   * Set when the model's arguments could not be read as a JSON object: the
+   * raw text it sent. The loop turns this into a failed step the model sees.
+   */
+  readonly argsError?: string;
+}
+
+/**
+ * A provider-neutral transcript message. Backends translate these to and from
+ * their wire formats; compaction and checkpoints act on them.
+ *
+ * @example A tool result message
+ * ```ts
+ * import type { Message } from "jsr:@looplet/looplet";
+ * const message: Message = {
+ *   role: "tool",
+ *   content: '{"greeting":"Hello, Alice!"}',
+ *   toolCallId: "call_1",
+ *   toolName: "greet",
+ * };
+ * ```
+ */
+export interface Message {
+  /** Author of the message. */
+  readonly role: Role;
+  /** Text content (for `tool` messages, the serialized result). */
+  readonly content: string;
+  /** Tool calls made in an assistant message. */
+  readonly toolCalls?: readonly ToolCallRequest[];
+  /** For `tool` messages: the call this result answers. */
+  readonly toolCallId?: string;
+  /** For `tool` messages: the name of the tool that produced the result. */
+  readonly toolName?: string;
+  /** For `tool` messages: true when the result is an error. */
+  readonly isError?: boolean;
+  /**
+   * Provider data that must travel back with the message (for example signed
+   * thinking blocks). Plain JSON; opaque to the loop.
+   */
+  readonly providerData?: Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------
+// Backends
+// ---------------------------------------------------------------------------
+
+/**
+ * Token usage of one model call or of a whole run.
+ *
+ * @example Add two usages
+ * ```ts
+ * import { addUsage, type Usage } from "jsr:@looplet/looplet";
+ * const total: Usage = addUsage({ inputTokens: 10, outputTokens: 2 }, { inputTokens: 5, outputTokens: 1 });
+ * ```
+ */
+export interface Usage {
+  /** Prompt tokens, including cached ones. */
+  readonly inputTokens: number;
+  /** Completion tokens. */
+  readonly outputTokens: number;
+  /** Prompt tokens served from the provider's cache. */
+  readonly cacheReadTokens?: number;
+  /** Prompt tokens written to the provider's cache. */
+  readonly cacheWriteTokens?: number;
+  /** Cost in the caller's currency, when a price table was given. */
+  readonly cost?: number;
+}
+
+/** JSON Schema description of a tool, as sent to the model. */
+export interface ToolSchema {
+  /** Tool name. */
+  readonly name: string;
+  /** What the tool does, for the model. */
+  readonly description: string;
+  /** JSON Schema (draft 2020-12) of the tool's arguments. */
+  readonly inputSchema: Record<string, unknown>;
+}
+
+/**
+ * What the loop asks a backend for on each turn.
+ *
+ * @example A minimal request
+ * ```ts
+ * import type { ModelRequest } from "jsr:@looplet/looplet";
+ * const request: ModelRequest = {
+ *   messages: [{ role: "user", content: "Say hi" }],
+ *   systemPrompt: "Be brief",
+ *   tools: [],
+ * };
+ * ```
+ */
+export interface ModelRequest {
+  /** The transcript plus this turn's injected context. Do not mutate. */
+  readonly messages: readonly Message[];
+  /** System prompt (the caller's plus, for JSON-in-text backends, the tool protocol). */
+  readonly systemPrompt: string;
+  /** Tools the model may call. */
+  readonly tools: readonly ToolSchema[];
+  /** Output token limit; `undefined` lets the provider decide. */
+  readonly maxTokens?: number;
+  /** Sampling temperature; `undefined` lets the provider decide. */
+  readonly temperature?: number;
+  /**
+   * What the call is for, so routers can pick a model: `"reasoning"` for loop
+   * turns, `"summarize"` for compaction, or any string a hook uses.
+   */
+  readonly purpose?: string;
+}
+
+/** A piece of a streamed model response. */
+export type ModelDelta =
+  | { readonly type: "text"; readonly text: string }
+  | { readonly type: "reasoning"; readonly text: string }
+  | {
+    readonly type: "tool_call";
+    readonly index: number;
+    readonly id?: string;
+    readonly name?: string;
+    readonly argsText: string;
+  };
+
+/** Per-call options the loop passes to a backend. */
+export interface GenerateOptions {
+  /** Aborts the in-flight request. */
+  readonly signal?: AbortSignal;
+  /** Receives deltas as they arrive when the backend streams. */
+  readonly onDelta?: (delta: ModelDelta) => void;
+}
+
+/**
+ * One model response, provider-neutral.
+ *
+ * @example A reply that calls a tool
+ * ```ts
+ * import type { ModelTurn } from "jsr:@looplet/looplet";
+ * const turn: ModelTurn = {
+ *   text: "",
+ *   toolCalls: [{ id: "c1", name: "greet", args: { name: "Bob" } }],
+ *   usage: { inputTokens: 12, outputTokens: 5 },
+ * };
+ * ```
+ */
+export interface ModelTurn {
+  /** Text the model wrote (may contain JSON tool calls for text-protocol models). */
+  readonly text: string;
+  /** Native tool calls, in order. */
+  readonly toolCalls?: readonly ToolCallRequest[];
+  /** Token usage of this call. */
+  readonly usage?: Usage;
+  /** Why the model stopped, mapped to `"end"`, `"tool_calls"`, `"max_tokens"`, `"refusal"`, or the provider's word. */
+  readonly stopReason?: string;
+  /** Reasoning text the provider returned, if any. */
+  readonly reasoning?: string;
+  /** Provider data to carry on the assistant message (for example thinking signatures). */
+  readonly providerData?: Record<string, unknown>;
+}
+
+/** What a backend can do, declared as data rather than sniffed. */
+export interface BackendCapabilities {
+  /** The backend sends tool schemas natively and returns structured tool calls. */
+  readonly nativeTools: boolean;
+  /** Context window in tokens, when known. */
+  readonly contextWindow?: number;
+  /** The backend streams deltas to `onDelta`. */
+  readonly streaming?: boolean;
+}
+
+/**
+ * A model backend. Implement `generate`; the loop handles retries of
+ * failures marked `retryable`.
+ *
+ * @example A backend that always calls done
+ * ```ts
+ * import type { Backend } from "jsr:@looplet/looplet";
+ * const backend: Backend = {
+ *   name: "always-done",
+ *   capabilities: { nativeTools: true },
+ *   generate: () =>
+ *     Promise.resolve({ text: "", toolCalls: [{ id: "1", name: "done", args: { answer: "ok" } }] }),
+ * };
+ * ```
+ */
+export interface Backend {
+  /** A short name for messages and traces. */
+  readonly name: string;
+  /** Declared capabilities. */
+  readonly capabilities: BackendCapabilities;
+  /** Produce one model turn. Throw `BackendError` for provider failures. */
+  generate(request: ModelRequest, options?: GenerateOptions): Promise<ModelTurn>;
+}
+
+// ---------------------------------------------------------------------------
+// Tools
+// ---------------------------------------------------------------------------
+
+/** One validation problem, in the shape Zod reports issues. */
+export interface SchemaIssue {
+  /** Human-readable message. */
+  readonly message: string;
+  /** Path to the offending value. */
+  readonly path: readonly PropertyKey[];
+}
+
+/** Result of `safeParse`, in Zod's shape. */
+export type SchemaParseResult<T> =
+  | { readonly success: true; readonly data: T }
+  | { readonly success: false; readonly error: { readonly issues: readonly SchemaIssue[] } };
+
+/**
+ * The part of a Zod schema the loop uses. Any Zod 4 schema satisfies it.
+ *
+ * @example A Zod schema is a ToolInputSchema
+ * ```ts ignore
+ * import { z } from "zod";
+ * import type { ToolInputSchema } from "jsr:@looplet/looplet";
+ * const input: ToolInputSchema<{ name: string }> = z.object({ name: z.string() });
+ * ```
+ */
+export interface ToolInputSchema<T> {
+  /** Validate a value. */
+  safeParse(value: unknown): SchemaParseResult<T>;
+  /** JSON Schema of the accepted input. */
+  toJSONSchema(options?: { io?: "input" | "output" }): unknown;
+}
+
+/** How a failed tool call is classified. Values are stable and land in traces. */
+export type ErrorKind =
+  | "validation"
+  | "unknown_tool"
+  | "parse"
+  | "timeout"
+  | "cancelled"
+  | "permission_denied"
+  | "rejected"
+  | "network"
+  | "execution";
+
+/**
+ * What a tool's `execute` receives besides its arguments.
+ *
+ * @example Report progress from a tool
+ * ```ts
+ * import type { ToolContext } from "jsr:@looplet/looplet";
+ * async function slowWork(ctx: ToolContext): Promise<void> {
+ *   ctx.progress("halfway", { percent: 50 });
+ *   ctx.signal.throwIfAborted();
+ * }
+ * ```
+ */
+export interface ToolContext {
+  /** Aborted on cancellation or when the tool's timeout passes. */
+  readonly signal: AbortSignal;
+  /** The step number this call will have. */
+  readonly step: number;
+  /** The turn number. */
+  readonly turn: number;
+  /** The call being executed. */
+  readonly call: ToolCallRequest;
+  /** Run metadata shared by hooks and tools (mutable, plain JSON). */
+  readonly metadata: Record<string, unknown>;
+  /** Report progress; hooks receive it as a `tool_progress` event. */
+  progress(message: string, data?: unknown): void;
+}
+
+/**
+ * A tool the model can call.
+ *
+ * @example Define a tool with the `tool()` helper
+ * ```ts ignore
+ * import { z } from "zod";
+ * import { tool } from "jsr:@looplet/looplet";
+ * const greet = tool({
+ *   name: "greet",
+ *   description: "Greet someone by name.",
+ *   input: z.object({ name: z.string() }),
+ *   execute: ({ name }) => ({ greeting: `Hello, ${name}!` }),
+ * });
+ * ```
+ */
+export interface Tool<Args = unknown, Result = unknown> {
+  /** Name the model uses; letters, digits, `_` and `-`, at most 64 characters. */
+  readonly name: string;
+  /** What the tool does and when to use it. */
+  readonly description: string;
+  /** Schema of the arguments (a Zod schema). */
+  readonly input: ToolInputSchema<Args>;
+  /** Run the tool. Throw to fail; the error becomes a failed result the model sees. */
+  execute(args: Args, ctx: ToolContext): Result | Promise<Result>;
+  /** Calls to this tool may run at the same time as other concurrency-safe calls. @default false */
+  readonly concurrencySafe?: boolean;
+  /** Abort the call after this many milliseconds. @default undefined (no timeout) */
+  readonly timeoutMs?: number;
+}
+
+/** Any tool, whatever its argument and result types. */
+// deno-lint-ignore no-explicit-any
+export type AnyTool = Tool<any, any>;
+
+// ---------------------------------------------------------------------------
+// Hooks
+// ---------------------------------------------------------------------------
+
+/** Why a run ended. Built-in values, or a hook's own string. */
+export type StopReason =
+  | "done"
+  | "max_steps"
+  | "hook_stop"
+  | "cancelled"
+  | "llm_error"
+  | "awaiting_approval"
+  | (string & Record<never, never>);
+
+/**
+ * A hook's answer. Each slot honours only some fields; returning a field a
+ * slot cannot honour throws a `TypeError` naming hook, slot and field.
+ *
+ * | field    | honoured by                                   |
+ * | -------- | --------------------------------------------- |
+ * | inject   | prePrompt, preDispatch, postDispatch, checkDone |
+ * | messages | prePrompt                                     |
+ * | deny     | preDispatch, checkDone                        |
+ * | args     | preDispatch                                   |
+ * | result   | preDispatch, postDispatch                     |
+ * | pause    | preDispatch                                   |
+ * | stop     | postDispatch, shouldStop                      |
+ *
+ * @example Deny a call
+ * ```ts
+ * import type { HookDecision } from "jsr:@looplet/looplet";
+ * const decision: HookDecision = { deny: "Writing outside the workspace is not allowed" };
+ * ```
+ */
+export interface HookDecision {
+  /** Refuse the call (preDispatch) or reject `done` (checkDone); the text goes to the model. */
+  readonly deny?: string;
+  /** Replace the call's arguments before validation (preDispatch). */
+  readonly args?: Record<string, unknown>;
+  /** Short-circuit with this result (preDispatch) or replace the result (postDispatch). */
+  readonly result?: unknown;
+  /** Add this text to what the model sees next. */
+  readonly inject?: string;
+  /** End the run with this stop reason (`true` means `"hook_stop"`). */
+  readonly stop?: string | true;
+  /** Pause the run before this call, awaiting approval; the text says why. */
+  readonly pause?: string;
+  /** Replace the transcript (prePrompt), for example after compaction. */
+  readonly messages?: readonly Message[];
+}
+
+/** A hook method's return: a decision, nothing, or a promise of either. */
+export type HookReturn = HookDecision | void | undefined | Promise<HookDecision | void | undefined>;
+
+/** Context common to every hook slot. */
+export interface HookContextBase {
+  /** The live run state (read it; change it only through decisions). */
+  readonly state: LoopState;
+  /** The run's cancellation signal. */
+  readonly signal: AbortSignal;
+}
+
+/** Context of `prePrompt`: called before each model call. */
+export interface PrePromptContext extends HookContextBase {
+  /** The turn about to start. */
+  readonly turn: number;
+}
+
+/** Context of `preDispatch`, `checkDone`: called before a call runs. */
+export interface CallContext extends HookContextBase {
+  /** The call (with any args rewritten by earlier hooks). */
+  readonly call: ToolCallRequest;
+  /** The step number the call will have. */
+  readonly step: number;
+  /** The turn number. */
+  readonly turn: number;
+}
+
+/** Context of `postDispatch`: called after a call ran (or was refused). */
+export interface ResultContext extends CallContext {
+  /** The result so far (with any rewrite by earlier hooks). */
+  readonly result: StepResult;
+}
+
+/** Context of `shouldStop`: called at the end of each turn. */
+export interface TurnContext extends HookContextBase {
+  /** The turn that just ended. */
+  readonly turn: number;
+  /** Steps yielded in this turn. */
+  readonly steps: readonly Step[];
+}
+
+/** Context of `onLoopEnd`. */
+export interface LoopEndContext extends HookContextBase {
+  /** The outcome the run ends with. */
+  readonly outcome: Outcome;
+}
+
+/** Events delivered to `onEvent` hooks (observer only). */
+export type LoopEvent =
+  | { readonly type: "loop_start"; readonly task: string }
+  | { readonly type: "turn_start"; readonly turn: number }
+  | { readonly type: "model_call_start"; readonly turn: number; readonly attempt: number }
+  | { readonly type: "model_delta"; readonly turn: number; readonly delta: ModelDelta }
+  | {
+    readonly type: "model_call_end";
+    readonly turn: number;
+    readonly durationMs: number;
+    readonly usage?: Usage;
+    readonly error?: string;
+  }
+  | {
+    readonly type: "model_retry";
+    readonly turn: number;
+    readonly attempt: number;
+    readonly delayMs: number;
+    readonly error: string;
+  }
+  | { readonly type: "tool_start"; readonly step: number; readonly call: ToolCallRequest }
+  | {
+    readonly type: "tool_progress";
+    readonly step: number;
+    readonly call: ToolCallRequest;
+    readonly message: string;
+    readonly data?: unknown;
+  }
+  | { readonly type: "step"; readonly step: Step }
+  | { readonly type: "loop_end"; readonly outcome: Outcome };
+
+/**
+ * A hook: a plain object with optional methods. Hooks run in array order.
+ *
+ * @example A hook that refuses one tool
+ * ```ts
+ * import type { Hook } from "jsr:@looplet/looplet";
+ * const noDelete: Hook = {
+ *   name: "no-delete",
+ *   preDispatch: ({ call }) => call.name === "delete_file" ? { deny: "Deleting is not allowed" } : undefined,
+ * };
+ * ```
+ */
+export interface Hook {
+  /** Name used in error messages. */
+  readonly name?: string;
+  /** Once, before the first turn. */
+  onLoopStart?(ctx: HookContextBase): void | Promise<void>;
+  /** Before each model call: `inject` context or replace `messages`. */
+  prePrompt?(ctx: PrePromptContext): HookReturn;
+  /** Before each call: `deny`, rewrite `args`, short-circuit with `result`, `pause`, `inject`. */
+  preDispatch?(ctx: CallContext): HookReturn;
+  /** After each call: replace `result`, `inject`, `stop`. */
+  postDispatch?(ctx: ResultContext): HookReturn;
+  /** Before `done` is accepted: `deny` rejects it and the model is told why. */
+  checkDone?(ctx: CallContext): HookReturn;
+  /** At the end of each turn: `stop`. */
+  shouldStop?(ctx: TurnContext): HookReturn;
+  /** Once, after the run ends (also after `break` or an error). */
+  onLoopEnd?(ctx: LoopEndContext): void | Promise<void>;
+  /** Observer of loop events, including streamed model deltas. Its return value is ignored. */
+  onEvent?(event: LoopEvent): void | Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// Steps, state and outcome
+// ---------------------------------------------------------------------------
+
+/** The call part of a step. */
+export interface StepCall {
+  /** Tool name. */
+  readonly tool: string;
+  /** Arguments the tool ran with (after hook rewrites). */
+  readonly args: Readonly<Record<string, unknown>>;
+  /** Call id. */
+  readonly id: string;
+  /** The model's stated reason, or `""`. */
+  readonly reasoning: string;
+}
+
+/** The result part of a step. */
+export interface StepResult {
+  /** What the tool returned (or a hook's replacement); `null` on error. */
+  readonly data: unknown;
+  /** Error text the model saw, when the call failed. */
+  readonly error?: string;
+  /** Classification of the failure. */
+  readonly errorKind?: ErrorKind;
+  /** Time spent executing the tool, in milliseconds (0 when it did not run). */
+  readonly durationMs: number;
+  /** Set when the call is paused awaiting approval: the reason. */
+  readonly awaitingApproval?: string;
+}
+
+/** A step as plain data (what `LoopState.steps` holds). */
+export interface StepRecord {
+  /** 1-based step number across the run. */
+  readonly number: number;
+  /** 1-based turn number. */
+  readonly turn: number;
+  /** The call. */
+  readonly call: StepCall;
+  /** The result. */
+  readonly result: StepResult;
+  /** Model usage attributed to this step (the turn's usage sits on its first step). */
+  readonly usage: Usage;
+  /** Wall time of the step including hooks, in milliseconds. */
+  readonly durationMs: number;
+}
+
+/** A call paused for approval, kept in the state so a run can resume. */
+export interface PendingApproval {
+  /** The paused call. */
+  readonly call: ToolCallRequest;
+  /** Why it was paused. */
+  readonly reason: string;
+  /** The step number the call will have when it runs. */
+  readonly step: number;
+  /** The turn it belongs to. */
+  readonly turn: number;
+}
+
+/**
+ * The whole run as plain JSON: what a checkpoint saves and `resume` restores.
+ *
+ * @example Inspect the state after a run
+ * ```ts ignore
+ * const run = composableLoop({ llm, tools, task: "hi" });
+ * const outcome = await run.complete();
+ * console.log(outcome.state.transcript.length);
+ * ```
+ */
+export interface LoopState {
+  /** Format version of this object. */
+  readonly version: 1;
+  /** The task as given. */
+  readonly task: string | Record<string, unknown>;
+  /** What the model sees: provider-neutral messages. */
+  transcript: Message[];
+  /** Every step so far, as plain records. */
+  readonly steps: StepRecord[];
+  /** Calls of the current turn not yet run (the head is the paused call, when paused). */
+  readonly queue: ToolCallRequest[];
+  /** Context injected by hooks during the turn, added to the transcript when the turn ends. */
+  readonly context: string[];
+  /** Turns started so far. */
+  turn: number;
+  /** Model calls made so far (including retries that got a response). */
+  modelCalls: number;
+  /** Usage totals. */
+  usage: Usage;
+  /** Consecutive replies with no readable tool call. */
+  parseFailures: number;
+  /** Shared run metadata for hooks and tools. */
+  readonly metadata: Record<string, unknown>;
+  /** A call waiting for approval, when the run paused. */
+  pending?: PendingApproval;
+  /** The stop reason once the run ended. */
+  stopReason?: StopReason;
+  /** The final answer once `done` was accepted. */
+  finalAnswer?: unknown;
+}
+
+/**
+ * How a run ended. Reachable after `for await` through `run.outcome`.
+ *
+ * @example Read the outcome
+ * ```ts ignore
+ * for await (const step of run) console.log(step.pretty());
+ * const { stopReason, finalAnswer } = await run.outcome;
+ * ```
+ */
+export interface Outcome {
+  /** Why the run ended. */
+  readonly stopReason: StopReason;
+  /** The accepted `done` call's answer, if the run ended with `done`. */
+  readonly finalAnswer?: unknown;
+  /** Token usage totals over every model call. */
+  readonly usage: Usage;
+  /** Steps taken. */
+  readonly steps: number;
+  /** Model calls made. */
+  readonly modelCalls: number;
+  /** The model error that ended the run (`llm_error`). */
+  readonly error?: Error;
+  /** The paused call (`awaiting_approval`). */
+  readonly pending?: PendingApproval;
+  /** The final state (plain JSON). */
+  readonly state: LoopState;
+}

@@ -1,0 +1,29 @@
+import type { Usage } from "./types.ts";
+
+/** Zero usage. */
+export const ZERO_USAGE: Usage = Object.freeze({ inputTokens: 0, outputTokens: 0 });
+
+/**
+ * Add two usages field by field; optional fields stay absent when both are.
+ *
+ * @param a First usage.
+ * @param b Second usage.
+ * @returns The sum.
+ * @example
+ * ```ts
+ * import { addUsage } from "jsr:@looplet/looplet";
+ * addUsage({ inputTokens: 1, outputTokens: 2 }, { inputTokens: 3, outputTokens: 4 });
+ * // { inputTokens: 4, outputTokens: 6 }
+ * ```
+ */
+export function addUsage(a: Usage, b: Usage | undefined): Usage {
+  if (b === undefined) return a;
+  const sum: { -readonly [K in keyof Usage]: Usage[K] } = {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+  };
+  for (const key of ["cacheReadTokens", "cacheWriteTokens", "cost"] as const) {
+    if (a[key] !== undefined || b[key] !== undefined) sum[key] = (a[key] ?? 0) + (b[key] ?? 0);
+  }
+  return sum;
+}

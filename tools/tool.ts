@@ -1,0 +1,48 @@
+import type { z } from "zod";
+import type { Tool, ToolContext } from "../loop/types.ts";
+import { assertToolShape } from "../loop/assert_tool.ts";
+
+/** What `tool()` takes: a Zod schema for the input and an `execute` function. */
+export interface ToolDefinition<Input extends z.ZodType, Result> {
+  /** Name the model uses; letters, digits, `_` and `-`, at most 64 characters. */
+  readonly name: string;
+  /** What the tool does and when to use it. */
+  readonly description: string;
+  /** Zod schema of the arguments. */
+  readonly input: Input;
+  /** Run the tool with validated arguments. */
+  execute(args: z.output<Input>, ctx: ToolContext): Result | Promise<Result>;
+  /** Calls may run together with other concurrency-safe calls. @default false */
+  readonly concurrencySafe?: boolean;
+  /** Abort the call after this many milliseconds. @default undefined (no timeout) */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Define a tool with a Zod input schema. The schema validates the model's
+ * arguments and gives the JSON Schema the model sees.
+ *
+ * @param definition Name, description, Zod `input`, `execute`, and options.
+ * @returns The tool, ready for `composableLoop({ tools: [...] })`.
+ * @throws {TypeError} When the name, description, input or execute is missing or malformed.
+ * @throws {RangeError} When `timeoutMs` is not a positive number.
+ * @example Define and use a tool
+ * ```ts ignore
+ * import { z } from "zod";
+ * import { tool } from "jsr:@looplet/looplet";
+ *
+ * export const add = tool({
+ *   name: "add",
+ *   description: "Add two numbers.",
+ *   input: z.object({ a: z.number(), b: z.number() }),
+ *   execute: ({ a, b }) => ({ sum: a + b }),
+ *   concurrencySafe: true,
+ * });
+ * ```
+ */
+export function tool<Input extends z.ZodType, Result>(
+  definition: ToolDefinition<Input, Result>,
+): Tool<z.output<Input>, Result> {
+  assertToolShape(definition, "tool()");
+  return Object.freeze({ ...definition }) as Tool<z.output<Input>, Result>;
+}
