@@ -802,6 +802,7 @@ async function executeAll(
         turn,
         call: item.call,
         metadata: state.metadata,
+        llm: config.llm,
         progress: (message: string, data?: unknown) => {
           progressFailure ??= config.hooks.emitNow({
             type: "tool_progress",
@@ -927,6 +928,7 @@ async function doneStep(
     turn,
     call,
     metadata: state.metadata,
+    llm: config.llm,
     progress: () => {},
   }), control.signal);
   const result = await postDispatch(config, state, control, call, number, turn, outcome);

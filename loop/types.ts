@@ -294,6 +294,8 @@ export interface ToolContext {
   readonly call: ToolCallRequest;
   /** Run metadata shared by hooks and tools (mutable, plain JSON). */
   readonly metadata: Record<string, unknown>;
+  /** The run's backend, for tools that call the model themselves (sub-agents, summaries). */
+  readonly llm: Backend;
   /** Report progress; hooks receive it as a `tool_progress` event. */
   progress(message: string, data?: unknown): void;
 }
