@@ -1,0 +1,247 @@
+import { parseDocument } from "yaml";
+
+/** One problem found in a SKILL.md file, with where it is and how to fix it. */
+export interface SkillProblem {
+  /** The file. */
+  readonly path: string;
+  /** 1-based line in the file, when known. */
+  readonly line?: number;
+  /** The front-matter field concerned, when there is one. */
+  readonly field?: string;
+  /** What is wrong and what to do. */
+  readonly message: string;
+}
+
+/** A parsed SKILL.md: front matter plus instructions. */
+export interface SkillDocument {
+  /** The file it came from. */
+  readonly path: string;
+  /** `name` from the front matter. */
+  readonly name: string;
+  /** `description` from the front matter (multi-line scalars folded). */
+  readonly description: string;
+  /** `license`, when given. */
+  readonly license?: string;
+  /** `allowed-tools`, from a space- or comma-separated string or a list. */
+  readonly allowedTools?: readonly string[];
+  /** `metadata`, when given. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** The whole front matter as parsed, including fields not listed above. */
+  readonly frontMatter: Readonly<Record<string, unknown>>;
+  /** The Markdown after the front matter: the instructions. */
+  readonly body: string;
+  /** 1-based line where the body starts. */
+  readonly bodyLine: number;
+  /** Non-fatal findings, for example a name that does not follow the naming rule. */
+  readonly warnings: readonly string[];
+}
+
+/** What `readSkillMd` returns: the document when it is valid, and every problem found. */
+export interface SkillReadResult {
+  /** The document, when there were no problems. */
+  readonly skill?: SkillDocument;
+  /** Every problem found (empty when valid). */
+  readonly problems: readonly SkillProblem[];
+}
+
+/**
+ * A SKILL.md file is not valid. `problems` lists every problem found, each
+ * with path, line and field.
+ *
+ * @example
+ * ```ts ignore
+ * try {
+ *   parseSkillMd("no front matter", "skills/x/SKILL.md");
+ * } catch (error) {
+ *   if (error instanceof SkillMdError) console.error(error.problems);
+ * }
+ * ```
+ */
+export class SkillMdError extends Error {
+  /** Every problem found. */
+  readonly problems: readonly SkillProblem[];
+
+  /** @param problems The problems, at least one. */
+  constructor(problems: readonly SkillProblem[]) {
+    super(problems.map(formatSkillProblem).join("\n"));
+    this.name = "SkillMdError";
+    this.problems = problems;
+  }
+}
+
+/**
+ * Format a problem as `path:line: message` (the line when known).
+ *
+ * @param problem The problem.
+ * @returns One line.
+ * @example
+ * ```ts
+ * import { formatSkillProblem } from "jsr:@looplet/looplet/skills";
+ * formatSkillProblem({ path: "a/SKILL.md", line: 2, message: "x" }); // "a/SKILL.md:2: x"
+ * ```
+ */
+export function formatSkillProblem(problem: SkillProblem): string {
+  return `${problem.path}${
+    problem.line !== undefined ? `:${problem.line}` : ""
+  }: ${problem.message}`;
+}
+
+const NAME_RULE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/**
+ * Read a SKILL.md text and report every problem found (never throws).
+ *
+ * @param text The file's content.
+ * @param path The file's path, for messages.
+ * @returns The document when valid, and the problems.
+ * @example
+ * ```ts
+ * import { readSkillMd } from "jsr:@looplet/looplet/skills";
+ * const { skill, problems } = readSkillMd("---\nname: hi\ndescription: Say hi\n---\nSay hi.", "hi/SKILL.md");
+ * ```
+ */
+export function readSkillMd(text: string, path: string): SkillReadResult {
+  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  if (lines[0]?.trim() !== "---") {
+    return {
+      problems: [{
+        path,
+        line: 1,
+        message: "has no front matter; start the file with a '---' line, then 'name:' and " +
+          "'description:' lines, then a closing '---' line",
+      }],
+    };
+  }
+  const close = lines.findIndex((line, index) => index > 0 && line.trim() === "---");
+  if (close < 0) {
+    return {
+      problems: [{
+        path,
+        line: 1,
+        message: "front matter is not closed; add a '---' line after the last front-matter field",
+      }],
+    };
+  }
+  const yamlText = lines.slice(1, close).join("\n");
+  const document = parseDocument(yamlText, { prettyErrors: true, uniqueKeys: true });
+  const problems: SkillProblem[] = document.errors.map((error) => ({
+    path,
+    line: (error.linePos?.[0]?.line ?? 0) + 1,
+    message: `front matter is not valid YAML: ${
+      error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")
+    }`,
+  }));
+  if (problems.length > 0) return { problems };
+  const data = (document.toJS() ?? {}) as unknown;
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    return {
+      problems: [{
+        path,
+        line: 2,
+        message: "front matter must be a YAML mapping of 'key: value' lines",
+      }],
+    };
+  }
+  const frontMatter = data as Record<string, unknown>;
+  const lineOf = (field: string) => {
+    const index = lines.slice(1, close).findIndex((line) => line.startsWith(`${field}:`));
+    return index < 0 ? 2 : index + 2;
+  };
+  const warnings: string[] = [];
+  const name = frontMatter.name;
+  if (typeof name !== "string" || name.trim() === "") {
+    problems.push({
+      path,
+      line: lineOf("name"),
+      field: "name",
+      message: "'name' is missing; add 'name: my-skill'",
+    });
+  } else if (!NAME_RULE.test(name) || name.length > 64) {
+    warnings.push(
+      `${path}: 'name' "${name}" should be lowercase letters, digits and hyphens (at most 64)`,
+    );
+  }
+  const description = frontMatter.description;
+  if (typeof description !== "string" || description.trim() === "") {
+    problems.push({
+      path,
+      line: lineOf("description"),
+      field: "description",
+      message:
+        "'description' is missing; add 'description: what the skill does and when to use it'",
+    });
+  }
+  const license = frontMatter.license;
+  if (license !== undefined && typeof license !== "string") {
+    problems.push({
+      path,
+      line: lineOf("license"),
+      field: "license",
+      message: "'license' must be a string",
+    });
+  }
+  const allowedTools = readAllowedTools(frontMatter["allowed-tools"]);
+  if (allowedTools === null) {
+    problems.push({
+      path,
+      line: lineOf("allowed-tools"),
+      field: "allowed-tools",
+      message: "'allowed-tools' must be a string of tool names or a list of strings",
+    });
+  }
+  const metadata = frontMatter.metadata;
+  if (
+    metadata !== undefined &&
+    (typeof metadata !== "object" || metadata === null || Array.isArray(metadata))
+  ) {
+    problems.push({
+      path,
+      line: lineOf("metadata"),
+      field: "metadata",
+      message: "'metadata' must be a mapping",
+    });
+  }
+  if (problems.length > 0) return { problems };
+  const skill: SkillDocument = {
+    path,
+    name: (name as string).trim(),
+    description: (description as string).trim(),
+    ...(typeof license === "string" ? { license } : {}),
+    ...(allowedTools ? { allowedTools } : {}),
+    ...(metadata !== undefined ? { metadata: metadata as Record<string, unknown> } : {}),
+    frontMatter,
+    body: lines.slice(close + 1).join("\n").replace(/^\n+/, ""),
+    bodyLine: close + 2,
+    warnings,
+  };
+  return { skill, problems: [] };
+}
+
+function readAllowedTools(value: unknown): string[] | undefined | null {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string") return value.split(/[\s,]+/).filter((item) => item !== "");
+  if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
+    return value as string[];
+  }
+  return null;
+}
+
+/**
+ * Parse a SKILL.md text.
+ *
+ * @param text The file's content.
+ * @param path The file's path, for messages.
+ * @returns The document.
+ * @throws {SkillMdError} Listing every problem, each with path, line and field.
+ * @example
+ * ```ts
+ * import { parseSkillMd } from "jsr:@looplet/looplet/skills";
+ * const skill = parseSkillMd("---\nname: hi\ndescription: Say hi\n---\nSay hi.", "hi/SKILL.md");
+ * skill.body; // "Say hi."
+ * ```
+ */
+export function parseSkillMd(text: string, path: string): SkillDocument {
+  const { skill, problems } = readSkillMd(text, path);
+  if (skill === undefined) throw new SkillMdError(problems);
+  return skill;
+}
