@@ -36,6 +36,8 @@ export class BackendError extends Error {
   readonly retryAfterMs: number | undefined;
 
   /**
+   * Make the error.
+   *
    * @param message What failed, for example `Cannot call backend "openai": status is 429`.
    * @param options Status, retryability, provider type, retry delay and cause.
    */

@@ -84,6 +84,8 @@ export class ScriptedBackend implements Backend {
   #calls = 0;
 
   /**
+   * Make a backend that serves `script` in order.
+   *
    * @param script The replies, in order.
    * @param options Name, capabilities, recording and delay.
    * @throws {TypeError} When an entry of the script is not a reply.

@@ -60,63 +60,60 @@ export async function validateArgs(
   return { failure: refused(text, "validation") };
 }
 
-/** Run a tool with its timeout and the run's signal; never throws. */
-export async function executeTool(
+/**
+ * Run a tool with its timeout and the run's signal; never throws. A tool
+ * without a timeout gets the run's signal itself (no per-call controller).
+ * Cancellation and timeouts settle the call at once, even when the tool
+ * ignores its signal.
+ */
+export function executeTool(
   tool: AnyTool,
   args: unknown,
   makeContext: (signal: AbortSignal) => ToolContext,
   runSignal: AbortSignal,
 ): Promise<CallOutcome> {
-  const controller = new AbortController();
   const started = performance.now();
-  let timedOut = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let rejectAbort: (reason: unknown) => void = () => {};
-  const aborted = new Promise<never>((_, reject) => (rejectAbort = reject));
-  const onRunAbort = () => {
-    controller.abort(runSignal.reason);
-    rejectAbort(runSignal.reason);
-  };
-  if (runSignal.aborted) onRunAbort();
-  else runSignal.addEventListener("abort", onRunAbort, { once: true });
-  if (tool.timeoutMs !== undefined) {
-    timer = setTimeout(() => {
-      timedOut = true;
-      const reason = new DOMException(`Tool "${tool.name}" timed out`, "TimeoutError");
-      controller.abort(reason);
-      rejectAbort(reason);
-    }, tool.timeoutMs);
-  }
-  try {
-    const running = Promise.resolve().then(() =>
-      tool.execute(args, makeContext(controller.signal))
+  const controller = tool.timeoutMs === undefined ? undefined : new AbortController();
+  return new Promise<CallOutcome>((resolve) => {
+    let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const finish = (outcome: Omit<CallOutcome, "durationMs">) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      runSignal.removeEventListener("abort", onRunAbort);
+      resolve({ ...outcome, durationMs: performance.now() - started });
+    };
+    const onRunAbort = () => {
+      controller?.abort(runSignal.reason);
+      finish({ data: null, error: `Tool "${tool.name}" was cancelled`, errorKind: "cancelled" });
+    };
+    if (runSignal.aborted) return onRunAbort();
+    runSignal.addEventListener("abort", onRunAbort);
+    if (controller !== undefined) {
+      timer = setTimeout(() => {
+        controller.abort(new DOMException(`Tool "${tool.name}" timed out`, "TimeoutError"));
+        finish({
+          data: null,
+          error: `Tool "${tool.name}" timed out after ${tool.timeoutMs}ms`,
+          errorKind: "timeout",
+        });
+      }, tool.timeoutMs);
+    }
+    let running: unknown;
+    try {
+      running = tool.execute(args, makeContext(controller?.signal ?? runSignal));
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    Promise.resolve(running).then(
+      (data) => finish({ data: data === undefined ? null : data }),
+      (error) => {
+        if (settled) return; // failed after its timeout or cancellation: already reported
+        classifyError(error).then((failure) => finish({ data: null, ...failure }));
+      },
     );
-    running.catch(() => {}); // a tool that fails after its timeout must not raise an unhandled rejection
-    const data = await Promise.race([running, aborted]);
-    return { data: data === undefined ? null : data, durationMs: performance.now() - started };
-  } catch (error) {
-    const durationMs = performance.now() - started;
-    if (timedOut) {
-      return {
-        data: null,
-        error: `Tool "${tool.name}" timed out after ${tool.timeoutMs}ms`,
-        errorKind: "timeout",
-        durationMs,
-      };
-    }
-    if (runSignal.aborted) {
-      return {
-        data: null,
-        error: `Tool "${tool.name}" was cancelled`,
-        errorKind: "cancelled",
-        durationMs,
-      };
-    }
-    return { data: null, ...(await classifyError(error)), durationMs };
-  } finally {
-    clearTimeout(timer);
-    runSignal.removeEventListener("abort", onRunAbort);
-  }
+  });
 }
 
 const NETWORK_ERRORS = new Set([

@@ -152,14 +152,23 @@ function checkFieldType(
   }
 }
 
-/** Calls hook slots and turns throws into HookErrors. */
+/** Calls hook slots and turns throws into HookErrors. Slots no hook has cost nothing. */
 export class HookRunner {
   readonly #hooks: readonly Hook[];
-  readonly #observers: readonly Hook[];
+  readonly #bySlot = new Map<string, { hook: Hook; index: number }[]>();
+  readonly #observers: readonly { hook: Hook; index: number }[];
 
   constructor(hooks: readonly Hook[]) {
     this.#hooks = hooks;
-    this.#observers = hooks.filter((hook) => typeof hook.onEvent === "function");
+    for (const slot of SLOTS) {
+      this.#bySlot.set(
+        slot,
+        hooks.map((hook, index) => ({ hook, index })).filter(({ hook }) =>
+          typeof hook[slot] === "function"
+        ),
+      );
+    }
+    this.#observers = this.#bySlot.get("onEvent")!;
   }
 
   /** True when some hook observes events. */
@@ -167,20 +176,39 @@ export class HookRunner {
     return this.#observers.length > 0;
   }
 
-  /** Call a decision slot on each hook in order, until `until` says stop. */
-  async decide<C>(
+  /** True when some hook implements the slot. */
+  has(slot: DecisionSlot): boolean {
+    return this.#bySlot.get(slot)!.length > 0;
+  }
+
+  /**
+   * Call a decision slot on each hook in order; `onDecision` returning true
+   * stops asking the remaining hooks. Returns undefined (no promise) when no
+   * hook implements the slot.
+   */
+  decide<C>(
+    slot: DecisionSlot,
+    ctx: C | (() => C),
+    onDecision: (decision: HookDecision) => boolean | void,
+  ): Promise<void> | undefined {
+    const entries = this.#bySlot.get(slot)!;
+    return entries.length === 0 ? undefined : this.#decide(entries, slot, ctx, onDecision);
+  }
+
+  async #decide<C>(
+    entries: readonly { hook: Hook; index: number }[],
     slot: DecisionSlot,
     ctx: C | (() => C),
     onDecision: (decision: HookDecision) => boolean | void,
   ): Promise<void> {
-    for (let index = 0; index < this.#hooks.length; index++) {
-      const hook = this.#hooks[index];
-      const method = hook[slot] as ((ctx: C) => unknown) | undefined;
-      if (method === undefined) continue;
+    for (const { hook, index } of entries) {
       const name = hookName(hook, index);
       let value: unknown;
       try {
-        value = await method.call(hook, typeof ctx === "function" ? (ctx as () => C)() : ctx);
+        value = await (hook[slot] as (ctx: C) => unknown).call(
+          hook,
+          typeof ctx === "function" ? (ctx as () => C)() : ctx,
+        );
       } catch (error) {
         throw new HookError(name, slot, error);
       }
@@ -191,37 +219,40 @@ export class HookRunner {
 
   /** Call a notification slot (`onLoopStart`, `onLoopEnd`) on every hook. */
   async notify<C>(slot: "onLoopStart" | "onLoopEnd", ctx: C): Promise<void> {
-    for (let index = 0; index < this.#hooks.length; index++) {
-      const hook = this.#hooks[index];
-      const method = hook[slot] as ((ctx: C) => unknown) | undefined;
-      if (method === undefined) continue;
+    for (const { hook, index } of this.#bySlot.get(slot)!) {
       try {
-        await method.call(hook, ctx);
+        await (hook[slot] as (ctx: C) => unknown).call(hook, ctx);
       } catch (error) {
         throw new HookError(hookName(hook, index), slot, error);
       }
     }
   }
 
-  /** Deliver an event to observers, awaiting each. */
-  async emit(event: LoopEvent): Promise<void> {
-    for (const hook of this.#observers) {
+  /** Deliver an event to observers, awaiting each; undefined (no promise) when nobody observes. */
+  emit(event: LoopEvent | (() => LoopEvent)): Promise<void> | undefined {
+    return this.#observers.length === 0
+      ? undefined
+      : this.#emit(typeof event === "function" ? event() : event);
+  }
+
+  async #emit(event: LoopEvent): Promise<void> {
+    for (const { hook, index } of this.#observers) {
       try {
         await hook.onEvent!(event);
       } catch (error) {
-        throw new HookError(hookName(hook, this.#hooks.indexOf(hook)), "onEvent", error);
+        throw new HookError(hookName(hook, index), "onEvent", error);
       }
     }
   }
 
   /** Deliver an event synchronously (for streamed deltas); returns the first error. */
   emitNow(event: LoopEvent): HookError | undefined {
-    for (const hook of this.#observers) {
+    for (const { hook, index } of this.#observers) {
       try {
         const result = hook.onEvent!(event);
         if (result instanceof Promise) result.catch(() => {});
       } catch (error) {
-        return new HookError(hookName(hook, this.#hooks.indexOf(hook)), "onEvent", error);
+        return new HookError(hookName(hook, index), "onEvent", error);
       }
     }
     return undefined;

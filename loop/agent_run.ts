@@ -20,6 +20,8 @@ export class AgentRun implements AsyncIterable<Step> {
   #iterated = false;
 
   /**
+   * Wrap the loop's generator; made by `composableLoop`, not by hand.
+   *
    * @param steps The loop's generator.
    * @param outcome The outcome promise the generator settles.
    * @param state The live state.

@@ -398,10 +398,7 @@ async function* runTurn(
   } else {
     state.parseFailures = 0;
     state.queue.push(...calls);
-    for await (const step of processQueue(config, state, control, reply.usage ?? ZERO_USAGE)) {
-      turnSteps.push(step);
-      yield step;
-    }
+    yield* processQueue(config, state, control, reply.usage ?? ZERO_USAGE, turnSteps);
   }
   if (control.stopReason === undefined) {
     await config.hooks.decide("shouldStop", {
@@ -473,7 +470,7 @@ async function callModel(
         hookFailure ??= config.hooks.emitNow({ type: "model_delta", turn, delta });
       }
       : undefined;
-    const started = performance.now();
+    const started = config.hooks.observed ? performance.now() : 0;
     state.modelCalls++;
     try {
       const reply = checkReply(
@@ -597,11 +594,13 @@ interface Prepared {
   readonly pause?: string;
 }
 
+/** Run the queued calls of the current turn, yielding each step; `seen` collects them. */
 async function* processQueue(
   config: RunConfig,
   state: LoopState,
   control: RunControl,
   turnUsage: Usage,
+  seen: Step[] = [],
 ): AsyncGenerator<Step, void, undefined> {
   let usage = turnUsage;
   const turn = state.turn;
@@ -609,11 +608,15 @@ async function* processQueue(
     if (control.signal.aborted) control.stopReason = "cancelled";
     else if (state.steps.length >= config.maxSteps) control.stopReason = "max_steps";
     else if (state.queue[0].name === config.doneTool) {
-      yield await doneStep(config, state, control, state.queue[0], turn, usage);
+      const step = await doneStep(config, state, control, state.queue[0], turn, usage);
       usage = ZERO_USAGE;
+      seen.push(step);
+      yield step;
     } else {
-      for (const step of await runBatch(config, state, control, turn, usage)) {
-        usage = ZERO_USAGE;
+      const steps = await runBatch(config, state, control, turn, usage);
+      usage = ZERO_USAGE;
+      for (const step of steps) {
+        seen.push(step);
         yield step;
       }
     }

@@ -18,6 +18,8 @@ export class HookError extends Error {
   readonly slot: string;
 
   /**
+   * Wrap what a hook threw.
+   *
    * @param hook Hook name.
    * @param slot Slot name.
    * @param cause What the hook threw.

@@ -1,17 +1,16 @@
-import type { z } from "zod";
-import type { Tool, ToolContext } from "../loop/types.ts";
+import type { Tool, ToolContext, ToolInputSchema } from "../loop/types.ts";
 import { assertToolShape } from "../loop/assert_tool.ts";
 
 /** What `tool()` takes: a Zod schema for the input and an `execute` function. */
-export interface ToolDefinition<Input extends z.ZodType, Result> {
+export interface ToolDefinition<Args, Result> {
   /** Name the model uses; letters, digits, `_` and `-`, at most 64 characters. */
   readonly name: string;
   /** What the tool does and when to use it. */
   readonly description: string;
-  /** Zod schema of the arguments. */
-  readonly input: Input;
+  /** Zod schema of the arguments (any Zod 4 schema; `Args` is inferred from it). */
+  readonly input: ToolInputSchema<Args>;
   /** Run the tool with validated arguments. */
-  execute(args: z.output<Input>, ctx: ToolContext): Result | Promise<Result>;
+  execute(args: Args, ctx: ToolContext): Result | Promise<Result>;
   /** Calls may run together with other concurrency-safe calls. @default false */
   readonly concurrencySafe?: boolean;
   /** Abort the call after this many milliseconds. @default undefined (no timeout) */
@@ -40,9 +39,7 @@ export interface ToolDefinition<Input extends z.ZodType, Result> {
  * });
  * ```
  */
-export function tool<Input extends z.ZodType, Result>(
-  definition: ToolDefinition<Input, Result>,
-): Tool<z.output<Input>, Result> {
+export function tool<Args, Result>(definition: ToolDefinition<Args, Result>): Tool<Args, Result> {
   assertToolShape(definition, "tool()");
-  return Object.freeze({ ...definition }) as Tool<z.output<Input>, Result>;
+  return Object.freeze({ ...definition });
 }

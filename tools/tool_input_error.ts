@@ -14,6 +14,8 @@
  */
 export class ToolInputError extends Error {
   /**
+   * Make the error.
+   *
    * @param message What is wrong and how to fix it, for the model.
    * @param options Standard error options (`cause`).
    */

@@ -14,6 +14,8 @@ export class ToolRegistry implements Iterable<AnyTool> {
   readonly #tools = new Map<string, AnyTool>();
 
   /**
+   * Make a registry, optionally with initial tools.
+   *
    * @param tools Initial tools.
    * @throws {TypeError} When two tools share a name or a tool is malformed.
    */

@@ -1,0 +1,98 @@
+/**
+ * Loop overhead: drives composableLoop with a scripted backend and one trivial
+ * tool for N steps and prints µs per step and peak RSS.
+ *
+ *   deno run -A bench/loop_bench.ts            # N = 100, 1,000, 10,000 (one process each)
+ *   deno run -A bench/loop_bench.ts --n 1000   # one N in this process
+ *
+ * Targets (issue 2): ≤ 10 µs/step at N = 10,000; cost at 10,000 ≤ 1.3 × cost at 100.
+ */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { type Backend, composableLoop, type ModelTurn, tool } from "../mod.ts";
+
+const noop = tool({
+  name: "noop",
+  description: "Does nothing.",
+  input: z.object({ i: z.number() }),
+  execute: ({ i }) => i,
+});
+
+/** A backend that calls noop N-1 times, then done; replies are built on the fly. */
+function countingBackend(n: number): Backend {
+  let calls = 0;
+  return {
+    name: "bench",
+    capabilities: { nativeTools: true },
+    generate(): Promise<ModelTurn> {
+      calls++;
+      const toolCalls = calls < n
+        ? [{ id: `c${calls}`, name: "noop", args: { i: calls } }]
+        : [{ id: `c${calls}`, name: "done", args: { answer: "ok" } }];
+      return Promise.resolve({ text: "", toolCalls });
+    },
+  };
+}
+
+function peakRssMb(): number {
+  try {
+    const status = Deno.readTextFileSync("/proc/self/status");
+    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
+    if (kb > 0) return kb / 1024;
+  } catch { /* not Linux */ }
+  return Deno.memoryUsage().rss / 1024 / 1024;
+}
+
+async function measure(n: number): Promise<{ usPerStep: number; peakMb: number }> {
+  // Warm up the JIT on a short run first.
+  for await (
+    const _ of composableLoop({
+      llm: countingBackend(200),
+      tools: [noop],
+      task: "warm",
+      maxSteps: 200,
+    })
+  );
+  const started = performance.now();
+  let steps = 0;
+  for await (
+    const _ of composableLoop({
+      llm: countingBackend(n),
+      tools: [noop],
+      task: "bench",
+      maxSteps: n,
+    })
+  ) steps++;
+  const elapsed = performance.now() - started;
+  if (steps !== n) throw new Error(`expected ${n} steps, got ${steps}`);
+  return { usPerStep: (elapsed * 1000) / n, peakMb: peakRssMb() };
+}
+
+const { values } = parseArgs({ args: Deno.args, options: { n: { type: "string" } } });
+if (values.n !== undefined) {
+  const result = await measure(Number(values.n));
+  console.log(JSON.stringify(result));
+} else {
+  const rows: { n: number; usPerStep: number; peakMb: number }[] = [];
+  for (const n of [100, 1_000, 10_000]) {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL(import.meta.url).pathname, "--n", String(n)],
+      stderr: "inherit",
+    }).output();
+    rows.push({ n, ...JSON.parse(new TextDecoder().decode(output.stdout)) });
+  }
+  console.log("loop: scripted backend, one trivial tool");
+  for (const row of rows) {
+    console.log(
+      `  N=${String(row.n).padStart(6)}  ${
+        row.usPerStep.toFixed(2).padStart(7)
+      } µs/step  peak RSS ${row.peakMb.toFixed(1)} MB`,
+    );
+  }
+  const ratio = rows[2].usPerStep / rows[0].usPerStep;
+  console.log(
+    `  cost at 10,000 / cost at 100: ${
+      ratio.toFixed(2)
+    }× (target ≤ 1.3×); at 10,000: target ≤ 10 µs/step`,
+  );
+}
