@@ -61,7 +61,11 @@ export class SkillMdError extends Error {
   /** Every problem found. */
   readonly problems: readonly SkillProblem[];
 
-  /** @param problems The problems, at least one. */
+  /**
+   * Make the error from the problems found.
+   *
+   * @param problems The problems, at least one.
+   */
   constructor(problems: readonly SkillProblem[]) {
     super(problems.map(formatSkillProblem).join("\n"));
     this.name = "SkillMdError";
