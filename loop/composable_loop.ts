@@ -439,7 +439,8 @@ async function promptMessages(
   return [...state.transcript, { role: "user", content: injected.join("\n\n") }];
 }
 
-function uniqueIds(calls: readonly ToolCallRequest[], turn: number): ToolCallRequest[] {
+function uniqueIds(calls: readonly ToolCallRequest[], turn: number): readonly ToolCallRequest[] {
+  if (calls.length === 1 && typeof calls[0].id === "string" && calls[0].id !== "") return calls;
   const seen = new Set<string>();
   return calls.map((call, index) => {
     let id = typeof call.id === "string" && call.id !== "" ? call.id : `call_${turn}_${index + 1}`;
@@ -787,41 +788,56 @@ async function executeAll(
   prepared: readonly Prepared[],
   turn: number,
 ): Promise<CallOutcome[]> {
+  if (prepared.length === 1) return [await executeOne(config, state, control, prepared[0], turn)];
   const outcomes: CallOutcome[] = new Array(prepared.length);
   let next = 0;
   const worker = async () => {
     while (next < prepared.length) {
       const index = next++;
-      const item = prepared[index];
-      if (item.outcome !== undefined || item.tool === undefined) {
-        outcomes[index] = item.outcome ?? refused("Not run", "execution");
-        continue;
-      }
-      await config.hooks.emit({ type: "tool_start", step: item.number, call: item.call });
-      let progressFailure: Error | undefined;
-      outcomes[index] = await executeTool(item.tool, item.args, (signal) => ({
-        signal,
-        step: item.number,
-        turn,
-        call: item.call,
-        metadata: state.metadata,
-        llm: config.llm,
-        progress: (message: string, data?: unknown) => {
-          progressFailure ??= config.hooks.emitNow({
-            type: "tool_progress",
-            step: item.number,
-            call: item.call,
-            message,
-            ...(data !== undefined ? { data } : {}),
-          });
-        },
-      }), control.signal);
-      if (progressFailure !== undefined) throw progressFailure;
+      outcomes[index] = await executeOne(config, state, control, prepared[index], turn);
     }
   };
   const workers = Math.min(config.concurrency, prepared.length);
   await Promise.all(Array.from({ length: workers }, worker));
   return outcomes;
+}
+
+async function executeOne(
+  config: RunConfig,
+  state: LoopState,
+  control: RunControl,
+  item: Prepared,
+  turn: number,
+): Promise<CallOutcome> {
+  if (item.outcome !== undefined || item.tool === undefined) {
+    return item.outcome ?? refused("Not run", "execution");
+  }
+  const starting = config.hooks.emit(() => ({
+    type: "tool_start",
+    step: item.number,
+    call: item.call,
+  }));
+  if (starting !== undefined) await starting;
+  let progressFailure: Error | undefined;
+  const outcome = await executeTool(item.tool, item.args, (signal) => ({
+    signal,
+    step: item.number,
+    turn,
+    call: item.call,
+    metadata: state.metadata,
+    llm: config.llm,
+    progress: (message: string, data?: unknown) => {
+      progressFailure ??= config.hooks.emitNow({
+        type: "tool_progress",
+        step: item.number,
+        call: item.call,
+        message,
+        ...(data !== undefined ? { data } : {}),
+      });
+    },
+  }), control.signal);
+  if (progressFailure !== undefined) throw progressFailure;
+  return outcome;
 }
 
 async function postDispatch(
@@ -833,13 +849,15 @@ async function postDispatch(
   turn: number,
   outcome: CallOutcome,
 ): Promise<StepResult> {
-  let result: StepResult = {
-    data: outcome.data,
-    ...(outcome.error !== undefined ? { error: outcome.error } : {}),
-    ...(outcome.errorKind !== undefined ? { errorKind: outcome.errorKind } : {}),
-    durationMs: outcome.durationMs,
-  };
-  await config.hooks.decide(
+  let result: StepResult = outcome.error === undefined
+    ? { data: outcome.data, durationMs: outcome.durationMs }
+    : {
+      data: outcome.data,
+      error: outcome.error,
+      errorKind: outcome.errorKind,
+      durationMs: outcome.durationMs,
+    };
+  const deciding = config.hooks.decide(
     "postDispatch",
     () => ({ state, signal: control.signal, call, step: number, turn, result }),
     (decision) => {
@@ -852,13 +870,15 @@ async function postDispatch(
       }
     },
   );
+  if (deciding !== undefined) await deciding;
   return result;
 }
 
 async function record(config: RunConfig, state: LoopState, record: StepRecord): Promise<Step> {
   state.steps.push(record);
   const step = new Step(record);
-  await config.hooks.emit({ type: "step", step });
+  const emitting = config.hooks.emit({ type: "step", step });
+  if (emitting !== undefined) await emitting;
   return step;
 }
 

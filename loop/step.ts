@@ -127,9 +127,12 @@ export class Step implements StepRecord {
   constructor(record: StepRecord) {
     this.number = record.number;
     this.turn = record.turn;
-    this.call = Object.freeze({ ...record.call, args: Object.freeze({ ...record.call.args }) });
-    this.result = Object.freeze({ ...record.result });
-    this.usage = Object.freeze({ ...record.usage });
+    const { tool, args, id, reasoning } = record.call;
+    this.call = Object.freeze({ tool, args: Object.freeze({ ...args }), id, reasoning });
+    this.result = Object.isFrozen(record.result)
+      ? record.result
+      : Object.freeze({ ...record.result });
+    this.usage = Object.isFrozen(record.usage) ? record.usage : Object.freeze({ ...record.usage });
     this.durationMs = record.durationMs;
     Object.freeze(this);
   }
