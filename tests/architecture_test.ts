@@ -91,7 +91,7 @@ Deno.test("mod.ts loads neither zod nor yaml at import time (lazy dynamic import
   const info = JSON.parse(new TextDecoder().decode(stdout));
   const runtimeDeps = (info.modules as {
     specifier: string;
-    dependencies?: { specifier: string; code?: unknown }[];
+    dependencies?: { specifier: string; code?: unknown; isDynamic?: boolean }[];
   }[])
     .flatMap((module) =>
       (module.dependencies ?? []).filter((dep) => dep.code !== undefined && dep.isDynamic !== true)
