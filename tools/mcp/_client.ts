@@ -79,6 +79,10 @@ export class McpClient implements McpServer {
     return this.#connection !== undefined && this.#connection.dropped === undefined;
   }
 
+  get pid(): number | undefined {
+    return this.connected ? this.#connection!.transport.pid : undefined;
+  }
+
   get protocolVersion(): string | undefined {
     return this.#protocolVersion;
   }

@@ -92,6 +92,8 @@ export interface Transport {
   close(): Promise<void>;
   /** Tell the transport which protocol version was negotiated. */
   setProtocolVersion(version: string): void;
+  /** The child's process id (stdio), once started. */
+  readonly pid?: number;
   /** What the server wrote to stderr lately (stdio; empty for HTTP). */
   stderr(): string;
   /** Recent diagnostics (stderr, stray stdout lines) for error messages. */

@@ -122,6 +122,10 @@ export class StdioTransport implements Transport {
 
   setProtocolVersion(): void {}
 
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   stderr(): string {
     return this.#stderr;
   }

@@ -129,6 +129,8 @@ export interface McpServer extends AsyncDisposable {
   readonly config: McpServerConfig;
   /** True while a connection is up. */
   readonly connected: boolean;
+  /** stdio: the server's process id while connected. */
+  readonly pid: number | undefined;
   /** The protocol version agreed in `initialize`, once connected. */
   readonly protocolVersion: string | undefined;
   /** What the server said about itself, once connected. */
