@@ -49,7 +49,10 @@ export function jsonSchemaInput(
   options: JsonSchemaInputOptions = {},
 ): ToolInputSchema<Record<string, unknown>> {
   const { maxDepth = 64 } = options;
-  if (typeof schema !== "boolean" && (typeof schema !== "object" || schema === null)) {
+  if (
+    typeof schema !== "boolean" &&
+    (typeof schema !== "object" || schema === null || Array.isArray(schema))
+  ) {
     throw new TypeError(
       `Cannot use JSON Schema: expected an object or a boolean, got ${
         Array.isArray(schema) ? "array" : typeof schema
