@@ -177,7 +177,9 @@ export class McpClient implements McpServer {
           ...(typeof info.title === "string" ? { title: info.title } : {}),
         }
         : undefined;
-      this.#instructions = typeof result.instructions === "string" ? result.instructions : undefined;
+      this.#instructions = typeof result.instructions === "string"
+        ? result.instructions
+        : undefined;
       await transport.send({ jsonrpc: "2.0", method: "notifications/initialized" });
       if (connection.dropped !== undefined) throw connection.dropped;
       this.#connection = connection;
@@ -297,7 +299,6 @@ export class McpClient implements McpServer {
       : { ...params, _meta: { ...(params?._meta as object | undefined), progressToken: id } };
     const httpAbort = new AbortController();
     return new Promise((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
       const cleanup = () => {
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
@@ -306,7 +307,11 @@ export class McpClient implements McpServer {
       const cancel = (reason: string) => {
         if (method !== "initialize") {
           connection.transport
-            .send({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: id, reason } })
+            .send({
+              jsonrpc: "2.0",
+              method: "notifications/cancelled",
+              params: { requestId: id, reason },
+            })
             .catch(() => {})
             .finally(() => httpAbort.abort());
         } else httpAbort.abort();
@@ -316,7 +321,7 @@ export class McpClient implements McpServer {
         cancel("The client cancelled the request");
         reject(signal!.reason);
       };
-      timer = setTimeout(() => {
+      const timer = setTimeout(() => {
         cleanup();
         cancel(`Timed out after ${timeoutMs}ms`);
         reject(
@@ -343,7 +348,10 @@ export class McpClient implements McpServer {
         ...(onProgress !== undefined ? { onProgress } : {}),
       });
       connection.transport
-        .send({ jsonrpc: "2.0", id, method, ...(body !== undefined ? { params: body } : {}) }, httpAbort.signal)
+        .send(
+          { jsonrpc: "2.0", id, method, ...(body !== undefined ? { params: body } : {}) },
+          httpAbort.signal,
+        )
         .catch((error) => {
           if (!connection.pending.has(id)) return; // already settled (timeout, abort, answer)
           cleanup();
@@ -358,7 +366,9 @@ export class McpClient implements McpServer {
     options: McpRequestOptions = {},
   ): Promise<Record<string, unknown>> {
     if (typeof method !== "string" || method === "") {
-      throw new TypeError(`Cannot send to MCP server "${this.name}": 'method' must be a non-empty string`);
+      throw new TypeError(
+        `Cannot send to MCP server "${this.name}": 'method' must be a non-empty string`,
+      );
     }
     const connection = await this.#ready(options.signal);
     try {
@@ -400,9 +410,15 @@ export class McpClient implements McpServer {
     const tools: McpToolDescription[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 1000; page++) {
-      const result = await this.request("tools/list", cursor === undefined ? undefined : { cursor });
+      const result = await this.request(
+        "tools/list",
+        cursor === undefined ? undefined : { cursor },
+      );
       if (!Array.isArray(result.tools)) {
-        throw new McpError(this.name, `MCP server "${this.name}" answered tools/list without 'tools'`);
+        throw new McpError(
+          this.name,
+          `MCP server "${this.name}" answered tools/list without 'tools'`,
+        );
       }
       for (const item of result.tools) {
         if (typeof item === "object" && item !== null && typeof item.name === "string") {

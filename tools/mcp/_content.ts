@@ -39,7 +39,9 @@ function mapBlock(block: unknown, sink: AttachmentSink): unknown {
       return { type: "text", text: item.text };
     case "image":
     case "audio": {
-      const mimeType = typeof item.mimeType === "string" ? item.mimeType : "application/octet-stream";
+      const mimeType = typeof item.mimeType === "string"
+        ? item.mimeType
+        : "application/octet-stream";
       if (typeof item.data !== "string") return { type: item.type, mimeType };
       const { ref, bytes } = sink(mimeType, item.data);
       return { type: item.type, mimeType, bytes, ref };

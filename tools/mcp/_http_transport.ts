@@ -121,7 +121,11 @@ export class HttpTransport implements Transport {
           server,
           `MCP server "${server}" answered HTTP ${response.status} ${response.statusText} at ${url.href}${
             text === "" ? "" : `: ${text}`
-          }${response.status === 401 || response.status === 403 ? "; check 'headers' (authorization)" : ""}`,
+          }${
+            response.status === 401 || response.status === 403
+              ? "; check 'headers' (authorization)"
+              : ""
+          }`,
         );
       }
       if (response.status === 202 || !("id" in message) || "result" in message) {
@@ -154,7 +158,9 @@ export class HttpTransport implements Transport {
         if (messages === undefined) {
           throw new McpError(
             server,
-            `MCP server "${server}" sent an event that is not JSON-RPC: ${event.data.slice(0, 200)}`,
+            `MCP server "${server}" sent an event that is not JSON-RPC: ${
+              event.data.slice(0, 200)
+            }`,
           );
         }
         if (deliver(messages)) return; // leaving the loop cancels the stream

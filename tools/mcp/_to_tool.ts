@@ -18,7 +18,10 @@ function safeName(name: string): string {
  * so); clashes after cleaning get `_2`, `_3`, ... The call itself always uses
  * the server's own name.
  */
-export function toLoopTools(client: McpClient, descriptions: readonly McpToolDescription[]): AnyTool[] {
+export function toLoopTools(
+  client: McpClient,
+  descriptions: readonly McpToolDescription[],
+): AnyTool[] {
   const prefix = client.config.prefix === true ? `${client.name}_` : "";
   const used = new Set<string>();
   return descriptions.map((description) => {

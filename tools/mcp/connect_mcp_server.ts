@@ -170,9 +170,7 @@ export interface McpServer extends AsyncDisposable {
 const NAME = /^[A-Za-z0-9_-]+$/;
 
 function fail(config: { name?: unknown }, message: string, kind = TypeError): never {
-  const name = typeof config.name === "string" && config.name !== ""
-    ? ` "${config.name}"`
-    : "";
+  const name = typeof config.name === "string" && config.name !== "" ? ` "${config.name}"` : "";
   throw new kind(`Cannot connect to MCP server${name}: ${message}`);
 }
 

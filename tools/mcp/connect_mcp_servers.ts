@@ -2,8 +2,8 @@ import type { AnyTool, Hook } from "../../loop/types.ts";
 import { closeMcpServers } from "./close_mcp_servers.ts";
 import {
   assertMcpServerConfig,
-  type ConnectMcpServerOptions,
   connectMcpServer,
+  type ConnectMcpServerOptions,
   type McpServer,
   type McpServerConfig,
 } from "./connect_mcp_server.ts";

@@ -63,7 +63,9 @@ export interface DefaultMcpEnvOptions {
    * `(name) => Deno.env.get(name)`.
    * @default `Deno.env.get` (names the process may not read are skipped)
    */
-  readonly from?: Readonly<Record<string, string | undefined>> | ((name: string) => string | undefined);
+  readonly from?:
+    | Readonly<Record<string, string | undefined>>
+    | ((name: string) => string | undefined);
   /** Names to copy in addition to {@linkcode DEFAULT_MCP_ENV_NAMES}. @default [] */
   readonly extra?: readonly string[];
 }

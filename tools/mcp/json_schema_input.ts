@@ -216,7 +216,8 @@ class Validator {
       }
     }
     if (
-      schema.not !== undefined && (typeof schema.not === "boolean" || typeof schema.not === "object")
+      schema.not !== undefined &&
+      (typeof schema.not === "boolean" || typeof schema.not === "object")
     ) {
       if (this.#passes(schema.not as Schema, value, path, depth + 1)) {
         this.#fail("Invalid input: matches a shape that is not allowed (not)", path);
@@ -283,7 +284,9 @@ class Validator {
       const duplicate = value.findIndex((item, index) =>
         value.slice(0, index).some((earlier) => deepEqual(earlier, item))
       );
-      if (duplicate >= 0) this.#fail("Invalid input: array items must be unique", [...path, duplicate]);
+      if (duplicate >= 0) {
+        this.#fail("Invalid input: array items must be unique", [...path, duplicate]);
+      }
     }
     const prefix = Array.isArray(schema.prefixItems) ? (schema.prefixItems as Schema[]) : [];
     // Draft 4-7 tuple form: `items` as an array.

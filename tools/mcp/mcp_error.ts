@@ -33,6 +33,8 @@ export class McpError extends Error {
   readonly data: unknown;
 
   /**
+   * Make an error about one server.
+   *
    * @param server The server's name.
    * @param message What went wrong; should already name the server.
    * @param options Code, data and cause.

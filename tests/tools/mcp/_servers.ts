@@ -7,7 +7,10 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { McpServerConfig } from "../../../tools/mcp/mod.ts";
 
-const PACKAGES = new URL("../../../.ci/mcp-servers/node_modules/@modelcontextprotocol/", import.meta.url);
+const PACKAGES = new URL(
+  "../../../.ci/mcp-servers/node_modules/@modelcontextprotocol/",
+  import.meta.url,
+);
 
 function entry(pkg: string): string {
   const path = fileURLToPath(new URL(`${pkg}/dist/index.js`, PACKAGES));
@@ -21,11 +24,19 @@ function entry(pkg: string): string {
 
 /** stdio config for @modelcontextprotocol/server-everything. */
 export function everythingStdio(extra: Partial<McpServerConfig> = {}): McpServerConfig {
-  return { name: "everything", command: "node", args: [entry("server-everything"), "stdio"], ...extra };
+  return {
+    name: "everything",
+    command: "node",
+    args: [entry("server-everything"), "stdio"],
+    ...extra,
+  };
 }
 
 /** stdio config for @modelcontextprotocol/server-filesystem confined to `root`. */
-export function filesystemStdio(root: string, extra: Partial<McpServerConfig> = {}): McpServerConfig {
+export function filesystemStdio(
+  root: string,
+  extra: Partial<McpServerConfig> = {},
+): McpServerConfig {
   return { name: "fs", command: "node", args: [entry("server-filesystem"), root], ...extra };
 }
 

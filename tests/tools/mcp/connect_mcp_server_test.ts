@@ -183,7 +183,10 @@ Deno.test("a scripted agent uses server-everything over streamable HTTP on a loo
   assert.equal(sum.data, "The sum of 1.5 and 2 is 3.5.");
   assert.equal(typeof (weather.data as { temperature: unknown }).temperature, "number");
   assert.equal(seen[0], "POST false", "initialize goes without a session id");
-  assert.ok(seen.slice(1).every((line) => line.endsWith("true")), `session id on later requests: ${seen}`);
+  assert.ok(
+    seen.slice(1).every((line) => line.endsWith("true")),
+    `session id on later requests: ${seen}`,
+  );
   assert.equal(seen.at(-1), "DELETE true", "close() ends the HTTP session");
 });
 
@@ -200,7 +203,9 @@ Deno.test("connectMcpServer() over HTTP starts a new session once when the serve
     }
     return await fetch(input, init);
   };
-  await using server = await connectMcpServer({ name: "web", url: http.url }, { fetch: flakyFetch });
+  await using server = await connectMcpServer({ name: "web", url: http.url }, {
+    fetch: flakyFetch,
+  });
   expire = true;
   const result = await server.callTool("echo", { message: "again" });
   assert.deepEqual(result.content, [{ type: "text", text: "Echo: again" }]);
@@ -344,7 +349,10 @@ Deno.test("a JSON-RPC error from the server becomes a failed step naming the ser
   });
   const [step] = await Array.fromAsync(run);
   assert.equal(step.result.errorKind, "execution");
-  assert.match(step.result.error!, /McpError: MCP server "tiny" answered with JSON-RPC error -32603/);
+  assert.match(
+    step.result.error!,
+    /McpError: MCP server "tiny" answered with JSON-RPC error -32603/,
+  );
 });
 
 Deno.test("arguments that fail the server's schema are rejected before the call", async () => {
@@ -378,7 +386,10 @@ Deno.test("a timed-out or cancelled call sends notifications/cancelled to the se
   setTimeout(() => controller.abort(new Error("user pressed stop")), 20);
   await rejectsWith(pending, /user pressed stop/);
   await waitFor(() => (server.stderr().match(/got notifications\/cancelled/g) ?? []).length === 2);
-  assert.match(server.stderr(), /got notifications\/cancelled \{"requestId":\d+,"reason":"Timed out after 100ms"\}/);
+  assert.match(
+    server.stderr(),
+    /got notifications\/cancelled \{"requestId":\d+,"reason":"Timed out after 100ms"\}/,
+  );
 });
 
 Deno.test("connectMcpServer() restarts a server once after its process dies", async () => {
@@ -408,7 +419,11 @@ Deno.test("connectMcpServer() rejects malformed configs before starting anything
     [{ name: "a", command: "x", args: "--flag" }, /'args' must be an array of strings/, TypeError],
     [{ name: "a", command: "x", env: { A: 1 } }, /'env.A' must be a string, got number/, TypeError],
     [{ name: "my server", command: "x", prefix: true }, /with 'prefix', 'name' must be/, TypeError],
-    [{ name: "a", command: "x", timeoutMs: 0 }, /'timeoutMs' must be a positive number/, RangeError],
+    [
+      { name: "a", command: "x", timeoutMs: 0 },
+      /'timeoutMs' must be a positive number/,
+      RangeError,
+    ],
   ];
   for (const [config, pattern, kind] of cases) {
     await assert.rejects(

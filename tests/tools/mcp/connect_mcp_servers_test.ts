@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { closeMcpServers, connectMcpServers, type McpServerConfig } from "../../../tools/mcp/mod.ts";
+import {
+  closeMcpServers,
+  connectMcpServers,
+  type McpServerConfig,
+} from "../../../tools/mcp/mod.ts";
 
 const TINY = fileURLToPath(new URL("./fixtures/tiny_server.mjs", import.meta.url));
 

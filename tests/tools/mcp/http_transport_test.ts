@@ -15,7 +15,11 @@ function startFakeServer() {
       return new Response("missing token", { status: 401, statusText: "Unauthorized" });
     }
     if (request.method === "DELETE") {
-      received.push({ method: "DELETE", session: request.headers.get("mcp-session-id"), version: null });
+      received.push({
+        method: "DELETE",
+        session: request.headers.get("mcp-session-id"),
+        version: null,
+      });
       return new Response(null, { status: 200 });
     }
     const message = await request.json();
@@ -45,11 +49,29 @@ function startFakeServer() {
         );
       case "tools/list": {
         const events = [
-          `: comment\r\nevent: message\r\ndata: ${JSON.stringify({ jsonrpc: "2.0", id: "srv-1", method: "ping" })}\r\n\r\n`,
-          `data: ${JSON.stringify({ jsonrpc: "2.0", id: message.id, result: { tools: [
-            { name: "add", description: "Add", inputSchema: { type: "object", properties: { a: { type: "number" } }, required: ["a"] } },
-            { name: "boom", description: "Fails", inputSchema: { type: "object" } },
-          ] } })}\r\n\r\n`,
+          `: comment\r\nevent: message\r\ndata: ${
+            JSON.stringify({ jsonrpc: "2.0", id: "srv-1", method: "ping" })
+          }\r\n\r\n`,
+          `data: ${
+            JSON.stringify({
+              jsonrpc: "2.0",
+              id: message.id,
+              result: {
+                tools: [
+                  {
+                    name: "add",
+                    description: "Add",
+                    inputSchema: {
+                      type: "object",
+                      properties: { a: { type: "number" } },
+                      required: ["a"],
+                    },
+                  },
+                  { name: "boom", description: "Fails", inputSchema: { type: "object" } },
+                ],
+              },
+            })
+          }\r\n\r\n`,
         ].join("");
         const body = new ReadableStream({
           start(controller) {
@@ -65,7 +87,9 @@ function startFakeServer() {
         if (message.params.name === "boom") {
           return reply({ error: { code: -32000, message: "quota exceeded" } }, 400);
         }
-        return reply({ result: { content: [{ type: "text", text: `got ${message.params.arguments.a}` }] } });
+        return reply({
+          result: { content: [{ type: "text", text: `got ${message.params.arguments.a}` }] },
+        });
       default:
         return reply({ error: { code: -32601, message: "Method not found" } });
     }
@@ -143,7 +167,11 @@ function context() {
     turn: 1,
     call: { id: "1", name: "x", args: {} },
     metadata: {},
-    llm: { name: "none", capabilities: { nativeTools: true }, generate: () => Promise.reject(new Error("unused")) },
+    llm: {
+      name: "none",
+      capabilities: { nativeTools: true },
+      generate: () => Promise.reject(new Error("unused")),
+    },
     progress() {},
   };
 }

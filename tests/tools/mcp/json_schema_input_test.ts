@@ -86,7 +86,14 @@ Deno.test("jsonSchemaInput() checks enums, const, numbers, strings and array siz
     ],
   );
   assert.deepEqual(
-    issues(schema, { sortBy: "size", kind: "file", count: 10, ratio: 0.75, id: "ab", paths: ["x"] }),
+    issues(schema, {
+      sortBy: "size",
+      kind: "file",
+      count: 10,
+      ratio: 0.75,
+      id: "ab",
+      paths: ["x"],
+    }),
     [],
   );
 });
@@ -120,7 +127,10 @@ Deno.test("jsonSchemaInput() follows local $refs and stops on self-reference", (
     $defs: {
       node: {
         type: "object",
-        properties: { name: { type: "string" }, children: { type: "array", items: { $ref: "#/$defs/node" } } },
+        properties: {
+          name: { type: "string" },
+          children: { type: "array", items: { $ref: "#/$defs/node" } },
+        },
         required: ["name"],
       },
     },
@@ -134,10 +144,16 @@ Deno.test("jsonSchemaInput() follows local $refs and stops on self-reference", (
 });
 
 Deno.test("jsonSchemaInput() rejects unknown keys only with additionalProperties: false", () => {
-  const closed = { type: "object", properties: { a: { type: "string" } }, additionalProperties: false };
+  const closed = {
+    type: "object",
+    properties: { a: { type: "string" } },
+    additionalProperties: false,
+  };
   assert.deepEqual(issues(closed, { a: "x", b: 1 }), [': Unrecognized key: "b"']);
   const typed = { type: "object", additionalProperties: { type: "number" } };
-  assert.deepEqual(issues(typed, { a: 1, b: "x" }), ["b: Invalid input: expected number, received string"]);
+  assert.deepEqual(issues(typed, { a: 1, b: "x" }), [
+    "b: Invalid input: expected number, received string",
+  ]);
 });
 
 Deno.test("jsonSchemaInput().toJSONSchema() returns the server's schema as written, as a copy", () => {
@@ -151,7 +167,10 @@ Deno.test("jsonSchemaInput().toJSONSchema() returns the server's schema as writt
 Deno.test("jsonSchemaInput() throws a TypeError for a schema that is not an object", () => {
   assert.throws(
     () => jsonSchemaInput([] as unknown as Record<string, unknown>),
-    { name: "TypeError", message: "Cannot use JSON Schema: expected an object or a boolean, got array" },
+    {
+      name: "TypeError",
+      message: "Cannot use JSON Schema: expected an object or a boolean, got array",
+    },
   );
   assert.equal(jsonSchemaInput(true).safeParse({ any: 1 }).success, true);
 });
