@@ -128,7 +128,7 @@ export class HttpTransport implements Transport {
           }`,
         );
       }
-      if (response.status === 202 || !("id" in message) || "result" in message) {
+      if (response.status === 202 || isResponse(message) || !("id" in message)) {
         await response.body?.cancel();
         return;
       }
