@@ -7,6 +7,15 @@ export type { McpAttachment } from "./_content.ts";
 /**
  * One MCP server: started as a process speaking stdio (`command`) or reached
  * over streamable HTTP (`url`). Plain JSON, so bundles can declare it.
+ *
+ * @example A stdio server and an HTTP server
+ * ```ts
+ * import type { McpServerConfig } from "jsr:@looplet/looplet/mcp";
+ * const servers: McpServerConfig[] = [
+ *   { name: "fs", command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"], prefix: true },
+ *   { name: "search", url: "http://127.0.0.1:3001/mcp", headers: { authorization: "Bearer abc" }, timeoutMs: 10_000 },
+ * ];
+ * ```
  */
 export interface McpServerConfig {
   /** Name used in messages and as the optional tool-name prefix. */
@@ -45,7 +54,19 @@ export interface McpLogEntry {
   readonly data: unknown;
 }
 
-/** Options of {@linkcode connectMcpServer}. */
+/**
+ * Options of {@linkcode connectMcpServer}.
+ *
+ * @example Connect lazily, pass one secret, collect stderr
+ * ```ts ignore
+ * const lines: string[] = [];
+ * const server = await connectMcpServer(config, {
+ *   lazy: true,
+ *   baseEnv: defaultMcpEnv({ extra: ["GITHUB_TOKEN"] }),
+ *   onStderr: (line) => lines.push(line),
+ * });
+ * ```
+ */
 export interface ConnectMcpServerOptions {
   /**
    * Connect on first use (`tools()` or a request) instead of at once.

@@ -57,6 +57,22 @@ Deno.test("connectMcpServer() lists server-everything's tools over stdio with th
   assert.equal(sum.description, "Returns the sum of two numbers");
   assert.equal(sum.input.safeParse({ a: 1, b: 2 }).success, true);
   assert.equal(sum.input.safeParse({ a: 1 }).success, false);
+  assert.equal(sum.concurrencySafe, true, "readOnlyHint tools may run side by side");
+  assert.equal(
+    tools.find((item) => item.name === "toggle-simulated-logging")!.concurrencySafe,
+    false,
+  );
+});
+
+Deno.test("connectMcpServer() reconnects once to server-everything after its process is killed", async () => {
+  await using server = await connectMcpServer(everythingStdio());
+  const first = server.pid!;
+  Deno.kill(first, "SIGKILL");
+  await waitFor(() => !server.connected);
+  const result = await server.callTool("echo", { message: "back" });
+  assert.deepEqual(result.content, [{ type: "text", text: "Echo: back" }]);
+  assert.notEqual(server.pid, first);
+  assert.equal(processAlive(first), false);
 });
 
 Deno.test("a scripted agent calls server-everything tools over stdio and the results arrive as steps", async () => {
@@ -188,6 +204,20 @@ Deno.test("a scripted agent uses server-everything over streamable HTTP on a loo
     `session id on later requests: ${seen}`,
   );
   assert.equal(seen.at(-1), "DELETE true", "close() ends the HTTP session");
+});
+
+Deno.test("a timed-out call over HTTP aborts the request and names the server", async () => {
+  await using http = await startEverythingHttp();
+  await using server = await connectMcpServer({ name: "web", url: http.url, timeoutMs: 200 });
+  const started = performance.now();
+  await rejectsWith(
+    server.callTool("trigger-long-running-operation", { duration: 20, steps: 2 }),
+    /^MCP server "web" did not answer "tools\/call" for tool "trigger-long-running-operation" within 200ms; sent notifications\/cancelled/,
+  );
+  assert.ok(performance.now() - started < 5000);
+  assert.deepEqual((await server.callTool("echo", { message: "still here" })).content, [
+    { type: "text", text: "Echo: still here" },
+  ]);
 });
 
 Deno.test("connectMcpServer() over HTTP starts a new session once when the server answers 404", async () => {
