@@ -243,7 +243,7 @@ Deno.test("connectMcpServer() over HTTP starts a new session once when the serve
 });
 
 Deno.test("an MCP tool reports progress and a timeout names the server", async () => {
-  const server = await connectMcpServer(everythingStdio({ timeoutMs: 400 }));
+  const server = await connectMcpServer(everythingStdio({ timeoutMs: 1500 }));
   const events: LoopEvent[] = [];
   const llm = new ScriptedBackend([
     ScriptedBackend.call("trigger-long-running-operation", { duration: 0.15, steps: 3 }),
@@ -267,7 +267,7 @@ Deno.test("an MCP tool reports progress and a timeout names the server", async (
   assert.equal(slow.errorKind, "timeout");
   assert.match(
     slow.error!,
-    /MCP server "everything" did not answer "tools\/call" for tool "trigger-long-running-operation" within 400ms; sent notifications\/cancelled/,
+    /MCP server "everything" did not answer "tools\/call" for tool "trigger-long-running-operation" within 1500ms; sent notifications\/cancelled/,
   );
 });
 
