@@ -208,7 +208,20 @@ function assertStringRecord(config: McpServerConfig, field: "env" | "headers"): 
   }
 }
 
-/** Check a config and throw at once, naming the field, when it cannot work. */
+/**
+ * Check a server config without starting anything; the bundle loader calls
+ * this when it reads a bundle's declared servers, so a bad declaration fails
+ * at load time rather than at the first run.
+ *
+ * @param config The config to check (for example parsed from a bundle file).
+ * @throws {TypeError} Naming the server and the field, when a field is missing or malformed.
+ * @throws {RangeError} When `timeoutMs` is not a positive number.
+ * @example Check a declared server
+ * ```ts
+ * import { assertMcpServerConfig } from "jsr:@looplet/looplet/mcp";
+ * assertMcpServerConfig({ name: "fs", command: "mcp-server-filesystem", args: ["/tmp"] });
+ * ```
+ */
 export function assertMcpServerConfig(config: McpServerConfig): void {
   if (typeof config !== "object" || config === null) {
     throw new TypeError("Cannot connect to MCP server: the config must be an object");
