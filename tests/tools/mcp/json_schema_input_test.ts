@@ -1,0 +1,176 @@
+import assert from "node:assert/strict";
+import { jsonSchemaInput } from "../../../tools/mcp/mod.ts";
+
+// The edit_file schema server-filesystem declares (nested objects in an array).
+const EDIT_FILE = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  type: "object",
+  properties: {
+    path: { type: "string" },
+    edits: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { oldText: { type: "string" }, newText: { type: "string" } },
+        required: ["oldText", "newText"],
+      },
+    },
+    dryRun: { default: false, type: "boolean" },
+  },
+  required: ["path", "edits"],
+};
+
+function issues(schema: Record<string, unknown>, value: unknown): string[] {
+  const result = jsonSchemaInput(schema).safeParse(value);
+  return result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+}
+
+Deno.test("jsonSchemaInput() accepts valid nested input and passes it on unchanged", () => {
+  const value = { path: "a.md", edits: [{ oldText: "a", newText: "b" }], extra: 1 };
+  const result = jsonSchemaInput(EDIT_FILE).safeParse(value);
+  assert.equal(result.success, true);
+  assert.equal(result.success && result.data, value);
+});
+
+Deno.test("jsonSchemaInput() honours required only for the listed properties", () => {
+  assert.deepEqual(issues(EDIT_FILE, { path: "a.md", edits: [] }), []); // dryRun is optional
+  assert.deepEqual(issues(EDIT_FILE, {}), [
+    "path: Invalid input: expected string, received undefined",
+    "edits: Invalid input: expected array, received undefined",
+  ]);
+});
+
+Deno.test("jsonSchemaInput() reports nested object and array errors with their path", () => {
+  assert.deepEqual(issues(EDIT_FILE, { path: 1, edits: [{ oldText: "a" }, "b"], dryRun: "no" }), [
+    "path: Invalid input: expected string, received integer",
+    "edits.0.newText: Invalid input: expected string, received undefined",
+    "edits.1: Invalid input: expected object, received string",
+    "dryRun: Invalid input: expected boolean, received string",
+  ]);
+});
+
+Deno.test("jsonSchemaInput() checks enums, const, numbers, strings and array sizes", () => {
+  const schema = {
+    type: "object",
+    properties: {
+      sortBy: { type: "string", enum: ["name", "size"] },
+      kind: { const: "file" },
+      count: { type: "integer", minimum: 1, maximum: 10 },
+      ratio: { type: "number", exclusiveMaximum: 1, multipleOf: 0.25 },
+      id: { type: "string", pattern: "^[a-z]+$", minLength: 2, maxLength: 4 },
+      paths: { type: "array", items: { type: "string" }, minItems: 1, maxItems: 2 },
+      tags: { type: "array", uniqueItems: true },
+    },
+  };
+  assert.deepEqual(
+    issues(schema, {
+      sortBy: "date",
+      kind: "dir",
+      count: 1.5,
+      ratio: 1,
+      id: "ABCDE",
+      paths: [],
+      tags: [1, 1],
+    }),
+    [
+      'sortBy: Invalid option: expected one of "name"|"size"',
+      'kind: Invalid input: expected "file"',
+      "count: Invalid input: expected integer, received number",
+      "ratio: Too big: expected number to be <1",
+      "id: Too big: expected string to have <=4 characters",
+      "id: Invalid string: must match pattern /^[a-z]+$/",
+      "paths: Too small: expected array to have >=1 items",
+      "tags.1: Invalid input: array items must be unique",
+    ],
+  );
+  assert.deepEqual(
+    issues(schema, {
+      sortBy: "size",
+      kind: "file",
+      count: 10,
+      ratio: 0.75,
+      id: "ab",
+      paths: ["x"],
+    }),
+    [],
+  );
+});
+
+Deno.test("jsonSchemaInput() handles type lists, nullable, anyOf, oneOf, allOf and not", () => {
+  const schema = {
+    type: "object",
+    properties: {
+      a: { type: ["string", "null"] },
+      b: { type: "string", nullable: true },
+      c: { anyOf: [{ type: "string" }, { type: "number" }] },
+      d: { oneOf: [{ type: "integer" }, { type: "number", minimum: 5 }] },
+      e: { allOf: [{ type: "string" }, { minLength: 3 }] },
+      f: { not: { type: "string" } },
+    },
+  };
+  assert.deepEqual(issues(schema, { a: null, b: null, c: 1, d: 3, e: "abc", f: 1 }), []);
+  assert.deepEqual(issues(schema, { a: 1, c: true, d: 7, e: "ab", f: "x" }), [
+    "a: Invalid input: expected string or null, received integer",
+    "c: Invalid input: matches none of the 2 allowed shapes (anyOf)",
+    "d: Invalid input: must match exactly one of 2 shapes (oneOf), matches 2",
+    "e: Too small: expected string to have >=3 characters",
+    "f: Invalid input: matches a shape that is not allowed (not)",
+  ]);
+});
+
+Deno.test("jsonSchemaInput() follows local $refs and stops on self-reference", () => {
+  const schema = {
+    type: "object",
+    properties: { root: { $ref: "#/$defs/node" } },
+    $defs: {
+      node: {
+        type: "object",
+        properties: {
+          name: { type: "string" },
+          children: { type: "array", items: { $ref: "#/$defs/node" } },
+        },
+        required: ["name"],
+      },
+    },
+  };
+  assert.deepEqual(issues(schema, { root: { name: "a", children: [{ name: "b" }] } }), []);
+  assert.deepEqual(issues(schema, { root: { name: "a", children: [{}] } }), [
+    "root.children.0.name: Invalid input: expected string, received undefined",
+  ]);
+  const loop = { $ref: "#" };
+  assert.match(issues(loop, {})[0], /schema nests deeper than 64/);
+});
+
+Deno.test("jsonSchemaInput() rejects unknown keys only with additionalProperties: false", () => {
+  const closed = {
+    type: "object",
+    properties: { a: { type: "string" } },
+    additionalProperties: false,
+  };
+  assert.deepEqual(issues(closed, { a: "x", b: 1 }), [': Unrecognized key: "b"']);
+  const typed = { type: "object", additionalProperties: { type: "number" } };
+  assert.deepEqual(issues(typed, { a: 1, b: "x" }), [
+    "b: Invalid input: expected number, received string",
+  ]);
+});
+
+Deno.test("jsonSchemaInput().toJSONSchema() returns the server's schema as written, as a copy", () => {
+  const input = jsonSchemaInput(EDIT_FILE);
+  const copy = input.toJSONSchema() as Record<string, unknown>;
+  assert.deepEqual(copy, EDIT_FILE);
+  copy.type = "string";
+  assert.equal((input.toJSONSchema() as Record<string, unknown>).type, "object");
+});
+
+Deno.test("jsonSchemaInput() throws a TypeError for a schema that is not an object", () => {
+  assert.throws(
+    () => jsonSchemaInput([] as unknown as Record<string, unknown>),
+    {
+      name: "TypeError",
+      message: "Cannot use JSON Schema: expected an object or a boolean, got array",
+    },
+  );
+  assert.equal(jsonSchemaInput(true).safeParse({ any: 1 }).success, true);
+});

@@ -1,0 +1,324 @@
+import type { AnyTool } from "../../loop/types.ts";
+import { McpClient } from "./_client.ts";
+import type { McpAttachment } from "./_content.ts";
+
+export type { McpAttachment } from "./_content.ts";
+
+/**
+ * One MCP server: started as a process speaking stdio (`command`) or reached
+ * over streamable HTTP (`url`). Plain JSON, so bundles can declare it.
+ *
+ * @example A stdio server and an HTTP server
+ * ```ts
+ * import type { McpServerConfig } from "jsr:@looplet/looplet/mcp";
+ * const servers: McpServerConfig[] = [
+ *   { name: "fs", command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"], prefix: true },
+ *   { name: "search", url: "http://127.0.0.1:3001/mcp", headers: { authorization: "Bearer abc" }, timeoutMs: 10_000 },
+ * ];
+ * ```
+ */
+export interface McpServerConfig {
+  /** Name used in messages and as the optional tool-name prefix. */
+  readonly name: string;
+  /** stdio: the executable (looked up on the child's `PATH`). */
+  readonly command?: string;
+  /** stdio: its arguments. @default [] */
+  readonly args?: readonly string[];
+  /**
+   * stdio: variables set for the child on top of the base environment
+   * (`ConnectMcpServerOptions.baseEnv`, by default {@linkcode defaultMcpEnv}).
+   * @default {}
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /** stdio: working directory of the child. @default the current directory */
+  readonly cwd?: string;
+  /** Streamable HTTP: the MCP endpoint, e.g. `http://127.0.0.1:3001/mcp`. */
+  readonly url?: string;
+  /** Streamable HTTP: headers sent with every request (e.g. `authorization`). @default {} */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Prefix tool names with `<name>_`, to keep tools of several servers apart. @default false */
+  readonly prefix?: boolean;
+  /** How long one request (a tool call) may take, in milliseconds. @default 60000 */
+  readonly timeoutMs?: number;
+}
+
+/** A log message the server sent with `notifications/message`. */
+export interface McpLogEntry {
+  /** The server's name. */
+  readonly server: string;
+  /** Syslog level: `debug`, `info`, `notice`, `warning`, `error`, ... */
+  readonly level: string;
+  /** The logger name, when the server gave one. */
+  readonly logger?: string;
+  /** The logged data. */
+  readonly data: unknown;
+}
+
+/**
+ * Options of {@linkcode connectMcpServer}.
+ *
+ * @example Connect lazily, pass one secret, collect stderr
+ * ```ts ignore
+ * const lines: string[] = [];
+ * const server = await connectMcpServer(config, {
+ *   lazy: true,
+ *   baseEnv: defaultMcpEnv({ extra: ["GITHUB_TOKEN"] }),
+ *   onStderr: (line) => lines.push(line),
+ * });
+ * ```
+ */
+export interface ConnectMcpServerOptions {
+  /**
+   * Connect on first use (`tools()` or a request) instead of at once.
+   * @default false
+   */
+  readonly lazy?: boolean;
+  /**
+   * stdio: the environment the child starts from; the config's `env` is laid
+   * over it and nothing else is inherited. Pass `{}` to give the child exactly
+   * the config's `env`.
+   * @default defaultMcpEnv() (PATH, HOME, locale, CA and proxy settings)
+   */
+  readonly baseEnv?: Readonly<Record<string, string>>;
+  /** How long starting and the `initialize` handshake may take, in milliseconds. @default 30000 */
+  readonly connectTimeoutMs?: number;
+  /** Start again once when the connection drops (the process exits, the HTTP session expires). @default true */
+  readonly reconnect?: boolean;
+  /** stdio: after closing stdin, wait this long for the process before SIGTERM, then SIGKILL. @default 2000 */
+  readonly closeGraceMs?: number;
+  /** stdio: receives each line the server writes to stderr (also kept; see `McpServer.stderr()`). */
+  readonly onStderr?: (line: string) => void;
+  /** Receives the server's log notifications. @default ignored */
+  readonly onLog?: (entry: McpLogEntry) => void;
+  /** HTTP: the fetch to use (tests inject one). @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** How many images and binary resources to keep for `attachment()`. @default 16 */
+  readonly keepAttachments?: number;
+  /** Client name and version sent in `initialize`. @default { name: "looplet", version: "0.1.0" } */
+  readonly clientInfo?: { readonly name: string; readonly version: string };
+}
+
+/** A tool as the server describes it in `tools/list`. */
+export interface McpToolDescription {
+  /** The server's tool name. */
+  readonly name: string;
+  /** Human title, when given. */
+  readonly title?: string;
+  /** What the tool does. */
+  readonly description?: string;
+  /** JSON Schema of the arguments. */
+  readonly inputSchema: Record<string, unknown>;
+  /** JSON Schema of `structuredContent`, when declared. */
+  readonly outputSchema?: Record<string, unknown>;
+  /** Hints such as `readOnlyHint`. */
+  readonly annotations?: Record<string, unknown>;
+}
+
+/** Options of a single request. */
+export interface McpRequestOptions {
+  /** Cancels the request; the server gets `notifications/cancelled`. */
+  readonly signal?: AbortSignal;
+  /** Overrides the config's `timeoutMs`. */
+  readonly timeoutMs?: number;
+  /** Receives `notifications/progress` for this request. */
+  readonly onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
+}
+
+/** What the server said about itself in `initialize`. */
+export interface McpServerInfo {
+  /** The server's own name. */
+  readonly name: string;
+  /** Its version. */
+  readonly version: string;
+  /** Its title, when given. */
+  readonly title?: string;
+}
+
+/**
+ * A connected (or lazily connecting) MCP server.
+ *
+ * @example Use it with `await using`
+ * ```ts ignore
+ * await using server = await connectMcpServer({ name: "fs", command: "mcp-server-filesystem", args: ["/tmp"] });
+ * const tools = await server.tools();
+ * ```
+ */
+export interface McpServer extends AsyncDisposable {
+  /** The config's name. */
+  readonly name: string;
+  /** The config it was made from. */
+  readonly config: McpServerConfig;
+  /** True while a connection is up. */
+  readonly connected: boolean;
+  /** stdio: the server's process id while connected. */
+  readonly pid: number | undefined;
+  /** The protocol version agreed in `initialize`, once connected. */
+  readonly protocolVersion: string | undefined;
+  /** What the server said about itself, once connected. */
+  readonly serverInfo: McpServerInfo | undefined;
+  /** The server's `instructions` for the model, once connected. */
+  readonly instructions: string | undefined;
+  /**
+   * The server's tools as loop tools (listed once and cached until the server
+   * says its list changed).
+   */
+  tools(): Promise<AnyTool[]>;
+  /** The raw `tools/list` entries (all pages). */
+  listTools(): Promise<McpToolDescription[]>;
+  /**
+   * Call a tool by its server-side name and return the raw MCP result.
+   * `isError` results are returned, not thrown.
+   */
+  callTool(
+    name: string,
+    args: Record<string, unknown>,
+    options?: McpRequestOptions,
+  ): Promise<Record<string, unknown>>;
+  /** Send any request (`resources/list`, `prompts/get`, ...); throws `McpError` on a JSON-RPC error. */
+  request(
+    method: string,
+    params?: Record<string, unknown>,
+    options?: McpRequestOptions,
+  ): Promise<Record<string, unknown>>;
+  /** Binary content a tool returned, by the `ref` its step shows. */
+  attachment(ref: string): McpAttachment | undefined;
+  /** The last 8 KiB the server wrote to stderr (stdio). */
+  stderr(): string;
+  /** End the session and the process and its pipes. Idempotent. */
+  close(): Promise<void>;
+}
+
+const NAME = /^[A-Za-z0-9_-]+$/;
+
+function fail(config: { name?: unknown }, message: string, kind = TypeError): never {
+  const name = typeof config.name === "string" && config.name !== "" ? ` "${config.name}"` : "";
+  throw new kind(`Cannot connect to MCP server${name}: ${message}`);
+}
+
+function assertStringRecord(config: McpServerConfig, field: "env" | "headers"): void {
+  const value = config[field];
+  if (value === undefined) return;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    fail(config, `'${field}' must be an object of strings`);
+  }
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item !== "string") {
+      fail(config, `'${field}.${key}' must be a string, got ${typeof item}`);
+    }
+  }
+}
+
+/**
+ * Check a server config without starting anything; the bundle loader calls
+ * this when it reads a bundle's declared servers, so a bad declaration fails
+ * at load time rather than at the first run.
+ *
+ * @param config The config to check (for example parsed from a bundle file).
+ * @throws {TypeError} Naming the server and the field, when a field is missing or malformed.
+ * @throws {RangeError} When `timeoutMs` is not a positive number.
+ * @example Check a declared server
+ * ```ts
+ * import { assertMcpServerConfig } from "jsr:@looplet/looplet/mcp";
+ * assertMcpServerConfig({ name: "fs", command: "mcp-server-filesystem", args: ["/tmp"] });
+ * ```
+ */
+export function assertMcpServerConfig(config: McpServerConfig): void {
+  if (typeof config !== "object" || config === null) {
+    throw new TypeError("Cannot connect to MCP server: the config must be an object");
+  }
+  if (typeof config.name !== "string" || config.name.trim() === "") {
+    fail(config, "'name' must be a non-empty string");
+  }
+  if (config.prefix === true && !NAME.test(config.name)) {
+    fail(
+      config,
+      "with 'prefix', 'name' must be letters, digits, '_' or '-' (it starts every tool name)",
+    );
+  }
+  const hasCommand = config.command !== undefined;
+  const hasUrl = config.url !== undefined;
+  if (hasCommand === hasUrl) {
+    fail(config, "give either 'command' (stdio) or 'url' (streamable HTTP), not both or neither");
+  }
+  if (hasCommand && (typeof config.command !== "string" || config.command.trim() === "")) {
+    fail(config, "'command' must be a non-empty string");
+  }
+  if (
+    config.args !== undefined &&
+    (!Array.isArray(config.args) || !config.args.every((arg) => typeof arg === "string"))
+  ) {
+    fail(config, "'args' must be an array of strings");
+  }
+  if (config.cwd !== undefined && typeof config.cwd !== "string") {
+    fail(config, "'cwd' must be a string");
+  }
+  assertStringRecord(config, "env");
+  assertStringRecord(config, "headers");
+  if (hasUrl) {
+    let url: URL | undefined;
+    try {
+      url = new URL(String(config.url));
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+      fail(config, `'url' must be an http(s) URL, got ${JSON.stringify(config.url)}`);
+    }
+    if (config.command === undefined && (config.args ?? config.env ?? config.cwd) !== undefined) {
+      fail(config, "'args', 'env' and 'cwd' are for stdio servers; this one has a 'url'");
+    }
+  }
+  const { timeoutMs } = config;
+  if (
+    timeoutMs !== undefined &&
+    (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0)
+  ) {
+    fail(config, `'timeoutMs' must be a positive number, got ${timeoutMs}`, RangeError);
+  }
+}
+
+/**
+ * Connect to an MCP server over stdio or streamable HTTP, run the
+ * `initialize` handshake (unless `lazy`), and return a handle whose
+ * `tools()` are ready for `composableLoop`.
+ *
+ * A stdio server starts with an explicit environment: `options.baseEnv`
+ * (default {@linkcode defaultMcpEnv}: PATH, HOME, locale, CA and proxy
+ * settings) plus the config's `env`. Its stderr is captured, never printed.
+ *
+ * @param config The server: `name` plus `command` or `url`.
+ * @param options Laziness, environment, timeouts, listeners.
+ * @returns The connected server; call `close()` (or use `closeMcpServers`) when done.
+ * @throws {TypeError} When the config is malformed (before anything starts).
+ * @throws {RangeError} When a timeout is not a positive number.
+ * @throws {McpError} When the server cannot be started or reached, exits, or fails the handshake.
+ * @example Give an agent the filesystem server's tools
+ * ```ts ignore
+ * import { composableLoop } from "jsr:@looplet/looplet";
+ * import { closeMcpServers, connectMcpServer } from "jsr:@looplet/looplet/mcp";
+ *
+ * const fs = await connectMcpServer({
+ *   name: "fs",
+ *   command: "npx",
+ *   args: ["-y", "@modelcontextprotocol/server-filesystem", "/tmp/work"],
+ *   prefix: true,
+ * });
+ * const run = composableLoop({ llm, task, tools: await fs.tools(), hooks: [closeMcpServers([fs])] });
+ * for await (const step of run) console.log(step.pretty());
+ * ```
+ */
+export async function connectMcpServer(
+  config: McpServerConfig,
+  options: ConnectMcpServerOptions = {},
+): Promise<McpServer> {
+  assertMcpServerConfig(config);
+  for (const field of ["connectTimeoutMs", "closeGraceMs", "keepAttachments"] as const) {
+    const value = options[field];
+    if (value !== undefined && (typeof value !== "number" || !(value >= 0))) {
+      fail(config, `option '${field}' must be a non-negative number, got ${value}`, RangeError);
+    }
+  }
+  const client = new McpClient(Object.freeze({ ...config }), options);
+  if (options.lazy !== true) await client.connect();
+  return client;
+}
