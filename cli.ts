@@ -1,0 +1,416 @@
+/**
+ * The looplet command line: run skill bundles, inspect and convert them.
+ *
+ * ```sh
+ * deno run -A jsr:@looplet/cli run ./skills/coder "Fix the tests" --workspace .
+ * ```
+ *
+ * `main(args, deps)` returns the exit code (0 ok, 1 runtime failure, 2 usage
+ * error) and prints only through `deps.stdout`/`deps.stderr`. Model backends,
+ * the native-tool probe, tracing, MCP and extra commands (`show`, `eval`) are
+ * injected through `deps`, so the heavy parts load only when a command needs them.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import process from "node:process";
+import type { Backend, Hook } from "./loop/types.ts";
+import type { McpConnect } from "./bundles/load_bundle.ts";
+
+/** Where a command prints. */
+export interface CliIo {
+  /** Print a line to standard output. */
+  stdout(text: string): void;
+  /** Print a line to standard error. */
+  stderr(text: string): void;
+}
+
+/** A command: arguments after its name, and where to print; returns the exit code. */
+export type CommandFunction = (args: string[], io: CliIo) => Promise<number>;
+
+/** What `probeNativeTools` reports. */
+export interface NativeToolProbe {
+  /** True when the endpoint returned a structured tool call. */
+  readonly supported: boolean;
+  /** Why, in a few words. */
+  readonly reason: string;
+}
+
+/** Model choices from the command line, passed to `backendFromEnv`. */
+export interface BackendOverrides {
+  /** `--model`. */
+  readonly model?: string;
+  /** `--base-url`. */
+  readonly baseUrl?: string;
+  /** `--provider`. */
+  readonly provider?: string;
+}
+
+/** What a trace sink gives the run: hooks to add, a backend wrapper, and a flush. */
+export interface TraceSink {
+  /** Hooks that record steps. */
+  readonly hooks?: readonly Hook[];
+  /** Wrap the backend to record model calls. */
+  wrap?(backend: Backend): Backend;
+  /** Flush and close; called once after the run. */
+  close(): Promise<void>;
+}
+
+/** Options for starting a trace. */
+export interface TraceOptions {
+  /** The folder to write the trace to. */
+  readonly traceDir: string;
+  /** The bundle's name. */
+  readonly bundle: string;
+  /** The task. */
+  readonly task: string;
+}
+
+/** Injectable dependencies of `main`. Everything is optional. */
+export interface CliDependencies {
+  /** Print a line to stdout. @default console.log */
+  readonly stdout?: (text: string) => void;
+  /** Print a line to stderr. @default console.error */
+  readonly stderr?: (text: string) => void;
+  /** Environment. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Colours and spinner. @default true when stdout is a terminal and stdout is not injected */
+  readonly isTTY?: boolean;
+  /** Build a model backend from the environment and command-line overrides. */
+  readonly backendFromEnv?: (
+    env: Readonly<Record<string, string | undefined>>,
+    overrides: BackendOverrides,
+  ) => Backend | Promise<Backend>;
+  /** Probe whether a backend returns native tool calls. */
+  readonly probeNativeTools?: (backend: Backend) => Promise<NativeToolProbe>;
+  /** Start a trace for `run` (provenance). */
+  readonly trace?: (options: TraceOptions) => TraceSink | Promise<TraceSink>;
+  /** Connect MCP servers declared by bundles. */
+  readonly connect?: McpConnect;
+  /** Extra or replacement commands, e.g. `show` and `eval` from the provenance module. */
+  readonly commands?: Readonly<Record<string, CommandFunction>>;
+}
+
+/** The package version. */
+export const VERSION = "0.1.0";
+
+const USAGE = `usage: looplet <command> [options]
+
+commands:
+  run <bundle> <task>               run a bundle (--scripted replays its script)
+  blueprint <bundle>                print what a bundle builds, as JSON
+  export-code <bundle> <out.ts>     write a standalone TS program for a bundle
+  package <module#export> <out-dir> turn a factory into a runnable bundle
+  wrap-claude-skill <skill> <out>   make a Claude skill folder a looplet bundle
+  list-bundles <roots...>           find bundles under folders
+  new <dir>                         scaffold a bundle that runs at once with --scripted
+  doctor                            check runtime, environment and model endpoint
+  show <trace-dir>                  print a recorded run (provenance module)
+  eval ...                          run evals (provenance module)
+
+run 'looplet <command> --help' for a command's options`;
+
+const COMMAND_USAGE: Record<string, string> = {
+  run: `usage: looplet run <bundle> <task> [--workspace DIR | --copy-workspace DIR] [--max-steps N]
+         [--scripted] [--scripted-response TEXT]... [--trace-dir DIR | --no-trace]
+         [--model NAME] [--base-url URL] [--provider NAME] [--no-tests] [--debug]`,
+  blueprint: "usage: looplet blueprint <bundle> [--workspace DIR] [--max-steps N]",
+  "export-code": "usage: looplet export-code <bundle> <out.ts> [--library SPECIFIER]",
+  package:
+    "usage: looplet package <module#export> <out-dir> [--name NAME] [--description TEXT] [--tag TAG]...",
+  "wrap-claude-skill": "usage: looplet wrap-claude-skill <skill-dir> <out-dir>",
+  "list-bundles": "usage: looplet list-bundles <roots...> [--json] [--include-invalid]",
+  new: "usage: looplet new <dir> [--name NAME] [--description TEXT]",
+  doctor: "usage: looplet doctor [--json] [--no-backend]",
+};
+
+/** One option of a command, as `parseArgs` takes it. */
+export interface OptionSpec {
+  /** Value kind. */
+  readonly type: "string" | "boolean";
+  /** One-letter alias. */
+  readonly short?: string;
+  /** May be repeated. */
+  readonly multiple?: boolean;
+}
+
+/** A usage error: exit 2 with the command's usage line. */
+class UsageError extends Error {
+  constructor(message: string, readonly command?: string) {
+    super(message);
+  }
+}
+
+interface Context {
+  readonly io: CliIo;
+  readonly deps: CliDependencies;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly tty: boolean;
+  debug: boolean;
+}
+
+type Handler = (args: string[], context: Context) => Promise<number>;
+
+/** The command table. Each entry loads what it needs on first use. */
+const COMMANDS: Record<string, Handler> = {
+  run: (args, context) => import("./bundles/cli_run.ts").then((m) => m.cliRun(args, context)),
+  blueprint: (args, context) => commandBlueprint(args, context),
+  "export-code": (args, context) => commandExportCode(args, context),
+  package: (args, context) => commandPackage(args, context),
+  "wrap-claude-skill": (args, context) => commandWrap(args, context),
+  "list-bundles": (args, context) => commandListBundles(args, context),
+  new: (args, context) => commandNew(args, context),
+  doctor: (args, context) => commandDoctor(args, context),
+};
+
+/**
+ * Run the CLI.
+ *
+ * @param args Arguments after the program name.
+ * @param deps Injected output, environment, backends, tracing, MCP and extra commands.
+ * @returns The exit code: 0 ok, 1 runtime failure, 2 usage error.
+ * @example
+ * ```ts ignore
+ * const lines: string[] = [];
+ * const code = await main(["list-bundles", "examples/skills"], { stdout: (t) => lines.push(t) });
+ * ```
+ */
+export async function main(args: string[], deps: CliDependencies = {}): Promise<number> {
+  const io: CliIo = {
+    stdout: deps.stdout ?? ((text) => console.log(text)),
+    stderr: deps.stderr ?? ((text) => console.error(text)),
+  };
+  const env = deps.env ?? process.env;
+  const tty = deps.isTTY ??
+    (deps.stdout === undefined && Boolean(process.stdout?.isTTY) && !env.NO_COLOR);
+  const context: Context = { io, deps, env, tty: tty && !env.NO_COLOR, debug: args.includes("--debug") };
+  const [name, ...rest] = args;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    (name === undefined ? io.stderr : io.stdout)(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-V") {
+    io.stdout(`looplet ${VERSION}`);
+    return 0;
+  }
+  const injected = deps.commands?.[name];
+  if (injected) return await injected(rest, io);
+  const handler = COMMANDS[name];
+  if (!handler) {
+    if (name === "show" || name === "eval") {
+      io.stderr(
+        `error: '${name}' is not available in this build; it comes with the provenance module (wire it through main(args, { commands }))`,
+      );
+      return 1;
+    }
+    io.stderr(`error: unknown command "${name}"\n${USAGE}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout(COMMAND_USAGE[name] ?? USAGE);
+    return 0;
+  }
+  try {
+    return await handler(rest, context);
+  } catch (error) {
+    return reportError(error, name, context);
+  }
+}
+
+function reportError(error: unknown, command: string, context: Context): number {
+  const { io } = context;
+  if (error instanceof UsageError) {
+    io.stderr(`error: ${error.message}\n${COMMAND_USAGE[error.command ?? command] ?? USAGE}`);
+    return 2;
+  }
+  const problems = (error as { problems?: unknown }).problems;
+  if (Array.isArray(problems) && problems.length > 0 && (error as Error).name === "BundleError") {
+    io.stderr(`error: ${problems.length === 1 ? "a problem" : `${problems.length} problems`} found`);
+    for (const line of (error as Error).message.split("\n")) io.stderr(`  - ${line}`);
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`error: ${message.split("\n")[0]}`);
+  }
+  if (context.debug && error instanceof Error && error.stack) io.stderr(error.stack);
+  return 1;
+}
+
+/** Parse a command's options; unknown flags and missing positionals are usage errors. */
+export function parseCommand(
+  command: string,
+  args: string[],
+  options: Record<string, OptionSpec>,
+  positionals: { min: number; max: number; names: string },
+): { values: Record<string, unknown>; positionals: string[] } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { ...options, debug: { type: "boolean" } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split("\n")[0], command);
+  }
+  const count = parsed.positionals.length;
+  if (count < positionals.min) {
+    throw new UsageError(`'${command}' needs ${positionals.names}`, command);
+  }
+  if (count > positionals.max) {
+    throw new UsageError(
+      `'${command}' got unexpected argument "${parsed.positionals[positionals.max]}" (quote a task with spaces)`,
+      command,
+    );
+  }
+  return { values: parsed.values as Record<string, unknown>, positionals: parsed.positionals };
+}
+
+/** Parse a positive integer option; a bad value is a usage error. */
+export function positiveInteger(
+  command: string,
+  flag: string,
+  value: unknown,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) {
+    throw new UsageError(`--${flag} must be a positive integer, got "${value}"`, command);
+  }
+  return number;
+}
+
+export { UsageError };
+export type { Context as CliContext };
+
+async function commandBlueprint(args: string[], context: Context): Promise<number> {
+  const { values, positionals } = parseCommand("blueprint", args, {
+    workspace: { type: "string", short: "w" },
+    "max-steps": { type: "string" },
+  }, { min: 1, max: 1, names: "a bundle folder" });
+  const maxSteps = positiveInteger("blueprint", "max-steps", values["max-steps"]);
+  const { bundleBlueprint } = await import("./bundles/bundle_blueprint.ts");
+  const blueprint = await bundleBlueprint(positionals[0], {
+    workspace: (values.workspace as string | undefined) ?? ".",
+    ...(maxSteps ? { maxSteps } : {}),
+    ...(context.deps.connect ? { connect: context.deps.connect } : {}),
+  });
+  const { canonicalJson } = await import("./bundles/blueprint.ts");
+  context.io.stdout(JSON.stringify(JSON.parse(canonicalJson(blueprint)), null, 2));
+  return 0;
+}
+
+async function commandExportCode(args: string[], context: Context): Promise<number> {
+  const { values, positionals } = parseCommand("export-code", args, {
+    library: { type: "string" },
+  }, { min: 2, max: 2, names: "a bundle folder and an output .ts file" });
+  const { exportBundleCode } = await import("./bundles/export_bundle_code.ts");
+  const result = await exportBundleCode(positionals[0], positionals[1], {
+    ...(values.library ? { library: values.library as string } : {}),
+  });
+  context.io.stdout(`exported ${positionals[0]} -> ${result.path}`);
+  context.io.stdout(`fingerprint: ${result.fingerprint}`);
+  return 0;
+}
+
+async function commandPackage(args: string[], context: Context): Promise<number> {
+  const { values, positionals } = parseCommand("package", args, {
+    name: { type: "string" },
+    description: { type: "string" },
+    tag: { type: "string", multiple: true },
+  }, { min: 2, max: 2, names: "a factory reference (module.ts#export) and an output folder" });
+  const { packageFactory } = await import("./bundles/package_factory.ts");
+  const result = await packageFactory(positionals[0], positionals[1], {
+    ...(values.name ? { name: values.name as string } : {}),
+    ...(values.description ? { description: values.description as string } : {}),
+    tags: (values.tag as string[] | undefined) ?? [],
+  });
+  context.io.stdout(`packaged ${positionals[0]} -> ${result.path}`);
+  context.io.stdout(`try it: looplet run ${result.path} "<task>" --scripted-response '<reply>'`);
+  return 0;
+}
+
+async function commandWrap(args: string[], context: Context): Promise<number> {
+  const { positionals } = parseCommand("wrap-claude-skill", args, {}, {
+    min: 2,
+    max: 2,
+    names: "a skill folder and an output folder",
+  });
+  const { wrapClaudeSkill } = await import("./bundles/wrap_claude_skill.ts");
+  const result = await wrapClaudeSkill(positionals[0], positionals[1]);
+  context.io.stdout(`wrapped ${positionals[0]} -> ${result.path}`);
+  context.io.stdout(`compatibility: ${result.compatibility}`);
+  for (const gap of result.gaps) context.io.stdout(`gap: ${gap}`);
+  return 0;
+}
+
+async function commandListBundles(args: string[], context: Context): Promise<number> {
+  const { values, positionals } = parseCommand("list-bundles", args, {
+    json: { type: "boolean" },
+    "include-invalid": { type: "boolean" },
+  }, { min: 1, max: Infinity, names: "at least one folder to search" });
+  const { discoverBundles } = await import("./bundles/discover_bundles.ts");
+  const { cards, warnings } = await discoverBundles(positionals, {
+    includeInvalid: Boolean(values["include-invalid"]),
+  });
+  if (values.json) {
+    context.io.stdout(JSON.stringify(cards, null, 2));
+  } else {
+    for (const card of cards) {
+      context.io.stdout(
+        `${card.name}\t${card.ok ? "ok" : "invalid"}\t${card.path}\t${card.description}`,
+      );
+      for (const error of card.errors) context.io.stdout(`  - ${error}`);
+    }
+    if (cards.length === 0) context.io.stdout("no bundles found");
+  }
+  for (const warning of warnings) context.io.stderr(`warning: ${warning}`);
+  return 0;
+}
+
+async function commandNew(args: string[], context: Context): Promise<number> {
+  const { values, positionals } = parseCommand("new", args, {
+    name: { type: "string" },
+    description: { type: "string" },
+  }, { min: 1, max: 1, names: "the folder to create" });
+  const { scaffoldBundle } = await import("./bundles/scaffold_bundle.ts");
+  const result = await scaffoldBundle(positionals[0], {
+    ...(values.name ? { name: values.name as string } : {}),
+    ...(values.description ? { description: values.description as string } : {}),
+  });
+  context.io.stdout(`created ${result.path} (${result.files.join(", ")})`);
+  context.io.stdout(`try it: looplet run ${result.path} "Say hello" --scripted`);
+  return 0;
+}
+
+async function commandDoctor(args: string[], context: Context): Promise<number> {
+  const { values } = parseCommand("doctor", args, {
+    json: { type: "boolean" },
+    "no-backend": { type: "boolean" },
+  }, { min: 0, max: 0, names: "" });
+  const { doctorChecks } = await import("./bundles/doctor_checks.ts");
+  const checks = await doctorChecks(context.env, {
+    backend: !values["no-backend"],
+    ...(context.deps.backendFromEnv ? { backendFromEnv: context.deps.backendFromEnv } : {}),
+    ...(context.deps.probeNativeTools ? { probeNativeTools: context.deps.probeNativeTools } : {}),
+  });
+  if (values.json) context.io.stdout(JSON.stringify({ checks }, null, 2));
+  else {
+    context.io.stdout("looplet doctor");
+    for (const check of checks) {
+      context.io.stdout(`${check.status.toUpperCase().padEnd(5)} ${check.name}: ${check.detail}`);
+    }
+  }
+  return checks.some((check) => check.status === "error") ? 1 : 0;
+}
+
+function isMain(): boolean {
+  const meta = import.meta as ImportMeta & { main?: boolean };
+  if (typeof meta.main === "boolean") return meta.main;
+  const script = process.argv[1];
+  if (!script) return false;
+  const url = import.meta.url;
+  return url === `file://${script}` || url.endsWith(script.replace(/^\.\//, "/"));
+}
+
+if (isMain()) main(process.argv.slice(2)).then((code) => process.exit(code));
