@@ -18,7 +18,7 @@ export interface DeclaredToolOptions {
  * as a subprocess in the workspace: it gets the arguments as JSON on stdin
  * and must print one JSON value on stdout and exit 0 (`${TOOL_DIR}` in the
  * command is the tool's folder). A `module` tool imports the module and calls
- * its `execute(args, ctx)`.
+ * its `execute(args, ctx)`; `ctx.workspace` is the workspace folder.
  *
  * @param entry The manifest and its folder.
  * @param options The workspace.
@@ -49,7 +49,7 @@ export async function declaredTool(
         `${manifestPath}: module: "${manifest.module}" must export a function execute(args, ctx)`,
       );
     }
-    execute = (args, ctx) => module.execute(args, ctx);
+    execute = (args, ctx) => module.execute(args, { ...ctx, workspace: options.workspace });
   } else {
     const [program, ...rest] = manifest.command!.map((part) => part.replaceAll("${TOOL_DIR}", dir));
     execute = async (args, ctx) => {

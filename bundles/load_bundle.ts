@@ -434,7 +434,7 @@ export async function buildBundle(
     instructions,
     memory,
     maxSteps: preset.maxSteps ?? runtime.maxSteps,
-    metadata: structuredClone(preset.metadata ?? {}),
+    metadata: structuredClone({ ...folder.state, ...preset.metadata }),
     doneTool: preset.doneTool ?? folder.doneTool ?? "done",
     mcpServers: folder.mcpServers,
     runtime,

@@ -49,6 +49,8 @@ export interface BundleFolder {
   readonly mcpServers: readonly McpServerSpec[];
   /** Replies from `scripted.json`, for `--scripted`. */
   readonly scripted?: readonly unknown[];
+  /** Initial run metadata from `state.json`. */
+  readonly state?: Record<string, unknown>;
   /** `max-steps` from the front matter. */
   readonly maxSteps?: number;
   /** `done-tool` from the front matter. */
@@ -216,6 +218,18 @@ export async function readBundleFolder(root: string): Promise<BundleFolderResult
       else problems.push(...zodProblems(display, parsed.error));
     }
   }
+  let state: Record<string, unknown> | undefined;
+  if (await exists(join(absoluteRoot, "state.json"))) {
+    const display = join(displayRoot, "state.json");
+    const data = await readJson(join(absoluteRoot, "state.json"), display, problems);
+    if (data !== undefined) {
+      if (typeof data === "object" && data !== null && !Array.isArray(data)) {
+        state = data as Record<string, unknown>;
+      } else {
+        problems.push({ path: display, message: "must hold a JSON object (the run's initial metadata)" });
+      }
+    }
+  }
   if (problems.length > 0 || skill === undefined) return { problems, warnings };
   return {
     folder: {
@@ -230,6 +244,7 @@ export async function readBundleFolder(root: string): Promise<BundleFolderResult
       hooks,
       mcpServers,
       ...(scripted ? { scripted } : {}),
+      ...(state ? { state } : {}),
       ...(fields["max-steps"] !== undefined ? { maxSteps: fields["max-steps"] } : {}),
       ...(fields["done-tool"] !== undefined ? { doneTool: fields["done-tool"] } : {}),
     },
