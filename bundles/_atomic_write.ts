@@ -29,12 +29,14 @@ export async function assertFreeOutput(path: string, field: string): Promise<voi
 /**
  * Write a folder of files atomically: into a hidden sibling first, then one
  * rename. On any failure the sibling is removed and nothing is left behind.
- * `fill` may also copy into the temporary folder it is given.
+ * `fill` may also copy into the temporary folder it is given; `verify` may
+ * check the finished folder before it is renamed into place.
  */
 export async function writeFolderAtomically(
   outDir: string,
   files: ReadonlyMap<string, string | Uint8Array>,
   fill?: (tempDir: string) => Promise<void>,
+  verify?: (tempDir: string) => Promise<void>,
 ): Promise<string> {
   await assertFreeOutput(outDir, "out-dir");
   const target = resolve(outDir);
@@ -47,6 +49,7 @@ export async function writeFolderAtomically(
       await mkdir(dirname(file), { recursive: true });
       await writeFile(file, content);
     }
+    if (verify) await verify(temp);
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { recursive: true, force: true });

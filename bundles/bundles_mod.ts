@@ -52,3 +52,20 @@ export type {
   CompareBlueprintsOptions,
   ToolBlueprint,
 } from "./blueprint.ts";
+export { bundleBlueprint } from "./bundle_blueprint.ts";
+export { discoverBundles } from "./discover_bundles.ts";
+export type { BundleCard, DiscoverBundlesOptions, DiscoveredBundles } from "./discover_bundles.ts";
+export { writeBundle } from "./write_bundle.ts";
+export type { WriteBundleOptions } from "./write_bundle.ts";
+export { materializeBundle } from "./materialize_bundle.ts";
+export type { EmbeddedFile } from "./materialize_bundle.ts";
+export { exportBundleCode } from "./export_bundle_code.ts";
+export type { ExportBundleCodeOptions, ExportedCode } from "./export_bundle_code.ts";
+export { packageFactory } from "./package_factory.ts";
+export type { PackagedBundle, PackageFactoryOptions } from "./package_factory.ts";
+export { claudeSkillCompatibility, wrapClaudeSkill } from "./wrap_claude_skill.ts";
+export type { SkillCompatibility, WrappedSkill } from "./wrap_claude_skill.ts";
+export { scaffoldBundle } from "./scaffold_bundle.ts";
+export type { ScaffoldBundleOptions, ScaffoldedBundle } from "./scaffold_bundle.ts";
+export { doctorChecks } from "./doctor_checks.ts";
+export type { DoctorCheck, DoctorOptions } from "./doctor_checks.ts";
