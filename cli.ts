@@ -12,8 +12,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import process from "node:process";
 import type { Backend, Hook } from "./loop/types.ts";
 import type { McpConnect } from "./bundles/load_bundle.ts";
 
@@ -151,9 +149,51 @@ interface Context {
 
 type Handler = (args: string[], context: Context) => Promise<number>;
 
+/** Modules commands load on first use, by path relative to this file. */
+export const LAZY_MODULES: readonly string[] = [
+  "./bundles/cli_run.ts",
+  "./bundles/bundle_blueprint.ts",
+  "./bundles/blueprint.ts",
+  "./bundles/export_bundle_code.ts",
+  "./bundles/package_factory.ts",
+  "./bundles/wrap_claude_skill.ts",
+  "./bundles/discover_bundles.ts",
+  "./bundles/scaffold_bundle.ts",
+  "./bundles/doctor_checks.ts",
+];
+
+type ModuleLoader = (path: string) => Promise<unknown>;
+
+/**
+ * How commands load their modules. A computed `import()` keeps them out of
+ * the start-up module graph (Deno loads statically analyzable dynamic
+ * imports up front); the single-file build swaps in a table of static ones.
+ */
+let loadModule: ModuleLoader = (path) => import(path);
+
+/**
+ * Replace the module loader (used by the single-file build, `cli/single_file.ts`).
+ *
+ * @param loader Loads a path from `LAZY_MODULES`.
+ * @example
+ * ```ts ignore
+ * setModuleLoader((path) => TABLE[path]());
+ * ```
+ */
+export function setModuleLoader(loader: ModuleLoader): void {
+  loadModule = loader;
+}
+
+function lazy<T>(path: string): Promise<T> {
+  return loadModule(path) as Promise<T>;
+}
+
 /** The command table. Each entry loads what it needs on first use. */
 const COMMANDS: Record<string, Handler> = {
-  run: (args, context) => import("./bundles/cli_run.ts").then((m) => m.cliRun(args, context)),
+  run: (args, context) =>
+    lazy<typeof import("./bundles/cli_run.ts")>("./bundles/cli_run.ts").then((m) =>
+      m.cliRun(args, context)
+    ),
   blueprint: (args, context) => commandBlueprint(args, context),
   "export-code": (args, context) => commandExportCode(args, context),
   package: (args, context) => commandPackage(args, context),
@@ -180,10 +220,15 @@ export async function main(args: string[], deps: CliDependencies = {}): Promise<
     stdout: deps.stdout ?? ((text) => console.log(text)),
     stderr: deps.stderr ?? ((text) => console.error(text)),
   };
-  const env = deps.env ?? process.env;
-  const tty = deps.isTTY ??
-    (deps.stdout === undefined && Boolean(process.stdout?.isTTY) && !env.NO_COLOR);
-  const context: Context = { io, deps, env, tty: tty && !env.NO_COLOR, debug: args.includes("--debug") };
+  const env = deps.env ?? await processEnv();
+  const tty = deps.isTTY ?? (deps.stdout === undefined && await stdoutIsTerminal());
+  const context: Context = {
+    io,
+    deps,
+    env,
+    tty: tty && !env.NO_COLOR,
+    debug: args.includes("--debug"),
+  };
   const [name, ...rest] = args;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     (name === undefined ? io.stderr : io.stdout)(USAGE);
@@ -211,6 +256,7 @@ export async function main(args: string[], deps: CliDependencies = {}): Promise<
     return 0;
   }
   try {
+    await loadParser();
     return await handler(rest, context);
   } catch (error) {
     return reportError(error, name, context);
@@ -225,7 +271,9 @@ function reportError(error: unknown, command: string, context: Context): number 
   }
   const problems = (error as { problems?: unknown }).problems;
   if (Array.isArray(problems) && problems.length > 0 && (error as Error).name === "BundleError") {
-    io.stderr(`error: ${problems.length === 1 ? "a problem" : `${problems.length} problems`} found`);
+    io.stderr(
+      `error: ${problems.length === 1 ? "a problem" : `${problems.length} problems`} found`,
+    );
     for (const line of (error as Error).message.split("\n")) io.stderr(`  - ${line}`);
   } else {
     const message = error instanceof Error ? error.message : String(error);
@@ -235,13 +283,54 @@ function reportError(error: unknown, command: string, context: Context): number 
   return 1;
 }
 
-/** Parse a command's options; unknown flags and missing positionals are usage errors. */
+interface DenoLike {
+  readonly args: string[];
+  readonly env: { toObject(): Record<string, string> };
+  readonly stdout: { isTerminal(): boolean };
+  exit(code: number): never;
+}
+
+/** The Deno namespace when running on Deno (no node: import on the fast path). */
+function deno(): DenoLike | undefined {
+  return (globalThis as { Deno?: DenoLike }).Deno;
+}
+
+async function processEnv(): Promise<Readonly<Record<string, string | undefined>>> {
+  const runtime = deno();
+  if (runtime) {
+    try {
+      return runtime.env.toObject();
+    } catch {
+      return {}; // no --allow-env: behave as if nothing is set
+    }
+  }
+  return (await import("node:process")).default.env;
+}
+
+async function stdoutIsTerminal(): Promise<boolean> {
+  const runtime = deno();
+  if (runtime) return runtime.stdout.isTerminal();
+  return Boolean((await import("node:process")).default.stdout?.isTTY);
+}
+
+let parseArgs: typeof import("node:util").parseArgs | undefined;
+
+/** Load `parseArgs` (kept off the `--help` path, where node: built-ins would slow startup). */
+export async function loadParser(): Promise<void> {
+  parseArgs ??= (await import("node:util")).parseArgs;
+}
+
+/**
+ * Parse a command's options (call `loadParser()` first); unknown flags and
+ * missing positionals are usage errors.
+ */
 export function parseCommand(
   command: string,
   args: string[],
   options: Record<string, OptionSpec>,
   positionals: { min: number; max: number; names: string },
 ): { values: Record<string, unknown>; positionals: string[] } {
+  if (!parseArgs) throw new Error("parseCommand: call loadParser() first");
   let parsed;
   try {
     parsed = parseArgs({
@@ -259,7 +348,9 @@ export function parseCommand(
   }
   if (count > positionals.max) {
     throw new UsageError(
-      `'${command}' got unexpected argument "${parsed.positionals[positionals.max]}" (quote a task with spaces)`,
+      `'${command}' got unexpected argument "${
+        parsed.positionals[positionals.max]
+      }" (quote a task with spaces)`,
       command,
     );
   }
@@ -289,13 +380,17 @@ async function commandBlueprint(args: string[], context: Context): Promise<numbe
     "max-steps": { type: "string" },
   }, { min: 1, max: 1, names: "a bundle folder" });
   const maxSteps = positiveInteger("blueprint", "max-steps", values["max-steps"]);
-  const { bundleBlueprint } = await import("./bundles/bundle_blueprint.ts");
+  const { bundleBlueprint } = await lazy<typeof import("./bundles/bundle_blueprint.ts")>(
+    "./bundles/bundle_blueprint.ts",
+  );
   const blueprint = await bundleBlueprint(positionals[0], {
     workspace: (values.workspace as string | undefined) ?? ".",
     ...(maxSteps ? { maxSteps } : {}),
     ...(context.deps.connect ? { connect: context.deps.connect } : {}),
   });
-  const { canonicalJson } = await import("./bundles/blueprint.ts");
+  const { canonicalJson } = await lazy<typeof import("./bundles/blueprint.ts")>(
+    "./bundles/blueprint.ts",
+  );
   context.io.stdout(JSON.stringify(JSON.parse(canonicalJson(blueprint)), null, 2));
   return 0;
 }
@@ -304,7 +399,9 @@ async function commandExportCode(args: string[], context: Context): Promise<numb
   const { values, positionals } = parseCommand("export-code", args, {
     library: { type: "string" },
   }, { min: 2, max: 2, names: "a bundle folder and an output .ts file" });
-  const { exportBundleCode } = await import("./bundles/export_bundle_code.ts");
+  const { exportBundleCode } = await lazy<typeof import("./bundles/export_bundle_code.ts")>(
+    "./bundles/export_bundle_code.ts",
+  );
   const result = await exportBundleCode(positionals[0], positionals[1], {
     ...(values.library ? { library: values.library as string } : {}),
   });
@@ -319,7 +416,9 @@ async function commandPackage(args: string[], context: Context): Promise<number>
     description: { type: "string" },
     tag: { type: "string", multiple: true },
   }, { min: 2, max: 2, names: "a factory reference (module.ts#export) and an output folder" });
-  const { packageFactory } = await import("./bundles/package_factory.ts");
+  const { packageFactory } = await lazy<typeof import("./bundles/package_factory.ts")>(
+    "./bundles/package_factory.ts",
+  );
   const result = await packageFactory(positionals[0], positionals[1], {
     ...(values.name ? { name: values.name as string } : {}),
     ...(values.description ? { description: values.description as string } : {}),
@@ -336,7 +435,9 @@ async function commandWrap(args: string[], context: Context): Promise<number> {
     max: 2,
     names: "a skill folder and an output folder",
   });
-  const { wrapClaudeSkill } = await import("./bundles/wrap_claude_skill.ts");
+  const { wrapClaudeSkill } = await lazy<typeof import("./bundles/wrap_claude_skill.ts")>(
+    "./bundles/wrap_claude_skill.ts",
+  );
   const result = await wrapClaudeSkill(positionals[0], positionals[1]);
   context.io.stdout(`wrapped ${positionals[0]} -> ${result.path}`);
   context.io.stdout(`compatibility: ${result.compatibility}`);
@@ -349,7 +450,9 @@ async function commandListBundles(args: string[], context: Context): Promise<num
     json: { type: "boolean" },
     "include-invalid": { type: "boolean" },
   }, { min: 1, max: Infinity, names: "at least one folder to search" });
-  const { discoverBundles } = await import("./bundles/discover_bundles.ts");
+  const { discoverBundles } = await lazy<typeof import("./bundles/discover_bundles.ts")>(
+    "./bundles/discover_bundles.ts",
+  );
   const { cards, warnings } = await discoverBundles(positionals, {
     includeInvalid: Boolean(values["include-invalid"]),
   });
@@ -373,7 +476,9 @@ async function commandNew(args: string[], context: Context): Promise<number> {
     name: { type: "string" },
     description: { type: "string" },
   }, { min: 1, max: 1, names: "the folder to create" });
-  const { scaffoldBundle } = await import("./bundles/scaffold_bundle.ts");
+  const { scaffoldBundle } = await lazy<typeof import("./bundles/scaffold_bundle.ts")>(
+    "./bundles/scaffold_bundle.ts",
+  );
   const result = await scaffoldBundle(positionals[0], {
     ...(values.name ? { name: values.name as string } : {}),
     ...(values.description ? { description: values.description as string } : {}),
@@ -388,7 +493,9 @@ async function commandDoctor(args: string[], context: Context): Promise<number> 
     json: { type: "boolean" },
     "no-backend": { type: "boolean" },
   }, { min: 0, max: 0, names: "" });
-  const { doctorChecks } = await import("./bundles/doctor_checks.ts");
+  const { doctorChecks } = await lazy<typeof import("./bundles/doctor_checks.ts")>(
+    "./bundles/doctor_checks.ts",
+  );
   const checks = await doctorChecks(context.env, {
     backend: !values["no-backend"],
     ...(context.deps.backendFromEnv ? { backendFromEnv: context.deps.backendFromEnv } : {}),
@@ -404,13 +511,19 @@ async function commandDoctor(args: string[], context: Context): Promise<number> 
   return checks.some((check) => check.status === "error") ? 1 : 0;
 }
 
-function isMain(): boolean {
+async function start(): Promise<void> {
   const meta = import.meta as ImportMeta & { main?: boolean };
-  if (typeof meta.main === "boolean") return meta.main;
+  const runtime = deno();
+  if (runtime) {
+    if (meta.main) runtime.exit(await main(runtime.args));
+    return;
+  }
+  const { default: process } = await import("node:process");
   const script = process.argv[1];
-  if (!script) return false;
-  const url = import.meta.url;
-  return url === `file://${script}` || url.endsWith(script.replace(/^\.\//, "/"));
+  if (!script) return;
+  const { pathToFileURL } = await import("node:url");
+  if (import.meta.url !== pathToFileURL(script).href) return;
+  process.exit(await main(process.argv.slice(2)));
 }
 
-if (isMain()) main(process.argv.slice(2)).then((code) => process.exit(code));
+start();

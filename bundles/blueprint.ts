@@ -34,7 +34,11 @@ export interface AgentBlueprint {
   /** Tags. */
   readonly tags: readonly string[];
   /** Where it was built from (not part of the fingerprint). */
-  readonly source: { readonly kind: string; readonly path: string | null; readonly entrypoint: string | null };
+  readonly source: {
+    readonly kind: string;
+    readonly path: string | null;
+    readonly entrypoint: string | null;
+  };
   /** SKILL.md body. */
   readonly instructions: string;
   /** Base system prompt. */
@@ -196,7 +200,8 @@ function diff(left: unknown, right: unknown, path: string, out: string[]): void 
         else diff(item, b.get(name), `${path}["${name}"]`, out);
       }
       for (const name of b.keys()) if (!a.has(name)) out.push(`${path}["${name}"] only in right`);
-      const order = (map: Map<string, unknown>) => [...map.keys()].filter((k) => a.has(k) && b.has(k));
+      const order = (map: Map<string, unknown>) =>
+        [...map.keys()].filter((k) => a.has(k) && b.has(k));
       if (order(a).join() !== order(b).join()) out.push(`${path} order differs`);
       return;
     }

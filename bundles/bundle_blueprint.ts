@@ -1,5 +1,5 @@
 import { type AgentBlueprint, agentBlueprint } from "./blueprint.ts";
-import { type BuildBundleOptions, buildBundle, loadBundle } from "./load_bundle.ts";
+import { buildBundle, type BuildBundleOptions, loadBundle } from "./load_bundle.ts";
 
 /**
  * Load, build and describe a bundle folder as a blueprint.

@@ -49,13 +49,14 @@ export const ToolManifestSchema: z.ZodType<ToolManifest> = z.strictObject({
   name: z.string().regex(TOOL_NAME, "must be 1-64 letters, digits, '_' or '-'"),
   description: z.string().trim().min(1, "must describe what the tool does, for the model"),
   input_schema: z.record(z.string(), z.unknown()),
-  command: z.array(z.string().min(1)).min(1, "must name a program, e.g. [\"sh\", \"run.sh\"]")
+  command: z.array(z.string().min(1)).min(1, 'must name a program, e.g. ["sh", "run.sh"]')
     .optional(),
   module: z.string().min(1).optional(),
   timeout_ms: z.number().positive().optional(),
   concurrency_safe: z.boolean().optional(),
 }).refine((value) => (value.command === undefined) !== (value.module === undefined), {
-  message: "give exactly one of 'command' (a subprocess) or 'module' (a JS/TS file exporting execute)",
+  message:
+    "give exactly one of 'command' (a subprocess) or 'module' (a JS/TS file exporting execute)",
   path: ["command"],
 }) as unknown as z.ZodType<ToolManifest>;
 
@@ -123,7 +124,9 @@ export const ScriptedFileSchema: z.ZodType<unknown[]> = z.array(
     z.string().min(1, "must not be empty"),
     z.object({
       text: z.string().optional(),
-      toolCalls: z.array(z.object({ name: z.string(), args: z.record(z.string(), z.unknown()).optional() })),
+      toolCalls: z.array(
+        z.object({ name: z.string(), args: z.record(z.string(), z.unknown()).optional() }),
+      ),
     }),
   ]),
 ).min(1, "must list at least one reply") as unknown as z.ZodType<unknown[]>;
@@ -135,9 +138,10 @@ export function zodProblems(
   fieldPrefix = "",
 ): BundleProblem[] {
   return error.issues.map((issue) => {
-    const field = fieldPrefix + issue.path.map((key, index) =>
-      typeof key === "number" ? `[${key}]` : `${index === 0 ? "" : "."}${String(key)}`
-    ).join("");
+    const field = fieldPrefix +
+      issue.path.map((key, index) =>
+        typeof key === "number" ? `[${key}]` : `${index === 0 ? "" : "."}${String(key)}`
+      ).join("");
     return { path, ...(field !== "" ? { field } : {}), message: issue.message };
   });
 }
@@ -148,9 +152,14 @@ export function zodProblems(
  */
 export function checkInputSchema(schema: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  if (schema.type !== "object") problems.push(`'type' must be "object", got ${JSON.stringify(schema.type)}`);
+  if (schema.type !== "object") {
+    problems.push(`'type' must be "object", got ${JSON.stringify(schema.type)}`);
+  }
   const properties = schema.properties;
-  if (properties !== undefined && (typeof properties !== "object" || properties === null || Array.isArray(properties))) {
+  if (
+    properties !== undefined &&
+    (typeof properties !== "object" || properties === null || Array.isArray(properties))
+  ) {
     problems.push("'properties' must be a mapping of argument name to schema");
   }
   const required = schema.required;
@@ -159,7 +168,9 @@ export function checkInputSchema(schema: Record<string, unknown>): string[] {
       problems.push("'required' must be a list of argument names");
     } else if (typeof properties === "object" && properties !== null) {
       for (const name of required) {
-        if (!(name in properties)) problems.push(`'required' names "${name}", which is not in 'properties'`);
+        if (!(name in properties)) {
+          problems.push(`'required' names "${name}", which is not in 'properties'`);
+        }
       }
     }
   }

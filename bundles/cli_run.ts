@@ -154,10 +154,10 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
     require_tests: !values["no-tests"],
     use_native_tools: protocol === "native",
   };
-  const traceDir = values["no-trace"]
-    ? undefined
-    : (values["trace-dir"] as string | undefined) ??
-      (deps.trace ? join(workspace, ".looplet", "traces", `${bundle.name}-${randomHex(12)}`) : undefined);
+  const traceDir = values["no-trace"] ? undefined : (values["trace-dir"] as string | undefined) ??
+    (deps.trace
+      ? join(workspace, ".looplet", "traces", `${bundle.name}-${randomHex(12)}`)
+      : undefined);
 
   // A bundle that owns its run.
   if (bundle.entrypoint?.run) {
@@ -176,7 +176,11 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
       stderr: io.stderr,
     });
     if (!Number.isInteger(code)) {
-      throw new Error(`Bundle "${bundle.name}" run() returned ${JSON.stringify(code)}; it must return an integer exit code`);
+      throw new Error(
+        `Bundle "${bundle.name}" run() returned ${
+          JSON.stringify(code)
+        }; it must return an integer exit code`,
+      );
     }
     return code;
   }
@@ -243,7 +247,9 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
   io.stdout("");
   if (traceDir !== undefined && sink) io.stdout(`  Trace: ${traceDir}`);
   if (outcome.stopReason === "done") {
-    io.stdout(paint(tty, "green", `✓ done in ${outcome.steps} steps: ${String(outcome.finalAnswer)}`));
+    io.stdout(
+      paint(tty, "green", `✓ done in ${outcome.steps} steps: ${String(outcome.finalAnswer)}`),
+    );
     return 0;
   }
   const why = outcome.stopReason === "llm_error"
@@ -264,5 +270,7 @@ function renderLine(
   if (typeof custom === "string" && custom !== "") return custom;
   const line = step.pretty();
   if (!tty) return line;
-  return step.failed ? paint(true, "red", line) : line.replace(" ✓ ", ` ${paint(true, "green", "✓")} `);
+  return step.failed
+    ? paint(true, "red", line)
+    : line.replace(" ✓ ", ` ${paint(true, "green", "✓")} `);
 }

@@ -74,7 +74,9 @@ export async function discoverBundles(
   const folders: string[] = [];
   for (const root of roots) {
     if (!(await stat(root).then((info) => info.isDirectory(), () => false))) {
-      throw new Error(`Cannot search "${root}": it is not a folder; give folders that contain bundles`);
+      throw new Error(
+        `Cannot search "${root}": it is not a folder; give folders that contain bundles`,
+      );
     }
     await findSkillFolders(root, maxDepth, folders);
   }
@@ -98,7 +100,9 @@ export async function discoverBundles(
     if (!card.ok && !includeInvalid) return;
     const previous = seen.get(name);
     if (previous !== undefined) {
-      warnings.push(`bundle name "${name}" is used by ${previous} and ${folder}; keeping the first`);
+      warnings.push(
+        `bundle name "${name}" is used by ${previous} and ${folder}; keeping the first`,
+      );
       return;
     }
     seen.set(name, folder);

@@ -28,7 +28,12 @@ export interface ExportedCode {
 const SKIP = new Set([".git", "node_modules", ".looplet"]);
 const MAX_BYTES = 5_000_000;
 
-async function collect(root: string, dir: string, out: Record<string, EmbeddedFile>, size: { n: number }) {
+async function collect(
+  root: string,
+  dir: string,
+  out: Record<string, EmbeddedFile>,
+  size: { n: number },
+) {
   const entries = await readdir(join(root, dir), { withFileTypes: true });
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const rel = dir === "" ? entry.name : `${dir}/${entry.name}`;
@@ -40,7 +45,9 @@ async function collect(root: string, dir: string, out: Record<string, EmbeddedFi
       if (size.n > MAX_BYTES) {
         throw new BundleError([{
           path: root,
-          message: `is larger than ${MAX_BYTES / 1_000_000} MB; export-code embeds every file, so move large data out of the bundle`,
+          message: `is larger than ${
+            MAX_BYTES / 1_000_000
+          } MB; export-code embeds every file, so move large data out of the bundle`,
         }]);
       }
       out[rel] = bytes.includes(0)

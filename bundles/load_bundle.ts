@@ -355,7 +355,9 @@ export async function buildBundle(
       problems.push({
         path: where,
         field: `hooks[${index}].use`,
-        message: `unknown hook "${spec.use}"; known hooks: ${[...HOOK_FACTORIES.keys()].join(", ")}`,
+        message: `unknown hook "${spec.use}"; known hooks: ${
+          [...HOOK_FACTORIES.keys()].join(", ")
+        }`,
       });
       return;
     }

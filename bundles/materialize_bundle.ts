@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, normalize } from "node:path";
-import { type LoadedBundle, loadBundle } from "./load_bundle.ts";
+import { loadBundle, type LoadedBundle } from "./load_bundle.ts";
 
 /** A bundle file as embedded by `export-code`: text, or binary as base64. */
 export type EmbeddedFile = string | { readonly base64: string };

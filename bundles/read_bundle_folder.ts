@@ -5,8 +5,8 @@ import type { BundleProblem } from "./bundle_error.ts";
 import {
   BundleFrontMatter,
   checkInputSchema,
-  type HookSpec,
   HooksFileSchema,
+  type HookSpec,
   McpFileSchema,
   type McpServerSpec,
   ScriptedFileSchema,
@@ -226,7 +226,10 @@ export async function readBundleFolder(root: string): Promise<BundleFolderResult
       if (typeof data === "object" && data !== null && !Array.isArray(data)) {
         state = data as Record<string, unknown>;
       } else {
-        problems.push({ path: display, message: "must hold a JSON object (the run's initial metadata)" });
+        problems.push({
+          path: display,
+          message: "must hold a JSON object (the run's initial metadata)",
+        });
       }
     }
   }

@@ -69,7 +69,9 @@ export async function claudeSkillCompatibility(
     return { compatibility: "looplet-bundle", gaps: [] };
   }
   const files = (await listFiles(skillDir)).filter((file) => file !== "SKILL.md");
-  const scripts = files.filter((file) => file.startsWith("scripts/") || SCRIPT_EXTENSIONS.test(file));
+  const scripts = files.filter((file) =>
+    file.startsWith("scripts/") || SCRIPT_EXTENSIONS.test(file)
+  );
   const resources = files.filter((file) => !scripts.includes(file) && !/^LICEN[SC]E/i.test(file));
   const gaps: string[] = [];
   for (const script of scripts) {
@@ -120,21 +122,24 @@ export async function wrapClaudeSkill(skillDir: string, outDir: string): Promise
     throw new BundleError([{
       path: outDir,
       field: "out-dir",
-      message: "is the skill folder itself; give a new folder outside the skill (nothing was written)",
+      message:
+        "is the skill folder itself; give a new folder outside the skill (nothing was written)",
     }]);
   }
   if (inside(source, target)) {
     throw new BundleError([{
       path: outDir,
       field: "out-dir",
-      message: `is inside the skill folder "${skillDir}"; give a folder outside it (nothing was written)`,
+      message:
+        `is inside the skill folder "${skillDir}"; give a folder outside it (nothing was written)`,
     }]);
   }
   if (inside(target, source)) {
     throw new BundleError([{
       path: outDir,
       field: "out-dir",
-      message: `contains the skill folder "${skillDir}"; give a new folder elsewhere (nothing was written)`,
+      message:
+        `contains the skill folder "${skillDir}"; give a new folder elsewhere (nothing was written)`,
     }]);
   }
   const { compatibility, gaps } = await claudeSkillCompatibility(skillDir);

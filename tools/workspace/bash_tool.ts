@@ -33,7 +33,13 @@ export interface BashResult {
   readonly truncated?: true;
 }
 
-const BashInput = z.object({
+/** Arguments of `bash`. */
+export interface BashArgs {
+  /** The shell command. */
+  readonly command: string;
+}
+
+const BashInput: z.ZodType<BashArgs> = z.object({
   command: z.string().min(1).describe("The shell command, run with bash -c in the workspace"),
 });
 
@@ -64,7 +70,7 @@ export function commandEnvironment(extra: Record<string, string> = {}): Record<s
 export function bashTool(
   root: string,
   options: BashToolOptions = {},
-): Tool<z.infer<typeof BashInput>, BashResult> {
+): Tool<BashArgs, BashResult> {
   const {
     timeoutMs = 120_000,
     maxStdoutChars = 8000,

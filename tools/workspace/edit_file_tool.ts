@@ -16,7 +16,17 @@ export interface EditFileResult {
   readonly added_lines: number;
 }
 
-const EditInput = z.object({
+/** Arguments of `edit_file`. */
+export interface EditFileArgs {
+  /** File path relative to the workspace. */
+  readonly path: string;
+  /** Exact text to replace (must match once). */
+  readonly old_string: string;
+  /** Replacement text. */
+  readonly new_string: string;
+}
+
+const EditInput: z.ZodType<EditFileArgs> = z.object({
   path: z.string().describe("File path relative to the workspace"),
   old_string: z.string().min(1).describe(
     "Exact text to replace; must occur exactly once (include surrounding lines to make it unique)",
@@ -41,7 +51,7 @@ function lineCount(text: string): number {
  * const edit = editFileTool("./project");
  * ```
  */
-export function editFileTool(root: string): Tool<z.infer<typeof EditInput>, EditFileResult> {
+export function editFileTool(root: string): Tool<EditFileArgs, EditFileResult> {
   const base = workspaceRoot(root);
   return tool({
     name: "edit_file",

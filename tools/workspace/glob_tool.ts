@@ -20,7 +20,13 @@ export interface GlobResult {
   readonly truncated?: true;
 }
 
-const GlobInput = z.object({
+/** Arguments of `glob`. */
+export interface GlobArgs {
+  /** The glob pattern. */
+  readonly pattern: string;
+}
+
+const GlobInput: z.ZodType<GlobArgs> = z.object({
   pattern: z.string().min(1).describe(
     'Glob such as "**/*.ts" or "src/*_test.ts"; a pattern without "/" matches at any depth',
   ),
@@ -42,7 +48,7 @@ const GlobInput = z.object({
 export function globTool(
   root: string,
   options: GlobToolOptions = {},
-): Tool<z.infer<typeof GlobInput>, GlobResult> {
+): Tool<GlobArgs, GlobResult> {
   const { maxResults = 100 } = options;
   const base = workspaceRoot(root);
   return tool({

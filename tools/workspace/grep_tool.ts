@@ -34,7 +34,17 @@ export interface GrepResult {
   readonly truncated?: true;
 }
 
-const GrepInput = z.object({
+/** Arguments of `grep`. */
+export interface GrepArgs {
+  /** Regular expression. */
+  readonly pattern: string;
+  /** Only files matching this glob. */
+  readonly glob?: string;
+  /** Match case-insensitively. */
+  readonly ignore_case?: boolean;
+}
+
+const GrepInput: z.ZodType<GrepArgs> = z.object({
   pattern: z.string().min(1).describe("JavaScript regular expression to search for"),
   glob: z.string().optional().describe('Only search files matching this glob, e.g. "**/*.ts"'),
   ignore_case: z.boolean().optional().describe("Match case-insensitively"),
@@ -56,7 +66,7 @@ const GrepInput = z.object({
 export function grepTool(
   root: string,
   options: GrepToolOptions = {},
-): Tool<z.infer<typeof GrepInput>, GrepResult> {
+): Tool<GrepArgs, GrepResult> {
   const { maxMatches = 50, maxFileBytes = 1_000_000 } = options;
   const base = workspaceRoot(root);
   return tool({

@@ -23,7 +23,17 @@ export interface ReadFileResult {
   readonly truncated?: true;
 }
 
-const ReadInput = z.object({
+/** Arguments of `read_file`. */
+export interface ReadFileArgs {
+  /** File path relative to the workspace. */
+  readonly path: string;
+  /** First line (1-based). */
+  readonly offset?: number;
+  /** Most lines. */
+  readonly limit?: number;
+}
+
+const ReadInput: z.ZodType<ReadFileArgs> = z.object({
   path: z.string().describe("File path relative to the workspace"),
   offset: z.number().int().min(1).optional().describe("First line to read (1-based)"),
   limit: z.number().int().min(1).optional().describe("Most lines to read"),
@@ -45,7 +55,7 @@ const ReadInput = z.object({
 export function readFileTool(
   root: string,
   options: ReadFileToolOptions = {},
-): Tool<z.infer<typeof ReadInput>, ReadFileResult> {
+): Tool<ReadFileArgs, ReadFileResult> {
   const { maxChars = 12_000 } = options;
   const base = workspaceRoot(root);
   return tool({

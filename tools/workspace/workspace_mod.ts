@@ -8,17 +8,23 @@
 export { workspaceTools } from "./workspace_tools.ts";
 export type { WorkspaceToolsOptions } from "./workspace_tools.ts";
 export { bashTool, commandEnvironment, runCommand } from "./bash_tool.ts";
-export type { BashResult, BashToolOptions, CommandRun, RunCommandOptions } from "./bash_tool.ts";
+export type {
+  BashArgs,
+  BashResult,
+  BashToolOptions,
+  CommandRun,
+  RunCommandOptions,
+} from "./bash_tool.ts";
 export { readFileTool } from "./read_file_tool.ts";
-export type { ReadFileResult, ReadFileToolOptions } from "./read_file_tool.ts";
+export type { ReadFileArgs, ReadFileResult, ReadFileToolOptions } from "./read_file_tool.ts";
 export { writeFileTool } from "./write_file_tool.ts";
-export type { WriteFileResult } from "./write_file_tool.ts";
+export type { WriteFileArgs, WriteFileResult } from "./write_file_tool.ts";
 export { editFileTool } from "./edit_file_tool.ts";
-export type { EditFileResult } from "./edit_file_tool.ts";
+export type { EditFileArgs, EditFileResult } from "./edit_file_tool.ts";
 export { globTool } from "./glob_tool.ts";
-export type { GlobResult, GlobToolOptions } from "./glob_tool.ts";
+export type { GlobArgs, GlobResult, GlobToolOptions } from "./glob_tool.ts";
 export { grepTool } from "./grep_tool.ts";
-export type { GrepMatch, GrepResult, GrepToolOptions } from "./grep_tool.ts";
+export type { GrepArgs, GrepMatch, GrepResult, GrepToolOptions } from "./grep_tool.ts";
 export {
   resolveWorkspacePath,
   toWorkspaceRelative,

@@ -15,7 +15,15 @@ export interface WriteFileResult {
   readonly bytes: number;
 }
 
-const WriteInput = z.object({
+/** Arguments of `write_file`. */
+export interface WriteFileArgs {
+  /** File path relative to the workspace. */
+  readonly path: string;
+  /** The whole new content. */
+  readonly content: string;
+}
+
+const WriteInput: z.ZodType<WriteFileArgs> = z.object({
   path: z.string().describe("File path relative to the workspace"),
   content: z.string().describe("The whole new content of the file"),
 });
@@ -32,7 +40,7 @@ const WriteInput = z.object({
  * const write = writeFileTool("./project");
  * ```
  */
-export function writeFileTool(root: string): Tool<z.infer<typeof WriteInput>, WriteFileResult> {
+export function writeFileTool(root: string): Tool<WriteFileArgs, WriteFileResult> {
   const base = workspaceRoot(root);
   return tool({
     name: "write_file",

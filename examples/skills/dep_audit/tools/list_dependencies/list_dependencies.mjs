@@ -5,8 +5,12 @@ import { join } from "node:path";
 function risk(spec) {
   const value = String(spec).trim();
   if (value === "" || value === "*" || value === "latest") return "high: unpinned";
-  if (/^(git|https?|file|github):|\.git$|^[\w-]+\/[\w.-]+$/.test(value)) return "high: remote source";
-  if (/^[\^~><=]/.test(value) || value.includes(" - ") || /\.x\b/.test(value)) return "medium: range";
+  if (/^(git|https?|file|github):|\.git$|^[\w-]+\/[\w.-]+$/.test(value)) {
+    return "high: remote source";
+  }
+  if (/^[\^~><=]/.test(value) || value.includes(" - ") || /\.x\b/.test(value)) {
+    return "medium: range";
+  }
   return "low: exact";
 }
 
