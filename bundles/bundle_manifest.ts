@@ -46,9 +46,13 @@ export interface ToolManifest {
 
 /** Zod schema of `tool.json`. */
 export const ToolManifestSchema: z.ZodType<ToolManifest> = z.strictObject({
-  name: z.string().regex(TOOL_NAME, "must be 1-64 letters, digits, '_' or '-'"),
-  description: z.string().trim().min(1, "must describe what the tool does, for the model"),
-  input_schema: z.record(z.string(), z.unknown()),
+  name: z.string({ error: "is missing; add the tool's name (the same as its folder)" })
+    .regex(TOOL_NAME, "must be 1-64 letters, digits, '_' or '-'"),
+  description: z.string({ error: "is missing; describe what the tool does, for the model" })
+    .trim().min(1, "is empty; describe what the tool does, for the model"),
+  input_schema: z.record(z.string(), z.unknown(), {
+    error: 'is missing; add a JSON Schema such as { "type": "object", "properties": {} }',
+  }),
   command: z.array(z.string().min(1)).min(1, 'must name a program, e.g. ["sh", "run.sh"]')
     .optional(),
   module: z.string().min(1).optional(),
