@@ -268,7 +268,10 @@ function renderLine(
 ): string {
   const custom = render?.(step);
   if (typeof custom === "string" && custom !== "") return custom;
-  const line = step.pretty();
+  let line = step.pretty();
+  const error = step.result.error;
+  // pretty() cuts errors to 80 characters; show the whole message, it says what to fix.
+  if (error !== undefined && error.length > 80) line += `\n    ${error.replace(/\n/g, "\n    ")}`;
   if (!tty) return line;
   return step.failed
     ? paint(true, "red", line)

@@ -60,15 +60,23 @@ Deno.test("compareBlueprints() lists each difference by path", async () => {
     'tools["list_dependencies"] only in left',
   ]);
   const renamed = { ...base, name: "other", source: { ...base.source, path: "x" } };
-  assert.deepEqual(compareBlueprints(base, renamed).differences, ["name differs: \"dep-audit\" vs \"other\""]);
-  assert.ok(compareBlueprints(base, renamed, { ignoreMetadata: true }).ok);
-  assert.deepEqual(compareBlueprints(base, renamed, { includeSource: true, ignoreMetadata: true }).differences, [
-    'source.path differs: "' + base.source.path + '" vs "x"',
+  assert.deepEqual(compareBlueprints(base, renamed).differences, [
+    'name differs: "dep-audit" vs "other"',
   ]);
+  assert.ok(compareBlueprints(base, renamed, { ignoreMetadata: true }).ok);
+  assert.deepEqual(
+    compareBlueprints(base, renamed, { includeSource: true, ignoreMetadata: true }).differences,
+    [
+      'source.path differs: "' + base.source.path + '" vs "x"',
+    ],
+  );
 });
 
 Deno.test("canonicalJson() sorts keys and drops functions and undefined", () => {
-  assert.equal(canonicalJson({ b: 1, a: { d: undefined, c: () => 1, e: [2, NaN] } }), '{"a":{"e":[2,null]},"b":1}');
+  assert.equal(
+    canonicalJson({ b: 1, a: { d: undefined, c: () => 1, e: [2, NaN] } }),
+    '{"a":{"e":[2,null]},"b":1}',
+  );
 });
 
 Deno.test("writeBundle() round trip: a built agent written as a folder loads back to an equal blueprint", async () => {
@@ -97,7 +105,10 @@ Deno.test("writeBundle() refuses tools defined in code and an existing folder, w
   const parent = await tempFolder();
   const error = await writeBundle(agent, `${parent}/out`).catch((error) => error);
   assert.ok(error instanceof BundleError);
-  assert.match(error.message, /tools\.bash: tool "bash" is defined in code and cannot be written as data/);
+  assert.match(
+    error.message,
+    /tools\.bash: tool "bash" is defined in code and cannot be written as data/,
+  );
   assert.deepEqual(await listTree(parent), []);
   const dep = await buildBundle(await loadBundle(DEP_AUDIT));
   await assert.rejects(writeBundle(dep, parent), /already exists; choose a new path/);

@@ -7,7 +7,15 @@ import { scaffoldBundle } from "../../bundles/scaffold_bundle.ts";
 import { discoverBundles } from "../../bundles/discover_bundles.ts";
 import { buildBundle, loadBundle } from "../../bundles/load_bundle.ts";
 import { parseSkillMd } from "../../hooks/skill_md.ts";
-import { CLAUDE_SKILLS, CODER, DEP_AUDIT, listTree, REPO, skillMd, tempFolder } from "./_helpers.ts";
+import {
+  CLAUDE_SKILLS,
+  CODER,
+  DEP_AUDIT,
+  listTree,
+  REPO,
+  skillMd,
+  tempFolder,
+} from "./_helpers.ts";
 
 Deno.test("exportBundleCode() writes a standalone program that type-checks and builds the same blueprint", async () => {
   for (const bundle of [CODER, DEP_AUDIT]) {
@@ -32,7 +40,10 @@ Deno.test("exportBundleCode() writes a standalone program that type-checks and b
 
 Deno.test("exportBundleCode() refuses an existing file and a path inside the bundle", async () => {
   const dir = await tempFolder({ "taken.ts": "// mine" });
-  await assert.rejects(exportBundleCode(CODER, `${dir}/taken.ts`), /taken\.ts: out-file: already exists/);
+  await assert.rejects(
+    exportBundleCode(CODER, `${dir}/taken.ts`),
+    /taken\.ts: out-file: already exists/,
+  );
   assert.equal(await Deno.readTextFile(`${dir}/taken.ts`), "// mine");
   await assert.rejects(exportBundleCode(CODER, `${CODER}/copy.ts`), /is inside the bundle folder/);
   await assert.rejects(exportBundleCode(CODER, `${dir}/x.js`), /must end in \.ts/);
@@ -49,7 +60,9 @@ Deno.test("packageFactory() turns a module's factory into a runnable bundle", as
     }
     export const notAFunction = 1;`,
   });
-  const { name } = await packageFactory(`${dir}/agents.ts#reviewer`, `${dir}/bundle`, { tags: ["review"] });
+  const { name } = await packageFactory(`${dir}/agents.ts#reviewer`, `${dir}/bundle`, {
+    tags: ["review"],
+  });
   assert.equal(name, "reviewer");
   assert.deepEqual(await listTree(`${dir}/bundle`), ["SKILL.md", "looplet.ts"]);
   const skill = parseSkillMd(await Deno.readTextFile(`${dir}/bundle/SKILL.md`), "SKILL.md");
@@ -63,10 +76,19 @@ Deno.test("packageFactory() refuses bad references and factories, writing nothin
   const dir = await tempFolder({
     "agents.ts": "export function broken() { return { tools: 3 }; } export const x = 1;",
   });
-  await assert.rejects(packageFactory("agents.ts", `${dir}/a`), /factory: must look like path\/to\/module\.ts#exportName/);
+  await assert.rejects(
+    packageFactory("agents.ts", `${dir}/a`),
+    /factory: must look like path\/to\/module\.ts#exportName/,
+  );
   await assert.rejects(packageFactory(`${dir}/nope.ts#f`, `${dir}/a`), /does not exist/);
-  await assert.rejects(packageFactory(`${dir}/agents.ts#missing`, `${dir}/a`), /has no exported function "missing"; exported functions: broken/);
-  await assert.rejects(packageFactory(`${dir}/agents.ts#broken`, `${dir}/a`), /build\(\)\.tools.*nothing was written/);
+  await assert.rejects(
+    packageFactory(`${dir}/agents.ts#missing`, `${dir}/a`),
+    /has no exported function "missing"; exported functions: broken/,
+  );
+  await assert.rejects(
+    packageFactory(`${dir}/agents.ts#broken`, `${dir}/a`),
+    /build\(\)\.tools.*nothing was written/,
+  );
   await assert.rejects(packageFactory(`${dir}/agents.ts#broken`, dir), /already exists/);
   assert.deepEqual(await listTree(dir), ["agents.ts"]);
 });
@@ -78,14 +100,20 @@ Deno.test("claudeSkillCompatibility() grades the real skill fixtures", async () 
   });
   const comms = await claudeSkillCompatibility(`${CLAUDE_SKILLS}internal-comms`);
   assert.equal(comms.compatibility, "resources-present");
-  assert.match(comms.gaps[0], /^4 resource file\(s\) \(examples\/3p-updates\.md, .*the model cannot open them; add a read tool/);
+  assert.match(
+    comms.gaps[0],
+    /^4 resource file\(s\) \(examples\/3p-updates\.md, .*the model cannot open them; add a read tool/,
+  );
   const scripted = await tempFolder({
     "SKILL.md": skillMd("name: pdf\ndescription: PDF tools"),
     "scripts/extract.py": "print(1)",
   });
   const result = await claudeSkillCompatibility(scripted);
   assert.equal(result.compatibility, "scripts-present");
-  assert.match(result.gaps[0], /^scripts\/extract\.py is copied but not exposed as a tool; .*tools\/extract\/tool\.json/);
+  assert.match(
+    result.gaps[0],
+    /^scripts\/extract\.py is copied but not exposed as a tool; .*tools\/extract\/tool\.json/,
+  );
 });
 
 Deno.test("wrapClaudeSkill() copies the tree, keeps the original front matter, and the result runs", async () => {
@@ -102,14 +130,20 @@ Deno.test("wrapClaudeSkill() copies the tree, keeps the original front matter, a
   assert.equal(skill.frontMatter.compatibility, "resources-present");
   const agent = await buildBundle(await loadBundle(out));
   assert.deepEqual(agent.tools, []);
-  assert.match(agent.systemPrompt, /# Skill: vercel-composition-patterns\n\n# React Composition Patterns/);
+  assert.match(
+    agent.systemPrompt,
+    /# Skill: vercel-composition-patterns\n\n# React Composition Patterns/,
+  );
 });
 
 Deno.test("wrapClaudeSkill() refuses the skill as its own output, a folder inside it, and an existing one", async () => {
   const skill = await tempFolder({ "SKILL.md": skillMd("name: a\ndescription: b") });
   await assert.rejects(wrapClaudeSkill(skill, skill), /out-dir: is the skill folder itself/);
   await assert.rejects(wrapClaudeSkill(skill, `${skill}/inner`), /is inside the skill folder/);
-  await assert.rejects(wrapClaudeSkill(skill, `${skill}/..`), /contains the skill folder|already exists/);
+  await assert.rejects(
+    wrapClaudeSkill(skill, `${skill}/..`),
+    /contains the skill folder|already exists/,
+  );
   assert.deepEqual(await listTree(skill), ["SKILL.md"]);
   const parent = await tempFolder();
   await assert.rejects(wrapClaudeSkill(`${parent}/none`, `${parent}/out`), /is not a folder/);
@@ -123,7 +157,10 @@ Deno.test("scaffoldBundle() creates a bundle that loads and has a script; refuse
   const bundle = await loadBundle(`${parent}/My Agent`);
   assert.equal(bundle.name, "my-agent");
   await assert.rejects(scaffoldBundle(`${parent}/My Agent`), /already exists/);
-  await assert.rejects(scaffoldBundle(`${parent}/x`, { name: "Bad Name" }), /must be lowercase letters/);
+  await assert.rejects(
+    scaffoldBundle(`${parent}/x`, { name: "Bad Name" }),
+    /must be lowercase letters/,
+  );
   assert.deepEqual(await listTree(parent), ["My Agent/SKILL.md", "My Agent/looplet.ts"]);
 });
 
@@ -135,7 +172,11 @@ Deno.test("discoverBundles() finds bundles without importing them, reports inval
     "again/SKILL.md": skillMd("name: good\ndescription: Duplicate"),
   });
   const { cards, warnings } = await discoverBundles([root]);
-  assert.deepEqual(cards.map((card) => [card.name, card.ok, card.entrypoint]), [["good", true, null]]);
+  assert.deepEqual(cards.map((card) => [card.name, card.ok, card.entrypoint]), [[
+    "good",
+    true,
+    null,
+  ]]);
   assert.match(cards[0].path, /\/again$/); // found first (folders are searched in name order)
   assert.equal(warnings.length, 1);
   assert.match(warnings[0], /bundle name "good" is used by .* and .*; keeping the first/);
@@ -144,7 +185,10 @@ Deno.test("discoverBundles() finds bundles without importing them, reports inval
   assert.equal(all.cards.length, 2);
   assert.equal(bad.name, "bad");
   assert.match(bad.errors[0], /'description' is missing/);
-  await assert.rejects(discoverBundles([`${root}/none`]), /Cannot search ".*none": it is not a folder/);
+  await assert.rejects(
+    discoverBundles([`${root}/none`]),
+    /Cannot search ".*none": it is not a folder/,
+  );
 });
 
 Deno.test("discoverBundles() reads every real Claude skill fixture as a valid bundle", async () => {

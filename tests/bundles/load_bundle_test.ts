@@ -50,7 +50,10 @@ Deno.test("buildBundle() builds a declarative bundle: module and command tools, 
 
 Deno.test("loadBundle() reports a folder without SKILL.md with the fix", async () => {
   const root = await tempFolder({ "looplet.ts": "export function build() { return {}; }" });
-  assert.match(await problemsOf(loadBundle(root)), /: SKILL\.md: has no SKILL\.md; add one with 'name' and 'description'/);
+  assert.match(
+    await problemsOf(loadBundle(root)),
+    /: SKILL\.md: has no SKILL\.md; add one with 'name' and 'description'/,
+  );
 });
 
 Deno.test("loadBundle() reports every problem at once: bad YAML is reported with its line", async () => {
@@ -67,7 +70,9 @@ Deno.test("loadBundle() reports a missing description and bad bundle fields toge
 Deno.test("loadBundle() refuses an entrypoint outside the folder, naming the field and fix", async () => {
   const outside = await tempFolder({ "evil.ts": "export function build() { return {}; }" });
   const root = await tempFolder({
-    "SKILL.md": skillMd(`name: x\ndescription: d\nentrypoint: ../${outside.split("/").at(-1)}/evil.ts`),
+    "SKILL.md": skillMd(
+      `name: x\ndescription: d\nentrypoint: ../${outside.split("/").at(-1)}/evil.ts`,
+    ),
   });
   assert.match(
     await problemsOf(loadBundle(root)),
@@ -76,13 +81,21 @@ Deno.test("loadBundle() refuses an entrypoint outside the folder, naming the fie
 });
 
 Deno.test("loadBundle() refuses a missing entrypoint and a module without build()", async () => {
-  const missing = await tempFolder({ "SKILL.md": skillMd("name: x\ndescription: d\nentrypoint: nope.ts") });
-  assert.match(await problemsOf(loadBundle(missing)), /'entrypoint' "nope\.ts" does not exist; create it/);
+  const missing = await tempFolder({
+    "SKILL.md": skillMd("name: x\ndescription: d\nentrypoint: nope.ts"),
+  });
+  assert.match(
+    await problemsOf(loadBundle(missing)),
+    /'entrypoint' "nope\.ts" does not exist; create it/,
+  );
   const noBuild = await tempFolder({
     "SKILL.md": skillMd("name: x\ndescription: d"),
     "looplet.ts": "export const build = 3;",
   });
-  assert.match(await problemsOf(loadBundle(noBuild)), /looplet\.ts: build: must export a function build\(runtime\)/);
+  assert.match(
+    await problemsOf(loadBundle(noBuild)),
+    /looplet\.ts: build: must export a function build\(runtime\)/,
+  );
 });
 
 Deno.test("buildBundle() reports an entrypoint that throws, naming the file and field", async () => {
@@ -101,7 +114,10 @@ Deno.test("buildBundle() reports an entrypoint that returns the wrong shape, fie
     "SKILL.md": skillMd("name: x\ndescription: d"),
     "looplet.ts": "export function build() { return null; }",
   });
-  assert.match(await problemsOf(buildBundle(await loadBundle(nothing))), /build\(runtime\) returned null; return an object/);
+  assert.match(
+    await problemsOf(buildBundle(await loadBundle(nothing))),
+    /build\(runtime\) returned null; return an object/,
+  );
   const wrong = await tempFolder({
     "SKILL.md": skillMd("name: x\ndescription: d"),
     "looplet.ts":
@@ -161,9 +177,15 @@ Deno.test("loadBundle() reports a tool manifest whose schema is invalid, with th
     }),
   });
   const message = await problemsOf(loadBundle(root));
-  assert.match(message, /tools\/a\/tool\.json: input_schema: is not a usable JSON Schema: Unsupported type: numbr/);
+  assert.match(
+    message,
+    /tools\/a\/tool\.json: input_schema: is not a usable JSON Schema: Unsupported type: numbr/,
+  );
   assert.match(message, /tools\/b\/tool\.json: input_schema: 'type' must be "object", got "array"/);
-  assert.match(message, /tools\/c\/tool\.json: description: is missing; describe what the tool does/);
+  assert.match(
+    message,
+    /tools\/c\/tool\.json: description: is missing; describe what the tool does/,
+  );
   assert.match(message, /tools\/d\/tool\.json: give exactly one of 'command'/);
 });
 
@@ -175,7 +197,10 @@ Deno.test("loadBundle() validates hooks.json and mcp.json with file and field", 
   });
   const message = await problemsOf(loadBundle(root));
   assert.match(message, /hooks\/hooks\.json: hooks\[0\]\.use: /);
-  assert.match(message, /mcp\.json: servers\[0\]\.command: give exactly one of 'command' \(stdio\) or 'url'/);
+  assert.match(
+    message,
+    /mcp\.json: servers\[0\]\.command: give exactly one of 'command' \(stdio\) or 'url'/,
+  );
   assert.match(message, /mcp\.json: servers\[1\]\.url: /);
 });
 
@@ -198,7 +223,10 @@ Deno.test("buildBundle() attaches MCP servers through the injected connect, and 
     }),
   });
   const bundle = await loadBundle(root);
-  await assert.rejects(buildBundle(bundle), /declares MCP servers but this build of looplet has no MCP support/);
+  await assert.rejects(
+    buildBundle(bundle),
+    /declares MCP servers but this build of looplet has no MCP support/,
+  );
   const seen: unknown[] = [];
   let closed = 0;
   const { BUNDLE_LIBRARY } = await import("../../bundles/bundle_library.ts");
@@ -210,7 +238,12 @@ Deno.test("buildBundle() attaches MCP servers through the injected connect, and 
         name: config.name,
         tools: () =>
           Promise.resolve([
-            tool({ name: "files_read", description: "Read", input: z.object({}), execute: () => "" }),
+            tool({
+              name: "files_read",
+              description: "Read",
+              input: z.object({}),
+              execute: () => "",
+            }),
           ]),
         close: () => {
           closed++;
@@ -219,7 +252,12 @@ Deno.test("buildBundle() attaches MCP servers through the injected connect, and 
       });
     },
   });
-  assert.deepEqual(seen, [{ name: "files", command: "mcp-files", args: ["--root", "."], timeoutMs: 5000 }]);
+  assert.deepEqual(seen, [{
+    name: "files",
+    command: "mcp-files",
+    args: ["--root", "."],
+    timeoutMs: 5000,
+  }]);
   assert.equal(agent.toolOrigins.get("files_read"), "mcp:files");
   await agent.close();
   assert.equal(closed, 1);

@@ -42,7 +42,7 @@ function call(name: string, args: Record<string, unknown>, reasoning: string): S
 export function scriptedResponses(): ScriptedResponse[] {
   return [
     call("glob", { pattern: "**/*.ts" }, "Find the source and test files"),
-    call("bash", { command: "deno test -A 2>&1 | tail -n 25" }, "Reproduce the failure"),
+    call("bash", { command: "deno test -A" }, "Reproduce the failure"),
     call("read_file", { path: "stats.ts" }, "Read the code under test"),
     call("think", {
       thought:
@@ -54,7 +54,7 @@ export function scriptedResponses(): ScriptedResponse[] {
       new_string:
         "  return sorted.length % 2 === 0\n    ? (sorted[middle - 1] + sorted[middle]) / 2\n    : sorted[middle];",
     }, "Average the two middle values for even lengths"),
-    call("bash", { command: "deno test -A 2>&1 | tail -n 5" }, "Check that the tests pass now"),
+    call("bash", { command: "deno test -A" }, "Check that the tests pass now"),
     call("done", {
       answer:
         "Fixed median() for even-length lists in stats.ts: it now averages the two middle values. All tests pass.",
