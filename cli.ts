@@ -132,20 +132,46 @@ export interface OptionSpec {
   readonly multiple?: boolean;
 }
 
-/** A usage error: exit 2 with the command's usage line. */
-class UsageError extends Error {
-  constructor(message: string, readonly command?: string) {
+/**
+ * A usage error: `main` prints it with the command's usage line and returns 2.
+ *
+ * @example
+ * ```ts ignore
+ * throw new UsageError("--max-steps must be a positive integer", "run");
+ * ```
+ */
+export class UsageError extends Error {
+  /** The command whose usage line to print. */
+  readonly command?: string;
+
+  /**
+   * Create the error.
+   *
+   * @param message What is wrong with the arguments.
+   * @param command The command.
+   */
+  constructor(message: string, command?: string) {
     super(message);
+    this.name = "UsageError";
+    if (command !== undefined) this.command = command;
   }
 }
 
-interface Context {
+/** What a command handler gets: output, dependencies, environment and terminal facts. */
+export interface CliContext {
+  /** Where to print. */
   readonly io: CliIo;
+  /** Injected dependencies. */
   readonly deps: CliDependencies;
+  /** The environment. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Colours and spinner are on. */
   readonly tty: boolean;
+  /** Print stacks on errors. */
   debug: boolean;
 }
+
+type Context = CliContext;
 
 type Handler = (args: string[], context: Context) => Promise<number>;
 
@@ -162,7 +188,8 @@ export const LAZY_MODULES: readonly string[] = [
   "./bundles/doctor_checks.ts",
 ];
 
-type ModuleLoader = (path: string) => Promise<unknown>;
+/** Loads a module by its path relative to `cli.ts`. */
+export type ModuleLoader = (path: string) => Promise<unknown>;
 
 /**
  * How commands load their modules. A computed `import()` keeps them out of
@@ -370,9 +397,6 @@ export function positiveInteger(
   }
   return number;
 }
-
-export { UsageError };
-export type { Context as CliContext };
 
 async function commandBlueprint(args: string[], context: Context): Promise<number> {
   const { values, positionals } = parseCommand("blueprint", args, {

@@ -44,6 +44,8 @@ export class BundleError extends Error {
   readonly problems: readonly BundleProblem[];
 
   /**
+   * Create the error.
+   *
    * @param problems The problems.
    * @param options Optional cause.
    */

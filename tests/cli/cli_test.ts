@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-regex-spaces no-control-regex
 import assert from "node:assert/strict";
 import type { Backend, Hook, LoopEvent } from "../../loop/types.ts";
 import { ScriptedBackend } from "../../backends/scripted.ts";

@@ -17,6 +17,8 @@ export class WorkspacePathError extends Error {
   readonly path: string;
 
   /**
+   * Create the error.
+   *
    * @param message What is wrong and what to give instead.
    * @param path The path as given.
    */
