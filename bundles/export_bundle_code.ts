@@ -50,11 +50,17 @@ async function collect(
           } MB; export-code embeds every file, so move large data out of the bundle`,
         }]);
       }
-      out[rel] = bytes.includes(0)
-        ? { base64: btoa(String.fromCharCode(...bytes)) }
-        : new TextDecoder().decode(bytes);
+      out[rel] = bytes.includes(0) ? { base64: toBase64(bytes) } : new TextDecoder().decode(bytes);
     }
   }
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let index = 0; index < bytes.length; index += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(index, index + 0x8000));
+  }
+  return btoa(binary);
 }
 
 function librarySpecifiers(library: string): { bundles: string; cli: string } {

@@ -201,3 +201,14 @@ Deno.test("discoverBundles() reads every real Claude skill fixture as a valid bu
     "vercel-composition-patterns",
   ]);
 });
+
+Deno.test("exportBundleCode() embeds binary resources (a wrapped skill with a PDF) and rebuilds them byte for byte", async () => {
+  const dir = await tempFolder();
+  await wrapClaudeSkill(`${CLAUDE_SKILLS}theme-factory`, `${dir}/themes`);
+  const out = `${dir}/themes.ts`;
+  await exportBundleCode(`${dir}/themes`, out, { library: REPO });
+  const program = await import(`file://${out}`);
+  const bundle = await program.loadAgentBundle();
+  const original = await Deno.readFile(`${CLAUDE_SKILLS}theme-factory/theme-showcase.pdf`);
+  assert.deepEqual(await Deno.readFile(`${bundle.folder.root}/theme-showcase.pdf`), original);
+});

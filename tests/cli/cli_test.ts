@@ -392,3 +392,36 @@ Deno.test("show and eval are mounted from injected commands, and explain themsel
   assert.deepEqual(shown, { code: 0, out: "shown", err: "" });
   assert.deepEqual(calls, [["dir", "--x"]]);
 });
+
+Deno.test("run: a bundle that exports run() owns the run and its exit code", async () => {
+  const root = await tempFolder({
+    "SKILL.md": skillMd("name: own\ndescription: d"),
+    "looplet.ts": `export function build() { return {}; }
+      export function scriptedResponses() { return ["a", "b"]; }
+      export function run(ctx) {
+        ctx.stdout("task=" + ctx.task + " steps=" + ctx.runtime.maxSteps + " replies=" + ctx.scriptedResponses.length);
+        return 3;
+      }`,
+  });
+  const { code, out } = await cli(["run", root, "go", "--scripted", "--max-steps", "4"]);
+  assert.equal(code, 3);
+  assert.equal(out, "task=go steps=4 replies=2");
+  const bad = await tempFolder({
+    "SKILL.md": skillMd("name: own\ndescription: d"),
+    "looplet.ts": 'export function build() { return {}; } export function run() { return "ok"; }',
+  });
+  const result = await cli(["run", bad, "go", "--scripted-response", "x"]);
+  assert.equal(result.code, 1);
+  assert.match(result.err, /run\(\) returned "ok"; it must return an integer exit code/);
+});
+
+Deno.test("wrap-claude-skill refuses an existing output folder and leaves it untouched", async () => {
+  const out = await tempFolder({ "mine.txt": "keep" });
+  const { code, err } = await cli(["wrap-claude-skill", `${CLAUDE_SKILLS}brand-guidelines`, out]);
+  assert.equal(code, 1);
+  assert.match(
+    err,
+    /out-dir: already exists; choose a new path or remove it first \(nothing was written\)/,
+  );
+  assert.deepEqual(await listTree(out), ["mine.txt"]);
+});
