@@ -186,6 +186,7 @@ export const LAZY_MODULES: readonly string[] = [
   "./bundles/discover_bundles.ts",
   "./bundles/scaffold_bundle.ts",
   "./bundles/doctor_checks.ts",
+  "./bundles/builtin_bundle.ts",
 ];
 
 /** Loads a module by its path relative to `cli.ts`. */
@@ -429,16 +430,34 @@ export function positiveInteger(
   return number;
 }
 
+/**
+ * Resolve a bundle argument: an existing path, else the name of a shipped example bundle.
+ *
+ * @param argument The argument as typed.
+ * @returns The path to load.
+ * @example
+ * ```ts ignore
+ * await resolveBundle("coder");
+ * ```
+ */
+export async function resolveBundle(argument: string): Promise<string> {
+  const { resolveBundleArgument } = await lazy<typeof import("./bundles/builtin_bundle.ts")>(
+    "./bundles/builtin_bundle.ts",
+  );
+  return await resolveBundleArgument(argument);
+}
+
 async function commandBlueprint(args: string[], context: Context): Promise<number> {
   const { values, positionals } = parseCommand("blueprint", args, {
     workspace: { type: "string", short: "w" },
     "max-steps": { type: "string" },
   }, { min: 1, max: 1, names: "a bundle folder" });
   const maxSteps = positiveInteger("blueprint", "max-steps", values["max-steps"]);
+  const bundle = await resolveBundle(positionals[0]);
   const { bundleBlueprint } = await lazy<typeof import("./bundles/bundle_blueprint.ts")>(
     "./bundles/bundle_blueprint.ts",
   );
-  const blueprint = await bundleBlueprint(positionals[0], {
+  const blueprint = await bundleBlueprint(bundle, {
     workspace: (values.workspace as string | undefined) ?? ".",
     ...(maxSteps ? { maxSteps } : {}),
     ...(context.deps.connect ? { connect: context.deps.connect } : {}),

@@ -69,3 +69,4 @@ export { scaffoldBundle } from "./scaffold_bundle.ts";
 export type { ScaffoldBundleOptions, ScaffoldedBundle } from "./scaffold_bundle.ts";
 export { doctorChecks } from "./doctor_checks.ts";
 export type { DoctorCheck, DoctorOptions } from "./doctor_checks.ts";
+export { resolveBundleArgument } from "./builtin_bundle.ts";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import process from "node:process";
 import type { CliContext } from "../cli.ts";
-import { parseCommand, positiveInteger, UsageError } from "../cli.ts";
+import { parseCommand, positiveInteger, resolveBundle, UsageError } from "../cli.ts";
 import { composableLoop } from "../loop/composable_loop.ts";
 import type { Backend, Hook, LoopEvent } from "../loop/types.ts";
 import { ScriptedBackend, type ScriptedResponse } from "../backends/scripted.ts";
@@ -91,7 +91,7 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
   }
   const scripted = Boolean(values.scripted) || explicitResponses.length > 0;
 
-  const bundle = await loadBundle(bundlePath);
+  const bundle = await loadBundle(await resolveBundle(bundlePath));
   for (const warning of bundle.warnings) io.stderr(`warning: ${warning}`);
 
   // Workspace: given, a fresh copy of a folder, or the current folder.

@@ -17,6 +17,7 @@ const TABLE: Record<string, () => Promise<unknown>> = {
   "./bundles/discover_bundles.ts": () => import("../bundles/discover_bundles.ts"),
   "./bundles/scaffold_bundle.ts": () => import("../bundles/scaffold_bundle.ts"),
   "./bundles/doctor_checks.ts": () => import("../bundles/doctor_checks.ts"),
+  "./bundles/builtin_bundle.ts": () => import("../bundles/builtin_bundle.ts"),
 };
 
 setModuleLoader((path) => {

@@ -425,3 +425,15 @@ Deno.test("wrap-claude-skill refuses an existing output folder and leaves it unt
   );
   assert.deepEqual(await listTree(out), ["mine.txt"]);
 });
+
+Deno.test("run and blueprint accept the name of a shipped example bundle", async () => {
+  const workspace = await tempFolder();
+  const run = await cli(["run", "dep-audit", "Audit", "--scripted", "--workspace", workspace]);
+  assert.equal(run.code, 0, run.err);
+  assert.match(run.out, /^looplet run dep-audit/);
+  const blueprint = await cli(["blueprint", "coder"]);
+  assert.equal(JSON.parse(blueprint.out).name, "coder");
+  const missing = await cli(["blueprint", "no-such-bundle"]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /no-such-bundle: does not exist/);
+});
