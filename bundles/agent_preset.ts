@@ -4,6 +4,7 @@ import type { ToolDefinition } from "../tools/tool.ts";
 import type { WorkspaceToolsOptions } from "../tools/workspace/workspace_tools.ts";
 import type { ConfiguredHook, TestGuardOptions } from "./test_guard.ts";
 import type { HookFactory } from "./hook_registry.ts";
+import type { CommandRun, RunCommandOptions } from "../tools/workspace/bash_tool.ts";
 
 /**
  * What a bundle's `build(runtime)` returns: the parts of an agent. Every
@@ -52,6 +53,12 @@ export interface BundleLibrary {
   workspaceTools(root: string, options?: WorkspaceToolsOptions): AnyTool[];
   /** A hook rejecting `done` until the tests pass. */
   testGuard(options: TestGuardOptions): ConfiguredHook;
+  /** Run a program (no shell) and collect its output; kills it on timeout or abort. */
+  runCommand(
+    program: string,
+    args: readonly string[],
+    options: RunCommandOptions,
+  ): Promise<CommandRun>;
   /** Named hook factories (as used by hooks/hooks.json). */
   readonly hookFactories: ReadonlyMap<string, HookFactory>;
 }

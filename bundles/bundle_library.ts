@@ -3,6 +3,7 @@ import { done } from "../loop/done_tool.ts";
 import { think } from "../tools/think_tool.ts";
 import { tool } from "../tools/tool.ts";
 import { workspaceTools } from "../tools/workspace/workspace_tools.ts";
+import { runCommand } from "../tools/workspace/bash_tool.ts";
 import type { BundleLibrary } from "./agent_preset.ts";
 import { HOOK_FACTORIES } from "./hook_registry.ts";
 import { testGuard } from "./test_guard.ts";
@@ -22,5 +23,6 @@ export const BUNDLE_LIBRARY: BundleLibrary = Object.freeze({
   think,
   workspaceTools,
   testGuard,
+  runCommand,
   hookFactories: HOOK_FACTORIES,
 });

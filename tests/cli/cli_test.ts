@@ -437,3 +437,49 @@ Deno.test("run and blueprint accept the name of a shipped example bundle", async
   assert.equal(missing.code, 1);
   assert.match(missing.err, /no-such-bundle: does not exist/);
 });
+
+const hasGit = new Deno.Command("git", { args: ["--version"], stdout: "null", stderr: "null" })
+  .outputSync().success;
+
+Deno.test({
+  name:
+    "run: the git-history bundle (code + declarative tools, custom lines) analyses a real repository",
+  ignore: !hasGit,
+  fn: async () => {
+    const repo = await tempFolder({ "a.txt": "1", "b.txt": "1" });
+    const git = (...args: string[]) =>
+      new Deno.Command("git", {
+        args: ["-c", "user.name=Ada", "-c", "user.email=ada@example.com", ...args],
+        cwd: repo,
+        stdout: "null",
+        stderr: "null",
+      }).outputSync();
+    git("init", "-q");
+    git("add", ".");
+    git("commit", "-qm", "first");
+    await Deno.writeTextFile(`${repo}/a.txt`, "2\n3");
+    git("commit", "-qam", "second");
+    const { code, out, err } = await cli([
+      "run",
+      "git-history",
+      "What changed?",
+      "--scripted",
+      "--workspace",
+      repo,
+    ]);
+    assert.equal(code, 0, err);
+    assert.match(out, /#1 ✓ recent_commits\(count=5\) → 2 commits/);
+    assert.match(out, /#2 ✓ hotspots: a\.txt \(2\), b\.txt \(1\)/);
+    assert.match(out, /#3 ✓ owners of \.: Ada \(2\)/);
+    const notRepo = await cli([
+      "run",
+      "git-history",
+      "x",
+      "--scripted",
+      "--workspace",
+      await tempFolder(),
+    ]);
+    assert.match(notRepo.out, /#1 ✗ recent_commits\(count=5\) → ERROR: .*git log failed/);
+    assert.match(notRepo.out, /is the workspace a git repository\?/);
+  },
+});
