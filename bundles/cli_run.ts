@@ -200,7 +200,8 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
   }
   if (sink?.wrap) llm = sink.wrap(llm);
 
-  const spin = spinner(tty);
+  // The spinner writes to the real terminal, so only when output is not injected.
+  const spin = spinner(tty && deps.stdout === undefined);
   const liveHook: Hook = {
     name: "cli-live-trace",
     onEvent(event: LoopEvent) {
