@@ -1,0 +1,95 @@
+import { pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { z } from "zod";
+import type { AnyTool, SchemaParseResult, ToolContext } from "../loop/types.ts";
+import { tool } from "../tools/tool.ts";
+import { commandEnvironment, runCommand } from "../tools/workspace/bash_tool.ts";
+import { capText } from "../tools/workspace/_limits.ts";
+import type { ToolEntry } from "./read_bundle_folder.ts";
+
+/** What `declaredTool` needs besides the manifest. */
+export interface DeclaredToolOptions {
+  /** The workspace: command tools run there, with `LOOPLET_WORKSPACE` set to it. */
+  readonly workspace: string;
+}
+
+/**
+ * Make a tool from a `tools/<name>/tool.json` manifest. A `command` tool runs
+ * as a subprocess in the workspace: it gets the arguments as JSON on stdin
+ * and must print one JSON value on stdout and exit 0 (`${TOOL_DIR}` in the
+ * command is the tool's folder). A `module` tool imports the module and calls
+ * its `execute(args, ctx)`; `ctx.workspace` is the workspace folder.
+ *
+ * @param entry The manifest and its folder.
+ * @param options The workspace.
+ * @returns The tool; its input schema is the manifest's JSON Schema.
+ * @throws {TypeError} When a module does not export `execute`.
+ * @example
+ * ```ts ignore
+ * const tools = await Promise.all(folder.tools.map((entry) => declaredTool(entry, { workspace: "." })));
+ * ```
+ */
+export async function declaredTool(
+  entry: ToolEntry,
+  options: DeclaredToolOptions,
+): Promise<AnyTool> {
+  const { manifest, dir, manifestPath } = entry;
+  const validator = z.fromJSONSchema(
+    manifest.input_schema as Parameters<typeof z.fromJSONSchema>[0],
+  );
+  const input = {
+    safeParse: (value: unknown) => validator.safeParse(value) as SchemaParseResult<unknown>,
+    toJSONSchema: () => structuredClone(manifest.input_schema),
+  };
+  let execute: (args: unknown, ctx: ToolContext) => unknown;
+  if (manifest.module !== undefined) {
+    const module = await import(pathToFileURL(join(dir, manifest.module)).href);
+    if (typeof module.execute !== "function") {
+      throw new TypeError(
+        `${manifestPath}: module: "${manifest.module}" must export a function execute(args, ctx)`,
+      );
+    }
+    execute = (args, ctx) => module.execute(args, { ...ctx, workspace: options.workspace });
+  } else {
+    const [program, ...rest] = manifest.command!.map((part) => part.replaceAll("${TOOL_DIR}", dir));
+    execute = async (args, ctx) => {
+      const run = await runCommand(program, rest, {
+        cwd: options.workspace,
+        env: commandEnvironment({ LOOPLET_WORKSPACE: options.workspace, LOOPLET_TOOL_DIR: dir }),
+        stdin: JSON.stringify(args),
+        signal: ctx.signal,
+        ...(manifest.timeout_ms ? { timeoutMs: manifest.timeout_ms } : {}),
+      });
+      const where = `tool "${manifest.name}" (${manifestPath} command)`;
+      if (run.timedOut) throw new Error(`${where} timed out after ${manifest.timeout_ms} ms`);
+      if (run.exitCode !== 0) {
+        throw new Error(
+          `${where} exited with code ${run.exitCode}: ${
+            capText(run.stderr.trim() || run.stdout.trim(), 500).text
+          }; fix the command so it exits 0 and prints a JSON result`,
+        );
+      }
+      try {
+        return JSON.parse(run.stdout);
+      } catch {
+        throw new Error(
+          `${where} printed non-JSON output: ${
+            JSON.stringify(capText(run.stdout.trim(), 200).text)
+          }; the command must print exactly one JSON value on stdout (logs go to stderr)`,
+        );
+      }
+    };
+  }
+  return tool({
+    name: manifest.name,
+    description: manifest.description,
+    input: input as unknown as z.ZodType,
+    execute,
+    ...(manifest.concurrency_safe !== undefined
+      ? { concurrencySafe: manifest.concurrency_safe }
+      : {}),
+    ...(manifest.timeout_ms !== undefined && manifest.module !== undefined
+      ? { timeoutMs: manifest.timeout_ms }
+      : {}),
+  });
+}

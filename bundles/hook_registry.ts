@@ -1,0 +1,64 @@
+import { z } from "zod";
+import type { Hook } from "../loop/types.ts";
+import { type ConfiguredHook, testGuard } from "./test_guard.ts";
+
+/** What a hook factory receives besides its JSON config. */
+export interface HookFactoryContext {
+  /** The run's workspace folder. */
+  readonly workspace: string;
+}
+
+/** Makes a hook from the JSON `config` of a `hooks/hooks.json` entry; throws on bad config. */
+export type HookFactory = (config: Record<string, unknown>, context: HookFactoryContext) => Hook;
+
+const TestGuardConfig = z.strictObject({
+  command: z.string().min(1).optional(),
+  timeout_ms: z.number().positive().optional(),
+});
+
+const DenyToolsConfig = z.strictObject({
+  tools: z.array(z.string()).min(1),
+  reason: z.string().optional(),
+});
+
+function parsed<T>(schema: z.ZodType<T>, config: Record<string, unknown>): T {
+  const result = schema.safeParse(config);
+  if (!result.success) throw new TypeError(z.prettifyError(result.error).replace(/\n/g, "; "));
+  return result.data;
+}
+
+function denyTools(config: Record<string, unknown>): ConfiguredHook {
+  const { tools, reason } = parsed(DenyToolsConfig, config);
+  return {
+    name: "deny-tools",
+    config: { tools, ...(reason ? { reason } : {}) },
+    preDispatch: ({ call }) =>
+      tools.includes(call.name)
+        ? { deny: reason ?? `Tool "${call.name}" is not allowed in this bundle` }
+        : undefined,
+  };
+}
+
+/**
+ * Hook factories a bundle can name in `hooks/hooks.json`, by name. Add your
+ * own with `HOOK_FACTORIES.set(name, factory)` before loading bundles.
+ *
+ * - `test-guard` `{ command?, timeout_ms? }`: reject `done` until the tests pass.
+ * - `deny-tools` `{ tools, reason? }`: refuse calls to the listed tools.
+ *
+ * @example
+ * ```ts ignore
+ * HOOK_FACTORIES.set("quiet", () => ({ name: "quiet" }));
+ * ```
+ */
+export const HOOK_FACTORIES: Map<string, HookFactory> = new Map<string, HookFactory>([
+  ["test-guard", (config, { workspace }) => {
+    const { command, timeout_ms } = parsed(TestGuardConfig, config);
+    return testGuard({
+      workspace,
+      ...(command ? { command } : {}),
+      ...(timeout_ms ? { timeoutMs: timeout_ms } : {}),
+    });
+  }],
+  ["deny-tools", (config) => denyTools(config)],
+]);

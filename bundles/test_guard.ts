@@ -1,0 +1,53 @@
+import type { Hook } from "../loop/types.ts";
+import { runCommand } from "../tools/workspace/bash_tool.ts";
+import { capText } from "../tools/workspace/_limits.ts";
+
+/** Options of `testGuard`. */
+export interface TestGuardOptions {
+  /** The workspace folder the tests run in. */
+  readonly workspace: string;
+  /** The test command, run with `bash -c`. @default "deno test -A" */
+  readonly command?: string;
+  /** Give up on the test run after this many milliseconds. @default 300000 */
+  readonly timeoutMs?: number;
+}
+
+/** A hook with the JSON configuration it was made from (shown in blueprints). */
+export type ConfiguredHook = Hook & { readonly config: Record<string, unknown> };
+
+/**
+ * A hook that rejects `done` until the workspace's tests pass: when the model
+ * calls `done`, it runs the test command; on failure the model is told the
+ * exit code and the end of the output, and the run goes on.
+ *
+ * @param options Workspace, test command, timeout.
+ * @returns The hook (name `test-guard`).
+ * @example
+ * ```ts ignore
+ * composableLoop({ llm, tools, task, hooks: [testGuard({ workspace: "./project" })] });
+ * ```
+ */
+export function testGuard(options: TestGuardOptions): ConfiguredHook {
+  const { workspace, command = "deno test -A", timeoutMs = 300_000 } = options;
+  if (typeof workspace !== "string" || workspace === "") {
+    throw new TypeError("testGuard: 'workspace' must be the folder the tests run in");
+  }
+  return {
+    name: "test-guard",
+    config: { command, timeout_ms: timeoutMs },
+    async checkDone({ signal }) {
+      const run = await runCommand("bash", ["-c", command], {
+        cwd: workspace,
+        timeoutMs,
+        signal,
+      });
+      if (run.exitCode === 0) return undefined;
+      const output = capText(`${run.stdout}\n${run.stderr}`.trim(), 2000).text;
+      const why = run.timedOut ? `timed out after ${timeoutMs} ms` : `exited with ${run.exitCode}`;
+      return {
+        deny:
+          `Tests have not passed yet: \`${command}\` ${why}.\n${output}\nFix the failures, run the tests, then call done again.`,
+      };
+    },
+  };
+}

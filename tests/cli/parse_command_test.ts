@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { parseCommand, UsageError } from "../../cli.ts";
+
+const OPTIONS = {
+  workspace: { type: "string", short: "w" },
+  json: { type: "boolean" },
+  tag: { type: "string", multiple: true },
+} as const;
+const ONE = { min: 1, max: 1, names: "a bundle" };
+
+Deno.test("parseCommand() reads long, short, inline, repeated and boolean flags", () => {
+  assert.deepEqual(
+    parseCommand("x", ["b", "--workspace", "w1", "--json", "--tag=a", "--tag", "b"], OPTIONS, ONE),
+    { values: { workspace: "w1", json: true, tag: ["a", "b"] }, positionals: ["b"] },
+  );
+  assert.deepEqual(parseCommand("x", ["-w", "dir", "--", "--json"], OPTIONS, ONE), {
+    values: { workspace: "dir" },
+    positionals: ["--json"],
+  });
+  assert.deepEqual(parseCommand("x", ["b", "--debug"], OPTIONS, ONE).values, { debug: true });
+});
+
+Deno.test("parseCommand() throws usage errors for unknown flags, missing values and counts", () => {
+  const cases: [string[], RegExp][] = [
+    [["b", "--nope"], /unknown option '--nope'/],
+    [["b", "-z"], /unknown option '-z'/],
+    [["b", "--workspace"], /option '--workspace' needs a value/],
+    [["b", "--json=yes"], /option '--json' does not take a value/],
+    [[], /'x' needs a bundle/],
+    [["a", "b"], /'x' got unexpected argument "b"/],
+  ];
+  for (const [args, pattern] of cases) {
+    assert.throws(() => parseCommand("x", args, OPTIONS, ONE), (error: Error) => {
+      assert.ok(error instanceof UsageError);
+      assert.match(error.message, pattern);
+      return true;
+    });
+  }
+});

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { DEP_AUDIT, REPO, tempFolder } from "../bundles/_helpers.ts";
+
+const hasNode = spawnSync("node", ["--version"]).status === 0;
+
+async function build(): Promise<string> {
+  const out = `${await tempFolder()}/looplet.mjs`;
+  const result = spawnSync(Deno.execPath(), [
+    "bundle",
+    "--quiet",
+    "--minify",
+    "--platform",
+    "deno",
+    "-o",
+    out,
+    "cli/single_file.ts",
+  ], { cwd: REPO, encoding: "utf8" });
+  assert.equal(result.status, 0, result.stderr);
+  return out;
+}
+
+function run(runtime: string[], file: string, args: string[]) {
+  return spawnSync(runtime[0], [...runtime.slice(1), file, ...args], {
+    cwd: REPO,
+    encoding: "utf8",
+    env: { ...Deno.env.toObject(), NO_COLOR: "1" },
+  });
+}
+
+Deno.test({
+  name: "the single-file build is under 1 MB and runs --help and a scripted run on Deno and Node",
+  ignore: !hasNode,
+  fn: async () => {
+    const file = await build();
+    assert.ok((await Deno.stat(file)).size < 1_000_000);
+    for (const runtime of [[Deno.execPath(), "run", "-A"], ["node"]]) {
+      const help = run(runtime, file, ["--help"]);
+      assert.equal(help.status, 0, `${runtime[0]}: ${help.stderr}`);
+      assert.match(help.stdout, /^usage: looplet <command>/);
+      const scripted = run(runtime, file, [
+        "run",
+        DEP_AUDIT,
+        "Audit the dependencies",
+        "--scripted",
+        "--workspace",
+        `${DEP_AUDIT}/demo_project`,
+      ]);
+      assert.equal(scripted.status, 0, `${runtime[0]}: ${scripted.stderr}`);
+      assert.match(scripted.stdout, /#1 ✓ list_dependencies\(\) → 7 dependencies/);
+      assert.match(scripted.stdout, /✓ done in 3 steps: Report card/);
+    }
+  },
+});

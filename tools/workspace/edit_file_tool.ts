@@ -1,0 +1,96 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { z } from "zod";
+import type { Tool } from "../../loop/types.ts";
+import { tool } from "../tool.ts";
+import { resolveWorkspacePath, workspaceRoot } from "./workspace_path.ts";
+
+/** What `edit_file` returns. */
+export interface EditFileResult {
+  /** The workspace-relative path. */
+  readonly path: string;
+  /** The 1-based line where the replacement starts. */
+  readonly line: number;
+  /** Lines removed and added. */
+  readonly removed_lines: number;
+  /** Lines added. */
+  readonly added_lines: number;
+}
+
+/** Arguments of `edit_file`. */
+export interface EditFileArgs {
+  /** File path relative to the workspace. */
+  readonly path: string;
+  /** Exact text to replace (must match once). */
+  readonly old_string: string;
+  /** Replacement text. */
+  readonly new_string: string;
+}
+
+const EditInput: z.ZodType<EditFileArgs> = z.object({
+  path: z.string().describe("File path relative to the workspace"),
+  old_string: z.string().min(1).describe(
+    "Exact text to replace; must occur exactly once (include surrounding lines to make it unique)",
+  ),
+  new_string: z.string().describe("Replacement text"),
+});
+
+function lineCount(text: string): number {
+  return text === "" ? 0 : text.split("\n").length;
+}
+
+/**
+ * The `edit_file` tool: replace one exact, unique occurrence of a string in a
+ * workspace file. No match, several matches, or an edit that changes nothing
+ * fail with a message that says how to fix the call.
+ *
+ * @param root The workspace folder.
+ * @returns The tool.
+ * @throws {TypeError} When the folder does not exist.
+ * @example
+ * ```ts ignore
+ * const edit = editFileTool("./project");
+ * ```
+ */
+export function editFileTool(root: string): Tool<EditFileArgs, EditFileResult> {
+  const base = workspaceRoot(root);
+  return tool({
+    name: "edit_file",
+    description:
+      "Replace one exact occurrence of old_string with new_string in a workspace file. old_string must match exactly once; read the file first.",
+    input: EditInput,
+    execute: async ({ path, old_string, new_string }) => {
+      if (old_string === new_string) {
+        throw new Error("old_string and new_string are the same; the edit would change nothing");
+      }
+      const file = await resolveWorkspacePath(base, path);
+      const text = await readFile(file, "utf8").catch(() => {
+        throw new Error(
+          `File "${path}" does not exist; use glob to find it, or write_file to create it`,
+        );
+      });
+      const first = text.indexOf(old_string);
+      if (first < 0) {
+        throw new Error(
+          `old_string was not found in "${path}"; read the file again and copy the text exactly, including whitespace`,
+        );
+      }
+      let count = 0;
+      for (let at = first; at >= 0; at = text.indexOf(old_string, at + 1)) count++;
+      if (count > 1) {
+        throw new Error(
+          `old_string matches ${count} places in "${path}"; include more surrounding lines so it matches exactly once`,
+        );
+      }
+      await writeFile(
+        file,
+        text.slice(0, first) + new_string + text.slice(first + old_string.length),
+      );
+      return {
+        path,
+        line: text.slice(0, first).split("\n").length,
+        removed_lines: lineCount(old_string),
+        added_lines: lineCount(new_string),
+      };
+    },
+  });
+}

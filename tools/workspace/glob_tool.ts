@@ -1,0 +1,79 @@
+import { z } from "zod";
+import type { Tool } from "../../loop/types.ts";
+import { tool } from "../tool.ts";
+import { globToRegExp, walkFiles } from "./_walk.ts";
+import { workspaceRoot } from "./workspace_path.ts";
+
+/** Options of `globTool`. */
+export interface GlobToolOptions {
+  /** Most paths returned. @default 100 */
+  readonly maxResults?: number;
+}
+
+/** What `glob` returns. */
+export interface GlobResult {
+  /** Matching workspace-relative paths, sorted. */
+  readonly files: readonly string[];
+  /** How many matched in all. */
+  readonly total: number;
+  /** Set when `files` was cut to the cap. */
+  readonly truncated?: true;
+}
+
+/** Arguments of `glob`. */
+export interface GlobArgs {
+  /** The glob pattern. */
+  readonly pattern: string;
+}
+
+const GlobInput: z.ZodType<GlobArgs> = z.object({
+  pattern: z.string().min(1).describe(
+    'Glob such as "**/*.ts" or "src/*_test.ts"; a pattern without "/" matches at any depth',
+  ),
+});
+
+/**
+ * The `glob` tool: list workspace files matching a pattern (`**`, `*`, `?`,
+ * `{a,b}`), skipping `.git` and `node_modules`.
+ *
+ * @param root The workspace folder.
+ * @param options Result cap.
+ * @returns The tool.
+ * @throws {TypeError} When the folder does not exist.
+ * @example
+ * ```ts ignore
+ * const glob = globTool("./project");
+ * ```
+ */
+export function globTool(
+  root: string,
+  options: GlobToolOptions = {},
+): Tool<GlobArgs, GlobResult> {
+  const { maxResults = 100 } = options;
+  const base = workspaceRoot(root);
+  return tool({
+    name: "glob",
+    description:
+      'Find files in the workspace by glob pattern, e.g. "**/*.ts". Returns relative paths.',
+    input: GlobInput,
+    concurrencySafe: true,
+    execute: async ({ pattern }, ctx) => {
+      if (pattern.startsWith("/") || pattern.split("/").includes("..")) {
+        throw new Error(
+          `Pattern "${pattern}" leaves the workspace; use a relative pattern such as "**/*.ts"`,
+        );
+      }
+      const matcher = globToRegExp(pattern.replace(/^\.\//, ""));
+      const files: string[] = [];
+      for await (const file of walkFiles(base, ctx.signal)) {
+        if (matcher.test(file)) files.push(file);
+      }
+      files.sort();
+      return {
+        files: files.slice(0, maxResults),
+        total: files.length,
+        ...(files.length > maxResults ? { truncated: true as const } : {}),
+      };
+    },
+  });
+}
