@@ -66,7 +66,7 @@ export interface AnthropicOptions {
   /** Extra body fields merged into every request. @default {} */
   readonly extraBody?: Readonly<Record<string, unknown>>;
   /** The `fetch` to use (inject one in tests). @default globalThis.fetch */
-  readonly fetch?: FetchLike;
+  readonly fetch?: typeof fetch;
 }
 
 /** Options of `AnthropicBackend.fromEnv`. */
@@ -136,6 +136,8 @@ export class AnthropicBackend implements Backend {
   readonly #http: HttpContext;
 
   /**
+   * Create a AnthropicBackend.
+   *
    * @param options Model, key and behaviour.
    * @throws {TypeError} When `model` or `apiKey` is missing, or `baseUrl` is malformed.
    * @throws {RangeError} When a number option is out of range.

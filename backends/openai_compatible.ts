@@ -63,7 +63,7 @@ export interface OpenAICompatibleOptions {
   /** Extra body fields merged into every request (for example `{ reasoning_effort: "low" }`). @default {} */
   readonly extraBody?: Readonly<Record<string, unknown>>;
   /** The `fetch` to use (inject one in tests). @default globalThis.fetch */
-  readonly fetch?: FetchLike;
+  readonly fetch?: typeof fetch;
 }
 
 /** Options of `OpenAICompatibleBackend.fromEnv`. */
@@ -122,6 +122,8 @@ export class OpenAICompatibleBackend implements Backend {
   readonly #http: HttpContext;
 
   /**
+   * Create a OpenAICompatibleBackend.
+   *
    * @param options Model, endpoint, key and behaviour.
    * @throws {TypeError} When `model` or `baseUrl` is missing or malformed.
    * @throws {RangeError} When a number option is out of range.
