@@ -27,7 +27,12 @@ Deno.test("composableLoop() over the recorded gpt-4o 3-turn stream sends the rec
   const llm = new OpenAICompatibleBackend({ model: "gpt-4o", apiKey: "sk-test-key-1234", fetch });
   const Answer = z.object({ label: z.string(), answer: z.string() });
   const tools = [
-    tool({ name: "get_country", description: "A recorded tool.", input: z.object({}), execute: () => "Mexico" }),
+    tool({
+      name: "get_country",
+      description: "A recorded tool.",
+      input: z.object({}),
+      execute: () => "Mexico",
+    }),
     tool({
       name: "get_product_name",
       description: "A recorded tool.",
@@ -172,7 +177,12 @@ Deno.test("composableLoop() retries a retryable backend failure and then succeed
   const run = composableLoop({
     llm,
     tools: [
-      tool({ name: "fixed_version", description: "A recorded tool.", input: z.object({}), execute: () => "1" }),
+      tool({
+        name: "fixed_version",
+        description: "A recorded tool.",
+        input: z.object({}),
+        execute: () => "1",
+      }),
     ],
     task: "Version?",
     maxSteps: 1,
