@@ -23,7 +23,10 @@ export interface SseEvent {
  */
 export class SseParser {
   #pending = "";
-  #data: string[] = [];
+  /** The first data line of the event being read (most events have one). */
+  #data: string | undefined = undefined;
+  /** Further data lines, rare. */
+  #more: string[] | undefined = undefined;
   #event = "";
   readonly #onEvent: (event: SseEvent) => void;
 
@@ -71,7 +74,7 @@ export class SseParser {
     // Fast path for the common "data:" field.
     if (first === 100 /* d */ && text.startsWith("data:", start)) {
       const from = text.charCodeAt(start + 5) === 32 ? start + 6 : start + 5;
-      this.#data.push(text.slice(from, end));
+      this.#addData(text.slice(from, end));
       return;
     }
     const colon = text.indexOf(":", start);
@@ -83,18 +86,24 @@ export class SseParser {
       value = text.slice(from, end);
     }
     if (field === "event") this.#event = value;
-    else if (field === "data") this.#data.push(value);
+    else if (field === "data") this.#addData(value);
     // id, retry and unknown fields are ignored.
   }
 
+  #addData(value: string): void {
+    if (this.#data === undefined) this.#data = value;
+    else (this.#more ??= []).push(value);
+  }
+
   #dispatch(unterminated: boolean): void {
-    if (this.#data.length === 0) {
+    if (this.#data === undefined) {
       this.#event = "";
       return;
     }
-    const data = this.#data.length === 1 ? this.#data[0] : this.#data.join("\n");
+    const data = this.#more === undefined ? this.#data : [this.#data, ...this.#more].join("\n");
     const event = this.#event || "message";
-    this.#data = [];
+    this.#data = undefined;
+    this.#more = undefined;
     this.#event = "";
     this.#onEvent(unterminated ? { event, data, unterminated } : { event, data });
   }
