@@ -505,8 +505,9 @@ function turnFromBlocks(
         const raw = rawArgs.get(block);
         const id = typeof block.id === "string" ? block.id : `toolu_${toolCalls.length + 1}`;
         const name = typeof block.name === "string" ? block.name : "";
+        // Streamed arguments win; a block that arrived whole keeps its `input`.
         toolCalls.push(
-          raw !== undefined
+          raw !== undefined && raw.trim() !== ""
             ? toolCallFromText(id, name, raw)
             : isRecord(block.input)
             ? { id, name, args: block.input }

@@ -316,3 +316,21 @@ Deno.test("AnthropicBackend rejects a missing key before any request, without ec
     /'model' must be a model name/,
   );
 });
+
+Deno.test("AnthropicBackend keeps the input of a tool_use block that arrives whole in the stream", async () => {
+  const events = [
+    { type: "message_start", message: { id: "m1", usage: { input_tokens: 5, output_tokens: 1 } } },
+    {
+      type: "content_block_start",
+      index: 0,
+      content_block: { type: "tool_use", id: "t1", name: "greet", input: { name: "Bob" } },
+    },
+    { type: "content_block_stop", index: 0 },
+    { type: "message_delta", delta: { stop_reason: "tool_use" }, usage: { output_tokens: 9 } },
+    { type: "message_stop" },
+  ].map((e) => JSON.stringify(e)).join("\n");
+  const turn = await make(replayFetch(sse(anthropicChunksToSse(events)))).generate(REQUEST, {
+    onDelta: () => {},
+  });
+  assert.deepEqual(turn.toolCalls, [{ id: "t1", name: "greet", args: { name: "Bob" } }]);
+});
