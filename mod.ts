@@ -96,3 +96,34 @@ export type {
   ScriptedToolCall,
   ScriptedTurn,
 } from "./backends/scripted.ts";
+
+// --- backends: real models (OpenAI-compatible, Anthropic), wrappers, recording ---
+export { OpenAICompatibleBackend } from "./backends/openai_compatible.ts";
+export type {
+  OpenAICompatibleEnvOptions,
+  OpenAICompatibleOptions,
+} from "./backends/openai_compatible.ts";
+export { AnthropicBackend, DEFAULT_ANTHROPIC_MODEL } from "./backends/anthropic.ts";
+export type { AnthropicEnvOptions, AnthropicOptions } from "./backends/anthropic.ts";
+export { backendFromEnv } from "./backends/backend_from_env.ts";
+export type { BackendFromEnvOptions } from "./backends/backend_from_env.ts";
+export { routerBackend } from "./backends/router_backend.ts";
+export type { RouterBackendOptions } from "./backends/router_backend.ts";
+export { fallbackBackend } from "./backends/fallback_backend.ts";
+export type { FallbackBackendOptions } from "./backends/fallback_backend.ts";
+export { costOf, withCost } from "./backends/with_cost.ts";
+export type { ModelPrice } from "./backends/with_cost.ts";
+export { withRetry } from "./backends/with_retry.ts";
+export type { WithRetryOptions } from "./backends/with_retry.ts";
+export { probeNativeTools } from "./backends/probe_native_tools.ts";
+export type { NativeToolProbe, ProbeNativeToolsOptions } from "./backends/probe_native_tools.ts";
+export { RecordingBackend } from "./backends/recording_backend.ts";
+export type {
+  JsonObject,
+  RecordedCall,
+  RecordedError,
+  Recording,
+  RecordingBackendOptions,
+} from "./backends/recording_backend.ts";
+export { ReplayBackend } from "./backends/replay_backend.ts";
+export type { ReplayBackendOptions } from "./backends/replay_backend.ts";

@@ -1,0 +1,263 @@
+/**
+ * HTTP plumbing shared by the fetch-based backends: one POST with a
+ * per-request timeout and cancellation, error classification, `Retry-After`
+ * parsing and secret redaction.
+ *
+ * @module
+ */
+
+import { BackendError } from "./backend_error.ts";
+
+/** A `fetch`-compatible function. */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** What a provider error body says, once read. */
+export interface ProviderErrorInfo {
+  /** The provider's error type or code. */
+  readonly providerType?: string;
+  /** The provider's message. */
+  readonly message?: string;
+  /** Override of the status-based retry class. */
+  readonly retryable?: boolean;
+}
+
+/** Context every call shares. */
+export interface HttpContext {
+  /** Backend name, for messages. */
+  readonly backend: string;
+  /** Strings that must never appear in messages (API keys). */
+  readonly secrets: readonly string[];
+  /** Read a parsed error body. */
+  readonly readError: (body: unknown) => ProviderErrorInfo | undefined;
+}
+
+const RETRYABLE_STATUS = new Set([408, 409, 429]);
+
+/** Whether an HTTP status is worth retrying: 408, 409, 429 and every 5xx (529 included). */
+export function isRetryableStatus(status: number): boolean {
+  return RETRYABLE_STATUS.has(status) || status >= 500;
+}
+
+/** Replace each secret in `text` by `[redacted]`. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join("[redacted]");
+  }
+  return out;
+}
+
+/**
+ * The wait a response asks for, in milliseconds: `retry-after-ms`, else
+ * `Retry-After` as seconds or as an HTTP date.
+ */
+export function retryAfterFromHeaders(
+  headers: Headers,
+  now: number = Date.now(),
+): number | undefined {
+  const ms = headers.get("retry-after-ms");
+  if (ms !== null && ms.trim() !== "") {
+    const value = Number(ms);
+    if (Number.isFinite(value) && value >= 0) return value;
+  }
+  const after = headers.get("retry-after");
+  if (after === null || after.trim() === "") return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(after)) return Number(after) * 1000;
+  const date = Date.parse(after);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+function truncate(text: string, max = 500): string {
+  return text.length <= max
+    ? text
+    : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+function htmlSummary(text: string): string | undefined {
+  const head = text.slice(0, 512).trimStart().toLowerCase();
+  if (!head.startsWith("<!doctype html") && !head.startsWith("<html") && !head.includes("<body")) {
+    return undefined;
+  }
+  const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(text)?.[1]?.trim();
+  const visible = text.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, " ")
+    .replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
+  return `the server answered with an HTML page instead of JSON` +
+    (title ? ` (title "${truncate(title, 120)}")` : visible ? `: ${truncate(visible, 200)}` : "");
+}
+
+/**
+ * Build a `BackendError` from a failed HTTP response (its body is consumed).
+ */
+export async function errorFromResponse(
+  context: HttpContext,
+  response: Response,
+): Promise<BackendError> {
+  let text = "";
+  try {
+    text = await response.text();
+  } catch (error) {
+    text = `(the error body could not be read: ${(error as Error).message})`;
+  }
+  let info: ProviderErrorInfo | undefined;
+  let detail: string;
+  try {
+    const body = JSON.parse(text);
+    info = context.readError(body);
+    detail = info?.message ?? truncate(text);
+  } catch {
+    detail = htmlSummary(text) ?? (text.trim() === "" ? "empty body" : truncate(text.trim()));
+  }
+  const retryable = info?.retryable ?? isRetryableStatus(response.status);
+  const retryAfterMs = retryAfterFromHeaders(response.headers);
+  const type = info?.providerType;
+  const message = `Cannot call backend "${context.backend}": status is ${response.status}` +
+    (type ? ` (${type})` : "") + `: ${detail}`;
+  return new BackendError(redact(message, context.secrets), {
+    status: response.status,
+    retryable,
+    ...(type !== undefined ? { providerType: type } : {}),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    cause: { status: response.status, body: redact(truncate(text, 4000), context.secrets) },
+  });
+}
+
+/** Options of one POST. */
+export interface PostOptions {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body: unknown;
+  readonly fetch: FetchLike;
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * POST a JSON body and hand the successful response to `read`, all under one
+ * signal that aborts on the caller's cancellation or on the timeout.
+ * Network failures and the timeout become retryable `BackendError`s; the
+ * caller's cancellation rethrows the signal's reason.
+ */
+export async function postJson<T>(
+  context: HttpContext,
+  options: PostOptions,
+  read: (response: Response, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const { signal, timeoutMs } = options;
+  signal?.throwIfAborted();
+  const timeout = new AbortController();
+  const timer = timeoutMs !== undefined && timeoutMs > 0
+    ? setTimeout(
+      () => timeout.abort(new DOMException("The request timed out", "TimeoutError")),
+      timeoutMs,
+    )
+    : undefined;
+  const combined = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+  try {
+    let response: Response;
+    try {
+      response = await options.fetch(options.url, {
+        method: "POST",
+        headers: options.headers,
+        body: JSON.stringify(options.body),
+        signal: combined,
+      });
+    } catch (error) {
+      throw networkError(context, options.url, error, combined);
+    }
+    if (!response.ok) throw await errorFromResponse(context, response);
+    try {
+      return await read(response, combined);
+    } catch (error) {
+      if (error instanceof BackendError) throw error;
+      throw networkError(context, options.url, error, combined);
+    }
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    if (timeout.signal.aborted && !(error instanceof BackendError && error.retryable)) {
+      throw new BackendError(
+        `Cannot call backend "${context.backend}": no complete response within ${timeoutMs} ms; ` +
+          `raise 'timeoutMs' if the model needs longer`,
+        { retryable: true, providerType: "timeout", cause: error },
+      );
+    }
+    throw error;
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+function networkError(
+  context: HttpContext,
+  url: string,
+  error: unknown,
+  signal: AbortSignal,
+): unknown {
+  if (signal.aborted) return error; // sorted out by the caller
+  if (!(error instanceof TypeError) && !(error instanceof DOMException)) {
+    // Not a transport failure (for example an onDelta callback that threw).
+    return error;
+  }
+  const host = safeOrigin(url);
+  return new BackendError(
+    redact(
+      `Cannot reach backend "${context.backend}" at ${host}: ${error.message}; ` +
+        `check the base URL and that the server is running`,
+      context.secrets,
+    ),
+    { retryable: true, providerType: "network", cause: error },
+  );
+}
+
+function safeOrigin(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
+/** Parse a JSON body, mapping a body that is not JSON to a clear error. */
+export async function readJsonBody(context: HttpContext, response: Response): Promise<unknown> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const detail = htmlSummary(text) ??
+      (text.trim() === "" ? "the body was empty" : `the body is not JSON: ${truncate(text, 200)}`);
+    throw new BackendError(
+      redact(`Cannot read the reply of backend "${context.backend}": ${detail}`, context.secrets),
+      { status: response.status, retryable: true, providerType: "invalid_response", cause: error },
+    );
+  }
+}
+
+/** Validate and normalise a base URL (no trailing slash). */
+export function checkBaseUrl(baseUrl: unknown, owner: string): string {
+  if (typeof baseUrl !== "string") {
+    throw new TypeError(`Cannot create ${owner}: 'baseUrl' must be a URL string`);
+  }
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new TypeError(
+      `Cannot create ${owner}: 'baseUrl' is not a URL: "${baseUrl}"; ` +
+        `for example http://localhost:11434/v1`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TypeError(`Cannot create ${owner}: 'baseUrl' must use http or https: "${baseUrl}"`);
+  }
+  return baseUrl.replace(/\/+$/, "");
+}
+
+/** Throw a RangeError unless `value` is a positive finite number. */
+export function checkPositive(field: string, value: unknown): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new RangeError(
+      `Cannot create backend: '${field}' must be a positive number, got ${String(value)}`,
+    );
+  }
+}
