@@ -17,6 +17,18 @@ export async function atomicWrite(path: string, text: string): Promise<void> {
   }
 }
 
+/** Append one line to a file (used for `manifest.jsonl` while a run is live). */
+export async function appendLine(path: string, line: string): Promise<void> {
+  try {
+    await Deno.writeTextFile(path, line, { append: true });
+  } catch (error) {
+    throw new Error(
+      `Cannot write trace file "${path}": ${error instanceof Error ? error.message : error}`,
+      { cause: error },
+    );
+  }
+}
+
 /**
  * Runs writes one after another in the background. The first failure is kept
  * and rethrown by `drain()`, so no write error is lost.

@@ -282,6 +282,7 @@ export async function loadTrace(dir: string, options: LoadTraceOptions = {}): Pr
   for (const record of callRecords) {
     calls.push(await toCall(dir, record, bodies));
   }
+  calls.sort((a, b) => a.index - b.index);
   const steps = stepRecords.map((record, i) => toStep(record, i));
   steps.sort((a, b) => a.number - b.number);
   const metadata = trajectory !== undefined && isObject(trajectory.metadata)

@@ -11,10 +11,11 @@ import type {
   ModelRequest,
   ModelTurn,
   Outcome,
+  ToolCallRequest,
   ToolSchema,
   Usage,
 } from "../loop/types.ts";
-import { atomicWrite, WriteQueue } from "./_atomic_write.ts";
+import { appendLine, atomicWrite, WriteQueue } from "./_atomic_write.ts";
 import { boundedValue, checkedRedactor, type Redactor, scrubValue, truncateText } from "./_text.ts";
 import {
   promptFileName,
@@ -605,8 +606,11 @@ export class ProvenanceSink {
       this.#stepCalls.set(stepNum, list);
     }
     const files = { prompt, response };
-    if (this.#live) this.#writeCallFiles(index, files);
-    else this.#callFiles[index] = files;
+    if (this.#live) {
+      this.#writeCallFiles(index, files);
+      const line = JSON.stringify(record) + "\n";
+      this.#queue.push(() => appendLine(join(this.dir, "manifest.jsonl"), line));
+    } else this.#callFiles[index] = files;
   }
 
   // -------------------------------------------------------------------------
@@ -629,12 +633,19 @@ export class ProvenanceSink {
       ...(reply.reasoning !== undefined ? { reasoning: this.#redact(reply.reasoning) } : {}),
       ...(reply.toolCalls !== undefined
         ? {
-          toolCalls: reply.toolCalls.map((call) => ({
-            ...call,
-            args: scrubValue(call.args, this.#redact, Infinity) as Record<string, unknown>,
-          })),
+          toolCalls: reply.toolCalls.map((call) => this.#redactCall(call)),
         }
         : {}),
+    };
+  }
+
+  #redactCall(call: ToolCallRequest): ToolCallRequest {
+    const redact = this.#redact!;
+    return {
+      ...call,
+      args: scrubValue(call.args, redact, Infinity) as Record<string, unknown>,
+      ...(call.reasoning !== undefined ? { reasoning: redact(call.reasoning) } : {}),
+      ...(call.argsError !== undefined ? { argsError: redact(call.argsError) } : {}),
     };
   }
 
@@ -647,10 +658,7 @@ export class ProvenanceSink {
         content: redact(message.content),
         ...(message.toolCalls !== undefined
           ? {
-            toolCalls: message.toolCalls.map((call) => ({
-              ...call,
-              args: scrubValue(call.args, redact, Infinity) as Record<string, unknown>,
-            })),
+            toolCalls: message.toolCalls.map((call) => this.#redactCall(call)),
           }
           : {}),
       };

@@ -213,7 +213,8 @@ async function loadForReplay(dir: string): Promise<Trace> {
  *
  * @param dir The trace directory.
  * @param options The loop's options without `llm` (`tools`, `hooks`, ...); `task`
- *   and `maxSteps` default to the recording's.
+ *   defaults to the recording's, `maxSteps` to its budget when it stopped on
+ *   `max_steps` (else room for every recorded call).
  * @returns The run, ready to iterate.
  * @throws {TraceError} When the trace cannot be read.
  * @throws {ReplayDivergenceError} When the trace holds no model calls.
@@ -227,6 +228,16 @@ async function loadForReplay(dir: string): Promise<Trace> {
 export async function replayLoop(dir: string, options: ReplayLoopOptions = {}): Promise<AgentRun> {
   const trace = await loadForReplay(dir);
   return startReplay(trace, options).run;
+}
+
+/**
+ * The recorded budget when the run stopped on it; otherwise room for every
+ * recorded call, so a longer replay ends by running out of calls (a clear
+ * divergence) rather than by a budget the recording never had.
+ */
+function defaultBudget(trace: Trace): number {
+  if (trace.stopReason === "max_steps") return Math.max(trace.steps.length, 1);
+  return Math.max(trace.steps.length + trace.calls.length, 1);
 }
 
 function startReplay(
@@ -251,7 +262,7 @@ function startReplay(
     llm: backend,
     task: effectiveTask,
     hooks: [...hooks, backend.observer()],
-    maxSteps: maxSteps ?? Math.max(trace.steps.length, 1),
+    maxSteps: maxSteps ?? defaultBudget(trace),
   });
   async function* steps(): AsyncGenerator<Step, void, undefined> {
     for await (const step of inner) yield step;
