@@ -75,6 +75,12 @@ async function runCommand(args: string[], io: CommandIo): Promise<number> {
   }
   const filters = { include: values.include, exclude: values.exclude };
   const selected = selectEvaluators(discovery.evaluators, filters);
+  if (selected.length === 0) {
+    io.stderr(
+      `error: --include/--exclude left none of the ${discovery.evaluators.length} evaluators to run`,
+    );
+    return 1;
+  }
   const report = await evalRunTraces(selected, tracePaths, { threshold });
   for (const problem of report.problems) {
     io.stderr(`error: ${problem.message}`);

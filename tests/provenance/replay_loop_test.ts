@@ -57,7 +57,7 @@ Deno.test("assertReplay() reports a changed tool result, naming the step and bot
   assert.ok(error instanceof ReplayDivergenceError);
   assert.match(
     error.message,
-    /^Replay of trace ".*" diverged: step 1: the results differ\n  recorded: greet\(name=Alice\) → \{"greeting":"Hello, Alice!"\}\n  replayed: greet\(\.\.\.\) → \{"greeting":"Go away, Alice"\}$/,
+    /^Replay of trace ".*" diverged: step 1: the results differ\n {2}recorded: greet\(name=Alice\) → \{"greeting":"Hello, Alice!"\}\n {2}replayed: greet\(\.\.\.\) → \{"greeting":"Go away, Alice"\}$/,
   );
 });
 

@@ -18,7 +18,7 @@ Deno.test("showCommand() prints the summary and exits 0", async () => {
   await record(dir);
   const { out, err, io: sinks } = io();
   assert.equal(await showCommand([dir], sinks), 0);
-  assert.match(out.join("\n"), /✓ done  3 steps  3 LLM calls/);
+  assert.match(out.join("\n"), /✓ done {2}3 steps {2}3 LLM calls/);
   assert.deepEqual(err, []);
 });
 

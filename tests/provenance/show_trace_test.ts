@@ -16,12 +16,15 @@ Deno.test("showTrace() renders a header, one line per step and model-call totals
   assert.equal(lines[2], "");
   assert.match(
     lines[3],
-    /^#1   ✓ greet\(name=Alice\) +→ greeting: Hello, Alice! +\[ +\d+ms\] call 0$/,
+    /^#1 {3}✓ greet\(name=Alice\) +→ greeting: Hello, Alice! +\[ +\d+ms\] call 0$/,
   );
-  assert.match(lines[4], /^#2   ✓ greet\(name=Bob\) +→ greeting: Hello, Bob! +\[ +\d+ms\] call 1$/);
+  assert.match(
+    lines[4],
+    /^#2 {3}✓ greet\(name=Bob\) +→ greeting: Hello, Bob! +\[ +\d+ms\] call 1$/,
+  );
   assert.match(
     lines[5],
-    /^#3   ✓ done\(answer=Greeted Alice and Bob\) → Greeted Alice and Bob +\[ +\d+ms\] call 2$/,
+    /^#3 {3}✓ done\(answer=Greeted Alice and Bob\) → Greeted Alice and Bob +\[ +\d+ms\] call 2$/,
   );
   assert.match(
     lines[7],
@@ -42,8 +45,8 @@ Deno.test("showTrace() marks failed steps and the stop reason", async () => {
   });
   await record(dir, { tools: [boom], script: [ScriptedBackend.call("boom")], maxSteps: 1 });
   const text = await showTrace(dir, { verbose: true });
-  assert.match(text, /^[0-9a-f]{12}  · max_steps  1 step  1 LLM call/);
-  assert.match(text, /\n#1   ✗ boom\(\) → ERROR: .*disk full/);
+  assert.match(text, /^[0-9a-f]{12} {2}· max_steps {2}1 step {2}1 LLM call/);
+  assert.match(text, /\n#1 {3}✗ boom\(\) → ERROR: .*disk full/);
   assert.match(text, /\n {7}error: .*disk full/);
 });
 
@@ -55,11 +58,11 @@ Deno.test("showTrace() reads a trace in the reference's format", async () => {
   assert.equal(lines[2], "format: reference (Python looplet) trace");
   assert.match(
     lines[4],
-    /^#1   ✓ greet\(name=Alice\) +→ greeting: Hello, Alice! +\[  813ms\] call 0$/,
+    /^#1 {3}✓ greet\(name=Alice\) +→ greeting: Hello, Alice! +\[ {2}813ms\] call 0$/,
   );
   assert.match(
     lines[6],
-    /^#3   ✓ done\(answer=Greeted Alice and Bob\) → 2 keys +\[  835ms\] call 2$/,
+    /^#3 {3}✓ done\(answer=Greeted Alice and Bob\) → 2 keys +\[ {2}835ms\] call 2$/,
   );
   assert.equal(lines[8], "LLM: 3 calls, 4,050 in / 233 out chars, 0 errors");
 });
@@ -69,6 +72,6 @@ Deno.test("renderTraceText() says when a trace is incomplete", async () => {
   await record(dir);
   await Deno.remove(join(dir, "trajectory.json"));
   const text = renderTraceText(await loadTrace(dir));
-  assert.match(text, /^\S+  … incomplete  3 steps  3 LLM calls/);
+  assert.match(text, /^\S+ {2}… incomplete {2}3 steps {2}3 LLM calls/);
   assert.match(text, /\nwarning: trajectory.json is missing/);
 });
