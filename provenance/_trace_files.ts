@@ -83,9 +83,12 @@ export interface PromptFileInput {
   readonly systemPrompt: string;
   /** The call whose system prompt was identical, when there is one. */
   readonly systemSameAs: number | undefined;
+  /** The messages from `messageOffset` on. */
   readonly messages: readonly Message[];
   /** Messages before this offset are the same as in call `messagesSameAs`. */
   readonly messageOffset: number;
+  /** All messages of the request. */
+  readonly messageCount: number;
   readonly messagesSameAs: number | undefined;
   readonly tools: readonly ToolSchema[];
   readonly toolsSameAs: number | undefined;
@@ -126,7 +129,7 @@ export function renderPromptFile(input: PromptFileInput): string {
   head.push(
     `# temperature=${input.temperature ?? "default"} max_tokens=${
       input.maxTokens ?? "default"
-    } tools=${input.tools.length} messages=${input.messages.length}`,
+    } tools=${input.tools.length} messages=${input.messageCount}`,
   );
   const sections = [head.join("\n")];
   if (input.systemPrompt !== "") {
@@ -136,12 +139,12 @@ export function renderPromptFile(input: PromptFileInput): string {
         : `## SYSTEM PROMPT\n${input.systemPrompt}`,
     );
   }
-  const shown = input.messages.slice(input.messageOffset);
+  const shown = input.messages;
   const note = input.messageOffset > 0 && input.messagesSameAs !== undefined
     ? `; [1]–[${input.messageOffset}] as in call ${pad(input.messagesSameAs)}`
     : "";
   sections.push(
-    `## MESSAGES (${input.messages.length}${note})\n` +
+    `## MESSAGES (${input.messageCount}${note})\n` +
       shown.map((message, i) => renderMessage(message, input.messageOffset + i + 1)).join("\n\n"),
   );
   if (input.tools.length > 0) {

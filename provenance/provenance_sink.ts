@@ -75,10 +75,19 @@ interface CallFiles {
 }
 
 interface ScopeMemory {
-  messages: Message[];
+  first: Message | undefined;
+  last: Message | undefined;
+  length: number;
+  chars: number;
   systemPrompt: string;
   tools: readonly ToolSchema[];
   index: number;
+}
+
+function sameShallow(a: Record<string, unknown>, b: Readonly<Record<string, unknown>>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => a[key] === b[key]);
 }
 
 function newRunId(): string {
@@ -125,15 +134,18 @@ export class ProvenanceSink {
   readonly #flushOnEnd: boolean;
   readonly #queue = new WriteQueue();
   readonly #calls: RecordedCall[] = [];
-  readonly #callFiles: (CallFiles | undefined)[] = [];
+  readonly #pendingRender = new Map<number, () => CallFiles>();
+  readonly #rendered = new Map<number, CallFiles>();
   readonly #steps: Record<string, unknown>[] = [];
   readonly #scopes = new Map<string, ScopeMemory>();
   readonly #turnCalls = new Map<number, number[]>();
   readonly #stepCalls = new Map<number, number[]>();
   readonly #running = new Map<number, string>();
   readonly #redactedMessages = new WeakMap<Message, Message>();
+  readonly #toolNameCache = new WeakMap<readonly ToolSchema[], string[]>();
   #hook: Hook | undefined;
   #prepared: Promise<void> | undefined;
+  #ready = false;
   #state: LoopState | undefined;
   #backend: Backend | undefined;
   #task: unknown = null;
@@ -246,22 +258,18 @@ export class ProvenanceSink {
     await this.#prepare();
     if (!this.#live) {
       for (const step of this.#steps) this.#writeStep(step);
-      this.#callFiles.forEach((files, index) => {
-        if (files !== undefined) this.#writeCallFiles(index, files);
-      });
+      for (const index of [...this.#pendingRender.keys()]) this.#writeCallFiles(index);
     }
-    const calls = [...this.#calls];
-    this.#queue.push(() =>
-      atomicWrite(
-        join(this.dir, "manifest.jsonl"),
-        calls.map((call) => JSON.stringify(call)).join("\n") + (calls.length > 0 ? "\n" : ""),
-      )
-    );
-    const trajectory = this.#trajectory(true);
-    this.#queue.push(() =>
-      atomicWrite(join(this.dir, "trajectory.json"), JSON.stringify(trajectory, null, 2) + "\n")
-    );
     await this.#queue.drain();
+    const calls = this.#calls.filter((call) => call !== undefined);
+    await atomicWrite(
+      join(this.dir, "manifest.jsonl"),
+      calls.map((call) => JSON.stringify(call)).join("\n") + (calls.length > 0 ? "\n" : ""),
+    );
+    await atomicWrite(
+      join(this.dir, "trajectory.json"),
+      JSON.stringify(this.#trajectory(true), null, 2) + "\n",
+    );
     return this.dir;
   }
 
@@ -270,7 +278,9 @@ export class ProvenanceSink {
   // -------------------------------------------------------------------------
 
   #prepare(): Promise<void> {
-    this.#prepared ??= this.#prepareDir();
+    this.#prepared ??= this.#prepareDir().then(() => {
+      this.#ready = true;
+    });
     return this.#prepared;
   }
 
@@ -294,7 +304,7 @@ export class ProvenanceSink {
     }
     if (this.#live) {
       const trajectory = this.#trajectory(false);
-      this.#queue.push(() =>
+      this.#queue.pushOrdered(() =>
         atomicWrite(join(this.dir, "trajectory.json"), JSON.stringify(trajectory, null, 2) + "\n")
       );
     }
@@ -353,7 +363,7 @@ export class ProvenanceSink {
     await this.#prepare();
   }
 
-  async #onEvent(event: LoopEvent): Promise<void> {
+  #onEvent(event: LoopEvent): void | Promise<void> {
     switch (event.type) {
       case "turn_start":
         this.#turn = event.turn;
@@ -374,7 +384,7 @@ export class ProvenanceSink {
       case "loop_end":
         this.#outcome = event.outcome;
         this.#endedAt = new Date().toISOString();
-        if (this.#flushOnEnd) await this.flush();
+        if (this.#flushOnEnd) return this.flush().then(() => {});
         break;
     }
   }
@@ -384,7 +394,10 @@ export class ProvenanceSink {
     const data = boundedValue(step.result.data ?? null, this.#redact, this.#limit);
     const error = step.result.error === undefined ? undefined : this.#text(step.result.error);
     const reasoning = this.#text(step.call.reasoning);
-    const shown = new Step({
+    const unchanged = this.#redact === undefined && data === step.result.data &&
+      reasoning === step.call.reasoning && error === step.result.error &&
+      sameShallow(args, step.call.args);
+    const shown = unchanged ? step : new Step({
       ...step,
       call: { ...step.call, args, reasoning },
       result: { ...step.result, data, ...(error !== undefined ? { error } : {}) },
@@ -429,15 +442,34 @@ export class ProvenanceSink {
 
   #writeStep(record: Record<string, unknown>): void {
     const path = join(this.dir, "steps", stepFileName(record.step_num as number));
-    const text = JSON.stringify(record, null, 2) + "\n";
-    this.#queue.push(() => atomicWrite(path, text));
+    this.#queue.push(() => atomicWrite(path, JSON.stringify(record, null, 2) + "\n"));
   }
 
-  #writeCallFiles(index: number, files: CallFiles): void {
+  #writeCallFiles(index: number): void {
     this.#queue.push(async () => {
+      const files = this.#renderCall(index);
+      this.#rendered.delete(index);
       await atomicWrite(join(this.dir, promptFileName(index)), files.prompt);
       await atomicWrite(join(this.dir, responseFileName(index)), files.response);
     });
+  }
+
+  /**
+   * Render a call's prompt and response files (once). Rendering is deferred
+   * to the background writer so the loop does not wait for it; it also sets
+   * the manifest's `truncated` flag.
+   */
+  #renderCall(index: number): CallFiles {
+    const done = this.#rendered.get(index);
+    if (done !== undefined) return done;
+    const render = this.#pendingRender.get(index);
+    if (render === undefined) throw new Error(`Internal error: call ${index} was rendered twice`);
+    const files = render();
+    this.#pendingRender.delete(index);
+    this.#rendered.set(index, files);
+    (this.#calls[index] as Record<string, unknown>).truncated =
+      files.prompt.length >= this.#limit || files.response.length >= this.#limit;
+    return files;
   }
 
   // -------------------------------------------------------------------------
@@ -449,10 +481,9 @@ export class ProvenanceSink {
     request: ModelRequest,
     options: GenerateOptions | undefined,
   ): Promise<ModelTurn> {
-    if (this.#live) await this.#prepare();
+    if (!this.#ready) await this.#prepare();
     const index = this.#calls.length;
     this.#calls.push(undefined as unknown as RecordedCall); // reserve the index
-    this.#callFiles.push(undefined);
     const { scope, stepNum } = this.#attribute();
     const turn = this.#turn > 0 ? this.#turn : null;
     const timestamp = new Date().toISOString();
@@ -521,43 +552,51 @@ export class ProvenanceSink {
       : request.systemPrompt;
     const key = scope ?? "loop";
     const memory = this.#scopes.get(key);
+    // The transcript only grows between turns, so the previous call's messages
+    // are usually a prefix of this call's: check its ends instead of copying it.
     let offset = 0;
-    if (memory !== undefined) {
-      const limit = Math.min(memory.messages.length, messages.length);
-      while (offset < limit && memory.messages[offset] === messages[offset]) offset++;
+    let promptChars = systemPrompt.length;
+    if (
+      memory !== undefined && memory.length > 0 && messages.length >= memory.length &&
+      messages[0] === memory.first && messages[memory.length - 1] === memory.last
+    ) {
+      offset = memory.length;
+      promptChars += memory.chars;
     }
-    const prompt = truncateText(
-      renderPromptFile({
-        index,
-        stepNum,
-        turn,
-        scope,
-        purpose: request.purpose,
-        temperature: request.temperature,
-        maxTokens: request.maxTokens,
-        systemPrompt,
-        systemSameAs: memory?.systemPrompt === systemPrompt ? memory.index : undefined,
-        messages,
-        messageOffset: offset,
-        messagesSameAs: memory?.index,
-        tools: request.tools,
-        toolsSameAs: memory?.tools === request.tools ? memory.index : undefined,
-      }),
-      this.#limit,
-    );
+    for (let i = offset; i < messages.length; i++) promptChars += messages[i].content.length;
+    const promptInput = {
+      index,
+      stepNum,
+      turn,
+      scope,
+      purpose: request.purpose,
+      temperature: request.temperature,
+      maxTokens: request.maxTokens,
+      systemPrompt,
+      systemSameAs: memory?.systemPrompt === systemPrompt ? memory.index : undefined,
+      messages: offset === 0 ? [...messages] : messages.slice(offset),
+      messageOffset: offset,
+      messageCount: messages.length,
+      messagesSameAs: memory?.index,
+      tools: request.tools,
+      toolsSameAs: memory?.tools === request.tools ? memory.index : undefined,
+    };
     this.#scopes.set(key, {
-      messages: [...messages],
+      first: messages[0],
+      last: messages[messages.length - 1],
+      length: messages.length,
+      chars: promptChars - systemPrompt.length,
       systemPrompt,
       tools: request.tools,
       index,
     });
     const shownReply = reply === undefined ? undefined : this.#scrubReply(reply);
-    const response = truncateText(
-      renderResponseFile(index, input.durationMs, shownReply, error),
-      this.#limit,
-    );
-    let promptChars = systemPrompt.length;
-    for (const message of messages) promptChars += message.content.length;
+    const durationMs = input.durationMs;
+    const limit = this.#limit;
+    this.#pendingRender.set(index, () => ({
+      prompt: truncateText(renderPromptFile(promptInput), limit),
+      response: truncateText(renderResponseFile(index, durationMs, shownReply, error), limit),
+    }));
     const usage: Usage | undefined = reply?.usage;
     const status = (failure as { status?: unknown } | undefined)?.status;
     const retryable = (failure as { retryable?: unknown } | undefined)?.retryable;
@@ -580,7 +619,7 @@ export class ProvenanceSink {
       turn,
       purpose: request.purpose ?? null,
       message_count: messages.length,
-      tool_names: request.tools.map((tool) => tool.name),
+      tool_names: this.#toolNames(request.tools),
       tool_call_count: toolCalls,
       response_text_chars: shownReply?.text.length ?? 0,
       stop_reason: reply?.stopReason ?? null,
@@ -591,7 +630,7 @@ export class ProvenanceSink {
       cost: usage?.cost ?? null,
       error_status: typeof status === "number" ? status : null,
       error_retryable: failure === undefined ? null : retryable === true,
-      truncated: prompt.length >= this.#limit || response.length >= this.#limit,
+      truncated: null, // set when the files are rendered
     };
     this.#calls[index] = record;
     if (scope === null) {
@@ -605,12 +644,22 @@ export class ProvenanceSink {
       list.push(index);
       this.#stepCalls.set(stepNum, list);
     }
-    const files = { prompt, response };
     if (this.#live) {
-      this.#writeCallFiles(index, files);
-      const line = JSON.stringify(record) + "\n";
-      this.#queue.push(() => appendLine(join(this.dir, "manifest.jsonl"), line));
-    } else this.#callFiles[index] = files;
+      this.#writeCallFiles(index);
+      this.#queue.pushOrdered(() => {
+        if (record.truncated === null) this.#renderCall(index);
+        return appendLine(join(this.dir, "manifest.jsonl"), JSON.stringify(record) + "\n");
+      });
+    }
+  }
+
+  #toolNames(tools: readonly ToolSchema[]): string[] {
+    let names = this.#toolNameCache.get(tools);
+    if (names === undefined) {
+      names = tools.map((tool) => tool.name);
+      this.#toolNameCache.set(tools, names);
+    }
+    return names;
   }
 
   // -------------------------------------------------------------------------
