@@ -34,6 +34,8 @@ export class EvalCaseError extends Error {
   readonly file: string;
 
   /**
+   * Create the error.
+   *
    * @param file The file.
    * @param problem What is wrong.
    * @param cause The underlying error.

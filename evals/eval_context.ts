@@ -113,6 +113,8 @@ export class EvalContext {
   readonly modelCalls: number;
 
   /**
+   * Build a context by hand.
+   *
    * @param init The fields.
    * @throws {TypeError} When `steps` is not an array.
    */

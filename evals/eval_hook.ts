@@ -43,6 +43,8 @@ export class EvalHook implements Hook {
   readonly #options: EvalHookOptions;
 
   /**
+   * Create the hook.
+   *
    * @param evaluators The evaluators.
    * @param options Collectors, tag filters, threshold, result callback.
    */

@@ -7,7 +7,7 @@ export type Evaluator = (ctx: EvalContext) => EvalReturn | Promise<EvalReturn>;
 const MARKS: unique symbol = Symbol.for("looplet.evalMarks");
 
 /** An evaluator carrying tags set by `evalMark`. */
-export type MarkedEvaluator = Evaluator & { readonly [MARKS]?: ReadonlySet<string> };
+type MarkedEvaluator = Evaluator & { readonly [MARKS]?: ReadonlySet<string> };
 
 /**
  * Tag an evaluator so runs can include or exclude it (`--include fast`).

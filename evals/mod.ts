@@ -22,7 +22,7 @@ export type { EvalContextInit, EvalStep } from "./eval_context.ts";
 export { normalizeEvalResult, prettyEvalResult } from "./eval_result.ts";
 export type { EvalResult, EvalReturn, EvalScore, EvalStatus } from "./eval_result.ts";
 export { evalMark, evalMarks } from "./eval_mark.ts";
-export type { Evaluator, MarkedEvaluator } from "./eval_mark.ts";
+export type { Evaluator } from "./eval_mark.ts";
 export { evalRun, evalSummary, namedEvaluators, selectEvaluators } from "./eval_run.ts";
 export type { EvalRunOptions, EvaluatorSet, NamedEvaluator } from "./eval_run.ts";
 export { evalDiscover } from "./eval_discover.ts";

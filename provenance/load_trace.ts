@@ -26,6 +26,8 @@ export class TraceError extends Error {
   readonly file: string | undefined;
 
   /**
+   * Create the error.
+   *
    * @param dir The trace directory.
    * @param problem What is wrong (completes "Cannot read trace "dir": ...").
    * @param options The file at fault and the cause.

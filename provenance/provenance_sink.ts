@@ -157,6 +157,8 @@ export class ProvenanceSink {
   #started = false;
 
   /**
+   * Create a sink that records one run into `dir`.
+   *
    * @param dir The trace directory (created when missing).
    * @param options Size limit, redaction, live writes, overwrite, metadata.
    * @throws {TypeError} When `dir` is empty or an option has the wrong type.

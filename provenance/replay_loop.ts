@@ -33,6 +33,8 @@ export class ReplayDivergenceError extends Error {
   readonly dir: string;
 
   /**
+   * Create the error.
+   *
    * @param dir The trace directory.
    * @param problem What diverged.
    */
@@ -81,6 +83,8 @@ export class ReplayBackend implements Backend {
   #loopCallOpen = false;
 
   /**
+   * Play back a loaded trace.
+   *
    * @param trace A trace loaded with `{ bodies: true }`.
    * @param options Strict tool checking.
    * @throws {TypeError} When the trace was loaded without bodies.
