@@ -263,6 +263,8 @@ function startReplay(
   }
   const inner = composableLoop({
     ...rest,
+    // Recorded failures are replayed at once: a replay never waits out a backoff.
+    retry: { baseDelayMs: 0, maxDelayMs: 0, ...rest.retry },
     llm: backend,
     task: effectiveTask,
     hooks: [...hooks, backend.observer()],

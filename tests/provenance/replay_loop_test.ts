@@ -154,6 +154,33 @@ Deno.test("replayLoop() replays a recorded model error as the same llm_error sto
   assert.match(outcome.error?.message ?? "", /BackendError: overloaded/);
 });
 
+Deno.test("replayLoop() replays a retried call without waiting for the backoff", async () => {
+  const dir = await tempDir();
+  const sink = new (await import("../../provenance/mod.ts")).ProvenanceSink(dir);
+  const { composableLoop } = await import("../../mod.ts");
+  await composableLoop({
+    llm: sink.wrap(
+      new ScriptedBackend([
+        new BackendError("rate limited", { status: 429, retryable: true }),
+        ScriptedBackend.call("done", { answer: "ok" }),
+      ]),
+    ),
+    task: "t",
+    hooks: [sink.hook()],
+    retry: { attempts: 2, baseDelayMs: 5 },
+  }).complete();
+  const trace = await loadTrace(dir);
+  assert.deepEqual(trace.calls.map((call) => call.errorRetryable), [true, false]);
+  const delays: number[] = [];
+  const watch: Hook = {
+    onEvent: (event) => void (event.type === "model_retry" && delays.push(event.delayMs)),
+  };
+  const outcome = await assertReplay(dir, { retry: { attempts: 2 }, hooks: [watch] });
+  assert.equal(outcome.stopReason, "done");
+  assert.equal(outcome.modelCalls, 2);
+  assert.deepEqual(delays, [0], "the replay retried at once instead of backing off");
+});
+
 Deno.test("replayLoop() replays a trace in the reference's text-protocol format", async () => {
   const done = tool({
     name: "done",
