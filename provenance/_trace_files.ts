@@ -92,6 +92,8 @@ export interface PromptFileInput {
   readonly messagesSameAs: number | undefined;
   readonly tools: readonly ToolSchema[];
   readonly toolsSameAs: number | undefined;
+  /** Applied to the rendered tool schemas. */
+  readonly redact?: (text: string) => string;
 }
 
 function renderMessage(message: Message, position: number): string {
@@ -152,7 +154,7 @@ export function renderPromptFile(input: PromptFileInput): string {
       input.toolsSameAs !== undefined
         ? `## TOOLS (same as call ${pad(input.toolsSameAs)})`
         : `## TOOLS\n${
-          JSON.stringify(
+          (input.redact ?? String)(JSON.stringify(
             input.tools.map((tool) => ({
               name: tool.name,
               description: tool.description,
@@ -160,7 +162,7 @@ export function renderPromptFile(input: PromptFileInput): string {
             })),
             null,
             2,
-          )
+          ))
         }`,
     );
   }

@@ -582,6 +582,7 @@ export class ProvenanceSink {
       messagesSameAs: memory?.index,
       tools: request.tools,
       toolsSameAs: memory?.tools === request.tools ? memory.index : undefined,
+      ...(this.#redact !== undefined ? { redact: this.#redact } : {}),
     };
     this.#scopes.set(key, {
       first: messages[0],

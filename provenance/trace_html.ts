@@ -62,7 +62,7 @@ h1 { font-size:20px; margin:0 0 4px; } h2 { font-size:15px; margin:28px 0 10px; 
 .lane label { position:absolute; left:0; width:70px; color:var(--mute); font-size:12px; line-height:22px; }
 .track { position:absolute; left:76px; right:0; top:0; bottom:0; border-left:1px dashed var(--line); }
 .bar { position:absolute; top:3px; height:16px; min-width:3px; border-radius:4px; background:var(--ok); cursor:pointer; opacity:.9; }
-.bar.failed { background:var(--bad); } .bar.call { background:var(--call); } .bar:hover { opacity:1; outline:2px solid var(--accent); }
+.bar.failed { background:var(--bad); } .bar.call { background:var(--call); } .bar.turn { background:var(--accent); opacity:.55; } .bar:hover { opacity:1; outline:2px solid var(--accent); }
 details.step { background:var(--card); border:1px solid var(--line); border-radius:10px; margin:8px 0; }
 details.step[open] { border-color:var(--accent); }
 details.step > summary { list-style:none; cursor:pointer; padding:10px 14px; display:grid; grid-template-columns:48px 22px 1fr auto; gap:8px; align-items:center; }
@@ -188,7 +188,38 @@ function timeline(trace: Trace): string {
       (call.durationMs / total * 100).toFixed(3)
     }%"></div>`;
   });
+  const turns = new Map<number, { start: number; end: number; steps: number[] }>();
+  cursor = 0;
+  for (const step of trace.steps) {
+    if (step.turn === undefined) continue;
+    const end = position(step.timestamp, cursor) + step.durationMs;
+    cursor = end;
+    const calls = step.llmCallIndices
+      .map((index) => trace.calls.find((call) => call.index === index))
+      .filter((call): call is TraceCall => call !== undefined && call.scope === null);
+    const start = Math.min(
+      position(step.timestamp, end - step.durationMs),
+      ...calls.map((call) => position(call.timestamp, end)),
+    );
+    const turn = turns.get(step.turn) ?? { start, end, steps: [] };
+    turn.start = Math.min(turn.start, start);
+    turn.end = Math.max(turn.end, end);
+    turn.steps.push(step.number);
+    turns.set(step.turn, turn);
+  }
+  const turnBars = [...turns.entries()].map(([number, turn]) =>
+    `<div class="bar turn" data-target="step-${turn.steps[0]}" title="${
+      escapeHtml(`turn ${number} · steps ${turn.steps.join(", ")} · ${ms(turn.end - turn.start)}`)
+    }" style="left:${(turn.start / total * 100).toFixed(3)}%;width:${
+      ((turn.end - turn.start) / total * 100).toFixed(3)
+    }%"></div>`
+  );
   return `<div class="timeline" aria-label="timeline">
+${
+    turnBars.length > 0
+      ? `<div class="lane"><label>turns</label><div class="track">${turnBars.join("")}</div></div>`
+      : ""
+  }
 <div class="lane"><label>model</label><div class="track">${callBars.join("")}</div></div>
 <div class="lane"><label>steps</label><div class="track">${stepBars.join("")}</div></div>
 </div>`;

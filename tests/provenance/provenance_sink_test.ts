@@ -108,7 +108,7 @@ Deno.test("ProvenanceSink redacts prompts, responses, tool args, results and the
   const secret = "sk-SECRET-123";
   const echo = tool({
     name: "echo",
-    description: "Echo a value.",
+    description: `Echo a value (uses key ${secret}).`,
     input: z.object({ value: z.string() }),
     execute: ({ value }) => ({ echoed: `${value} and ${secret}` }),
   });
@@ -325,6 +325,21 @@ Deno.test("ProvenanceSink rejects bad options at construction", () => {
   );
   // deno-lint-ignore no-explicit-any
   assert.throws(() => new ProvenanceSink("x").wrap({} as any), /generate\(\) method/);
+});
+
+Deno.test("ProvenanceSink names the directory it cannot write", async () => {
+  const file = join(await tempDir(), "a-file");
+  await Deno.writeTextFile(file, "x");
+  await assert.rejects(
+    () => record(join(file, "trace")),
+    (error: Error) => {
+      assert.match(
+        String((error.cause as Error)?.message),
+        /^Cannot write trace to ".*a-file\/trace": /,
+      );
+      return true;
+    },
+  );
 });
 
 Deno.test("ProvenanceSink surfaces a redact function that returns a non-string", async () => {

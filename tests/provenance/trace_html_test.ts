@@ -62,6 +62,8 @@ Deno.test("renderTraceHtml() escapes recorded text and links no outside resource
   assert.ok(!/(src|href)\s*=\s*["']?(https?:)?\/\//i.test(html));
   assert.ok(!/@import|url\(/i.test(html));
   assert.equal(html.match(/<details class="step/g)?.length, 4);
+  assert.equal(html.match(/class="bar turn"/g)?.length, 4, "one timeline bar per turn");
+  assert.equal(html.match(/class="bar call"/g)?.length, 4, "one timeline bar per model call");
 });
 
 Deno.test({
