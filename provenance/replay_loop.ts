@@ -54,6 +54,11 @@ export interface ReplayLoopOptions extends Omit<LoopOptions, "llm" | "task"> {
    * (by name). @default false (changed tools are the point of many replays)
    */
   readonly strict?: boolean;
+  /**
+   * Wrap the replay backend, for example with another sink's `wrap` to record
+   * the replay as a new trace. @default no wrapping
+   */
+  readonly wrap?: (backend: Backend) => Backend;
 }
 
 function scopeName(scope: string | null): string {
@@ -248,7 +253,7 @@ function startReplay(
   trace: Trace,
   options: ReplayLoopOptions,
 ): { run: AgentRun; backend: ReplayBackend } {
-  const { task, strict, hooks = [], maxSteps, ...rest } = options;
+  const { task, strict, hooks = [], maxSteps, wrap, ...rest } = options;
   const backend = new ReplayBackend(trace, { strict });
   const recordedTask = trace.task;
   const effectiveTask = task ??
@@ -265,7 +270,7 @@ function startReplay(
     ...rest,
     // Recorded failures are replayed at once: a replay never waits out a backoff.
     retry: { baseDelayMs: 0, maxDelayMs: 0, ...rest.retry },
-    llm: backend,
+    llm: wrap === undefined ? backend : wrap(backend),
     task: effectiveTask,
     hooks: [...hooks, backend.observer()],
     maxSteps: maxSteps ?? defaultBudget(trace),

@@ -172,3 +172,27 @@ Deno.test("loadTrace() without a manifest scans call_NN_response.txt files until
   assert.equal(trace.calls[0].response?.text, "hello");
   assert.equal(trace.calls[1].response?.text, "");
 });
+
+Deno.test("loadTrace() reads the reference's flat benchmark step form", async () => {
+  const dir = await tempDir();
+  await Deno.writeTextFile(
+    join(dir, "trajectory.json"),
+    JSON.stringify({
+      run_id: "flat",
+      termination_reason: "max_steps_or_stop",
+      steps: [{ tool: "search", args_summary: "q=cats", error: null, data: [1, 2, 3] }, {
+        tool: "fetch",
+        args_summary: "url=x",
+        error: "timeout",
+        data: null,
+      }],
+    }),
+  );
+  const trace = await loadTrace(dir);
+  assert.deepEqual(trace.steps.map((s) => [s.number, s.tool, s.argsSummary, s.error]), [
+    [1, "search", "q=cats", undefined],
+    [2, "fetch", "url=x", "timeout"],
+  ]);
+  assert.deepEqual(trace.steps[0].data, [1, 2, 3]);
+  assert.equal(trace.stopReason, "max_steps_or_stop");
+});

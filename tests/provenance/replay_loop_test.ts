@@ -6,6 +6,7 @@ import type { Hook } from "../../mod.ts";
 import {
   assertReplay,
   loadTrace,
+  ProvenanceSink,
   ReplayBackend,
   ReplayDivergenceError,
   replayLoop,
@@ -123,6 +124,19 @@ Deno.test("replayLoop() detects a call of a different shape (a tool's call where
     error.message,
     /model call 1 was made by tool "summarize" in the recording, but by the loop in the replay/,
   );
+});
+
+Deno.test("replayLoop() can record the replay as a new trace through 'wrap'", async () => {
+  const dir = await tempDir();
+  await record(dir);
+  const again = await tempDir();
+  const sink = new ProvenanceSink(again);
+  await (await replayLoop(dir, { tools: [greet], wrap: (b) => sink.wrap(b), hooks: [sink.hook()] }))
+    .complete();
+  const copy = await loadTrace(again);
+  assert.equal(copy.calls.length, 3);
+  assert.deepEqual(copy.steps.map((step) => step.tool), ["greet", "greet", "done"]);
+  await assertReplay(again, { tools: [greet] });
 });
 
 Deno.test("replayLoop() with strict checks the tools offered to the model", async () => {
