@@ -2,12 +2,14 @@
  * Hello world: an agent greets Alice and Bob, then finishes.
  *
  * Runs offline on a scripted model: `deno task demo`.
- * With `--trace DIR` (once the provenance module lands) it records a trace.
+ * With `--trace DIR` it records a provenance trace in DIR (show it with
+ * `showTrace`, replay it with `replayLoop`).
  *
  * @module
  */
+import { parseArgs } from "node:util";
 import { z } from "zod";
-import { composableLoop, ScriptedBackend, tool } from "../mod.ts";
+import { type Backend, composableLoop, type Hook, ScriptedBackend, tool } from "../mod.ts";
 
 const greet = tool({
   name: "greet",
@@ -25,17 +27,41 @@ export function helloScript(): ScriptedBackend {
   ]);
 }
 
+/** The demo's task. */
+export const HELLO_TASK = "Greet Alice and Bob, then finish.";
+
 if (import.meta.main) {
-  const run = composableLoop({
-    llm: helloScript(),
-    tools: [greet],
-    task: "Greet Alice and Bob, then finish.",
-  });
-  for await (const step of run) console.log(step.pretty());
-  const outcome = await run.outcome;
-  console.log(
-    `stop: ${outcome.stopReason} · answer: ${outcome.finalAnswer} · steps: ${outcome.steps}`,
-  );
+  let values: { trace?: string };
+  try {
+    ({ values } = parseArgs({ args: Deno.args, options: { trace: { type: "string" } } }));
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}\nusage: hello_world.ts [--trace DIR]`);
+    Deno.exit(2);
+  }
+  let llm: Backend = helloScript();
+  const hooks: Hook[] = [];
+  let flush: (() => Promise<string>) | undefined;
+  if (values.trace !== undefined) {
+    // Loaded only when asked for, so the plain demo stays as light as before.
+    const { ProvenanceSink } = await import("../provenance/provenance_sink.ts");
+    const sink = new ProvenanceSink(values.trace);
+    llm = sink.wrap(llm);
+    hooks.push(sink.hook());
+    flush = () => sink.flush();
+  }
+  try {
+    const run = composableLoop({ llm, tools: [greet], task: HELLO_TASK, hooks });
+    for await (const step of run) console.log(step.pretty());
+    const outcome = await run.outcome;
+    console.log(
+      `stop: ${outcome.stopReason} · answer: ${outcome.finalAnswer} · steps: ${outcome.steps}`,
+    );
+    if (flush !== undefined) console.log(`trace: ${await flush()}`);
+  } catch (error) {
+    const cause = (error as Error).cause;
+    console.error(`error: ${cause instanceof Error ? cause.message : (error as Error).message}`);
+    Deno.exit(1);
+  }
 }
 
 export { greet };

@@ -1,0 +1,131 @@
+/** Redaction and truncation shared by the sink and the loaders (private to provenance/). */
+
+/** The marker left where text was cut: `\n... [truncated N chars] ...`. */
+export function truncationMarker(removed: number): string {
+  return `\n... [truncated ${removed} chars] ...`;
+}
+
+/** True when `text` ends with (or contains) a truncation marker. */
+export function isTruncated(text: string): boolean {
+  return /\n\.\.\. \[truncated \d+ chars\] \.\.\./.test(text);
+}
+
+/**
+ * Cut `text` to at most `limit` characters, keeping the head and an explicit
+ * marker that says how many characters were removed.
+ */
+export function truncateText(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  // The marker's own length depends on the number it reports; two passes settle it.
+  let keep = Math.max(0, limit - truncationMarker(text.length).length);
+  keep = Math.max(0, limit - truncationMarker(text.length - keep).length);
+  return text.slice(0, keep) + truncationMarker(text.length - keep);
+}
+
+/** A redaction function, checked to return text. */
+export type Redactor = (text: string) => string;
+
+/** Wrap the caller's `redact` so a wrong return type fails loudly instead of writing garbage. */
+export function checkedRedactor(redact: Redactor | undefined): Redactor | undefined {
+  if (redact === undefined) return undefined;
+  return (text: string) => {
+    const out = redact(text);
+    if (typeof out !== "string") {
+      throw new TypeError(
+        `Cannot record trace: 'redact' must return a string, got ${
+          out === null ? "null" : typeof out
+        }`,
+      );
+    }
+    return out;
+  };
+}
+
+/**
+ * Apply `redact` to every string in a JSON-like value (object keys are kept),
+ * and cut every string to `limit` characters. The input is never changed;
+ * parts with nothing to change are returned as they are (no copy).
+ */
+export function scrubValue(value: unknown, redact: Redactor | undefined, limit: number): unknown {
+  if (typeof value === "string") {
+    const redacted = redact ? redact(value) : value;
+    return redacted.length > limit ? truncateText(redacted, limit) : redacted;
+  }
+  if (value === null || typeof value !== "object") {
+    if (typeof value === "bigint") return value.toString();
+    if (typeof value === "function" || typeof value === "symbol") return String(value);
+    return value;
+  }
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = scrubValue(value[i], redact, limit);
+      if (item !== value[i] && out === undefined) out = value.slice(0, i);
+      out?.push(item);
+    }
+    return out ?? value;
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Error) {
+    return scrubValue({ name: value.name, message: value.message }, redact, limit);
+  }
+  const toJson = (value as { toJSON?: () => unknown }).toJSON;
+  if (typeof toJson === "function") return scrubValue(toJson.call(value), redact, limit);
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
+    // Class instances (Map, Set, custom classes): keep their JSON form.
+    return scrubValue(JSON.parse(JSON.stringify(value) ?? "null"), redact, limit);
+  }
+  let out: Record<string, unknown> | undefined;
+  const entries = Object.entries(value);
+  for (let i = 0; i < entries.length; i++) {
+    const [key, item] = entries[i];
+    const scrubbed = item === undefined ? undefined : scrubValue(item, redact, limit);
+    if (scrubbed !== item && out === undefined) {
+      out = {};
+      for (let j = 0; j < i; j++) {
+        if (entries[j][1] !== undefined) out[entries[j][0]] = entries[j][1];
+      }
+    }
+    if (out !== undefined && scrubbed !== undefined) out[key] = scrubbed;
+  }
+  return out ?? value;
+}
+
+/**
+ * An upper bound of the JSON size of `value`, giving up (returning a number
+ * above `limit`) as soon as it passes `limit`. Cheaper than `JSON.stringify`.
+ */
+function jsonSizeAtMost(value: unknown, limit: number): number {
+  let size = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === "string") size += item.length * 2 + 2; // escapes can double a string
+    else if (item === null || typeof item !== "object") size += 24;
+    else if (Array.isArray(item)) {
+      size += 2 + item.length;
+      for (const child of item) stack.push(child);
+    } else {
+      for (const key in item as Record<string, unknown>) {
+        size += key.length * 2 + 4;
+        stack.push((item as Record<string, unknown>)[key]);
+      }
+      size += 2;
+    }
+    if (size > limit) return size;
+  }
+  return size;
+}
+
+/**
+ * Scrub a value and make sure its JSON form fits in `limit` characters: when
+ * it does not, the value is replaced by its JSON text, cut with a marker.
+ */
+export function boundedValue(value: unknown, redact: Redactor | undefined, limit: number): unknown {
+  const scrubbed = scrubValue(value, redact, limit);
+  if (scrubbed === null || typeof scrubbed !== "object") return scrubbed;
+  if (jsonSizeAtMost(scrubbed, limit) <= limit) return scrubbed;
+  const json = JSON.stringify(scrubbed);
+  if (json === undefined || json.length <= limit) return scrubbed;
+  return truncateText(json, limit);
+}

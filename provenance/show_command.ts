@@ -1,0 +1,85 @@
+import { parseArgs } from "node:util";
+import { loadTrace, TraceError } from "./load_trace.ts";
+import { renderTraceText } from "./show_trace.ts";
+import { writeTraceHtml } from "./trace_html.ts";
+
+/** Where a command writes its output (the CLI passes stdout and stderr). */
+export interface CommandIo {
+  /** Normal output. */
+  stdout(text: string): void;
+  /** Errors and warnings. */
+  stderr(text: string): void;
+}
+
+/** The usage line of `looplet show`. */
+export const SHOW_USAGE: string =
+  "usage: looplet show <trace-dir> [--verbose] [--html] [--out FILE]";
+
+/**
+ * `looplet show <trace-dir>`: print a trace's one-page summary, or with
+ * `--html` write the self-contained HTML viewer (to `<trace-dir>/trace.html`,
+ * or `--out FILE`). Prints nothing itself: output goes to `io`.
+ *
+ * @param args The arguments after `show`.
+ * @param io Output sinks.
+ * @returns 0 on success, 1 when the trace cannot be read or written, 2 on a usage error.
+ * @example Mount it in a CLI
+ * ```ts ignore
+ * const code = await showCommand(["runs/hello"], {
+ *   stdout: (text) => console.log(text),
+ *   stderr: (text) => console.error(text),
+ * });
+ * ```
+ */
+export async function showCommand(args: string[], io: CommandIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        verbose: { type: "boolean", short: "v", default: false },
+        html: { type: "boolean", default: false },
+        out: { type: "string", short: "o" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    io.stderr(`error: ${(error as Error).message}\n${SHOW_USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(SHOW_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    io.stderr(
+      `error: ${
+        positionals.length === 0 ? "missing <trace-dir>" : "expected one <trace-dir>"
+      }\n${SHOW_USAGE}`,
+    );
+    return 2;
+  }
+  if (values.out !== undefined && !values.html) {
+    io.stderr(`error: --out is only used with --html\n${SHOW_USAGE}`);
+    return 2;
+  }
+  const [dir] = positionals;
+  try {
+    if (values.html) {
+      const path = await writeTraceHtml(dir, values.out);
+      io.stdout(`wrote ${path}`);
+      return 0;
+    }
+    io.stdout(renderTraceText(await loadTrace(dir), { verbose: values.verbose }).trimEnd());
+    return 0;
+  } catch (error) {
+    if (error instanceof TraceError) {
+      io.stderr(`error: ${error.message}`);
+      return 1;
+    }
+    io.stderr(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
