@@ -187,6 +187,7 @@ export const LAZY_MODULES: readonly string[] = [
   "./bundles/scaffold_bundle.ts",
   "./bundles/doctor_checks.ts",
   "./bundles/builtin_bundle.ts",
+  "./cli_wiring.ts",
 ];
 
 /** Loads a module by its path relative to `cli.ts`. */
@@ -583,11 +584,43 @@ async function commandDoctor(args: string[], context: Context): Promise<number> 
   return checks.some((check) => check.status === "error") ? 1 : 0;
 }
 
+/**
+ * The real dependencies of the program: model backends from the environment,
+ * the native-tool probe, provenance traces, MCP servers, and the `show` and
+ * `eval` commands. Each loads its module on first use, so commands that do
+ * not need them start fast.
+ *
+ * @returns Dependencies for `main(args, deps)`.
+ * @example
+ * ```ts ignore
+ * Deno.exit(await main(Deno.args, programDependencies()));
+ * ```
+ */
+export function programDependencies(): CliDependencies {
+  const wiring = () => lazy<typeof import("./cli_wiring.ts")>("./cli_wiring.ts");
+  const common: CliDependencies = {
+    backendFromEnv: async (env, overrides) => (await wiring()).cliBackend(env, overrides),
+    probeNativeTools: async (backend) => (await wiring()).cliProbe(backend),
+  };
+  // Traces, MCP servers and show/eval use Deno's file and process APIs; under
+  // Node the single-file CLI runs bundles with real or scripted models only.
+  if (deno() === undefined) return common;
+  return {
+    ...common,
+    trace: async (options) => (await wiring()).cliTrace(options),
+    connect: async (config) => (await wiring()).cliConnect(config),
+    commands: {
+      show: async (args, io) => (await wiring()).defaultCliDependencies().commands!.show(args, io),
+      eval: async (args, io) => (await wiring()).defaultCliDependencies().commands!.eval(args, io),
+    },
+  };
+}
+
 async function start(): Promise<void> {
   const meta = import.meta as ImportMeta & { main?: boolean };
   const runtime = deno();
   if (runtime) {
-    if (meta.main) runtime.exit(await main(runtime.args));
+    if (meta.main) runtime.exit(await main(runtime.args, programDependencies()));
     return;
   }
   const { default: process } = await import("node:process");
@@ -595,7 +628,7 @@ async function start(): Promise<void> {
   if (!script) return;
   const { pathToFileURL } = await import("node:url");
   if (import.meta.url !== pathToFileURL(script).href) return;
-  process.exit(await main(process.argv.slice(2)));
+  process.exit(await main(process.argv.slice(2), programDependencies()));
 }
 
 start();

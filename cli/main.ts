@@ -10,8 +10,8 @@
  *
  * @module
  */
-import { main } from "@looplet/looplet/cli";
+import { main, programDependencies } from "@looplet/looplet/cli";
 
 export { main };
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) Deno.exit(await main(Deno.args, programDependencies()));

@@ -18,6 +18,7 @@ const TABLE: Record<string, () => Promise<unknown>> = {
   "./bundles/scaffold_bundle.ts": () => import("../bundles/scaffold_bundle.ts"),
   "./bundles/doctor_checks.ts": () => import("../bundles/doctor_checks.ts"),
   "./bundles/builtin_bundle.ts": () => import("../bundles/builtin_bundle.ts"),
+  "./cli_wiring.ts": () => import("../cli_wiring.ts"),
 };
 
 setModuleLoader((path) => {
