@@ -1,7 +1,10 @@
 /**
  * Hello world: an agent greets Alice and Bob, then finishes.
  *
- * Runs offline on a scripted model: `deno task demo`.
+ * Runs offline on a scripted model: `deno run -A examples/hello_world.ts`.
+ * With `OPENAI_BASE_URL` and `OPENAI_MODEL` set (for Ollama:
+ * `OPENAI_BASE_URL=http://localhost:11434/v1 OPENAI_MODEL=llama3.2`), or
+ * `ANTHROPIC_API_KEY`, it asks that real model instead.
  * With `--trace DIR` it records a provenance trace in DIR (show it with
  * `showTrace`, replay it with `replayLoop`).
  *
@@ -38,7 +41,19 @@ if (import.meta.main) {
     console.error(`error: ${(error as Error).message}\nusage: hello_world.ts [--trace DIR]`);
     Deno.exit(2);
   }
-  let llm: Backend = helloScript();
+  let llm: Backend;
+  try {
+    // The real backends load only when a model is configured.
+    const configured = ["OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_API_KEY", "ANTHROPIC_API_KEY"]
+      .some((name) => Deno.env.get(name));
+    llm = configured
+      ? (await import("../backends/backend_from_env.ts")).backendFromEnv(Deno.env.toObject()) ??
+        helloScript()
+      : helloScript();
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    Deno.exit(2);
+  }
   const hooks: Hook[] = [];
   let flush: (() => Promise<string>) | undefined;
   if (values.trace !== undefined) {
@@ -57,6 +72,10 @@ if (import.meta.main) {
       `stop: ${outcome.stopReason} · answer: ${outcome.finalAnswer} · steps: ${outcome.steps}`,
     );
     if (flush !== undefined) console.log(`trace: ${await flush()}`);
+    if (outcome.error !== undefined) {
+      console.error(`error: ${outcome.error.message}`);
+      Deno.exit(1);
+    }
   } catch (error) {
     const cause = (error as Error).cause;
     console.error(`error: ${cause instanceof Error ? cause.message : (error as Error).message}`);
