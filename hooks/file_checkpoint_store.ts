@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import {
   CHECKPOINT_FORMAT,
   decodeCheckpoint,
@@ -171,7 +170,9 @@ export class FileCheckpointStore {
     if (size > bytes[keep]) {
       if (keep < records.length) {
         this.#warn(
-          `Dropped ${records.length - keep} step(s) from "${path}" that the resumed state does not have`,
+          `Dropped ${
+            records.length - keep
+          } step(s) from "${path}" that the resumed state does not have`,
         );
       }
       Deno.truncateSync(path, bytes[keep]);
@@ -304,8 +305,10 @@ export class FileCheckpointStore {
   /** The task as it is written (redacted), for comparing runs. */
   #key(task: unknown): string {
     const redact = this.#redact;
-    return JSON.stringify(task, (_key, value) =>
-      typeof value === "string" && redact !== undefined ? redact(value) : value);
+    return JSON.stringify(
+      task,
+      (_key, value) => typeof value === "string" && redact !== undefined ? redact(value) : value,
+    );
   }
 
   #warn(message: string): void {
@@ -316,4 +319,11 @@ export class FileCheckpointStore {
 
 function snapshotName(seq: number): string {
   return `checkpoint-${String(seq).padStart(8, "0")}.json`;
+}
+
+/** Join a directory and a file name (no `node:path`: it would slow down importing mod.ts). */
+function join(directory: string, name: string): string {
+  return directory.endsWith("/") || directory.endsWith("\\")
+    ? directory + name
+    : `${directory}/${name}`;
 }

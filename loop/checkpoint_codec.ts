@@ -385,7 +385,10 @@ class Reader {
   constructor(readonly source: string) {}
 
   fail(problem: string): never {
-    throw new CheckpointError(`Cannot read checkpoint "${this.source}": it ${problem}`, this.source);
+    throw new CheckpointError(
+      `Cannot read checkpoint "${this.source}": it ${problem}`,
+      this.source,
+    );
   }
 
   object(value: unknown, where: string): Record<string, unknown> {

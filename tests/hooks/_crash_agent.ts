@@ -4,7 +4,13 @@
 // It prints "step N" after each step. The model is a pure function of the
 // transcript, so every process answers the same way.
 import { z } from "zod";
-import { composableLoop, type ModelRequest, type Outcome, ScriptedBackend, tool } from "../../mod.ts";
+import {
+  composableLoop,
+  type ModelRequest,
+  type Outcome,
+  ScriptedBackend,
+  tool,
+} from "../../mod.ts";
 import { checkpointHook } from "../../hooks/checkpoint_hook.ts";
 import { FileCheckpointStore } from "../../hooks/file_checkpoint_store.ts";
 
