@@ -79,7 +79,7 @@ export function approvalHook(options: ApprovalHookOptions): Hook {
       if (!needs(call)) return;
       const why = reason(call);
       if (ask === undefined) return { pause: why };
-      return answerToDecision(await ask({ call, step, reason: why, signal }), call);
+      return answerToDecision(await ask({ call, step, reason: why, signal }), call, why);
     },
   };
 }

@@ -66,7 +66,11 @@ Deno.test("approvalHook() pauses before a listed tool, with the pending call and
     assert.deepEqual(deleted, ["age > 90"]);
     assert.equal(resumed.stopReason, "done");
     assert.equal(llm.requests.length, 1);
-    assert.deepEqual(resumed.state.steps.map((s) => s.call.tool), ["count_rows", "delete_rows", "done"]);
+    assert.deepEqual(resumed.state.steps.map((s) => s.call.tool), [
+      "count_rows",
+      "delete_rows",
+      "done",
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -111,7 +115,10 @@ Deno.test("approvalHook({ ask }) waits for the approver: yes runs, no refuses, p
 });
 
 Deno.test("approvalHook() rejects bad options and bad answers", async () => {
-  assert.throws(() => approvalHook({ tools: "delete_rows" as never }), /'tools' must be an array of tool names/);
+  assert.throws(
+    () => approvalHook({ tools: "delete_rows" as never }),
+    /'tools' must be an array of tool names/,
+  );
   assert.throws(() => approvalHook({ tools: [], ask: "yes" as never }), /'ask' must be a function/);
   const { tools, script } = setup();
   const run = composableLoop({

@@ -89,7 +89,10 @@ Deno.test("FileCheckpointStore.latest() falls back past a snapshot whose steps t
     const state = await store.latest();
     assert.equal(state?.steps.length, 1);
     assert.match(store.warnings[0], /Ignored a truncated last line in ".*steps\.jsonl"/);
-    assert.match(store.warnings[1], /Skipped checkpoint ".*checkpoint-00000005\.json": .*'step_count' is 2 but 1 steps were found/);
+    assert.match(
+      store.warnings[1],
+      /Skipped checkpoint ".*checkpoint-00000005\.json": .*'step_count' is 2 but 1 steps were found/,
+    );
   });
 });
 
@@ -128,7 +131,10 @@ Deno.test("FileCheckpointStore resumes and repairs the journal: a crash after a 
   await withDir(async (dir) => {
     await greetRun(dir, ["A", "B"], "Greet everyone", 2).run.complete();
     // pretend the process died after appending step 3 but before its snapshot
-    const extra = Deno.readTextFileSync(`${dir}/steps.jsonl`).split("\n")[1].replace('"number":2', '"number":3');
+    const extra = Deno.readTextFileSync(`${dir}/steps.jsonl`).split("\n")[1].replace(
+      '"number":2',
+      '"number":3',
+    );
     Deno.writeTextFileSync(`${dir}/steps.jsonl`, `${extra}\n{"trunc`, { append: true });
     const store = new FileCheckpointStore(dir);
     const resume = await store.latest({ task: "Greet everyone" });
@@ -142,7 +148,9 @@ Deno.test("FileCheckpointStore resumes and repairs the journal: a crash after a 
       hooks: [checkpointHook(store)],
     }).complete();
     assert.equal(outcome.steps, 4);
-    const journal = Deno.readTextFileSync(`${dir}/steps.jsonl`).trim().split("\n").map((line) => JSON.parse(line));
+    const journal = Deno.readTextFileSync(`${dir}/steps.jsonl`).trim().split("\n").map((line) =>
+      JSON.parse(line)
+    );
     assert.deepEqual(journal.map((step) => step.number), [1, 2, 3, 4]);
     assert.equal(journal[2].result.data.greeting, "Hello, C!");
     assert.deepEqual(await new FileCheckpointStore(dir).latest(), outcome.state);
@@ -151,9 +159,14 @@ Deno.test("FileCheckpointStore resumes and repairs the journal: a crash after a 
 
 Deno.test("FileCheckpointStore redacts what it writes", async () => {
   await withDir(async (dir) => {
-    const store = new FileCheckpointStore(dir, { redact: (text) => text.replaceAll("Ann", "[NAME]") });
+    const store = new FileCheckpointStore(dir, {
+      redact: (text) => text.replaceAll("Ann", "[NAME]"),
+    });
     await composableLoop({
-      llm: new ScriptedBackend([call("greet", { name: "Ann" }), call("done", { answer: "Ann done" })]),
+      llm: new ScriptedBackend([
+        call("greet", { name: "Ann" }),
+        call("done", { answer: "Ann done" }),
+      ]),
       tools: [greet],
       task: "Greet Ann",
       hooks: [checkpointHook(store)],
@@ -168,14 +181,22 @@ Deno.test("FileCheckpointStore redacts what it writes", async () => {
 
 Deno.test("FileCheckpointStore and checkpointHook reject bad options", () => {
   assert.throws(() => new FileCheckpointStore(""), /'directory' must be a non-empty path/);
-  assert.throws(() => new FileCheckpointStore("x", { keep: 1 }), /'keep' must be an integer of at least 2, got 1/);
+  assert.throws(
+    () => new FileCheckpointStore("x", { keep: 1 }),
+    /'keep' must be an integer of at least 2, got 1/,
+  );
   assert.throws(() => checkpointHook({} as never), /'store' must have a save\(state\) method/);
-  assert.throws(() => checkpointHook(new FileCheckpointStore("x"), { every: 0 }), /'every' must be a positive integer, got 0/);
+  assert.throws(
+    () => checkpointHook(new FileCheckpointStore("x"), { every: 0 }),
+    /'every' must be a positive integer, got 0/,
+  );
 });
 
 Deno.test("checkpointHook({ every }) saves every N-th step, a pause and the end", async () => {
   const saved: number[] = [];
-  const sink = { save: (state: { steps: unknown[] }) => Promise.resolve(void saved.push(state.steps.length)) };
+  const sink = {
+    save: (state: { steps: unknown[] }) => Promise.resolve(void saved.push(state.steps.length)),
+  };
   await composableLoop({
     llm: new ScriptedBackend([
       ...["A", "B", "C", "D"].map((name) => call("greet", { name })),

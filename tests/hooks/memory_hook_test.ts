@@ -26,7 +26,11 @@ Deno.test("memoryHook() injects static and callable memory into every prompt, sk
 
 Deno.test("memoryHook() injects nothing when every source is empty, and rejects bad sources", async () => {
   const llm = new ScriptedBackend([call("done", { answer: "x" })]);
-  await composableLoop({ llm, task: "x", hooks: [memoryHook([() => null], { heading: "M" })] }).complete();
+  await composableLoop({ llm, task: "x", hooks: [memoryHook([() => null], { heading: "M" })] })
+    .complete();
   assert.equal(llm.requests[0].messages.length, 1);
-  assert.throws(() => memoryHook([3 as never]), /sources\[0\] must be a string or a \(state\) => string/);
+  assert.throws(
+    () => memoryHook([3 as never]),
+    /sources\[0\] must be a string or a \(state\) => string/,
+  );
 });

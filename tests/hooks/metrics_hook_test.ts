@@ -8,9 +8,15 @@ Deno.test("metricsHook() counts steps, errors by kind, tools, model calls, retri
   const metrics = metricsHook();
   await composableLoop({
     llm: new ScriptedBackend([
-      { toolCalls: [{ name: "greet", args: { name: "A" } }], usage: { inputTokens: 10, outputTokens: 2 } },
+      {
+        toolCalls: [{ name: "greet", args: { name: "A" } }],
+        usage: { inputTokens: 10, outputTokens: 2 },
+      },
       new BackendError("overloaded", { status: 529, retryable: true, retryAfterMs: 0 }),
-      { toolCalls: [{ name: "boom", args: {} }, { name: "nope", args: {} }], usage: { inputTokens: 20, outputTokens: 3 } },
+      {
+        toolCalls: [{ name: "boom", args: {} }, { name: "nope", args: {} }],
+        usage: { inputTokens: 20, outputTokens: 3 },
+      },
       call("greet", { name: 5 }),
       call("done", { answer: "x" }),
     ]),

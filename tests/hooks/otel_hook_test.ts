@@ -22,13 +22,18 @@ Deno.test("otelHook() records run, turn, LLM and tool spans with token attribute
   const tracer = provider.getTracer("test");
   await composableLoop({
     llm: new ScriptedBackend([
-      { toolCalls: [{ name: "greet", args: { name: "Ann" } }], usage: { inputTokens: 12, outputTokens: 3 } },
+      {
+        toolCalls: [{ name: "greet", args: { name: "Ann" } }],
+        usage: { inputTokens: 12, outputTokens: 3 },
+      },
       { toolCalls: [{ name: "boom", args: {} }], usage: { inputTokens: 20, outputTokens: 4 } },
       call("done", { answer: "x" }),
     ]),
     tools: [greet, boom],
     task: "Greet Ann secretly",
-    hooks: [otelHook({ tracer, redact: (text) => text.replaceAll("secretly", "[R]"), recordArgs: true })],
+    hooks: [
+      otelHook({ tracer, redact: (text) => text.replaceAll("secretly", "[R]"), recordArgs: true }),
+    ],
   }).complete();
   const spans = exporter.getFinishedSpans();
   const byName = (name: string) => spans.filter((span) => span.name === name);
@@ -77,12 +82,17 @@ Deno.test("otelHook() marks a failed model call and ends every span when the run
 
 Deno.test("otelHook() without a tracer exports through Deno's built-in OTel (OTEL_DENO=true)", async () => {
   const bodies: string[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (request) => {
-    bodies.push(`${new URL(request.url).pathname} ${await request.text()}`);
-    return new Response("{}", { headers: { "content-type": "application/json" } });
-  });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (request) => {
+      bodies.push(`${new URL(request.url).pathname} ${await request.text()}`);
+      return new Response("{}", { headers: { "content-type": "application/json" } });
+    },
+  );
   const script = `
-    import { composableLoop, ScriptedBackend } from "${new URL("../../mod.ts", import.meta.url).href}";
+    import { composableLoop, ScriptedBackend } from "${
+    new URL("../../mod.ts", import.meta.url).href
+  }";
     import { otelHook } from "${new URL("../../hooks/otel_mod.ts", import.meta.url).href}";
     await composableLoop({
       llm: new ScriptedBackend([ScriptedBackend.call("done", { answer: "x" })]),

@@ -9,7 +9,12 @@ Deno.test("permissionHook().evaluate(): first match wins, globs on names and arg
   const permissions = permissionHook({
     rules: [
       { tool: "read_*", decision: "allow" },
-      { tool: "write_file", decision: "deny", args: { path: "/etc/*" }, reason: "system files are off limits" },
+      {
+        tool: "write_file",
+        decision: "deny",
+        args: { path: "/etc/*" },
+        reason: "system files are off limits",
+      },
       { tool: "write_file", decision: "ask", args: { path: /\.env$/ } },
       { tool: "write_file", decision: "allow" },
       { tool: "shell", decision: "allow", args: (args) => String(args.cmd).startsWith("ls") },
@@ -59,24 +64,48 @@ Deno.test("permissionHook() in a run: denials go back to the model, ask pauses o
       call("done", { answer: "x" }),
     ]);
   const rules = [
-    { tool: "write_file", decision: "deny" as const, args: { path: "/etc/*" }, reason: "system files" },
+    {
+      tool: "write_file",
+      decision: "deny" as const,
+      args: { path: "/etc/*" },
+      reason: "system files",
+    },
     { tool: "write_file", decision: "ask" as const, args: { path: "*.env" } },
     { tool: "write_file", decision: "allow" as const },
   ];
   const permissions = permissionHook({ rules });
-  const paused = await composableLoop({ llm: script(), tools: [write], task: "x", hooks: [permissions] })
+  const paused = await composableLoop({
+    llm: script(),
+    tools: [write],
+    task: "x",
+    hooks: [permissions],
+  })
     .complete();
   assert.equal(paused.stopReason, "awaiting_approval");
   assert.equal(paused.pending?.call.args.path, ".env");
-  assert.match(paused.pending?.reason ?? "", /^"write_file" needs approval: rule for "write_file" says ask$/);
-  assert.equal(paused.state.steps[0].result.error, 'Permission denied for "write_file": system files');
+  assert.match(
+    paused.pending?.reason ?? "",
+    /^"write_file" needs approval: rule for "write_file" says ask$/,
+  );
+  assert.equal(
+    paused.state.steps[0].result.error,
+    'Permission denied for "write_file": system files',
+  );
   assert.equal(paused.state.steps[0].result.errorKind, "permission_denied");
   assert.deepEqual(written, ["notes.md"]);
   assert.deepEqual(permissions.denials.map((d) => d.args.path), ["/etc/hosts"]);
 
   written.length = 0;
-  const asking = permissionHook({ rules, ask: ({ call }) => ({ approve: false, reason: `not ${call.args.path}` }) });
-  const outcome = await composableLoop({ llm: script(), tools: [write], task: "x", hooks: [asking] }).complete();
+  const asking = permissionHook({
+    rules,
+    ask: ({ call }) => ({ approve: false, reason: `not ${call.args.path}` }),
+  });
+  const outcome = await composableLoop({
+    llm: script(),
+    tools: [write],
+    task: "x",
+    hooks: [asking],
+  }).complete();
   assert.equal(outcome.stopReason, "done");
   assert.equal(outcome.state.steps[2].result.error, "Denied by the approver: not .env");
   assert.deepEqual(written, ["notes.md"]);
@@ -86,12 +115,18 @@ Deno.test("permissionHook() in a run: denials go back to the model, ask pauses o
 Deno.test("permissionHook() rejects malformed rules naming them", () => {
   assert.throws(() => permissionHook({ rules: "x" as never }), /'rules' must be an array of rules/);
   assert.throws(
-    () => permissionHook({ rules: [{ tool: "a", decision: "allow" }, { tool: "b", decision: "maybe" as never }] }),
+    () =>
+      permissionHook({
+        rules: [{ tool: "a", decision: "allow" }, { tool: "b", decision: "maybe" as never }],
+      }),
     /rules\[1\] has decision "maybe"; use "allow", "deny" or "ask"/,
   );
   assert.throws(
     () => permissionHook({ rules: [{ tool: "a", decision: "deny", args: { p: 3 as never } }] }),
     /rules\[0\]\.args\.p must be a glob string, a RegExp or a \(value\) => boolean/,
   );
-  assert.throws(() => permissionHook({ rules: [], default: "yes" as never }), /'default' must be "allow", "deny" or "ask", got "yes"/);
+  assert.throws(
+    () => permissionHook({ rules: [], default: "yes" as never }),
+    /'default' must be "allow", "deny" or "ask", got "yes"/,
+  );
 });

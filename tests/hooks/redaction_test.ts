@@ -8,10 +8,15 @@ const call = ScriptedBackend.call;
 Deno.test("redactSecrets() replaces common secrets and exact values, keeping key names", () => {
   const redact = redactSecrets({ values: ["hunter2"] });
   assert.equal(
-    redact("login hunter2; key=sk-proj-abcdefghijklmnop1234 Authorization: Bearer abcdefghijklmnopqrstuv"),
+    redact(
+      "login hunter2; key=sk-proj-abcdefghijklmnop1234 Authorization: Bearer abcdefghijklmnopqrstuv",
+    ),
     "login [REDACTED]; key=[REDACTED] Authorization: [REDACTED]",
   );
-  assert.equal(redact('password: "s3cret!" and AKIAABCDEFGHIJKLMNOP'), "password: [REDACTED] and [REDACTED]");
+  assert.equal(
+    redact('password: "s3cret!" and AKIAABCDEFGHIJKLMNOP'),
+    "password: [REDACTED] and [REDACTED]",
+  );
   assert.equal(redact("ghp_abcdefghijklmnopqrstuvwxyz0123"), "[REDACTED]");
   assert.equal(redact("nothing to hide"), "nothing to hide");
   assert.equal(redactSecrets({ patterns: [/\d+/g], replacement: "#" })("a1b22"), "a#b#");
@@ -19,7 +24,10 @@ Deno.test("redactSecrets() replaces common secrets and exact values, keeping key
 });
 
 Deno.test("redactingBackend() redacts the system prompt, messages and call arguments before they are sent", async () => {
-  const inner = new ScriptedBackend([call("greet", { name: "Bob" }), call("done", { answer: "x" })]);
+  const inner = new ScriptedBackend([
+    call("greet", { name: "Bob" }),
+    call("done", { answer: "x" }),
+  ]);
   const llm = redactingBackend(inner, (text) => text.replaceAll("Bob", "[NAME]"));
   assert.equal(llm.name, "scripted");
   await composableLoop({
@@ -34,5 +42,8 @@ Deno.test("redactingBackend() redacts the system prompt, messages and call argum
   assert.deepEqual(inner.requests[1].messages[1].toolCalls?.[0].args, { name: "[NAME]" });
   assert.match(inner.requests[1].messages[2].content, /Hello, \[NAME\]!/);
   assert.throws(() => redactingBackend({} as never, (t) => t), /'backend' must be a Backend/);
-  assert.throws(() => redactingBackend(inner, "x" as never), /'redact' must be a \(text\) => string/);
+  assert.throws(
+    () => redactingBackend(inner, "x" as never),
+    /'redact' must be a \(text\) => string/,
+  );
 });

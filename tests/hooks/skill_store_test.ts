@@ -25,14 +25,20 @@ Deno.test("SkillStore.load() finds every real skill under a tree, sorted by name
   assert.ok(card.path.endsWith("composition-patterns/SKILL.md"));
   assert.match(card.description, /^React composition patterns/);
   assert.match(store.get("theme-factory").body, /Theme Factory/);
-  assert.throws(() => store.get("themes"), /Unknown skill "themes"; available skills: brand-guidelines, /);
+  assert.throws(
+    () => store.get("themes"),
+    /Unknown skill "themes"; available skills: brand-guidelines, /,
+  );
 });
 
 Deno.test("SkillStore.search() ranks name matches above description and body matches", async () => {
   const store = await SkillStore.load(FIXTURES);
   assert.deepEqual(store.search("theme").map((c) => c.name)[0], "theme-factory");
   assert.deepEqual(store.search("brand colors").map((c) => c.name)[0], "brand-guidelines");
-  assert.deepEqual(store.search("React components").map((c) => c.name)[0], "vercel-composition-patterns");
+  assert.deepEqual(
+    store.search("React components").map((c) => c.name)[0],
+    "vercel-composition-patterns",
+  );
   assert.equal(store.search("newsletter", 1)[0].name, "internal-comms");
   assert.deepEqual(store.search("zzzz-nothing"), []);
   assert.equal(store.search("", 2).length, 2);
@@ -41,7 +47,10 @@ Deno.test("SkillStore.search() ranks name matches above description and body mat
 Deno.test("SkillStore.load() stops at a SKILL.md without front matter, naming file and line", async () => {
   await withDir(async (dir) => {
     await Deno.mkdir(`${dir}/plain`);
-    await Deno.writeTextFile(`${dir}/plain/SKILL.md`, "# Just a heading\n\nNo front matter here.\n");
+    await Deno.writeTextFile(
+      `${dir}/plain/SKILL.md`,
+      "# Just a heading\n\nNo front matter here.\n",
+    );
     await assert.rejects(
       SkillStore.load(dir),
       (error: unknown) =>
@@ -49,11 +58,18 @@ Deno.test("SkillStore.load() stops at a SKILL.md without front matter, naming fi
         error.problems.length === 1 &&
         error.problems[0].path === `${dir}/plain/SKILL.md` &&
         error.problems[0].line === 1 &&
-        error.message.startsWith(`${dir}/plain/SKILL.md:1: has no front matter; start the file with a '---' line`),
+        error.message.startsWith(
+          `${dir}/plain/SKILL.md:1: has no front matter; start the file with a '---' line`,
+        ),
     );
-    const skipped = await SkillStore.load([dir, `${FIXTURES}/brand-guidelines`], { invalid: "skip" });
+    const skipped = await SkillStore.load([dir, `${FIXTURES}/brand-guidelines`], {
+      invalid: "skip",
+    });
     assert.deepEqual(skipped.skills.map((s) => s.name), ["brand-guidelines"]);
-    assert.match(skipped.warnings[0], /^Skipped invalid skill: .*plain\/SKILL\.md:1: has no front matter/);
+    assert.match(
+      skipped.warnings[0],
+      /^Skipped invalid skill: .*plain\/SKILL\.md:1: has no front matter/,
+    );
   });
 });
 

@@ -33,13 +33,20 @@ Deno.test("search_skills / activate_skill: instructions appear in the prompts af
     description: store.get("brand-guidelines").description,
     active_skills: ["brand-guidelines"],
   });
-  assert.match(typo.result.error ?? "", /Unknown skill "brand-guideline"\. Did you mean "brand-guidelines"\?/);
+  assert.match(
+    typo.result.error ?? "",
+    /Unknown skill "brand-guideline"\. Did you mean "brand-guidelines"\?/,
+  );
   assert.deepEqual(outcome.state.metadata.active_skills, ["brand-guidelines"]);
   const injected = (i: number) =>
     llm.requests[i].messages.filter((m) => m.content.startsWith(ACTIVE_SKILLS_HEADING));
   assert.equal(injected(0).length + injected(1).length, 0, "nothing before activation");
   const block = injected(2)[0].content;
-  assert.ok(block.startsWith(`${ACTIVE_SKILLS_HEADING}\n\n## brand-guidelines\n\n# Anthropic Brand Styling`));
+  assert.ok(
+    block.startsWith(
+      `${ACTIVE_SKILLS_HEADING}\n\n## brand-guidelines\n\n# Anthropic Brand Styling`,
+    ),
+  );
   assert.equal(injected(3).length, 1, "re-rendered each turn, never stored in the transcript");
 });
 

@@ -7,8 +7,14 @@ const call = ScriptedBackend.call;
 
 Deno.test("subAgentTool(): the child's steps reach the parent's hooks and its usage the parent's totals", async () => {
   const child = new ScriptedBackend([
-    { toolCalls: [{ name: "greet", args: { name: "Kid" } }], usage: { inputTokens: 30, outputTokens: 4 } },
-    { toolCalls: [{ name: "done", args: { answer: "greeted Kid" } }], usage: { inputTokens: 40, outputTokens: 5 } },
+    {
+      toolCalls: [{ name: "greet", args: { name: "Kid" } }],
+      usage: { inputTokens: 30, outputTokens: 4 },
+    },
+    {
+      toolCalls: [{ name: "done", args: { answer: "greeted Kid" } }],
+      usage: { inputTokens: 40, outputTokens: 5 },
+    },
   ]);
   const helper = subAgentTool({
     name: "helper",
@@ -19,7 +25,10 @@ Deno.test("subAgentTool(): the child's steps reach the parent's hooks and its us
   const progress: LoopEvent[] = [];
   const run = composableLoop({
     llm: new ScriptedBackend([
-      { toolCalls: [{ name: "helper", args: { who: "Kid" } }], usage: { inputTokens: 10, outputTokens: 1 } },
+      {
+        toolCalls: [{ name: "helper", args: { who: "Kid" } }],
+        usage: { inputTokens: 10, outputTokens: 1 },
+      },
       call("done", { answer: "ok" }),
     ]),
     tools: [helper],
@@ -29,7 +38,9 @@ Deno.test("subAgentTool(): the child's steps reach the parent's hooks and its us
   const steps = await Array.fromAsync(run);
   assert.deepEqual(steps[0].result.data, { answer: "greeted Kid", stop_reason: "done", steps: 2 });
   assert.deepEqual(
-    progress.map((e) => e.type === "tool_progress" && [e.message, (e.data as { call: { tool: string } }).call.tool]),
+    progress.map((e) =>
+      e.type === "tool_progress" && [e.message, (e.data as { call: { tool: string } }).call.tool]
+    ),
     [["helper step 1", "greet"], ["helper step 2", "done"]],
   );
   assert.deepEqual(steps[0].usage, { inputTokens: 80, outputTokens: 10 });

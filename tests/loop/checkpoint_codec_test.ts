@@ -37,7 +37,12 @@ Deno.test("encodeCheckpoint() writes versioned snake_case JSON that decodeCheckp
   assert.deepEqual(document.usage, { input_tokens: 9, output_tokens: 2, cache_read_tokens: 4 });
   const transcript = document.transcript as Record<string, unknown>[];
   assert.deepEqual(Object.keys(transcript[1]).sort(), ["content", "role", "tool_calls"]);
-  assert.deepEqual(Object.keys(transcript[2]).sort(), ["content", "role", "tool_call_id", "tool_name"]);
+  assert.deepEqual(Object.keys(transcript[2]).sort(), [
+    "content",
+    "role",
+    "tool_call_id",
+    "tool_name",
+  ]);
   assert.equal(document.stop_reason, "done");
   const decoded = decodeCheckpoint(JSON.parse(JSON.stringify(document)), "mem");
   assert.deepEqual(decoded, state);
@@ -59,7 +64,8 @@ Deno.test("decodeCheckpoint() names the file and the field that is wrong", async
     () => decodeCheckpoint({ ...document, version: 7 }, "a.json"),
     (error: unknown) =>
       error instanceof CheckpointError && error.file === "a.json" &&
-      error.message === 'Cannot read checkpoint "a.json": it has version 7; this looplet reads version 1',
+      error.message ===
+        'Cannot read checkpoint "a.json": it has version 7; this looplet reads version 1',
   );
   assert.throws(
     () => decodeCheckpoint({ format: "other" }, "b.json"),
@@ -67,7 +73,10 @@ Deno.test("decodeCheckpoint() names the file and the field that is wrong", async
   );
   const broken = structuredClone(document) as Record<string, unknown>;
   (broken.transcript as Record<string, unknown>[])[1].role = "robot";
-  assert.throws(() => decodeCheckpoint(broken, "c.json"), /unknown role "robot" at 'transcript\[1\].role'/);
+  assert.throws(
+    () => decodeCheckpoint(broken, "c.json"),
+    /unknown role "robot" at 'transcript\[1\].role'/,
+  );
   assert.throws(
     () => decodeCheckpoint({ ...document, step_count: 5 }, "d.json"),
     /says 'step_count' is 5 but 2 steps were found/,

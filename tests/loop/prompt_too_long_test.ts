@@ -9,7 +9,8 @@ import {
 import { greet } from "./_tools.ts";
 
 const call = ScriptedBackend.call;
-const tooLong = () => new BackendError("prompt is too long: 210000 tokens > 200000 maximum", { status: 400 });
+const tooLong = () =>
+  new BackendError("prompt is too long: 210000 tokens > 200000 maximum", { status: 400 });
 
 Deno.test("isPromptTooLong() recognises the usual markers, status 413 and causes", () => {
   for (
@@ -22,7 +23,10 @@ Deno.test("isPromptTooLong() recognises the usual markers, status 413 and causes
     ]
   ) assert.equal(isPromptTooLong(new BackendError(text, { status: 400 })), true, text);
   assert.equal(isPromptTooLong(new BackendError("payload", { status: 413 })), true);
-  assert.equal(isPromptTooLong(new Error("wrapped", { cause: new Error("prompt is too long") })), true);
+  assert.equal(
+    isPromptTooLong(new Error("wrapped", { cause: new Error("prompt is too long") })),
+    true,
+  );
   assert.equal(isPromptTooLong(new BackendError("overloaded", { status: 529 })), false);
   assert.equal(isPromptTooLong(new BackendError("rate limited", { status: 429 })), false);
   assert.equal(isPromptTooLong(undefined), false);

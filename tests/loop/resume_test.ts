@@ -8,7 +8,10 @@ const call = ScriptedBackend.call;
 Deno.test("composableLoop({ resume }) continues numbering, budget, transcript and usage", async () => {
   const first = await composableLoop({
     llm: new ScriptedBackend([
-      { toolCalls: [{ name: "greet", args: { name: "A" } }], usage: { inputTokens: 5, outputTokens: 1 } },
+      {
+        toolCalls: [{ name: "greet", args: { name: "A" } }],
+        usage: { inputTokens: 5, outputTokens: 1 },
+      },
       call("greet", { name: "B" }),
       call("greet", { name: "C" }),
     ]),
@@ -18,11 +21,21 @@ Deno.test("composableLoop({ resume }) continues numbering, budget, transcript an
   }).complete();
   assert.equal(first.stopReason, "max_steps");
   const llm = new ScriptedBackend([call("greet", { name: "D" }), call("done", { answer: "ok" })]);
-  const run = composableLoop({ llm, tools: [greet], task: "ignored", maxSteps: 3, resume: first.state });
+  const run = composableLoop({
+    llm,
+    tools: [greet],
+    task: "ignored",
+    maxSteps: 3,
+    resume: first.state,
+  });
   const steps = await Array.fromAsync(run);
   const outcome = await run.outcome;
   // budget carries on: 2 steps were used, so only 1 more fits in maxSteps 3
-  assert.deepEqual(steps.map((step) => [step.number, step.turn, step.call.tool]), [[3, 3, "greet"]]);
+  assert.deepEqual(steps.map((step) => [step.number, step.turn, step.call.tool]), [[
+    3,
+    3,
+    "greet",
+  ]]);
   assert.equal(outcome.stopReason, "max_steps");
   assert.equal(outcome.steps, 3);
   assert.deepEqual(outcome.usage, { inputTokens: 5, outputTokens: 1 });
@@ -54,8 +67,16 @@ Deno.test("composableLoop({ resume }) runs the queued calls of a turn without ca
   const llm = new ScriptedBackend([call("done", { answer: "7" })]);
   const run = composableLoop({ llm, tools: [add], task: "Add", resume: saved });
   const steps = await Array.fromAsync(run);
-  assert.deepEqual(steps.map((s) => [s.number, s.turn, s.call.id]), [[1, 1, "a"], [2, 1, "b"], [3, 2, "call_1_1"]]);
-  assert.deepEqual(steps[0].usage, { inputTokens: 7, outputTokens: 3 }, "the reply's usage stays on its first step");
+  assert.deepEqual(steps.map((s) => [s.number, s.turn, s.call.id]), [[1, 1, "a"], [2, 1, "b"], [
+    3,
+    2,
+    "call_1_1",
+  ]]);
+  assert.deepEqual(
+    steps[0].usage,
+    { inputTokens: 7, outputTokens: 3 },
+    "the reply's usage stays on its first step",
+  );
   assert.deepEqual(steps[1].usage, { inputTokens: 0, outputTokens: 0 });
   assert.equal(llm.requests.length, 1, "the model was asked only for turn 2");
   const outcome = await run.outcome;
@@ -74,7 +95,10 @@ Deno.test("composableLoop({ resume }) refuses a run that finished with done", as
   );
 });
 
-function pausingRun(resume?: LoopState, approval?: { approve: true } | { approve: false; reason?: string }) {
+function pausingRun(
+  resume?: LoopState,
+  approval?: { approve: true } | { approve: false; reason?: string },
+) {
   const executed: string[] = [];
   const drop = tool({
     name: "drop_table",
@@ -99,7 +123,9 @@ function pausingRun(resume?: LoopState, approval?: { approve: true } | { approve
     hooks: [{
       preDispatch: ({ call }) => {
         preDispatchCalls++;
-        return call.name === "drop_table" ? { pause: "Dropping a table needs approval" } : undefined;
+        return call.name === "drop_table"
+          ? { pause: "Dropping a table needs approval" }
+          : undefined;
       },
     }],
   });
@@ -121,7 +147,10 @@ Deno.test("composableLoop() pause, then resume approved runs exactly the paused 
   const resumedSteps = await Array.fromAsync(approved.run);
   assert.deepEqual(approved.executed, ["users"]);
   assert.equal(approved.preDispatchCalls(), 0, "the approved call skips preDispatch");
-  assert.deepEqual(resumedSteps.map((s) => [s.number, s.call.tool]), [[1, "drop_table"], [2, "done"]]);
+  assert.deepEqual(resumedSteps.map((s) => [s.number, s.call.tool]), [[1, "drop_table"], [
+    2,
+    "done",
+  ]]);
   assert.equal((await approved.run.outcome).stopReason, "done");
 });
 
@@ -187,7 +216,10 @@ Deno.test("ToolContext.addUsage() adds a tool's usage to the step and the run to
   });
   const steps = await Array.fromAsync(run);
   assert.deepEqual(steps[0].usage, { inputTokens: 111, outputTokens: 23, cost: 0.5 });
-  assert.match(steps[1].result.error ?? "", /Cannot add usage: pass \{ inputTokens, outputTokens \}/);
+  assert.match(
+    steps[1].result.error ?? "",
+    /Cannot add usage: pass \{ inputTokens, outputTokens \}/,
+  );
   assert.deepEqual((await run.outcome).usage, { inputTokens: 111, outputTokens: 23, cost: 0.5 });
 });
 
@@ -199,7 +231,13 @@ Deno.test("onModelReply sees the reply recorded and its calls queued, before any
     task: "x",
     hooks: [{
       onModelReply: ({ state, turn, calls }) =>
-        void seen.push([turn, calls.map((c) => c.name), state.queue.length, state.steps.length, state.transcript.at(-1)?.role]),
+        void seen.push([
+          turn,
+          calls.map((c) => c.name),
+          state.queue.length,
+          state.steps.length,
+          state.transcript.at(-1)?.role,
+        ]),
     }],
   }).complete();
   assert.deepEqual(seen, [[1, ["greet"], 1, 0, "assistant"], [2, ["done"], 1, 1, "assistant"]]);
