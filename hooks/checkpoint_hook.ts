@@ -4,6 +4,8 @@ import type { Hook, LoopState } from "../loop/types.ts";
 export interface CheckpointSink {
   /** Save the state; resolves once it is safely written. */
   save(state: LoopState): Promise<unknown>;
+  /** Release open files; called when the run ends. */
+  close?(): Promise<void> | void;
 }
 
 /** Options of `checkpointHook`. */
@@ -54,8 +56,12 @@ export function checkpointHook(store: CheckpointSink, options: CheckpointHookOpt
         if (event.step.result.awaitingApproval !== undefined) return; // saved at loop_end
         if (event.step.number % every === 0) await store.save(state);
       } else if (event.type === "loop_end") {
-        await store.save(event.outcome.state);
         state = undefined;
+        try {
+          await store.save(event.outcome.state);
+        } finally {
+          await store.close?.();
+        }
       }
     },
   };

@@ -27,7 +27,19 @@ export function estimateTokens(input: string | Message | readonly Message[]): nu
   return messageTokens(input as Message);
 }
 
+const cache = new WeakMap<Message, number>();
+
+/** Messages are immutable in a transcript, so each is measured once. */
 function messageTokens(message: Message): number {
+  let tokens = cache.get(message);
+  if (tokens === undefined) {
+    tokens = measure(message);
+    cache.set(message, tokens);
+  }
+  return tokens;
+}
+
+function measure(message: Message): number {
   let chars = message.content.length;
   if (message.toolCalls !== undefined) {
     for (const call of message.toolCalls) {

@@ -1,16 +1,18 @@
 import {
   CHECKPOINT_FORMAT,
   decodeCheckpoint,
+  decodeMessage,
   decodeStep,
   encodeCheckpoint,
+  encodeMessage,
   encodeStep,
 } from "../loop/checkpoint_codec.ts";
 import { CheckpointError } from "../loop/checkpoint_error.ts";
-import type { LoopState, StepRecord } from "../loop/types.ts";
+import type { LoopState, Message, StepRecord } from "../loop/types.ts";
 
 /** Options of `FileCheckpointStore`. */
 export interface FileCheckpointStoreOptions {
-  /** Snapshots to keep; older ones are deleted after each save. At least 2, so a corrupt newest one has a fallback. @default 3 */
+  /** Snapshots to keep (files `checkpoint-0.json` … reused in turn). At least 2, so a corrupt newest one has a fallback. @default 3 */
   readonly keep?: number;
   /** Applied to every string of content before anything is written. @default identity */
   readonly redact?: (text: string) => string;
@@ -26,16 +28,47 @@ export interface LatestCheckpointOptions {
   readonly task?: string | Record<string, unknown>;
 }
 
-const SNAPSHOT = /^checkpoint-(\d{8})\.json$/;
-const JOURNAL = "steps.jsonl";
+const SNAPSHOT = /^checkpoint-(\d+)\.json$/;
+const STEPS = "steps.jsonl";
+const MESSAGES = "messages.jsonl";
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** An append-only JSON-lines journal with an open handle. */
+class Journal {
+  #file: Deno.FsFile | undefined;
+  constructor(readonly path: string) {}
+
+  append(lines: string): void {
+    this.#file ??= Deno.openSync(this.path, { append: true, create: true });
+    const bytes = encoder.encode(lines);
+    let written = 0;
+    while (written < bytes.length) written += this.#file.writeSync(bytes.subarray(written));
+  }
+
+  close(): void {
+    this.#file?.close();
+    this.#file = undefined;
+  }
+}
+
+/** A journal's complete lines: the text of each, and the byte offset after each. */
+interface JournalLines {
+  readonly lines: string[];
+  /** bytes[i] = offset after i lines. */
+  readonly bytes: number[];
+  /** File size (larger than the last offset when the last line was cut by a crash). */
+  readonly size: number;
+}
 
 /**
- * Checkpoints of one run in a directory: a snapshot per save
- * (`checkpoint-00000042.json`, the state without its steps, written to a
- * temporary file and renamed into place) and an append-only step journal
- * (`steps.jsonl`, one step per line). Saving costs the same at step 10 and
- * step 10,000. `latest()` skips corrupt or truncated snapshots with a
- * warning naming the file and falls back to the previous one.
+ * Checkpoints of one run in a directory, cheap at every step however long the
+ * run: two append-only journals (`steps.jsonl`: one step per line;
+ * `messages.jsonl`: each transcript message once) and a small snapshot per
+ * save (`checkpoint-N.json`: counters, queue, metadata and the transcript as
+ * ranges of message-journal lines), written to a temporary file and renamed
+ * into place. `latest()` skips corrupt or truncated snapshots with a warning
+ * naming the file and falls back to the previous one.
  *
  * @example Save after every step, resume after a crash
  * ```ts ignore
@@ -53,8 +86,12 @@ export class FileCheckpointStore {
   readonly #redact?: (text: string) => string;
   readonly #onWarning?: (message: string) => void;
   readonly #durable: boolean;
+  readonly #steps: Journal;
+  readonly #messages: Journal;
   #seq: number | undefined;
-  #journaled = 0;
+  #journaledSteps = 0;
+  #messageCount = 0;
+  #messageIndex = new WeakMap<Message, number>();
   #queue: Promise<unknown> = Promise.resolve();
 
   /**
@@ -83,11 +120,13 @@ export class FileCheckpointStore {
     this.#redact = redact;
     this.#onWarning = onWarning;
     this.#durable = durable;
+    this.#steps = new Journal(join(directory, STEPS));
+    this.#messages = new Journal(join(directory, MESSAGES));
   }
 
   /**
-   * Save the state: append new steps to the journal, then write a snapshot
-   * atomically. Saves are serialised.
+   * Save the state: append new steps and messages to the journals, then write
+   * a snapshot atomically. Saves are serialised.
    *
    * @param state The run state.
    * @returns The snapshot file written.
@@ -99,85 +138,118 @@ export class FileCheckpointStore {
     return next;
   }
 
+  /**
+   * Close the journals' file handles (the next save opens them again).
+   * `checkpointHook` calls it when the run ends.
+   *
+   * @returns Nothing.
+   */
+  async close(): Promise<void> {
+    await this.#queue;
+    this.#steps.close();
+    this.#messages.close();
+  }
+
   #save(state: LoopState): string {
-    if (this.#seq === undefined) this.#open(state);
-    const journal = join(this.directory, JOURNAL);
-    if (state.steps.length > this.#journaled) {
-      let lines = "";
-      for (let index = this.#journaled; index < state.steps.length; index++) {
-        lines += JSON.stringify(encodeStep(state.steps[index], { redact: this.#redact })) + "\n";
-      }
-      Deno.writeTextFileSync(journal, lines, { append: true, create: true });
-      this.#journaled = state.steps.length;
+    try {
+      return this.#write(state);
+    } catch (error) {
+      // Start over on the next save: recount the journals from disk.
+      this.#seq = undefined;
+      this.#steps.close();
+      this.#messages.close();
+      throw error;
     }
+  }
+
+  #write(state: LoopState): string {
+    if (this.#seq === undefined) this.#open(state);
+    const redact = this.#redact;
+    if (state.steps.length > this.#journaledSteps) {
+      let lines = "";
+      for (let index = this.#journaledSteps; index < state.steps.length; index++) {
+        lines += JSON.stringify(encodeStep(state.steps[index], { redact })) + "\n";
+      }
+      this.#steps.append(lines);
+      this.#journaledSteps = state.steps.length;
+    }
+    let lines = "";
+    const messageRef = (message: Message) => {
+      let index = this.#messageIndex.get(message);
+      if (index === undefined) {
+        index = this.#messageCount++;
+        this.#messageIndex.set(message, index);
+        lines += JSON.stringify(encodeMessage(message, { redact })) + "\n";
+      }
+      return index;
+    };
+    const text = JSON.stringify(encodeCheckpoint(state, { redact, omitSteps: true, messageRef }));
+    if (lines !== "") this.#messages.append(lines);
     const seq = ++this.#seq!;
-    const file = join(this.directory, snapshotName(seq));
+    const file = join(this.directory, `checkpoint-${seq % this.#keep}.json`);
     const temp = `${file}.tmp`;
-    const text = JSON.stringify(
-      encodeCheckpoint(state, { redact: this.#redact, omitSteps: true }),
-    );
+    const document = `{"seq":${seq},${text.slice(1)}`;
     if (this.#durable) {
       using handle = Deno.openSync(temp, { write: true, create: true, truncate: true });
-      handle.writeSync(new TextEncoder().encode(text));
+      const bytes = encoder.encode(document);
+      let written = 0;
+      while (written < bytes.length) written += handle.writeSync(bytes.subarray(written));
       handle.syncSync();
     } else {
-      Deno.writeTextFileSync(temp, text);
+      Deno.writeTextFileSync(temp, document);
     }
     Deno.renameSync(temp, file);
-    const old = seq - this.#keep;
-    if (old > 0) {
-      try {
-        Deno.removeSync(join(this.directory, snapshotName(old)));
-      } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-      }
-    }
     return file;
   }
 
-  /** First save of this store: check the task, number after what is there, repair the journal. */
+  /** First save of this store: check the task, number after what is there, repair the journals. */
   #open(state: LoopState): void {
     Deno.mkdirSync(this.directory, { recursive: true });
-    const taskKey = this.#key(state.task);
-    const snapshots = this.#snapshots();
-    let last: { file: string; task: unknown; steps: number } | undefined;
-    for (const { file } of snapshots) {
-      try {
-        const doc = JSON.parse(Deno.readTextFileSync(file));
-        if (doc?.format === CHECKPOINT_FORMAT) {
-          last = { file, task: doc.task, steps: doc.step_count };
-          break;
-        }
-      } catch { /* corrupt: latest() reports it */ }
-    }
-    if (last !== undefined && JSON.stringify(last.task) !== taskKey) {
+    const snapshots = this.#snapshots().filter((snapshot) => snapshot.error === undefined);
+    const newest = snapshots[0];
+    if (newest !== undefined && JSON.stringify(newest.task) !== this.#key(state.task)) {
       throw new CheckpointError(
-        `Cannot save checkpoint in "${this.directory}": "${last.file}" is a checkpoint of ` +
-          `another task (${JSON.stringify(last.task).slice(0, 80)}); use a new directory per run ` +
+        `Cannot save checkpoint in "${this.directory}": "${newest.file}" is a checkpoint of ` +
+          `another task (${
+            JSON.stringify(newest.task).slice(0, 80)
+          }); use a new directory per run ` +
           "or call clear() first",
-        last.file,
+        newest.file,
       );
     }
-    this.#seq = snapshots.length > 0 ? snapshots[0].seq : 0;
-    const { records, bytes, size } = this.#readJournal();
+    this.#seq = newest?.seq ?? 0;
+    // Steps: keep the journal's lines that match the state's steps; drop the rest.
+    const steps = this.#readJournal(STEPS);
     let keep = 0;
-    while (
-      keep < records.length && keep < state.steps.length &&
-      records[keep].call.id === state.steps[keep].call.id &&
-      records[keep].number === state.steps[keep].number
-    ) keep++;
-    const path = join(this.directory, JOURNAL);
-    if (size > bytes[keep]) {
-      if (keep < records.length) {
+    while (keep < steps.lines.length && keep < state.steps.length) {
+      let record: StepRecord;
+      try {
+        record = decodeStep(JSON.parse(steps.lines[keep]), this.#steps.path);
+      } catch {
+        break;
+      }
+      const expected = state.steps[keep];
+      if (record.number !== expected.number || record.call.id !== expected.call.id) break;
+      keep++;
+    }
+    if (steps.size > steps.bytes[keep]) {
+      if (keep < steps.lines.length) {
         this.#warn(
           `Dropped ${
-            records.length - keep
-          } step(s) from "${path}" that the resumed state does not have`,
+            steps.lines.length - keep
+          } step(s) from "${this.#steps.path}" that the resumed state does not have`,
         );
       }
-      Deno.truncateSync(path, bytes[keep]);
+      Deno.truncateSync(this.#steps.path, steps.bytes[keep]);
     }
-    this.#journaled = keep;
+    this.#journaledSteps = keep;
+    // Messages: lines are only ever referenced by snapshots written after them; drop a cut last line.
+    const messages = this.#readJournal(MESSAGES);
+    if (messages.size > messages.bytes[messages.lines.length]) {
+      Deno.truncateSync(this.#messages.path, messages.bytes[messages.lines.length]);
+    }
+    this.#messageCount = messages.lines.length;
+    this.#messageIndex = new WeakMap();
   }
 
   /**
@@ -190,7 +262,7 @@ export class FileCheckpointStore {
    */
   async latest(options: LatestCheckpointOptions = {}): Promise<LoopState | undefined> {
     await this.#queue;
-    let snapshots: { file: string; seq: number }[];
+    let snapshots: Snapshot[];
     try {
       snapshots = this.#snapshots();
     } catch (error) {
@@ -198,28 +270,64 @@ export class FileCheckpointStore {
       throw error;
     }
     if (snapshots.length === 0) return undefined;
-    const { records } = this.#readJournal();
-    for (const { file } of snapshots) {
+    const steps = this.#readJournal(STEPS, true);
+    const records: StepRecord[] = [];
+    for (const [index, line] of steps.lines.entries()) {
+      try {
+        records.push(decodeStep(JSON.parse(line), this.#steps.path, `line ${index + 1}`));
+      } catch (error) {
+        this.#warn(
+          `Stopped reading "${this.#steps.path}" at line ${index + 1}: ${describe(error)}`,
+        );
+        break;
+      }
+    }
+    const messageLines = this.#readJournal(MESSAGES, true).lines;
+    const decoded = new Map<number, Message | null>();
+    const message = (index: number): Message | undefined => {
+      if (!decoded.has(index)) {
+        try {
+          decoded.set(
+            index,
+            index < messageLines.length
+              ? decodeMessage(
+                JSON.parse(messageLines[index]),
+                this.#messages.path,
+                `line ${index + 1}`,
+              )
+              : null,
+          );
+        } catch {
+          decoded.set(index, null);
+        }
+      }
+      return decoded.get(index) ?? undefined;
+    };
+    for (const snapshot of snapshots) {
+      if (snapshot.error !== undefined) {
+        this.#warn(
+          `Skipped checkpoint "${snapshot.file}": ${snapshot.error}; falling back to the previous checkpoint`,
+        );
+        continue;
+      }
       let state: LoopState;
       try {
-        const text = Deno.readTextFileSync(file);
-        state = decodeCheckpoint(JSON.parse(text), file, records);
+        state = decodeCheckpoint(snapshot.document, snapshot.file, records, message);
       } catch (error) {
-        const reason = error instanceof CheckpointError
-          ? error.message
-          : `${error instanceof Error ? error.message : String(error)}`;
         this.#warn(
-          `Skipped checkpoint "${file}": ${reason}; falling back to the previous checkpoint`,
+          `Skipped checkpoint "${snapshot.file}": ${
+            describe(error)
+          }; falling back to the previous checkpoint`,
         );
         continue;
       }
       if (options.task !== undefined && this.#key(options.task) !== JSON.stringify(state.task)) {
         throw new CheckpointError(
-          `Cannot resume from "${file}": it is a checkpoint of another task ` +
+          `Cannot resume from "${snapshot.file}": it is a checkpoint of another task ` +
             `(${JSON.stringify(state.task).slice(0, 80)}), not ${
               JSON.stringify(options.task).slice(0, 80)
             }; use the directory of that run, or a new one`,
-          file,
+          snapshot.file,
         );
       }
       return state;
@@ -234,10 +342,13 @@ export class FileCheckpointStore {
    * @returns Nothing.
    */
   async clear(): Promise<void> {
-    await this.#queue;
+    await this.close();
     try {
       for (const entry of Deno.readDirSync(this.directory)) {
-        if (SNAPSHOT.test(entry.name) || entry.name === JOURNAL || entry.name.endsWith(".tmp")) {
+        if (
+          SNAPSHOT.test(entry.name) || entry.name === STEPS || entry.name === MESSAGES ||
+          entry.name.endsWith(".tmp")
+        ) {
           Deno.removeSync(join(this.directory, entry.name));
         }
       }
@@ -245,61 +356,65 @@ export class FileCheckpointStore {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
     this.#seq = undefined;
-    this.#journaled = 0;
+    this.#journaledSteps = 0;
+    this.#messageCount = 0;
   }
 
-  /** Snapshots, newest first. */
-  #snapshots(): { file: string; seq: number }[] {
-    const found: { file: string; seq: number }[] = [];
+  /** Snapshots, newest first; unreadable ones come first, with their error. */
+  #snapshots(): Snapshot[] {
+    const found: Snapshot[] = [];
     for (const entry of Deno.readDirSync(this.directory)) {
-      const match = SNAPSHOT.exec(entry.name);
-      if (match && entry.isFile) {
-        found.push({ file: join(this.directory, entry.name), seq: Number(match[1]) });
+      if (!SNAPSHOT.test(entry.name) || !entry.isFile) continue;
+      const file = join(this.directory, entry.name);
+      try {
+        const document = JSON.parse(Deno.readTextFileSync(file));
+        if (
+          typeof document !== "object" || document === null || !Number.isInteger(document.seq) ||
+          document.format !== CHECKPOINT_FORMAT
+        ) {
+          throw new Error("it is not a looplet checkpoint snapshot ('format' or 'seq' missing)");
+        }
+        found.push({ file, seq: document.seq, task: document.task, document });
+      } catch (error) {
+        // Unreadable: it may be the newest, so it is tried (and reported) first.
+        found.push({
+          file,
+          seq: Number.POSITIVE_INFINITY,
+          task: undefined,
+          document: undefined,
+          error: describe(error),
+        });
       }
     }
     return found.sort((a, b) => b.seq - a.seq);
   }
 
-  /** The journal's readable steps, and the byte offset after each (bytes[i] = end of i steps). */
-  #readJournal(): { records: StepRecord[]; bytes: number[]; size: number } {
-    const path = join(this.directory, JOURNAL);
+  /** A journal's complete lines (a cut last line is reported when `report`). */
+  #readJournal(name: string, report = false): JournalLines {
+    const path = join(this.directory, name);
     let raw: Uint8Array;
     try {
       raw = Deno.readFileSync(path);
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return { records: [], bytes: [0], size: 0 };
+      if (error instanceof Deno.errors.NotFound) return { lines: [], bytes: [0], size: 0 };
       throw error;
     }
-    const records: StepRecord[] = [];
+    const lines: string[] = [];
     const bytes = [0];
     let start = 0;
-    const decoder = new TextDecoder();
     while (start < raw.length) {
       const end = raw.indexOf(10, start);
       if (end < 0) {
-        this.#warn(`Ignored a truncated last line in "${path}" (a crash during a write)`);
+        if (report) {
+          this.#warn(`Ignored a truncated last line in "${path}" (a crash during a write)`);
+        }
         break;
       }
-      try {
-        records.push(
-          decodeStep(
-            JSON.parse(decoder.decode(raw.subarray(start, end))),
-            path,
-            `line ${records.length + 1}`,
-          ),
-        );
-      } catch (error) {
-        this.#warn(
-          `Stopped reading "${path}" at line ${records.length + 1}: ${
-            error instanceof Error ? error.message : String(error)
-          }`,
-        );
-        break;
-      }
+      lines.push(decoder.decode(raw.subarray(start, end)));
       start = end + 1;
       bytes.push(start);
     }
-    return { records, bytes, size: raw.length };
+    return { lines, bytes, size: raw.length };
   }
 
   /** The task as it is written (redacted), for comparing runs. */
@@ -317,8 +432,16 @@ export class FileCheckpointStore {
   }
 }
 
-function snapshotName(seq: number): string {
-  return `checkpoint-${String(seq).padStart(8, "0")}.json`;
+interface Snapshot {
+  readonly file: string;
+  readonly seq: number;
+  readonly task: unknown;
+  readonly document: unknown;
+  readonly error?: string;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Join a directory and a file name (no `node:path`: it would slow down importing mod.ts). */

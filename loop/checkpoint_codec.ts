@@ -33,6 +33,11 @@ export interface EncodeCheckpointOptions {
   readonly omitSteps?: boolean;
   /** The time written as `saved_at`. @default new Date() */
   readonly savedAt?: Date;
+  /**
+   * Write the transcript as `transcript_refs` (ranges of indices into a
+   * message journal kept elsewhere) instead of inline: returns each message's index.
+   */
+  readonly messageRef?: (message: Message) => number;
 }
 
 /**
@@ -55,7 +60,7 @@ export function encodeCheckpoint(
   state: LoopState,
   options: EncodeCheckpointOptions = {},
 ): Record<string, JsonValue> {
-  const { redact, omitSteps = false, savedAt = new Date() } = options;
+  const { redact, omitSteps = false, savedAt = new Date(), messageRef } = options;
   const text = redact ?? identity;
   const deep = (value: unknown) => toJson(value, text);
   const document: Record<string, JsonValue> = {
@@ -68,11 +73,13 @@ export function encodeCheckpoint(
     parse_failures: state.parseFailures,
     usage: encodeUsage(state.usage),
     step_count: state.steps.length,
-    transcript: state.transcript.map((message) => encodeMessage(message, text)),
     queue: state.queue.map((call) => encodeCall(call, text)),
     context: state.context.map(text),
     metadata: deep(state.metadata),
   };
+  if (messageRef === undefined) {
+    document.transcript = state.transcript.map((message) => encodeMessage(message, { redact }));
+  } else document.transcript_refs = toRanges(state.transcript.map(messageRef));
   if (!omitSteps) document.steps = state.steps.map((step) => encodeStep(step, { redact }));
   if (state.queueUsage !== undefined) document.queue_usage = encodeUsage(state.queueUsage);
   if (state.pending !== undefined) {
@@ -146,6 +153,7 @@ export function decodeCheckpoint(
   document: unknown,
   source = "checkpoint",
   steps?: readonly StepRecord[],
+  messages?: (index: number) => Message | undefined,
 ): LoopState {
   const read: Reader = new Reader(source);
   const doc = read.object(document, "the document");
@@ -177,9 +185,17 @@ export function decodeCheckpoint(
   const state: LoopState = {
     version: 1,
     task: task as LoopState["task"],
-    transcript: read.array(doc.transcript, "transcript").map((message, index) =>
-      decodeMessage(read, message, `transcript[${index}]`)
-    ),
+    transcript: doc.transcript === undefined && doc.transcript_refs !== undefined
+      ? fromRanges(read, doc.transcript_refs).map((index) => {
+        const message = messages?.(index);
+        if (message === undefined) {
+          read.fail(`refers to message ${index}, which the message journal does not have`);
+        }
+        return message;
+      })
+      : read.array(doc.transcript, "transcript").map((message, index) =>
+        decodeMessage(message, source, `transcript[${index}]`)
+      ),
     steps: records,
     queue: read.array(doc.queue ?? [], "queue").map((call, index) =>
       decodeCall(read, call, `queue[${index}]`)
@@ -307,7 +323,23 @@ function encodeCall(call: ToolCallRequest, text: (text: string) => string): Json
   return out;
 }
 
-function encodeMessage(message: Message, text: (text: string) => string): JsonValue {
+/**
+ * Encode one transcript message (snake_case keys), as checkpoints and message journals hold it.
+ *
+ * @param message The message.
+ * @param options Redaction.
+ * @returns A plain JSON object.
+ * @example
+ * ```ts
+ * import { encodeMessage } from "jsr:@looplet/looplet";
+ * encodeMessage({ role: "tool", content: "ok", toolCallId: "c1" }); // { role: "tool", content: "ok", tool_call_id: "c1" }
+ * ```
+ */
+export function encodeMessage(
+  message: Message,
+  options: { readonly redact?: (text: string) => string } = {},
+): Record<string, JsonValue> {
+  const text = options.redact ?? identity;
   const out: Record<string, JsonValue> = { role: message.role, content: text(message.content) };
   if (message.toolCalls !== undefined) {
     out.tool_calls = message.toolCalls.map((call) => encodeCall(call, text));
@@ -323,7 +355,22 @@ function encodeMessage(message: Message, text: (text: string) => string): JsonVa
 
 const ROLES = new Set<Role>(["system", "user", "assistant", "tool"]);
 
-function decodeMessage(read: Reader, value: unknown, where: string): Message {
+/**
+ * Decode one transcript message written by `encodeMessage`.
+ *
+ * @param value The parsed JSON.
+ * @param source The file it came from, for messages. @default "checkpoint"
+ * @param where Where in the file, for messages. @default "message"
+ * @returns The message.
+ * @throws {CheckpointError} When a field is missing or malformed.
+ * @example
+ * ```ts
+ * import { decodeMessage } from "jsr:@looplet/looplet";
+ * decodeMessage({ role: "user", content: "hi" }); // { role: "user", content: "hi" }
+ * ```
+ */
+export function decodeMessage(value: unknown, source = "checkpoint", where = "message"): Message {
+  const read: Reader = new Reader(source);
   const message = read.object(value, where);
   const role = read.string(message.role, `${where}.role`) as Role;
   if (!ROLES.has(role)) read.fail(`has an unknown role ${JSON.stringify(role)} at '${where}.role'`);
@@ -421,4 +468,26 @@ class Reader {
     }
     return value;
   }
+}
+
+/** [0,1,2,5,6] → [[0,3],[5,7]] (half-open ranges). */
+function toRanges(indices: readonly number[]): JsonValue {
+  const ranges: [number, number][] = [];
+  for (const index of indices) {
+    const last = ranges.at(-1);
+    if (last !== undefined && last[1] === index) last[1]++;
+    else ranges.push([index, index + 1]);
+  }
+  return ranges;
+}
+
+function fromRanges(read: Reader, value: unknown): number[] {
+  const out: number[] = [];
+  read.array(value, "transcript_refs").forEach((range, index) => {
+    const pair = read.array(range, `transcript_refs[${index}]`);
+    const start = read.count(pair[0], `transcript_refs[${index}][0]`);
+    const end = read.count(pair[1], `transcript_refs[${index}][1]`);
+    for (let i = start; i < end; i++) out.push(i);
+  });
+  return out;
 }
