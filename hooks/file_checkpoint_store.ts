@@ -12,7 +12,7 @@ import type { LoopState, Message, StepRecord } from "../loop/types.ts";
 
 /** Options of `FileCheckpointStore`. */
 export interface FileCheckpointStoreOptions {
-  /** Snapshots to keep (files `checkpoint-0.json` … reused in turn). At least 2, so a corrupt newest one has a fallback. @default 3 */
+  /** Snapshots to keep; older ones are deleted after each save. At least 2, so a corrupt newest one has a fallback. @default 3 */
   readonly keep?: number;
   /** Applied to every string of content before anything is written. @default identity */
   readonly redact?: (text: string) => string;
@@ -28,7 +28,7 @@ export interface LatestCheckpointOptions {
   readonly task?: string | Record<string, unknown>;
 }
 
-const SNAPSHOT = /^checkpoint-(\d+)\.json$/;
+const SNAPSHOT = /^checkpoint-(\d{8})\.json$/;
 const STEPS = "steps.jsonl";
 const MESSAGES = "messages.jsonl";
 const encoder = new TextEncoder();
@@ -65,7 +65,7 @@ interface JournalLines {
  * Checkpoints of one run in a directory, cheap at every step however long the
  * run: two append-only journals (`steps.jsonl`: one step per line;
  * `messages.jsonl`: each transcript message once) and a small snapshot per
- * save (`checkpoint-N.json`: counters, queue, metadata and the transcript as
+ * save (`checkpoint-00000042.json`: counters, queue, metadata and the transcript as
  * ranges of message-journal lines), written to a temporary file and renamed
  * into place. `latest()` skips corrupt or truncated snapshots with a warning
  * naming the file and falls back to the previous one.
@@ -186,7 +186,7 @@ export class FileCheckpointStore {
     const text = JSON.stringify(encodeCheckpoint(state, { redact, omitSteps: true, messageRef }));
     if (lines !== "") this.#messages.append(lines);
     const seq = ++this.#seq!;
-    const file = join(this.directory, `checkpoint-${seq % this.#keep}.json`);
+    const file = join(this.directory, snapshotName(seq));
     const temp = `${file}.tmp`;
     const document = `{"seq":${seq},${text.slice(1)}`;
     if (this.#durable) {
@@ -198,7 +198,16 @@ export class FileCheckpointStore {
     } else {
       Deno.writeTextFileSync(temp, document);
     }
+    // A new name each time: on ext4, renaming over an existing file forces a flush (slow).
     Deno.renameSync(temp, file);
+    const old = seq - this.#keep;
+    if (old > 0) {
+      try {
+        Deno.removeSync(join(this.directory, snapshotName(old)));
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
+    }
     return file;
   }
 
@@ -438,6 +447,10 @@ interface Snapshot {
   readonly task: unknown;
   readonly document: unknown;
   readonly error?: string;
+}
+
+function snapshotName(seq: number): string {
+  return `checkpoint-${String(seq).padStart(8, "0")}.json`;
 }
 
 function describe(error: unknown): string {

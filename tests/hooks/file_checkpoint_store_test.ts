@@ -43,15 +43,15 @@ Deno.test("FileCheckpointStore keeps the newest snapshots and two journals; late
     const { store, run } = greetRun(dir, ["A", "B", "C"], "Greet everyone", 3);
     const outcome = await run.complete();
     assert.equal(outcome.stopReason, "max_steps");
-    // 3 replies + 3 steps + the end = 7 saves, in 3 snapshot files used in turn
+    // 3 replies + 3 steps + the end = 7 saves; the newest 3 snapshots are kept
     assert.deepEqual(files(dir), [
-      "checkpoint-0.json",
-      "checkpoint-1.json",
-      "checkpoint-2.json",
+      "checkpoint-00000005.json",
+      "checkpoint-00000006.json",
+      "checkpoint-00000007.json",
       "messages.jsonl",
       "steps.jsonl",
     ]);
-    const snapshot = JSON.parse(Deno.readTextFileSync(`${dir}/checkpoint-1.json`));
+    const snapshot = JSON.parse(Deno.readTextFileSync(`${dir}/checkpoint-00000007.json`));
     assert.equal(snapshot.seq, 7);
     assert.equal(snapshot.format, "looplet-checkpoint");
     assert.equal(snapshot.step_count, 3);
@@ -72,7 +72,7 @@ Deno.test("FileCheckpointStore.latest() skips a corrupt newest snapshot with a w
   await withDir(async (dir) => {
     const { run } = greetRun(dir, ["A", "B"], "Greet everyone", 2);
     await run.complete();
-    const newest = `${dir}/checkpoint-2.json`; // the 5th save
+    const newest = `${dir}/checkpoint-00000005.json`;
     Deno.writeTextFileSync(newest, '{"format": "looplet-checkpoint", "vers'); // truncated write
     const warnings: string[] = [];
     const store = new FileCheckpointStore(dir, { onWarning: (message) => warnings.push(message) });
@@ -100,7 +100,7 @@ Deno.test("FileCheckpointStore.latest() falls back past a snapshot whose steps t
     assert.match(store.warnings[0], /Ignored a truncated last line in ".*steps\.jsonl"/);
     assert.match(
       store.warnings[1],
-      /Skipped checkpoint ".*checkpoint-2\.json": .*'step_count' is 2 but 1 steps were found/,
+      /Skipped checkpoint ".*checkpoint-00000005\.json": .*'step_count' is 2 but 1 steps were found/,
     );
   });
 });
@@ -108,7 +108,7 @@ Deno.test("FileCheckpointStore.latest() falls back past a snapshot whose steps t
 Deno.test("FileCheckpointStore.latest() returns undefined for an empty or missing directory, with a warning when all are corrupt", async () => {
   await withDir(async (dir) => {
     assert.equal(await new FileCheckpointStore(`${dir}/missing`).latest(), undefined);
-    Deno.writeTextFileSync(`${dir}/checkpoint-0.json`, "{}");
+    Deno.writeTextFileSync(`${dir}/checkpoint-00000001.json`, "{}");
     const store = new FileCheckpointStore(dir);
     assert.equal(await store.latest(), undefined);
     assert.equal(store.warnings.length, 2);
