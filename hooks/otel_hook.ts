@@ -9,10 +9,19 @@ import {
 import { renderTask } from "../loop/prompt.ts";
 import type { Hook, StepRecord } from "../loop/types.ts";
 
+/**
+ * An OpenTelemetry `Tracer` from `@opentelemetry/api` (any version 1.x), as
+ * `otelHook` uses it; `trace.getTracer(name)` and SDK tracers satisfy it.
+ */
+export interface OtelTracer {
+  /** Start a span (see `Tracer.startSpan` in `@opentelemetry/api`). */
+  startSpan(name: string, options?: unknown, context?: unknown): unknown;
+}
+
 /** Options of `otelHook`. */
 export interface OtelHookOptions {
   /** The tracer. @default trace.getTracer("looplet") (Deno's built-in exporter when OTEL_DENO=true) */
-  readonly tracer?: Tracer;
+  readonly tracer?: OtelTracer;
   /** Applied to every text attribute (task, arguments, errors) before it is recorded. @default identity */
   readonly redact?: (text: string) => string;
   /** Record tool arguments as an attribute (redacted, cut to 1000 characters). @default false */
@@ -39,11 +48,11 @@ const TEXT_LIMIT = 1000;
  * ```
  */
 export function otelHook(options: OtelHookOptions = {}): Hook {
-  const {
-    tracer = trace.getTracer("looplet"),
-    redact = (text: string) => text,
-    recordArgs = false,
-  } = options;
+  const { redact = (text: string) => text, recordArgs = false } = options;
+  const tracer = (options.tracer ?? trace.getTracer("looplet")) as Tracer;
+  if (typeof tracer?.startSpan !== "function") {
+    throw new TypeError("Cannot make OpenTelemetry hook: 'tracer' must have a startSpan method");
+  }
   const text = (value: string) => {
     const cut = value.length > TEXT_LIMIT ? `${value.slice(0, TEXT_LIMIT)}…` : value;
     return redact(cut);

@@ -6,4 +6,4 @@
  * @module
  */
 export { otelHook } from "./otel_hook.ts";
-export type { OtelHookOptions } from "./otel_hook.ts";
+export type { OtelHookOptions, OtelTracer } from "./otel_hook.ts";
