@@ -100,71 +100,15 @@ export type {
   ScriptedTurn,
 } from "./backends/scripted.ts";
 
-// hooks
+// hooks (checkpoint format; the hook library itself is the "./hooks" entry)
 export {
   decodeCheckpoint,
+  decodeMessage,
   decodeStep,
   encodeCheckpoint,
+  encodeMessage,
   encodeStep,
 } from "./loop/checkpoint_codec.ts";
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from "./loop/checkpoint_codec.ts";
 export type { EncodeCheckpointOptions, JsonValue } from "./loop/checkpoint_codec.ts";
 export { CheckpointError } from "./loop/checkpoint_error.ts";
-export { FileCheckpointStore } from "./hooks/file_checkpoint_store.ts";
-export type {
-  FileCheckpointStoreOptions,
-  LatestCheckpointOptions,
-} from "./hooks/file_checkpoint_store.ts";
-export { checkpointHook } from "./hooks/checkpoint_hook.ts";
-export type { CheckpointHookOptions, CheckpointSink } from "./hooks/checkpoint_hook.ts";
-export { approvalHook } from "./hooks/approval_hook.ts";
-export type {
-  ApprovalAnswer,
-  ApprovalCallback,
-  ApprovalHookOptions,
-  ApprovalRequest,
-} from "./hooks/approval_hook.ts";
-export { permissionHook } from "./hooks/permission_hook.ts";
-export type {
-  ArgPattern,
-  PermissionDecision,
-  PermissionDenial,
-  PermissionHook,
-  PermissionHookOptions,
-  PermissionOutcome,
-  PermissionRule,
-} from "./hooks/permission_hook.ts";
-export { estimateTokens } from "./hooks/estimate_tokens.ts";
-export { contextBudget } from "./hooks/context_budget.ts";
-export type { ContextBudget, ContextBudgetOptions, ContextTier } from "./hooks/context_budget.ts";
-export type { CompactContext, CompactStrategy } from "./hooks/compact_strategy.ts";
-export { pruneToolResults } from "./hooks/prune_tool_results.ts";
-export type { PruneToolResultsOptions } from "./hooks/prune_tool_results.ts";
-export { summarizeTurns, SUMMARY_HEADER } from "./hooks/summarize_turns.ts";
-export type { SummarizeTurnsOptions } from "./hooks/summarize_turns.ts";
-export { truncateTranscript, TRUNCATION_NOTICE } from "./hooks/truncate_transcript.ts";
-export type { TruncateTranscriptOptions } from "./hooks/truncate_transcript.ts";
-export { compactChain } from "./hooks/compact_chain.ts";
-export { compactionHook } from "./hooks/compaction_hook.ts";
-export type {
-  CompactionHook,
-  CompactionHookOptions,
-  CompactionRecord,
-} from "./hooks/compaction_hook.ts";
-export { budgetWarningHook } from "./hooks/budget_warning_hook.ts";
-export type { BudgetWarningHookOptions } from "./hooks/budget_warning_hook.ts";
-export { perToolLimitHook } from "./hooks/per_tool_limit_hook.ts";
-export type { PerToolLimitHookOptions } from "./hooks/per_tool_limit_hook.ts";
-export { STAGNATION_NUDGE, stagnationHook } from "./hooks/stagnation_hook.ts";
-export type { StagnationHookOptions } from "./hooks/stagnation_hook.ts";
-export { tokenBudgetHook } from "./hooks/token_budget_hook.ts";
-export type { TokenBudgetHookOptions } from "./hooks/token_budget_hook.ts";
-export { memoryHook } from "./hooks/memory_hook.ts";
-export type { MemoryHookOptions, MemorySource } from "./hooks/memory_hook.ts";
-export { metricsHook } from "./hooks/metrics_hook.ts";
-export type { LatencySummary, MetricsHook, MetricsSnapshot } from "./hooks/metrics_hook.ts";
-export { redactSecrets, SECRET_PATTERNS } from "./hooks/redact_secrets.ts";
-export type { RedactSecretsOptions } from "./hooks/redact_secrets.ts";
-export { redactingBackend } from "./hooks/redacting_backend.ts";
-export { subAgentTool } from "./hooks/sub_agent_tool.ts";
-export type { SubAgentResult, SubAgentToolOptions } from "./hooks/sub_agent_tool.ts";

@@ -16,25 +16,21 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { type Backend, composableLoop, type Hook, type ModelTurn, tool } from "../mod.ts";
 import {
-  type Backend,
   budgetWarningHook,
   checkpointHook,
   compactChain,
   compactionHook,
-  composableLoop,
   FileCheckpointStore,
-  type Hook,
   memoryHook,
   metricsHook,
-  type ModelTurn,
   perToolLimitHook,
   pruneToolResults,
   stagnationHook,
   tokenBudgetHook,
-  tool,
   truncateTranscript,
-} from "../mod.ts";
+} from "../hooks/hooks_mod.ts";
 
 type Variant = "full" | "tmpfs" | "no-checkpoint" | "bare";
 const VARIANTS: Variant[] = ["full", "tmpfs", "no-checkpoint", "bare"];

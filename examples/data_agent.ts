@@ -18,23 +18,25 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import {
+  composableLoop,
+  type LoopState,
+  type ModelRequest,
+  type ModelTurn,
+  ScriptedBackend,
+  tool,
+} from "../mod.ts";
+import {
   approvalHook,
   type ApprovalRequest,
   checkpointHook,
   compactChain,
   compactionHook,
-  composableLoop,
   FileCheckpointStore,
-  type LoopState,
-  type ModelRequest,
-  type ModelTurn,
   pruneToolResults,
   redactSecrets,
-  ScriptedBackend,
   summarizeTurns,
-  tool,
   truncateTranscript,
-} from "../mod.ts";
+} from "../hooks/hooks_mod.ts";
 
 const TASK = "Remove inactive users from the database, then report how many users remain";
 const USAGE = "usage: deno run -A examples/data_agent.ts --scripted [--auto-approve] " +

@@ -20,7 +20,7 @@ export interface BudgetWarningHookOptions {
  * @throws {RangeError} When `maxSteps` is not a positive integer or a threshold is not in (0, 1).
  * @example
  * ```ts
- * import { budgetWarningHook } from "jsr:@looplet/looplet";
+ * import { budgetWarningHook } from "jsr:@looplet/looplet/hooks";
  * const hook = budgetWarningHook({ maxSteps: 30, thresholds: [0.5, 0.1] });
  * ```
  */

@@ -22,7 +22,7 @@ export interface CompactContext {
  *
  * @example A strategy that drops nothing
  * ```ts
- * import type { CompactStrategy } from "jsr:@looplet/looplet";
+ * import type { CompactStrategy } from "jsr:@looplet/looplet/hooks";
  * const keepAll: CompactStrategy = { name: "keep-all", compact: (messages) => messages };
  * ```
  */

@@ -31,7 +31,7 @@ export interface ContextBudget {
  * @throws {RangeError} When the window is not a positive integer or the thresholds are not `0 < warningAt <= errorAt <= contextWindow`.
  * @example
  * ```ts
- * import { contextBudget } from "jsr:@looplet/looplet";
+ * import { contextBudget } from "jsr:@looplet/looplet/hooks";
  * const budget = contextBudget({ contextWindow: 10_000 });
  * budget.classify(7_000); // "warning"
  * ```

@@ -12,7 +12,7 @@ const MESSAGE_OVERHEAD = 4;
  * @returns Estimated tokens.
  * @example
  * ```ts
- * import { estimateTokens } from "jsr:@looplet/looplet";
+ * import { estimateTokens } from "jsr:@looplet/looplet/hooks";
  * estimateTokens("twelve chars"); // 3
  * estimateTokens([{ role: "user", content: "twelve chars" }]); // 7
  * ```

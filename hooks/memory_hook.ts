@@ -22,7 +22,7 @@ export interface MemoryHookOptions {
  * @throws {TypeError} When a source is neither a string nor a function.
  * @example
  * ```ts
- * import { memoryHook } from "jsr:@looplet/looplet";
+ * import { memoryHook } from "jsr:@looplet/looplet/hooks";
  * const hook = memoryHook(["The user prefers metric units.", (state) => `Turn ${state.turn}`]);
  * ```
  */

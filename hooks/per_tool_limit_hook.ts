@@ -19,7 +19,7 @@ export interface PerToolLimitHookOptions {
  * @throws {RangeError} When a limit is not a non-negative integer.
  * @example
  * ```ts
- * import { perToolLimitHook } from "jsr:@looplet/looplet";
+ * import { perToolLimitHook } from "jsr:@looplet/looplet/hooks";
  * const hook = perToolLimitHook({ limits: { search: 5 }, defaultLimit: 20 });
  * ```
  */

@@ -72,7 +72,7 @@ export interface PermissionHook extends Hook {
  * @throws {TypeError} When a rule is malformed (the message names the rule).
  * @example Allow reads, ask before writes under /etc, deny the rest
  * ```ts
- * import { permissionHook } from "jsr:@looplet/looplet";
+ * import { permissionHook } from "jsr:@looplet/looplet/hooks";
  * const permissions = permissionHook({
  *   rules: [
  *     { tool: "read_*", decision: "allow" },

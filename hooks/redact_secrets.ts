@@ -29,7 +29,7 @@ export interface RedactSecretsOptions {
  * @throws {TypeError} When a pattern is not a global RegExp.
  * @example
  * ```ts
- * import { redactSecrets } from "jsr:@looplet/looplet";
+ * import { redactSecrets } from "jsr:@looplet/looplet/hooks";
  * const redact = redactSecrets({ values: ["hunter2"] });
  * redact("password=hunter2 and key sk-ant-abcdefghijklmnopqrstu"); // "password=[REDACTED] and key [REDACTED]"
  * ```

@@ -25,7 +25,7 @@ export const STAGNATION_NUDGE =
  * @throws {RangeError} When `threshold` is below 2.
  * @example
  * ```ts
- * import { stagnationHook } from "jsr:@looplet/looplet";
+ * import { stagnationHook } from "jsr:@looplet/looplet/hooks";
  * const hook = stagnationHook({ threshold: 3, ignoreTools: ["wait"] });
  * ```
  */

@@ -21,7 +21,7 @@ export interface TokenBudgetHookOptions {
  * @throws {RangeError} When a limit is not positive.
  * @example
  * ```ts
- * import { tokenBudgetHook } from "jsr:@looplet/looplet";
+ * import { tokenBudgetHook } from "jsr:@looplet/looplet/hooks";
  * const hook = tokenBudgetHook({ maxTokens: 200_000, maxCost: 2 });
  * ```
  */

@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
-import {
-  approvalHook,
-  checkpointHook,
-  composableLoop,
-  FileCheckpointStore,
-  ScriptedBackend,
-  tool,
-} from "../../mod.ts";
+import { composableLoop, ScriptedBackend, tool } from "../../mod.ts";
+import { approvalHook, checkpointHook, FileCheckpointStore } from "../../hooks/hooks_mod.ts";
 
 const call = ScriptedBackend.call;
 

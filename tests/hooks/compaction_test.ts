@@ -1,21 +1,17 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
+import { BackendError, type Message, type ModelRequest, ScriptedBackend, tool } from "../../mod.ts";
 import {
-  BackendError,
   compactChain,
   compactionHook,
   contextBudget,
   estimateTokens,
-  type Message,
-  type ModelRequest,
   pruneToolResults,
-  ScriptedBackend,
   summarizeTurns,
   SUMMARY_HEADER,
-  tool,
   truncateTranscript,
   TRUNCATION_NOTICE,
-} from "../../mod.ts";
+} from "../../hooks/hooks_mod.ts";
 import { composableLoop } from "../../mod.ts";
 
 const signal = new AbortController().signal;

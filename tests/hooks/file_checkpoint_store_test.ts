@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  CheckpointError,
-  checkpointHook,
-  composableLoop,
-  FileCheckpointStore,
-  ScriptedBackend,
-} from "../../mod.ts";
+import { CheckpointError, composableLoop, ScriptedBackend } from "../../mod.ts";
+import { checkpointHook, FileCheckpointStore } from "../../hooks/hooks_mod.ts";
 import { greet } from "../loop/_tools.ts";
 
 const call = ScriptedBackend.call;

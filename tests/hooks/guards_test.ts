@@ -1,14 +1,13 @@
 // Budgets and guards: budgetWarningHook, perToolLimitHook, stagnationHook, tokenBudgetHook.
 import assert from "node:assert/strict";
+import { composableLoop, ScriptedBackend } from "../../mod.ts";
 import {
   budgetWarningHook,
-  composableLoop,
   perToolLimitHook,
-  ScriptedBackend,
   STAGNATION_NUDGE,
   stagnationHook,
   tokenBudgetHook,
-} from "../../mod.ts";
+} from "../../hooks/hooks_mod.ts";
 import { add, greet } from "../loop/_tools.ts";
 
 const call = ScriptedBackend.call;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { BackendError, composableLoop, metricsHook, ScriptedBackend } from "../../mod.ts";
+import { BackendError, composableLoop, ScriptedBackend } from "../../mod.ts";
+import { metricsHook } from "../../hooks/hooks_mod.ts";
 import { boom, greet } from "../loop/_tools.ts";
 
 const call = ScriptedBackend.call;
