@@ -2,8 +2,11 @@ import type { Hook, LoopState } from "../loop/types.ts";
 
 /** Where checkpoints go: `FileCheckpointStore` or anything with the same `save`. */
 export interface CheckpointSink {
-  /** Save the state; resolves once it is safely written. */
-  save(state: LoopState): Promise<unknown>;
+  /**
+   * Save the state; resolves once it is safely written. `reply` is true for
+   * the state right after a model reply (a store may record it more cheaply).
+   */
+  save(state: LoopState, options?: { readonly reply?: boolean }): Promise<unknown>;
   /** Release open files; called when the run ends. */
   close?(): Promise<void> | void;
 }
@@ -48,7 +51,7 @@ export function checkpointHook(store: CheckpointSink, options: CheckpointHookOpt
       state = ctx.state;
     },
     async onModelReply(ctx) {
-      if (every === 1) await store.save(ctx.state);
+      if (every === 1) await store.save(ctx.state, { reply: true });
     },
     async onEvent(event) {
       if (state === undefined) return;

@@ -31,6 +31,9 @@ export interface LatestCheckpointOptions {
 const SNAPSHOT = /^checkpoint-(\d{8})\.json$/;
 const STEPS = "steps.jsonl";
 const MESSAGES = "messages.jsonl";
+const REPLIES = "replies.jsonl";
+/** The reply journal is emptied after a snapshot once it is larger than this. */
+const REPLIES_LIMIT = 1 << 20;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -44,6 +47,12 @@ class Journal {
     const bytes = encoder.encode(lines);
     let written = 0;
     while (written < bytes.length) written += this.#file.writeSync(bytes.subarray(written));
+  }
+
+  /** Empty the journal (its entries are all older than a snapshot just written). */
+  clear(): void {
+    this.#file ??= Deno.openSync(this.path, { append: true, create: true });
+    this.#file.truncateSync(0);
   }
 
   close(): void {
@@ -88,6 +97,10 @@ export class FileCheckpointStore {
   readonly #durable: boolean;
   readonly #steps: Journal;
   readonly #messages: Journal;
+  readonly #replies: Journal;
+  #repliesBytes = 0;
+  /** Snapshot files written or found, oldest first (the newest `keep` are kept). */
+  #files: string[] = [];
   #seq: number | undefined;
   #journaledSteps = 0;
   #messageCount = 0;
@@ -122,18 +135,23 @@ export class FileCheckpointStore {
     this.#durable = durable;
     this.#steps = new Journal(join(directory, STEPS));
     this.#messages = new Journal(join(directory, MESSAGES));
+    this.#replies = new Journal(join(directory, REPLIES));
   }
 
   /**
    * Save the state: append new steps and messages to the journals, then write
-   * a snapshot atomically. Saves are serialised.
+   * a snapshot atomically (temporary file, then rename). With `reply: true`
+   * (the state right after a model reply, before its calls run) the snapshot
+   * is appended to `replies.jsonl` instead: cheaper, and a cut last line is
+   * simply ignored. Saves are serialised.
    *
    * @param state The run state.
-   * @returns The snapshot file written.
+   * @param options `reply`: the state was taken right after a model reply.
+   * @returns The file written.
    * @throws {CheckpointError} When the directory holds checkpoints of another task.
    */
-  save(state: LoopState): Promise<string> {
-    const next = this.#queue.then(() => this.#save(state));
+  save(state: LoopState, options: { readonly reply?: boolean } = {}): Promise<string> {
+    const next = this.#queue.then(() => this.#save(state, options.reply === true));
     this.#queue = next.catch(() => {});
     return next;
   }
@@ -148,21 +166,23 @@ export class FileCheckpointStore {
     await this.#queue;
     this.#steps.close();
     this.#messages.close();
+    this.#replies.close();
   }
 
-  #save(state: LoopState): string {
+  #save(state: LoopState, reply: boolean): string {
     try {
-      return this.#write(state);
+      return this.#write(state, reply);
     } catch (error) {
       // Start over on the next save: recount the journals from disk.
       this.#seq = undefined;
       this.#steps.close();
       this.#messages.close();
+      this.#replies.close();
       throw error;
     }
   }
 
-  #write(state: LoopState): string {
+  #write(state: LoopState, reply: boolean): string {
     if (this.#seq === undefined) this.#open(state);
     const redact = this.#redact;
     if (state.steps.length > this.#journaledSteps) {
@@ -186,6 +206,12 @@ export class FileCheckpointStore {
     const text = JSON.stringify(encodeCheckpoint(state, { redact, omitSteps: true, messageRef }));
     if (lines !== "") this.#messages.append(lines);
     const seq = ++this.#seq!;
+    if (reply) {
+      const line = `{"seq":${seq},${text.slice(1)}\n`;
+      this.#replies.append(line);
+      this.#repliesBytes += line.length;
+      return this.#replies.path;
+    }
     const file = join(this.directory, snapshotName(seq));
     const temp = `${file}.tmp`;
     const document = `{"seq":${seq},${text.slice(1)}`;
@@ -200,10 +226,14 @@ export class FileCheckpointStore {
     }
     // A new name each time: on ext4, renaming over an existing file forces a flush (slow).
     Deno.renameSync(temp, file);
-    const old = seq - this.#keep;
-    if (old > 0) {
+    if (this.#repliesBytes > REPLIES_LIMIT) {
+      this.#replies.clear();
+      this.#repliesBytes = 0;
+    }
+    this.#files.push(file);
+    while (this.#files.length > this.#keep) {
       try {
-        Deno.removeSync(join(this.directory, snapshotName(old)));
+        Deno.removeSync(this.#files.shift()!);
       } catch (error) {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
       }
@@ -218,7 +248,7 @@ export class FileCheckpointStore {
     const newest = snapshots[0];
     if (newest !== undefined && JSON.stringify(newest.task) !== this.#key(state.task)) {
       throw new CheckpointError(
-        `Cannot save checkpoint in "${this.directory}": "${newest.file}" is a checkpoint of ` +
+        `Cannot save checkpoint in "${this.directory}": ${label(newest)} is a checkpoint of ` +
           `another task (${
             JSON.stringify(newest.task).slice(0, 80)
           }); use a new directory per run ` +
@@ -226,7 +256,14 @@ export class FileCheckpointStore {
         newest.file,
       );
     }
-    this.#seq = newest?.seq ?? 0;
+    this.#seq = Math.max(0, ...snapshots.map((snapshot) => snapshot.seq));
+    this.#files = snapshots.filter((snapshot) => snapshot.line === undefined)
+      .map((snapshot) => snapshot.file).reverse();
+    const replies = this.#readJournal(REPLIES);
+    if (replies.size > replies.bytes[replies.lines.length]) {
+      Deno.truncateSync(this.#replies.path, replies.bytes[replies.lines.length]);
+    }
+    this.#repliesBytes = replies.bytes[replies.lines.length];
     // Steps: keep the journal's lines that match the state's steps; drop the rest.
     const steps = this.#readJournal(STEPS);
     let keep = 0;
@@ -273,7 +310,7 @@ export class FileCheckpointStore {
     await this.#queue;
     let snapshots: Snapshot[];
     try {
-      snapshots = this.#snapshots();
+      snapshots = this.#snapshots(true);
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return undefined;
       throw error;
@@ -315,16 +352,20 @@ export class FileCheckpointStore {
     for (const snapshot of snapshots) {
       if (snapshot.error !== undefined) {
         this.#warn(
-          `Skipped checkpoint "${snapshot.file}": ${snapshot.error}; falling back to the previous checkpoint`,
+          `Skipped checkpoint ${
+            label(snapshot)
+          }: ${snapshot.error}; falling back to the previous checkpoint`,
         );
         continue;
       }
       let state: LoopState;
       try {
-        state = decodeCheckpoint(snapshot.document, snapshot.file, records, message);
+        const source = snapshot.file +
+          (snapshot.line === undefined ? "" : ` line ${snapshot.line}`);
+        state = decodeCheckpoint(snapshot.document, source, records, message);
       } catch (error) {
         this.#warn(
-          `Skipped checkpoint "${snapshot.file}": ${
+          `Skipped checkpoint ${label(snapshot)}: ${
             describe(error)
           }; falling back to the previous checkpoint`,
         );
@@ -332,7 +373,7 @@ export class FileCheckpointStore {
       }
       if (options.task !== undefined && this.#key(options.task) !== JSON.stringify(state.task)) {
         throw new CheckpointError(
-          `Cannot resume from "${snapshot.file}": it is a checkpoint of another task ` +
+          `Cannot resume from ${label(snapshot)}: it is a checkpoint of another task ` +
             `(${JSON.stringify(state.task).slice(0, 80)}), not ${
               JSON.stringify(options.task).slice(0, 80)
             }; use the directory of that run, or a new one`,
@@ -356,7 +397,7 @@ export class FileCheckpointStore {
       for (const entry of Deno.readDirSync(this.directory)) {
         if (
           SNAPSHOT.test(entry.name) || entry.name === STEPS || entry.name === MESSAGES ||
-          entry.name.endsWith(".tmp")
+          entry.name === REPLIES || entry.name.endsWith(".tmp")
         ) {
           Deno.removeSync(join(this.directory, entry.name));
         }
@@ -367,11 +408,29 @@ export class FileCheckpointStore {
     this.#seq = undefined;
     this.#journaledSteps = 0;
     this.#messageCount = 0;
+    this.#repliesBytes = 0;
   }
 
-  /** Snapshots, newest first; unreadable ones come first, with their error. */
-  #snapshots(): Snapshot[] {
+  /** Snapshots (files and reply lines), newest first; unreadable files come first, with their error. */
+  #snapshots(report = false): Snapshot[] {
     const found: Snapshot[] = [];
+    const replies = this.#readJournal(REPLIES, report);
+    replies.lines.forEach((line, index) => {
+      try {
+        const document = JSON.parse(line);
+        if (Number.isInteger(document?.seq) && document.format === CHECKPOINT_FORMAT) {
+          found.push({
+            file: this.#replies.path,
+            line: index + 1,
+            seq: document.seq,
+            task: document.task,
+            document,
+          });
+          return;
+        }
+      } catch { /* reported below */ }
+      if (report) this.#warn(`Skipped an unreadable line ${index + 1} in "${this.#replies.path}"`);
+    });
     for (const entry of Deno.readDirSync(this.directory)) {
       if (!SNAPSHOT.test(entry.name) || !entry.isFile) continue;
       const file = join(this.directory, entry.name);
@@ -443,10 +502,17 @@ export class FileCheckpointStore {
 
 interface Snapshot {
   readonly file: string;
+  /** Set for a reply snapshot: its line in `replies.jsonl`. */
+  readonly line?: number;
   readonly seq: number;
   readonly task: unknown;
   readonly document: unknown;
   readonly error?: string;
+}
+
+/** `"dir/checkpoint-00000042.json"` or `"dir/replies.jsonl" line 7`. */
+function label(snapshot: Snapshot): string {
+  return `"${snapshot.file}"${snapshot.line === undefined ? "" : ` line ${snapshot.line}`}`;
 }
 
 function snapshotName(seq: number): string {

@@ -38,19 +38,29 @@ Deno.test("FileCheckpointStore keeps the newest snapshots and two journals; late
     const { store, run } = greetRun(dir, ["A", "B", "C"], "Greet everyone", 3);
     const outcome = await run.complete();
     assert.equal(outcome.stopReason, "max_steps");
-    // 3 replies + 3 steps + the end = 7 saves; the newest 3 snapshots are kept
+    // 3 replies (lines of replies.jsonl) + 3 steps + the end (snapshot files) = 7 saves;
+    // the newest 3 snapshot files are kept
     assert.deepEqual(files(dir), [
-      "checkpoint-00000005.json",
+      "checkpoint-00000004.json",
       "checkpoint-00000006.json",
       "checkpoint-00000007.json",
       "messages.jsonl",
+      "replies.jsonl",
       "steps.jsonl",
     ]);
     const snapshot = JSON.parse(Deno.readTextFileSync(`${dir}/checkpoint-00000007.json`));
     assert.equal(snapshot.seq, 7);
     assert.equal(snapshot.format, "looplet-checkpoint");
     assert.equal(snapshot.step_count, 3);
+    assert.equal(snapshot.stop_reason, "max_steps");
     assert.deepEqual(snapshot.transcript_refs, [[0, 7]]);
+    const replies = Deno.readTextFileSync(`${dir}/replies.jsonl`).trim().split("\n")
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(replies.map((reply) => [reply.seq, reply.step_count, reply.queue.length]), [
+      [1, 0, 1],
+      [3, 1, 1],
+      [5, 2, 1],
+    ]);
     const journal = Deno.readTextFileSync(`${dir}/steps.jsonl`).trim().split("\n");
     assert.equal(journal.length, 3);
     assert.equal(JSON.parse(journal[1]).result.data.greeting, "Hello, B!");
@@ -97,6 +107,24 @@ Deno.test("FileCheckpointStore.latest() falls back past a snapshot whose steps t
       store.warnings[1],
       /Skipped checkpoint ".*checkpoint-00000005\.json": .*'step_count' is 2 but 1 steps were found/,
     );
+  });
+});
+
+Deno.test("FileCheckpointStore.latest() ignores a reply line cut by a crash, with a warning", async () => {
+  await withDir(async (dir) => {
+    const { run } = greetRun(dir, ["A", "B"], "Greet everyone", 2);
+    await run.complete();
+    for (const name of files(dir)) {
+      if (name.startsWith("checkpoint-")) Deno.removeSync(`${dir}/${name}`);
+    }
+    const replies = Deno.readTextFileSync(`${dir}/replies.jsonl`);
+    const lines = replies.trim().split("\n");
+    Deno.writeTextFileSync(`${dir}/replies.jsonl`, `${lines[0]}\n${lines[1].slice(0, 40)}`);
+    const store = new FileCheckpointStore(dir);
+    const state = await store.latest();
+    assert.equal(state?.steps.length, 0);
+    assert.deepEqual(state?.queue.map((call) => call.args), [{ name: "A" }]);
+    assert.match(store.warnings[0], /Ignored a truncated last line in ".*replies\.jsonl"/);
   });
 });
 
