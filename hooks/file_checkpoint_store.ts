@@ -72,12 +72,13 @@ interface JournalLines {
 
 /**
  * Checkpoints of one run in a directory, cheap at every step however long the
- * run: two append-only journals (`steps.jsonl`: one step per line;
- * `messages.jsonl`: each transcript message once) and a small snapshot per
- * save (`checkpoint-00000042.json`: counters, queue, metadata and the transcript as
- * ranges of message-journal lines), written to a temporary file and renamed
- * into place. `latest()` skips corrupt or truncated snapshots with a warning
- * naming the file and falls back to the previous one.
+ * run: append-only journals (`steps.jsonl`: one step per line;
+ * `messages.jsonl`: each transcript message once), a small snapshot per step
+ * (`checkpoint-00000042.json`: counters, queue, metadata and the transcript as
+ * ranges of message-journal lines, written to a temporary file and renamed
+ * into place), and the same snapshot appended to `replies.jsonl` after each
+ * model reply. `latest()` resumes from the newest readable snapshot; corrupt
+ * or truncated ones are skipped with a warning naming the file.
  *
  * @example Save after every step, resume after a crash
  * ```ts ignore
