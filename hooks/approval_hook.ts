@@ -1,6 +1,6 @@
 import type { ApprovalDecision } from "../loop/composable_loop.ts";
 import { answerToDecision } from "./_approval_answer.ts";
-import type { Hook, ToolCallRequest } from "../loop/types.ts";
+import type { AnyTool, Hook, ToolCallRequest } from "../loop/types.ts";
 
 /** What an approval callback is asked about. */
 export interface ApprovalRequest {
@@ -27,8 +27,8 @@ export type ApprovalCallback = (
 
 /** Options of `approvalHook`. */
 export interface ApprovalHookOptions {
-  /** Which calls need approval: tool names, or a predicate over the call. */
-  readonly tools: readonly string[] | ((call: ToolCallRequest) => boolean);
+  /** Which calls need approval: tools (or their names), or a predicate over the call. */
+  readonly tools: readonly (string | AnyTool)[] | ((call: ToolCallRequest) => boolean);
   /** Ask now and wait. Without it the run ends `awaiting_approval` and resumes with `approval`. */
   readonly ask?: ApprovalCallback;
   /** Why approval is needed, shown to the approver. @default `"<tool>" needs approval` */
@@ -62,12 +62,15 @@ export function approvalHook(options: ApprovalHookOptions): Hook {
   } = options ?? ({} as ApprovalHookOptions);
   let needs: (call: ToolCallRequest) => boolean;
   if (typeof tools === "function") needs = tools;
-  else if (Array.isArray(tools) && tools.every((name) => typeof name === "string")) {
-    const names = new Set(tools);
+  else if (
+    Array.isArray(tools) &&
+    tools.every((item) => typeof item === "string" || typeof item?.name === "string")
+  ) {
+    const names = new Set(tools.map((item) => typeof item === "string" ? item : item.name));
     needs = (call) => names.has(call.name);
   } else {
     throw new TypeError(
-      "Cannot make approval hook: 'tools' must be an array of tool names or a (call) => boolean",
+      "Cannot make approval hook: 'tools' must be an array of tools or tool names, or a (call) => boolean",
     );
   }
   if (ask !== undefined && typeof ask !== "function") {

@@ -36,7 +36,7 @@ Deno.test("approvalHook() pauses before a listed tool, with the pending call and
   const dir = await Deno.makeTempDir();
   try {
     const store = new FileCheckpointStore(dir);
-    const hooks = [approvalHook({ tools: ["delete_rows"] }), checkpointHook(store)];
+    const hooks = [approvalHook({ tools: [tools[0]] }), checkpointHook(store)];
     const first = await composableLoop({ llm: script(), tools, task: "Clean", hooks }).complete();
     assert.equal(first.stopReason, "awaiting_approval");
     assert.equal(first.pending?.call.name, "delete_rows");
@@ -111,7 +111,7 @@ Deno.test("approvalHook({ ask }) waits for the approver: yes runs, no refuses, p
 Deno.test("approvalHook() rejects bad options and bad answers", async () => {
   assert.throws(
     () => approvalHook({ tools: "delete_rows" as never }),
-    /'tools' must be an array of tool names/,
+    /'tools' must be an array of tools or tool names, or a \(call\) => boolean/,
   );
   assert.throws(() => approvalHook({ tools: [], ask: "yes" as never }), /'ask' must be a function/);
   const { tools, script } = setup();
