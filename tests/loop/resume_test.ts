@@ -242,3 +242,29 @@ Deno.test("onModelReply sees the reply recorded and its calls queued, before any
   }).complete();
   assert.deepEqual(seen, [[1, ["greet"], 1, 0, "assistant"], [2, ["done"], 1, 1, "assistant"]]);
 });
+
+Deno.test("composableLoop({ resume }) ends a resumed turn like any other: shouldStop runs, context is flushed", async () => {
+  let saved: LoopState | undefined;
+  const first = composableLoop({
+    llm: new ScriptedBackend([call("greet", { name: "A" })]),
+    tools: [greet],
+    task: "x",
+    hooks: [{ onModelReply: ({ state }) => void (saved = structuredClone(state)) }],
+  });
+  for await (const _ of first) break;
+  const turns: number[] = [];
+  const outcome = await composableLoop({
+    llm: new ScriptedBackend([]),
+    tools: [greet],
+    task: "x",
+    resume: saved,
+    hooks: [{
+      postDispatch: () => ({ inject: "remember this" }),
+      shouldStop: ({ turn }) => (turns.push(turn), { stop: "enough" }),
+    }],
+  }).complete();
+  assert.deepEqual(turns, [1]);
+  assert.equal(outcome.stopReason, "enough");
+  assert.deepEqual(outcome.state.transcript.at(-1), { role: "user", content: "remember this" });
+  assert.equal(outcome.modelCalls, 1, "the resumed turn did not call the model");
+});
