@@ -5,7 +5,9 @@
  * more hooks (budget warning, per-tool limit, stagnation, memory, token budget).
  * Prints µs per step for: the full stack with checkpoints on disk (under
  * $TMPDIR); the same with the store on tmpfs (/dev/shm: every syscall, no disk:
- * the cost "excluding disk sync"); hooks without checkpoints; the bare loop.
+ * the cost "excluding disk sync"); on disk with a snapshot file every 10th
+ * step and snapshot lines in between (`fileEvery: 10`); hooks without
+ * checkpoints; the bare loop.
  * Each variant runs in its own process; RSS is sampled along the way. Disk
  * figures vary a lot on a shared machine; run it on a quiet one.
  *
@@ -32,8 +34,8 @@ import {
   truncateTranscript,
 } from "../hooks/hooks_mod.ts";
 
-type Variant = "full" | "tmpfs" | "no-checkpoint" | "bare";
-const VARIANTS: Variant[] = ["full", "tmpfs", "no-checkpoint", "bare"];
+type Variant = "full" | "tmpfs" | "file-every-10" | "no-checkpoint" | "bare";
+const VARIANTS: Variant[] = ["full", "tmpfs", "file-every-10", "no-checkpoint", "bare"];
 
 const work = tool({
   name: "work",
@@ -95,6 +97,9 @@ async function runVariant(variant: Variant, n: number): Promise<void> {
   }
   if (variant === "full" || variant === "tmpfs") {
     hooks.push(checkpointHook(new FileCheckpointStore(dir)));
+  }
+  if (variant === "file-every-10") {
+    hooks.push(checkpointHook(new FileCheckpointStore(dir, { fileEvery: 10 })));
   }
   hooks.push({
     onEvent(event) {

@@ -18,8 +18,13 @@ export interface FileCheckpointStoreOptions {
   readonly redact?: (text: string) => string;
   /** Receives each warning (for example a corrupt file skipped); they are also kept in `warnings`. */
   readonly onWarning?: (message: string) => void;
-  /** `fsync` each snapshot before it replaces the previous one (survives power loss, not only crashes). @default false */
+  /** `fsync` each snapshot file before it is renamed into place (survives power loss, not only crashes). @default false */
   readonly durable?: boolean;
+  /**
+   * Write every N-th step snapshot as its own file (temporary file + rename);
+   * the others are appended to `snapshots.jsonl`, which is cheaper. @default 1
+   */
+  readonly fileEvery?: number;
 }
 
 /** Options of `FileCheckpointStore.latest`. */
@@ -31,9 +36,9 @@ export interface LatestCheckpointOptions {
 const SNAPSHOT = /^checkpoint-(\d{8})\.json$/;
 const STEPS = "steps.jsonl";
 const MESSAGES = "messages.jsonl";
-const REPLIES = "replies.jsonl";
-/** The reply journal is emptied after a snapshot once it is larger than this. */
-const REPLIES_LIMIT = 1 << 20;
+const LINES = "snapshots.jsonl";
+/** `snapshots.jsonl` is emptied after a snapshot file once it is larger than this. */
+const LINES_LIMIT = 1 << 20;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -76,8 +81,8 @@ interface JournalLines {
  * `messages.jsonl`: each transcript message once), a small snapshot per step
  * (`checkpoint-00000042.json`: counters, queue, metadata and the transcript as
  * ranges of message-journal lines, written to a temporary file and renamed
- * into place), and the same snapshot appended to `replies.jsonl` after each
- * model reply. `latest()` resumes from the newest readable snapshot; corrupt
+ * into place), and the same snapshot appended to `snapshots.jsonl` after each
+ * model reply (and for the steps between files, with `fileEvery`). `latest()` resumes from the newest readable snapshot; corrupt
  * or truncated ones are skipped with a warning naming the file.
  *
  * @example Save after every step, resume after a crash
@@ -96,10 +101,12 @@ export class FileCheckpointStore {
   readonly #redact?: (text: string) => string;
   readonly #onWarning?: (message: string) => void;
   readonly #durable: boolean;
+  readonly #fileEvery: number;
+  #stepSaves = 0;
   readonly #steps: Journal;
   readonly #messages: Journal;
-  readonly #replies: Journal;
-  #repliesBytes = 0;
+  readonly #lines: Journal;
+  #linesBytes = 0;
   /** Snapshot files written or found, oldest first (the newest `keep` are kept). */
   #files: string[] = [];
   #seq: number | undefined;
@@ -117,13 +124,18 @@ export class FileCheckpointStore {
    * @throws {RangeError} When `keep` is below 2.
    */
   constructor(directory: string, options: FileCheckpointStoreOptions = {}) {
-    const { keep = 3, redact, onWarning, durable = false } = options;
+    const { keep = 3, redact, onWarning, durable = false, fileEvery = 1 } = options;
     if (typeof directory !== "string" || directory === "") {
       throw new TypeError("Cannot make checkpoint store: 'directory' must be a non-empty path");
     }
     if (!Number.isInteger(keep) || keep < 2) {
       throw new RangeError(
         `Cannot make checkpoint store: 'keep' must be an integer of at least 2, got ${keep}`,
+      );
+    }
+    if (!Number.isInteger(fileEvery) || fileEvery < 1) {
+      throw new RangeError(
+        `Cannot make checkpoint store: 'fileEvery' must be a positive integer, got ${fileEvery}`,
       );
     }
     if (redact !== undefined && typeof redact !== "function") {
@@ -134,17 +146,19 @@ export class FileCheckpointStore {
     this.#redact = redact;
     this.#onWarning = onWarning;
     this.#durable = durable;
+    this.#fileEvery = fileEvery;
     this.#steps = new Journal(join(directory, STEPS));
     this.#messages = new Journal(join(directory, MESSAGES));
-    this.#replies = new Journal(join(directory, REPLIES));
+    this.#lines = new Journal(join(directory, LINES));
   }
 
   /**
    * Save the state: append new steps and messages to the journals, then write
    * a snapshot atomically (temporary file, then rename). With `reply: true`
-   * (the state right after a model reply, before its calls run) the snapshot
-   * is appended to `replies.jsonl` instead: cheaper, and a cut last line is
-   * simply ignored. Saves are serialised.
+   * (the state right after a model reply, before its calls run), and for the
+   * steps between files with `fileEvery`, the snapshot is appended to
+   * `snapshots.jsonl` instead: cheaper, and a line cut by a crash is ignored.
+   * Saves are serialised.
    *
    * @param state The run state.
    * @param options `reply`: the state was taken right after a model reply.
@@ -167,7 +181,7 @@ export class FileCheckpointStore {
     await this.#queue;
     this.#steps.close();
     this.#messages.close();
-    this.#replies.close();
+    this.#lines.close();
   }
 
   #save(state: LoopState, reply: boolean): string {
@@ -178,7 +192,7 @@ export class FileCheckpointStore {
       this.#seq = undefined;
       this.#steps.close();
       this.#messages.close();
-      this.#replies.close();
+      this.#lines.close();
       throw error;
     }
   }
@@ -207,11 +221,12 @@ export class FileCheckpointStore {
     const text = JSON.stringify(encodeCheckpoint(state, { redact, omitSteps: true, messageRef }));
     if (lines !== "") this.#messages.append(lines);
     const seq = ++this.#seq!;
-    if (reply) {
+    const final = state.stopReason !== undefined;
+    if (reply || (!final && ++this.#stepSaves % this.#fileEvery !== 0)) {
       const line = `{"seq":${seq},${text.slice(1)}\n`;
-      this.#replies.append(line);
-      this.#repliesBytes += line.length;
-      return this.#replies.path;
+      this.#lines.append(line);
+      this.#linesBytes += line.length;
+      return this.#lines.path;
     }
     const file = join(this.directory, snapshotName(seq));
     const temp = `${file}.tmp`;
@@ -227,9 +242,9 @@ export class FileCheckpointStore {
     }
     // A new name each time: on ext4, renaming over an existing file forces a flush (slow).
     Deno.renameSync(temp, file);
-    if (this.#repliesBytes > REPLIES_LIMIT) {
-      this.#replies.clear();
-      this.#repliesBytes = 0;
+    if (this.#linesBytes > LINES_LIMIT) {
+      this.#lines.clear();
+      this.#linesBytes = 0;
     }
     this.#files.push(file);
     while (this.#files.length > this.#keep) {
@@ -260,11 +275,11 @@ export class FileCheckpointStore {
     this.#seq = Math.max(0, ...snapshots.map((snapshot) => snapshot.seq));
     this.#files = snapshots.filter((snapshot) => snapshot.line === undefined)
       .map((snapshot) => snapshot.file).reverse();
-    const replies = this.#readJournal(REPLIES);
-    if (replies.size > replies.bytes[replies.lines.length]) {
-      Deno.truncateSync(this.#replies.path, replies.bytes[replies.lines.length]);
+    const lines = this.#readJournal(LINES);
+    if (lines.size > lines.bytes[lines.lines.length]) {
+      Deno.truncateSync(this.#lines.path, lines.bytes[lines.lines.length]);
     }
-    this.#repliesBytes = replies.bytes[replies.lines.length];
+    this.#linesBytes = lines.bytes[lines.lines.length];
     // Steps: keep the journal's lines that match the state's steps; drop the rest.
     const steps = this.#readJournal(STEPS);
     let keep = 0;
@@ -398,7 +413,7 @@ export class FileCheckpointStore {
       for (const entry of Deno.readDirSync(this.directory)) {
         if (
           SNAPSHOT.test(entry.name) || entry.name === STEPS || entry.name === MESSAGES ||
-          entry.name === REPLIES || entry.name.endsWith(".tmp")
+          entry.name === LINES || entry.name.endsWith(".tmp")
         ) {
           Deno.removeSync(join(this.directory, entry.name));
         }
@@ -409,19 +424,19 @@ export class FileCheckpointStore {
     this.#seq = undefined;
     this.#journaledSteps = 0;
     this.#messageCount = 0;
-    this.#repliesBytes = 0;
+    this.#linesBytes = 0;
   }
 
   /** Snapshots (files and reply lines), newest first; unreadable files come first, with their error. */
   #snapshots(report = false): Snapshot[] {
     const found: Snapshot[] = [];
-    const replies = this.#readJournal(REPLIES, report);
-    replies.lines.forEach((line, index) => {
+    const journal = this.#readJournal(LINES, report);
+    journal.lines.forEach((line, index) => {
       try {
         const document = JSON.parse(line);
         if (Number.isInteger(document?.seq) && document.format === CHECKPOINT_FORMAT) {
           found.push({
-            file: this.#replies.path,
+            file: this.#lines.path,
             line: index + 1,
             seq: document.seq,
             task: document.task,
@@ -430,7 +445,7 @@ export class FileCheckpointStore {
           return;
         }
       } catch { /* reported below */ }
-      if (report) this.#warn(`Skipped an unreadable line ${index + 1} in "${this.#replies.path}"`);
+      if (report) this.#warn(`Skipped an unreadable line ${index + 1} in "${this.#lines.path}"`);
     });
     for (const entry of Deno.readDirSync(this.directory)) {
       if (!SNAPSHOT.test(entry.name) || !entry.isFile) continue;
@@ -503,7 +518,7 @@ export class FileCheckpointStore {
 
 interface Snapshot {
   readonly file: string;
-  /** Set for a reply snapshot: its line in `replies.jsonl`. */
+  /** Set for a snapshot appended to `snapshots.jsonl`: its line. */
   readonly line?: number;
   readonly seq: number;
   readonly task: unknown;
@@ -511,7 +526,7 @@ interface Snapshot {
   readonly error?: string;
 }
 
-/** `"dir/checkpoint-00000042.json"` or `"dir/replies.jsonl" line 7`. */
+/** `"dir/checkpoint-00000042.json"` or `"dir/snapshots.jsonl" line 7`. */
 function label(snapshot: Snapshot): string {
   return `"${snapshot.file}"${snapshot.line === undefined ? "" : ` line ${snapshot.line}`}`;
 }

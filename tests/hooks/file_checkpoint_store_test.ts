@@ -38,14 +38,14 @@ Deno.test("FileCheckpointStore keeps the newest snapshots and two journals; late
     const { store, run } = greetRun(dir, ["A", "B", "C"], "Greet everyone", 3);
     const outcome = await run.complete();
     assert.equal(outcome.stopReason, "max_steps");
-    // 3 replies (lines of replies.jsonl) + 3 steps + the end (snapshot files) = 7 saves;
+    // 3 replies (lines of snapshots.jsonl) + 3 steps + the end (snapshot files) = 7 saves;
     // the newest 3 snapshot files are kept
     assert.deepEqual(files(dir), [
       "checkpoint-00000004.json",
       "checkpoint-00000006.json",
       "checkpoint-00000007.json",
       "messages.jsonl",
-      "replies.jsonl",
+      "snapshots.jsonl",
       "steps.jsonl",
     ]);
     const snapshot = JSON.parse(Deno.readTextFileSync(`${dir}/checkpoint-00000007.json`));
@@ -54,7 +54,7 @@ Deno.test("FileCheckpointStore keeps the newest snapshots and two journals; late
     assert.equal(snapshot.step_count, 3);
     assert.equal(snapshot.stop_reason, "max_steps");
     assert.deepEqual(snapshot.transcript_refs, [[0, 7]]);
-    const replies = Deno.readTextFileSync(`${dir}/replies.jsonl`).trim().split("\n")
+    const replies = Deno.readTextFileSync(`${dir}/snapshots.jsonl`).trim().split("\n")
       .map((line) => JSON.parse(line));
     assert.deepEqual(replies.map((reply) => [reply.seq, reply.step_count, reply.queue.length]), [
       [1, 0, 1],
@@ -117,14 +117,14 @@ Deno.test("FileCheckpointStore.latest() ignores a reply line cut by a crash, wit
     for (const name of files(dir)) {
       if (name.startsWith("checkpoint-")) Deno.removeSync(`${dir}/${name}`);
     }
-    const replies = Deno.readTextFileSync(`${dir}/replies.jsonl`);
+    const replies = Deno.readTextFileSync(`${dir}/snapshots.jsonl`);
     const lines = replies.trim().split("\n");
-    Deno.writeTextFileSync(`${dir}/replies.jsonl`, `${lines[0]}\n${lines[1].slice(0, 40)}`);
+    Deno.writeTextFileSync(`${dir}/snapshots.jsonl`, `${lines[0]}\n${lines[1].slice(0, 40)}`);
     const store = new FileCheckpointStore(dir);
     const state = await store.latest();
     assert.equal(state?.steps.length, 0);
     assert.deepEqual(state?.queue.map((call) => call.args), [{ name: "A" }]);
-    assert.match(store.warnings[0], /Ignored a truncated last line in ".*replies\.jsonl"/);
+    assert.match(store.warnings[0], /Ignored a truncated last line in ".*snapshots\.jsonl"/);
   });
 });
 
@@ -239,4 +239,33 @@ Deno.test("checkpointHook({ every }) saves every N-th step, a pause and the end"
     hooks: [checkpointHook(sink as never, { every: 2 })],
   }).complete();
   assert.deepEqual(saved, [2, 4, 5]);
+});
+
+Deno.test("FileCheckpointStore({ fileEvery }) writes every N-th step snapshot as a file, the rest as lines", async () => {
+  await withDir(async (dir) => {
+    const store = new FileCheckpointStore(dir, { fileEvery: 2, keep: 10 });
+    const outcome = await composableLoop({
+      llm: new ScriptedBackend([
+        ...["A", "B", "C"].map((name) => call("greet", { name })),
+        call("done", { answer: "x" }),
+      ]),
+      tools: [greet],
+      task: "x",
+      hooks: [checkpointHook(store)],
+    }).complete();
+    // saves: reply 1, step 1 (line), reply 3, step 2 (file), reply 5, step 3 (line), reply 7,
+    // step 4 (file), end (always a file)
+    assert.deepEqual(files(dir).filter((name) => name.startsWith("checkpoint-")), [
+      "checkpoint-00000004.json",
+      "checkpoint-00000008.json",
+      "checkpoint-00000009.json",
+    ]);
+    const lines = Deno.readTextFileSync(`${dir}/snapshots.jsonl`).trim().split("\n");
+    assert.deepEqual(lines.map((line) => JSON.parse(line).seq), [1, 2, 3, 5, 6, 7]);
+    assert.deepEqual(await new FileCheckpointStore(dir).latest(), outcome.state);
+    assert.throws(
+      () => new FileCheckpointStore(dir, { fileEvery: 0 }),
+      /'fileEvery' must be a positive integer, got 0/,
+    );
+  });
 });
