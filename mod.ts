@@ -39,6 +39,7 @@ export { HookError } from "./loop/hook_error.ts";
 export { addUsage, ZERO_USAGE } from "./loop/usage.ts";
 export { abortableDelay } from "./loop/abortable_delay.ts";
 export { isRetryable, retryDelay } from "./loop/retry_policy.ts";
+export { isPromptTooLong } from "./loop/prompt_too_long.ts";
 export type { RetryPolicy } from "./loop/retry_policy.ts";
 export { done } from "./loop/done_tool.ts";
 export type { DoneArgs } from "./loop/done_tool.ts";
@@ -58,11 +59,13 @@ export type {
   LoopState,
   Message,
   ModelDelta,
+  ModelReplyContext,
   ModelRequest,
   ModelTurn,
   Outcome,
   PendingApproval,
   PrePromptContext,
+  PromptTooLongContext,
   ResultContext,
   Role,
   SchemaIssue,
@@ -127,3 +130,16 @@ export type {
 } from "./backends/recording_backend.ts";
 export { ReplayBackend } from "./backends/replay_backend.ts";
 export type { ReplayBackendOptions } from "./backends/replay_backend.ts";
+
+// hooks (checkpoint format; the hook library itself is the "./hooks" entry)
+export {
+  decodeCheckpoint,
+  decodeMessage,
+  decodeStep,
+  encodeCheckpoint,
+  encodeMessage,
+  encodeStep,
+} from "./loop/checkpoint_codec.ts";
+export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from "./loop/checkpoint_codec.ts";
+export type { EncodeCheckpointOptions, JsonValue } from "./loop/checkpoint_codec.ts";
+export { CheckpointError } from "./loop/checkpoint_error.ts";

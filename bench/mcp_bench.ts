@@ -101,6 +101,7 @@ const context = {
   metadata: {},
   llm: new ScriptedBackend([]),
   progress() {},
+  addUsage() {},
 };
 
 // 1. connect + list tools (each a fresh process)

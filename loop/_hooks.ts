@@ -8,7 +8,8 @@ export type DecisionSlot =
   | "preDispatch"
   | "postDispatch"
   | "checkDone"
-  | "shouldStop";
+  | "shouldStop"
+  | "onPromptTooLong";
 
 const HONOURED: Record<DecisionSlot, readonly (keyof HookDecision)[]> = {
   prePrompt: ["inject", "messages"],
@@ -16,6 +17,7 @@ const HONOURED: Record<DecisionSlot, readonly (keyof HookDecision)[]> = {
   postDispatch: ["result", "inject", "stop"],
   checkDone: ["deny", "inject"],
   shouldStop: ["stop", "inject"],
+  onPromptTooLong: ["messages"],
 };
 
 const ALL_FIELDS = new Set<string>([
@@ -35,6 +37,8 @@ const SLOTS = [
   "postDispatch",
   "checkDone",
   "shouldStop",
+  "onModelReply",
+  "onPromptTooLong",
   "onLoopEnd",
   "onEvent",
 ] as const;
@@ -217,9 +221,21 @@ export class HookRunner {
     }
   }
 
-  /** Call a notification slot (`onLoopStart`, `onLoopEnd`) on every hook. */
-  async notify<C>(slot: "onLoopStart" | "onLoopEnd", ctx: C): Promise<void> {
-    for (const { hook, index } of this.#bySlot.get(slot)!) {
+  /** Call a notification slot (`onLoopStart`, `onModelReply`, `onLoopEnd`) on every hook. */
+  notify<C>(
+    slot: "onLoopStart" | "onModelReply" | "onLoopEnd",
+    ctx: C,
+  ): Promise<void> | undefined {
+    const entries = this.#bySlot.get(slot)!;
+    return entries.length === 0 ? undefined : this.#notify(entries, slot, ctx);
+  }
+
+  async #notify<C>(
+    entries: readonly { hook: Hook; index: number }[],
+    slot: "onLoopStart" | "onModelReply" | "onLoopEnd",
+    ctx: C,
+  ): Promise<void> {
+    for (const { hook, index } of entries) {
       try {
         await (hook[slot] as (ctx: C) => unknown).call(hook, ctx);
       } catch (error) {

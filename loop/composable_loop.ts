@@ -12,6 +12,7 @@ import {
   toolMessage,
   toolSchemas,
 } from "./prompt.ts";
+import { isPromptTooLong } from "./prompt_too_long.ts";
 import { isRetryable, retryDelay, type RetryPolicy } from "./retry_policy.ts";
 import { Step } from "./step.ts";
 import type {
@@ -70,6 +71,11 @@ export interface LoopOptions {
   readonly approval?: ApprovalDecision;
   /** Name of the tool that finishes the run. @default "done" */
   readonly doneTool?: string;
+  /**
+   * How many times one turn may recover from a prompt-too-long error through
+   * `onPromptTooLong` hooks (each returns a smaller transcript). @default 3
+   */
+  readonly promptTooLongRecoveries?: number;
 }
 
 interface RunConfig {
@@ -83,6 +89,7 @@ interface RunConfig {
   readonly concurrency: number;
   readonly retry: RetryPolicy;
   readonly doneTool: string;
+  readonly promptTooLongRecoveries: number;
   readonly signal?: AbortSignal;
   readonly approval?: ApprovalDecision;
 }
@@ -157,6 +164,7 @@ function validateOptions(options: LoopOptions): RunConfig {
     doneTool = "done",
     resume,
     approval,
+    promptTooLongRecoveries = 3,
   } = options;
   if (typeof llm !== "object" || llm === null || typeof llm.generate !== "function") {
     fail(
@@ -182,6 +190,16 @@ function validateOptions(options: LoopOptions): RunConfig {
   assertPositiveInteger("concurrency", concurrency);
   assertPositiveInteger("maxTokens", maxTokens);
   assertPositiveInteger("retry.attempts", retry.attempts);
+  if (
+    typeof promptTooLongRecoveries !== "number" || !Number.isInteger(promptTooLongRecoveries) ||
+    promptTooLongRecoveries < 0
+  ) {
+    fail(
+      "promptTooLongRecoveries",
+      `must be a non-negative integer, got ${JSON.stringify(promptTooLongRecoveries)}`,
+      RangeError,
+    );
+  }
   if (
     temperature !== undefined &&
     (typeof temperature !== "number" || !(temperature >= 0 && temperature <= 2))
@@ -224,6 +242,7 @@ function validateOptions(options: LoopOptions): RunConfig {
     concurrency,
     retry,
     doneTool,
+    promptTooLongRecoveries,
     signal,
     approval,
   };
@@ -325,8 +344,9 @@ async function* runLoop(
     await config.hooks.notify("onLoopStart", { state, signal: control.signal });
     await config.hooks.emit({ type: "loop_start", task: renderTask(state.task) });
     if (state.queue.length > 0) {
-      yield* processQueue(config, state, control, ZERO_USAGE);
-      flushContext(state);
+      const resumed: Step[] = [];
+      yield* processQueue(config, state, control, resumed);
+      await endTurn(config, state, control, state.turn, resumed);
     }
     while (control.stopReason === undefined) {
       if (control.signal.aborted) control.stopReason = "cancelled";
@@ -375,8 +395,8 @@ async function* runTurn(
 ): AsyncGenerator<Step, void, undefined> {
   const turn = ++state.turn;
   await config.hooks.emit({ type: "turn_start", turn });
-  const messages = await promptMessages(config, state, control, turn);
-  const reply = await callModel(config, state, control, turn, messages);
+  const injected = await promptContext(config, state, control, turn);
+  const reply = await callModel(config, state, control, turn, injected);
   if (reply === undefined) return;
   const calls = uniqueIds(
     reply.toolCalls !== undefined && reply.toolCalls.length > 0
@@ -398,8 +418,21 @@ async function* runTurn(
   } else {
     state.parseFailures = 0;
     state.queue.push(...calls);
-    yield* processQueue(config, state, control, reply.usage ?? ZERO_USAGE, turnSteps);
+    if (reply.usage !== undefined) state.queueUsage = reply.usage;
+    await config.hooks.notify("onModelReply", { state, signal: control.signal, turn, calls });
+    yield* processQueue(config, state, control, turnSteps);
   }
+  await endTurn(config, state, control, turn, turnSteps);
+}
+
+/** Ask `shouldStop` hooks (unless the run already stops), then flush injected context. */
+async function endTurn(
+  config: RunConfig,
+  state: LoopState,
+  control: RunControl,
+  turn: number,
+  turnSteps: readonly Step[],
+): Promise<void> {
   if (control.stopReason === undefined) {
     await config.hooks.decide("shouldStop", {
       state,
@@ -424,19 +457,49 @@ function flushContext(state: LoopState): void {
   state.context.length = 0;
 }
 
-async function promptMessages(
+/** Run `prePrompt` hooks; returns this turn's injected context message, if any. */
+async function promptContext(
   config: RunConfig,
   state: LoopState,
   control: RunControl,
   turn: number,
-): Promise<readonly Message[]> {
+): Promise<Message | undefined> {
   const injected: string[] = [];
   await config.hooks.decide("prePrompt", { state, signal: control.signal, turn }, (decision) => {
     if (decision.messages !== undefined) state.transcript = [...decision.messages];
     if (decision.inject !== undefined) injected.push(decision.inject);
   });
-  if (injected.length === 0) return state.transcript;
-  return [...state.transcript, { role: "user", content: injected.join("\n\n") }];
+  return injected.length === 0 ? undefined : { role: "user", content: injected.join("\n\n") };
+}
+
+/** Ask `onPromptTooLong` hooks for a smaller transcript; true when one gave it. */
+async function recoverPromptTooLong(
+  config: RunConfig,
+  state: LoopState,
+  control: RunControl,
+  turn: number,
+  attempt: number,
+  error: Error,
+): Promise<boolean> {
+  let recovered = false;
+  await config.hooks.decide(
+    "onPromptTooLong",
+    () => ({ state, signal: control.signal, turn, attempt, error, messages: state.transcript }),
+    (decision) => {
+      if (decision.messages === undefined) return false;
+      state.transcript = [...decision.messages];
+      recovered = true;
+      return true;
+    },
+  );
+  await config.hooks.emit({
+    type: "prompt_too_long",
+    turn,
+    attempt,
+    error: error.message,
+    recovered,
+  });
+  return recovered;
 }
 
 function uniqueIds(calls: readonly ToolCallRequest[], turn: number): readonly ToolCallRequest[] {
@@ -459,11 +522,15 @@ async function callModel(
   state: LoopState,
   control: RunControl,
   turn: number,
-  messages: readonly Message[],
+  injected: Message | undefined,
 ): Promise<ModelTurn | undefined> {
   const { attempts = 3 } = config.retry;
-  const request: ModelRequest = { ...config.request, messages };
+  let recoveries = 0;
   for (let attempt = 1;; attempt++) {
+    const request: ModelRequest = {
+      ...config.request,
+      messages: injected === undefined ? state.transcript : [...state.transcript, injected],
+    };
     await config.hooks.emit({ type: "model_call_start", turn, attempt });
     let hookFailure: Error | undefined;
     const onDelta = config.hooks.observed
@@ -502,6 +569,13 @@ async function callModel(
       if (control.signal.aborted) {
         control.stopReason = "cancelled";
         return undefined;
+      }
+      if (
+        isPromptTooLong(error) && recoveries < config.promptTooLongRecoveries &&
+        await recoverPromptTooLong(config, state, control, turn, ++recoveries, failure)
+      ) {
+        attempt--; // a recovered prompt is a new prompt, not a retry of the same one
+        continue;
       }
       if (!isRetryable(error) || attempt >= attempts) {
         control.stopReason = "llm_error";
@@ -600,22 +674,18 @@ async function* processQueue(
   config: RunConfig,
   state: LoopState,
   control: RunControl,
-  turnUsage: Usage,
   seen: Step[] = [],
 ): AsyncGenerator<Step, void, undefined> {
-  let usage = turnUsage;
   const turn = state.turn;
   while (state.queue.length > 0 && control.stopReason === undefined) {
     if (control.signal.aborted) control.stopReason = "cancelled";
     else if (state.steps.length >= config.maxSteps) control.stopReason = "max_steps";
     else if (state.queue[0].name === config.doneTool) {
-      const step = await doneStep(config, state, control, state.queue[0], turn, usage);
-      usage = ZERO_USAGE;
+      const step = await doneStep(config, state, control, state.queue[0], turn, takeUsage(state));
       seen.push(step);
       yield step;
     } else {
-      const steps = await runBatch(config, state, control, turn, usage);
-      usage = ZERO_USAGE;
+      const steps = await runBatch(config, state, control, turn);
       for (const step of steps) {
         seen.push(step);
         yield step;
@@ -624,7 +694,15 @@ async function* processQueue(
   }
   if (control.stopReason !== undefined && control.stopReason !== "awaiting_approval") {
     skipRemaining(state, control.stopReason, config.maxSteps);
+    delete state.queueUsage;
   }
+}
+
+/** The reply's usage, attributed to the first step of its turn (once). */
+function takeUsage(state: LoopState): Usage {
+  const usage = state.queueUsage ?? ZERO_USAGE;
+  delete state.queueUsage;
+  return usage;
 }
 
 /** Answer calls that will not run, so every call in the transcript has a result. */
@@ -662,7 +740,6 @@ async function runBatch(
   state: LoopState,
   control: RunControl,
   turn: number,
-  usage: Usage,
 ): Promise<Step[]> {
   const approved = consumeApproval(config, state);
   const prepared: Prepared[] = [];
@@ -683,7 +760,8 @@ async function runBatch(
     }
     prepared.push(item);
   }
-  const outcomes = await executeAll(config, state, control, prepared, turn);
+  const usage = takeUsage(state);
+  const { outcomes, extraUsage } = await executeAll(config, state, control, prepared, turn);
   if (control.signal.aborted) {
     control.stopReason = "cancelled";
     return [];
@@ -707,7 +785,7 @@ async function runBatch(
         turn,
         call: stepCall(item.call),
         result,
-        usage: index === 0 ? usage : ZERO_USAGE,
+        usage: addUsage(index === 0 ? usage : ZERO_USAGE, extraUsage[index]),
         durationMs: performance.now() - item.started,
       }),
     );
@@ -787,19 +865,47 @@ async function executeAll(
   control: RunControl,
   prepared: readonly Prepared[],
   turn: number,
-): Promise<CallOutcome[]> {
-  if (prepared.length === 1) return [await executeOne(config, state, control, prepared[0], turn)];
+): Promise<{ outcomes: CallOutcome[]; extraUsage: (Usage | undefined)[] }> {
   const outcomes: CallOutcome[] = new Array(prepared.length);
+  const extraUsage: (Usage | undefined)[] = new Array(prepared.length);
+  const addTo = (index: number) => (usage: Usage) => {
+    extraUsage[index] = addUsage(extraUsage[index] ?? ZERO_USAGE, checkUsage(usage));
+    state.usage = addUsage(state.usage, usage);
+  };
+  if (prepared.length === 1) {
+    outcomes[0] = await executeOne(config, state, control, prepared[0], turn, addTo(0));
+    return { outcomes, extraUsage };
+  }
   let next = 0;
   const worker = async () => {
     while (next < prepared.length) {
       const index = next++;
-      outcomes[index] = await executeOne(config, state, control, prepared[index], turn);
+      outcomes[index] = await executeOne(
+        config,
+        state,
+        control,
+        prepared[index],
+        turn,
+        addTo(index),
+      );
     }
   };
   const workers = Math.min(config.concurrency, prepared.length);
   await Promise.all(Array.from({ length: workers }, worker));
-  return outcomes;
+  return { outcomes, extraUsage };
+}
+
+function checkUsage(usage: Usage): Usage {
+  if (
+    typeof usage !== "object" || usage === null || !Number.isFinite(usage.inputTokens) ||
+    !Number.isFinite(usage.outputTokens)
+  ) {
+    throw new TypeError(
+      "Cannot add usage: pass { inputTokens, outputTokens } with finite numbers, got " +
+        JSON.stringify(usage),
+    );
+  }
+  return usage;
 }
 
 async function executeOne(
@@ -808,6 +914,7 @@ async function executeOne(
   control: RunControl,
   item: Prepared,
   turn: number,
+  addUsageToStep: (usage: Usage) => void,
 ): Promise<CallOutcome> {
   if (item.outcome !== undefined || item.tool === undefined) {
     return item.outcome ?? refused("Not run", "execution");
@@ -826,6 +933,7 @@ async function executeOne(
     call: item.call,
     metadata: state.metadata,
     llm: config.llm,
+    addUsage: addUsageToStep,
     progress: (message: string, data?: unknown) => {
       progressFailure ??= config.hooks.emitNow({
         type: "tool_progress",
@@ -945,6 +1053,7 @@ async function doneStep(
       },
     );
   }
+  let extra: Usage = ZERO_USAGE;
   outcome ??= await executeTool(tool, args, (signal) => ({
     signal,
     step: number,
@@ -952,6 +1061,10 @@ async function doneStep(
     call,
     metadata: state.metadata,
     llm: config.llm,
+    addUsage: (added: Usage) => {
+      extra = addUsage(extra, checkUsage(added));
+      state.usage = addUsage(state.usage, added);
+    },
     progress: () => {},
   }), control.signal);
   const result = await postDispatch(config, state, control, call, number, turn, outcome);
@@ -966,7 +1079,7 @@ async function doneStep(
     turn,
     call: stepCall(call),
     result,
-    usage,
+    usage: addUsage(usage, extra === ZERO_USAGE ? undefined : extra),
     durationMs: performance.now() - started,
   });
 }

@@ -298,6 +298,11 @@ export interface ToolContext {
   readonly llm: Backend;
   /** Report progress; hooks receive it as a `tool_progress` event. */
   progress(message: string, data?: unknown): void;
+  /**
+   * Add usage spent on the run's behalf (for example by a sub-agent or a
+   * summary call) to the run's totals and to this call's step.
+   */
+  addUsage(usage: Usage): void;
 }
 
 /**
@@ -361,6 +366,7 @@ export type StopReason =
  * | result   | preDispatch, postDispatch                     |
  * | pause    | preDispatch                                   |
  * | stop     | postDispatch, shouldStop                      |
+ * | messages | onPromptTooLong (retry the call with them)    |
  *
  * @example Deny a call
  * ```ts
@@ -381,7 +387,7 @@ export interface HookDecision {
   readonly stop?: string | true;
   /** Pause the run before this call, awaiting approval; the text says why. */
   readonly pause?: string;
-  /** Replace the transcript (prePrompt), for example after compaction. */
+  /** Replace the transcript (prePrompt, onPromptTooLong), for example after compaction. */
   readonly messages?: readonly Message[];
 }
 
@@ -426,6 +432,29 @@ export interface TurnContext extends HookContextBase {
   readonly steps: readonly Step[];
 }
 
+/** Context of `onModelReply`: the reply is in the transcript and its calls are queued. */
+export interface ModelReplyContext extends HookContextBase {
+  /** The turn the reply belongs to. */
+  readonly turn: number;
+  /** The calls queued from the reply (empty when none could be read). */
+  readonly calls: readonly ToolCallRequest[];
+}
+
+/**
+ * Context of `onPromptTooLong`: the provider refused the prompt as too long.
+ * Return `{ messages }` (a smaller transcript) to retry the call with it.
+ */
+export interface PromptTooLongContext extends HookContextBase {
+  /** The turn whose model call failed. */
+  readonly turn: number;
+  /** 1 for the first recovery of this turn, then 2, 3, ... */
+  readonly attempt: number;
+  /** What the backend threw. */
+  readonly error: Error;
+  /** The transcript that was too long (what a recovery should shrink). */
+  readonly messages: readonly Message[];
+}
+
 /** Context of `onLoopEnd`. */
 export interface LoopEndContext extends HookContextBase {
   /** The outcome the run ends with. */
@@ -451,6 +480,13 @@ export type LoopEvent =
     readonly attempt: number;
     readonly delayMs: number;
     readonly error: string;
+  }
+  | {
+    readonly type: "prompt_too_long";
+    readonly turn: number;
+    readonly attempt: number;
+    readonly error: string;
+    readonly recovered: boolean;
   }
   | { readonly type: "tool_start"; readonly step: number; readonly call: ToolCallRequest }
   | {
@@ -490,6 +526,14 @@ export interface Hook {
   checkDone?(ctx: CallContext): HookReturn;
   /** At the end of each turn: `stop`. */
   shouldStop?(ctx: TurnContext): HookReturn;
+  /**
+   * After the model's reply is recorded (assistant message in the transcript,
+   * calls in `state.queue`), before any call runs: a consistent point to
+   * checkpoint so a resumed run never asks the model again for this turn.
+   */
+  onModelReply?(ctx: ModelReplyContext): void | Promise<void>;
+  /** When the provider says the prompt is too long: return `{ messages }` to retry with them. */
+  onPromptTooLong?(ctx: PromptTooLongContext): HookReturn;
   /** Once, after the run ends (also after `break` or an error). */
   onLoopEnd?(ctx: LoopEndContext): void | Promise<void>;
   /** Observer of loop events, including streamed model deltas. Its return value is ignored. */
@@ -585,6 +629,8 @@ export interface LoopState {
   usage: Usage;
   /** Consecutive replies with no readable tool call. */
   parseFailures: number;
+  /** Usage of the current turn's reply not yet attributed to a step (while `queue` is not empty). */
+  queueUsage?: Usage;
   /** Shared run metadata for hooks and tools. */
   readonly metadata: Record<string, unknown>;
   /** A call waiting for approval, when the run paused. */

@@ -475,6 +475,7 @@ function toolContext() {
     metadata: {},
     llm: new ScriptedBackend([]),
     progress() {},
+    addUsage() {},
   };
 }
 

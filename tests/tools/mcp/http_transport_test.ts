@@ -173,5 +173,6 @@ function context() {
       generate: () => Promise.reject(new Error("unused")),
     },
     progress() {},
+    addUsage() {},
   };
 }

@@ -12,6 +12,7 @@ export async function call(tool: AnyTool, args: Record<string, unknown>, signal?
     metadata: {},
     llm: undefined as never,
     progress() {},
+    addUsage() {},
   } satisfies ToolContext;
   return await tool.execute(parsed.data, ctx);
 }

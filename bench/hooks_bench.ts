@@ -1,0 +1,164 @@
+/**
+ * The hook library under load: a 10,000-step scripted run with checkpoints
+ * after every step (FileCheckpointStore: journal + atomic snapshot, no fsync),
+ * compaction (prune + truncate under a 4,000-token budget), metrics and five
+ * more hooks (budget warning, per-tool limit, stagnation, memory, token budget).
+ * Prints µs per step for: the full stack with checkpoints on disk (under
+ * $TMPDIR); the same with the store on tmpfs (/dev/shm: every syscall, no disk:
+ * the cost "excluding disk sync"); on disk with a snapshot file every 10th
+ * step and snapshot lines in between (`fileEvery: 10`); hooks without
+ * checkpoints; the bare loop.
+ * Each variant runs in its own process; RSS is sampled along the way. Disk
+ * figures vary a lot on a shared machine; run it on a quiet one.
+ *
+ *   deno run -A bench/hooks_bench.ts             # all variants, N = 10,000
+ *   deno run -A bench/hooks_bench.ts --n 2000    # another N
+ *
+ * Targets (issue 4): ≤ 50 µs/step excluding disk sync; peak RSS < 150 MB, flat in N.
+ */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { type Backend, composableLoop, type Hook, type ModelTurn, tool } from "../mod.ts";
+import {
+  budgetWarningHook,
+  checkpointHook,
+  compactChain,
+  compactionHook,
+  FileCheckpointStore,
+  memoryHook,
+  metricsHook,
+  perToolLimitHook,
+  pruneToolResults,
+  stagnationHook,
+  tokenBudgetHook,
+  truncateTranscript,
+} from "../hooks/hooks_mod.ts";
+
+type Variant = "full" | "tmpfs" | "file-every-10" | "no-checkpoint" | "bare";
+const VARIANTS: Variant[] = ["full", "tmpfs", "file-every-10", "no-checkpoint", "bare"];
+
+const work = tool({
+  name: "work",
+  description: "Return a record.",
+  input: z.object({ i: z.number() }),
+  concurrencySafe: true,
+  execute: ({ i }) => ({ i, text: "x".repeat(200 + (i % 7) * 20) }),
+});
+
+function backend(n: number): Backend {
+  let calls = 0;
+  return {
+    name: "bench",
+    capabilities: { nativeTools: true },
+    generate(): Promise<ModelTurn> {
+      calls++;
+      const toolCalls = calls < n
+        ? [{ id: `c${calls}`, name: "work", args: { i: calls } }]
+        : [{ id: `c${calls}`, name: "done", args: { answer: "ok" } }];
+      return Promise.resolve({ text: "", toolCalls, usage: { inputTokens: 100, outputTokens: 5 } });
+    },
+  };
+}
+
+function rssMb(): number {
+  return Deno.memoryUsage().rss / 1024 / 1024;
+}
+
+function peakRssMb(): number {
+  try {
+    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(Deno.readTextFileSync("/proc/self/status"))?.[1]);
+    return Number.isFinite(kb) ? kb / 1024 : rssMb();
+  } catch {
+    return rssMb();
+  }
+}
+
+async function runVariant(variant: Variant, n: number): Promise<void> {
+  const dir = await Deno.makeTempDir({
+    prefix: "looplet-hooks-bench-",
+    ...(variant === "tmpfs" ? { dir: "/dev/shm" } : {}),
+  });
+  const samples: string[] = [];
+  const hooks: Hook[] = [];
+  const metrics = metricsHook();
+  if (variant !== "bare") {
+    hooks.push(
+      compactionHook({
+        budget: 4000,
+        strategy: compactChain(pruneToolResults({ keepRecent: 3 }), truncateTranscript()),
+      }),
+      metrics,
+      budgetWarningHook({ maxSteps: n }),
+      perToolLimitHook({ defaultLimit: n }),
+      stagnationHook(),
+      memoryHook(["The user prefers short answers."]),
+      tokenBudgetHook({ maxTokens: 1e12 }),
+    );
+  }
+  if (variant === "full" || variant === "tmpfs") {
+    hooks.push(checkpointHook(new FileCheckpointStore(dir)));
+  }
+  if (variant === "file-every-10") {
+    hooks.push(checkpointHook(new FileCheckpointStore(dir, { fileEvery: 10 })));
+  }
+  hooks.push({
+    onEvent(event) {
+      if (event.type === "step" && event.step.number % (n / 4) === 0) {
+        samples.push(`${event.step.number}: ${rssMb().toFixed(0)} MB`);
+      }
+    },
+  });
+  const started = performance.now();
+  const outcome = await composableLoop({
+    llm: backend(n),
+    tools: [work],
+    task: "Benchmark the hook library",
+    maxSteps: n,
+    hooks,
+  }).complete();
+  const elapsed = performance.now() - started;
+  if (outcome.stopReason !== "done" || outcome.steps !== n) {
+    throw new Error(`bench run ended with ${outcome.stopReason} after ${outcome.steps} steps`);
+  }
+  const perStep = (elapsed * 1000) / n;
+  let diskKb = 0;
+  for (const entry of Deno.readDirSync(dir)) {
+    diskKb += Deno.statSync(`${dir}/${entry.name}`).size / 1024;
+  }
+  console.log(
+    `${variant.padEnd(14)} N=${n}: ${perStep.toFixed(1)} µs/step, peak RSS ${
+      peakRssMb().toFixed(0)
+    } MB, RSS at steps [${
+      samples.join(", ")
+    }], transcript ${outcome.state.transcript.length} msgs` +
+      (diskKb > 0 ? `, ${(diskKb / 1024).toFixed(1)} MB written in ${dir.split("/")[1]}` : "") +
+      (variant !== "bare" ? `, llm p50 ${metrics.snapshot().llmLatencyMs.p50.toFixed(3)} ms` : ""),
+  );
+  await Deno.remove(dir, { recursive: true });
+}
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { n: { type: "string" }, variant: { type: "string" } },
+});
+const n = Number(values.n ?? 10_000);
+if (values.variant !== undefined) {
+  await runVariant(values.variant as Variant, n);
+} else {
+  for (const variant of VARIANTS) {
+    const { code } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL(import.meta.url).pathname,
+        "--n",
+        String(n),
+        "--variant",
+        variant,
+      ],
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output();
+    if (code !== 0) Deno.exit(code);
+  }
+}

@@ -1,0 +1,88 @@
+import type { ApprovalDecision } from "../loop/composable_loop.ts";
+import { answerToDecision } from "./_approval_answer.ts";
+import type { AnyTool, Hook, ToolCallRequest } from "../loop/types.ts";
+
+/** What an approval callback is asked about. */
+export interface ApprovalRequest {
+  /** The call waiting for approval. */
+  readonly call: ToolCallRequest;
+  /** The step number it will have. */
+  readonly step: number;
+  /** Why approval is needed. */
+  readonly reason: string;
+  /** The run's signal: stop asking when it aborts. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * An approver's answer: `true`/`false`, an `ApprovalDecision`, or `"pause"`
+ * to end the run awaiting approval (for example when no human is there).
+ */
+export type ApprovalAnswer = boolean | ApprovalDecision | "pause";
+
+/** An approver the loop waits for. */
+export type ApprovalCallback = (
+  request: ApprovalRequest,
+) => ApprovalAnswer | Promise<ApprovalAnswer>;
+
+/** Options of `approvalHook`. */
+export interface ApprovalHookOptions {
+  /** Which calls need approval: tools (or their names), or a predicate over the call. */
+  readonly tools: readonly (string | AnyTool)[] | ((call: ToolCallRequest) => boolean);
+  /** Ask now and wait. Without it the run ends `awaiting_approval` and resumes with `approval`. */
+  readonly ask?: ApprovalCallback;
+  /** Why approval is needed, shown to the approver. @default `"<tool>" needs approval` */
+  readonly reason?: (call: ToolCallRequest) => string;
+}
+
+/**
+ * Require a human's approval before some calls run. Without `ask`, the run
+ * ends with `awaiting_approval`, `outcome.pending` names the call, and
+ * `composableLoop({ resume: outcome.state, approval })` runs or refuses
+ * exactly that call. With `ask`, the loop waits for the answer; a denial
+ * goes back to the model as a failed result.
+ *
+ * @param options Which tools, and how to ask.
+ * @returns The hook.
+ * @throws {TypeError} When `tools` or `ask` has the wrong type.
+ * @example Pause before deleting, resume approved
+ * ```ts ignore
+ * const hooks = [approvalHook({ tools: ["delete_rows"] })];
+ * const first = await composableLoop({ llm, tools, task, hooks }).complete();
+ * if (first.stopReason === "awaiting_approval") {
+ *   await composableLoop({ llm, tools, task, hooks, resume: first.state, approval: { approve: true } }).complete();
+ * }
+ * ```
+ */
+export function approvalHook(options: ApprovalHookOptions): Hook {
+  const {
+    tools,
+    ask,
+    reason = (call: ToolCallRequest) => `"${call.name}" needs approval`,
+  } = options ?? ({} as ApprovalHookOptions);
+  let needs: (call: ToolCallRequest) => boolean;
+  if (typeof tools === "function") needs = tools;
+  else if (
+    Array.isArray(tools) &&
+    tools.every((item) => typeof item === "string" || typeof item?.name === "string")
+  ) {
+    const names = new Set(tools.map((item) => typeof item === "string" ? item : item.name));
+    needs = (call) => names.has(call.name);
+  } else {
+    throw new TypeError(
+      "Cannot make approval hook: 'tools' must be an array of tools or tool names, or a (call) => boolean",
+    );
+  }
+  if (ask !== undefined && typeof ask !== "function") {
+    throw new TypeError("Cannot make approval hook: 'ask' must be a function");
+  }
+  return {
+    name: "approval",
+    async preDispatch({ call, step, signal }) {
+      if (!needs(call)) return;
+      const why = reason(call);
+      if (ask === undefined) return { pause: why };
+      return answerToDecision(await ask({ call, step, reason: why, signal }), call, why);
+    },
+  };
+}

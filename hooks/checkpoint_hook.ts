@@ -1,0 +1,71 @@
+import type { Hook, LoopState } from "../loop/types.ts";
+
+/** Where checkpoints go: `FileCheckpointStore` or anything with the same `save`. */
+export interface CheckpointSink {
+  /**
+   * Save the state; resolves once it is safely written. `reply` is true for
+   * the state right after a model reply (a store may record it more cheaply).
+   */
+  save(state: LoopState, options?: { readonly reply?: boolean }): Promise<unknown>;
+  /** Release open files; called when the run ends. */
+  close?(): Promise<void> | void;
+}
+
+/** Options of `checkpointHook`. */
+export interface CheckpointHookOptions {
+  /** Save after every N-th step; with 1, each model reply is saved too. A pause and the end are always saved. @default 1 */
+  readonly every?: number;
+}
+
+/**
+ * Save the run's state to a store at every consistent point: after the
+ * model's reply is recorded (so a resumed run does not ask the model again
+ * for that turn), after each step is recorded (so no recorded call runs
+ * twice), and when the run ends (including a pause for approval). A failed
+ * save fails the run: no progress is silently unsaved.
+ *
+ * @param store Where to save, usually a `FileCheckpointStore`.
+ * @param options How often to save.
+ * @returns The hook.
+ * @throws {RangeError} When `every` is not a positive integer.
+ * @example Checkpoint every step
+ * ```ts ignore
+ * const store = new FileCheckpointStore(".looplet/run-1");
+ * const run = composableLoop({ llm, tools, task, hooks: [checkpointHook(store)] });
+ * ```
+ */
+export function checkpointHook(store: CheckpointSink, options: CheckpointHookOptions = {}): Hook {
+  const { every = 1 } = options;
+  if (typeof store?.save !== "function") {
+    throw new TypeError("Cannot make checkpoint hook: 'store' must have a save(state) method");
+  }
+  if (!Number.isInteger(every) || every < 1) {
+    throw new RangeError(
+      `Cannot make checkpoint hook: 'every' must be a positive integer, got ${every}`,
+    );
+  }
+  let state: LoopState | undefined;
+  return {
+    name: "checkpoint",
+    onLoopStart(ctx) {
+      state = ctx.state;
+    },
+    async onModelReply(ctx) {
+      if (every === 1) await store.save(ctx.state, { reply: true });
+    },
+    async onEvent(event) {
+      if (state === undefined) return;
+      if (event.type === "step") {
+        if (event.step.result.awaitingApproval !== undefined) return; // saved at loop_end
+        if (event.step.number % every === 0) await store.save(state);
+      } else if (event.type === "loop_end") {
+        state = undefined;
+        try {
+          await store.save(event.outcome.state);
+        } finally {
+          await store.close?.();
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { Hook, ResultContext } from "../loop/types.ts";
+
+/** Options of `stagnationHook`. */
+export interface StagnationHookOptions {
+  /** Identical calls in a row that count as stagnation (at least 2). @default 3 */
+  readonly threshold?: number;
+  /** The nudge injected. */
+  readonly nudge?: string;
+  /** Tools never counted (for example polling tools). @default [] */
+  readonly ignoreTools?: readonly string[];
+  /** What makes two calls "the same". @default tool name + arguments (key order ignored) + result */
+  readonly fingerprint?: (ctx: ResultContext) => string;
+}
+
+/** The default nudge text. */
+export const STAGNATION_NUDGE =
+  "[stagnation detected] You have repeated the same action without new progress. Try a different approach.";
+
+/**
+ * Notice when the model repeats the same call with the same result, and nudge
+ * it (once per streak) to try something else.
+ *
+ * @param options Threshold, nudge text, ignored tools and fingerprint.
+ * @returns The hook.
+ * @throws {RangeError} When `threshold` is below 2.
+ * @example
+ * ```ts
+ * import { stagnationHook } from "jsr:@looplet/looplet/hooks";
+ * const hook = stagnationHook({ threshold: 3, ignoreTools: ["wait"] });
+ * ```
+ */
+export function stagnationHook(options: StagnationHookOptions = {}): Hook {
+  const {
+    threshold = 3,
+    nudge = STAGNATION_NUDGE,
+    ignoreTools = [],
+    fingerprint = defaultFingerprint,
+  } = options;
+  if (!Number.isInteger(threshold) || threshold < 2) {
+    throw new RangeError(
+      `Cannot make stagnation hook: 'threshold' must be an integer of at least 2, got ${threshold}`,
+    );
+  }
+  const ignored = new Set(ignoreTools);
+  let last: string | undefined;
+  let streak = 0;
+  return {
+    name: "stagnation",
+    onLoopStart() {
+      last = undefined;
+      streak = 0;
+    },
+    postDispatch(ctx) {
+      if (ignored.has(ctx.call.name)) return;
+      const key = fingerprint(ctx);
+      if (key === last) streak++;
+      else {
+        last = key;
+        streak = 1;
+      }
+      if (streak < threshold) return;
+      last = undefined;
+      streak = 0;
+      return { inject: nudge };
+    },
+  };
+}
+
+function stable(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_key, item) =>
+      typeof item === "object" && item !== null && !Array.isArray(item)
+        ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : item,
+  ) ?? "null";
+}
+
+function defaultFingerprint({ call, result }: ResultContext): string {
+  return `${call.name}\u0000${stable(call.args)}\u0000${stable(result.error ?? result.data)}`;
+}

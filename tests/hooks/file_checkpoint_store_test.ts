@@ -1,0 +1,271 @@
+import assert from "node:assert/strict";
+import { CheckpointError, composableLoop, ScriptedBackend } from "../../mod.ts";
+import { checkpointHook, FileCheckpointStore } from "../../hooks/hooks_mod.ts";
+import { greet } from "../loop/_tools.ts";
+
+const call = ScriptedBackend.call;
+
+async function withDir(fn: (dir: string) => Promise<void>) {
+  const dir = await Deno.makeTempDir({ prefix: "looplet-ckpt-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function greetRun(dir: string, names: string[], task = "Greet everyone", maxSteps = 20) {
+  const store = new FileCheckpointStore(dir);
+  const run = composableLoop({
+    llm: new ScriptedBackend([
+      ...names.map((name) => call("greet", { name })),
+      call("done", { answer: "all greeted" }),
+    ]),
+    tools: [greet],
+    task,
+    maxSteps,
+    hooks: [checkpointHook(store)],
+  });
+  return { store, run };
+}
+
+function files(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
+}
+
+Deno.test("FileCheckpointStore keeps the newest snapshots and two journals; latest() restores the run", async () => {
+  await withDir(async (dir) => {
+    const { store, run } = greetRun(dir, ["A", "B", "C"], "Greet everyone", 3);
+    const outcome = await run.complete();
+    assert.equal(outcome.stopReason, "max_steps");
+    // 3 replies (lines of snapshots.jsonl) + 3 steps + the end (snapshot files) = 7 saves;
+    // the newest 3 snapshot files are kept
+    assert.deepEqual(files(dir), [
+      "checkpoint-00000004.json",
+      "checkpoint-00000006.json",
+      "checkpoint-00000007.json",
+      "messages.jsonl",
+      "snapshots.jsonl",
+      "steps.jsonl",
+    ]);
+    const snapshot = JSON.parse(Deno.readTextFileSync(`${dir}/checkpoint-00000007.json`));
+    assert.equal(snapshot.seq, 7);
+    assert.equal(snapshot.format, "looplet-checkpoint");
+    assert.equal(snapshot.step_count, 3);
+    assert.equal(snapshot.stop_reason, "max_steps");
+    assert.deepEqual(snapshot.transcript_refs, [[0, 7]]);
+    const replies = Deno.readTextFileSync(`${dir}/snapshots.jsonl`).trim().split("\n")
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(replies.map((reply) => [reply.seq, reply.step_count, reply.queue.length]), [
+      [1, 0, 1],
+      [3, 1, 1],
+      [5, 2, 1],
+    ]);
+    const journal = Deno.readTextFileSync(`${dir}/steps.jsonl`).trim().split("\n");
+    assert.equal(journal.length, 3);
+    assert.equal(JSON.parse(journal[1]).result.data.greeting, "Hello, B!");
+    const messages = Deno.readTextFileSync(`${dir}/messages.jsonl`).trim().split("\n");
+    assert.equal(messages.length, 7, "each message is written once");
+    assert.equal(JSON.parse(messages[2]).tool_name, "greet");
+    const state = await new FileCheckpointStore(dir).latest({ task: "Greet everyone" });
+    assert.deepEqual(state, outcome.state);
+    assert.equal(store.warnings.length, 0);
+  });
+});
+
+Deno.test("FileCheckpointStore.latest() skips a corrupt newest snapshot with a warning naming it", async () => {
+  await withDir(async (dir) => {
+    const { run } = greetRun(dir, ["A", "B"], "Greet everyone", 2);
+    await run.complete();
+    const newest = `${dir}/checkpoint-00000005.json`;
+    Deno.writeTextFileSync(newest, '{"format": "looplet-checkpoint", "vers'); // truncated write
+    const warnings: string[] = [];
+    const store = new FileCheckpointStore(dir, { onWarning: (message) => warnings.push(message) });
+    const state = await store.latest();
+    assert.equal(warnings.length, 1);
+    assert.ok(warnings[0].startsWith(`Skipped checkpoint "${newest}": `), warnings[0]);
+    assert.ok(warnings[0].endsWith("; falling back to the previous checkpoint"));
+    assert.deepEqual(store.warnings, warnings);
+    // the previous snapshot: after step 2 was recorded, before the run ended
+    assert.equal(state?.steps.length, 2);
+    assert.equal(state?.stopReason, undefined);
+  });
+});
+
+Deno.test("FileCheckpointStore.latest() falls back past a snapshot whose steps the journal lost", async () => {
+  await withDir(async (dir) => {
+    const { run } = greetRun(dir, ["A", "B"], "Greet everyone", 2);
+    await run.complete();
+    // cut the journal in the middle of its second line
+    const journal = Deno.readTextFileSync(`${dir}/steps.jsonl`);
+    Deno.writeTextFileSync(`${dir}/steps.jsonl`, journal.slice(0, journal.indexOf("\n") + 20));
+    const store = new FileCheckpointStore(dir);
+    const state = await store.latest();
+    assert.equal(state?.steps.length, 1);
+    assert.match(store.warnings[0], /Ignored a truncated last line in ".*steps\.jsonl"/);
+    assert.match(
+      store.warnings[1],
+      /Skipped checkpoint ".*checkpoint-00000005\.json": .*'step_count' is 2 but 1 steps were found/,
+    );
+  });
+});
+
+Deno.test("FileCheckpointStore.latest() ignores a reply line cut by a crash, with a warning", async () => {
+  await withDir(async (dir) => {
+    const { run } = greetRun(dir, ["A", "B"], "Greet everyone", 2);
+    await run.complete();
+    for (const name of files(dir)) {
+      if (name.startsWith("checkpoint-")) Deno.removeSync(`${dir}/${name}`);
+    }
+    const replies = Deno.readTextFileSync(`${dir}/snapshots.jsonl`);
+    const lines = replies.trim().split("\n");
+    Deno.writeTextFileSync(`${dir}/snapshots.jsonl`, `${lines[0]}\n${lines[1].slice(0, 40)}`);
+    const store = new FileCheckpointStore(dir);
+    const state = await store.latest();
+    assert.equal(state?.steps.length, 0);
+    assert.deepEqual(state?.queue.map((call) => call.args), [{ name: "A" }]);
+    assert.match(store.warnings[0], /Ignored a truncated last line in ".*snapshots\.jsonl"/);
+  });
+});
+
+Deno.test("FileCheckpointStore.latest() returns undefined for an empty or missing directory, with a warning when all are corrupt", async () => {
+  await withDir(async (dir) => {
+    assert.equal(await new FileCheckpointStore(`${dir}/missing`).latest(), undefined);
+    Deno.writeTextFileSync(`${dir}/checkpoint-00000001.json`, "{}");
+    const store = new FileCheckpointStore(dir);
+    assert.equal(await store.latest(), undefined);
+    assert.equal(store.warnings.length, 2);
+    assert.match(store.warnings[1], /No readable checkpoint in ".*"; starting from the beginning/);
+  });
+});
+
+Deno.test("FileCheckpointStore refuses a checkpoint of another task, on resume and on save", async () => {
+  await withDir(async (dir) => {
+    await greetRun(dir, ["A"], "Greet Ann", 1).run.complete();
+    await assert.rejects(
+      new FileCheckpointStore(dir).latest({ task: "Delete all rows" }),
+      (error: unknown) =>
+        error instanceof CheckpointError && error.file.endsWith(".json") &&
+        /Cannot resume from ".*": it is a checkpoint of another task \("Greet Ann"\), not "Delete all rows"/
+          .test(error.message),
+    );
+    const other = greetRun(dir, ["B"], "Delete all rows");
+    await assert.rejects(
+      other.run.complete(),
+      /Cannot save checkpoint in ".*": ".*" is a checkpoint of another task \("Greet Ann"\)/,
+    );
+    await new FileCheckpointStore(dir).clear();
+    assert.deepEqual(files(dir), []);
+  });
+});
+
+Deno.test("FileCheckpointStore resumes and repairs the journal: a crash after a journal append loses nothing", async () => {
+  await withDir(async (dir) => {
+    await greetRun(dir, ["A", "B"], "Greet everyone", 2).run.complete();
+    // pretend the process died after appending step 3 but before its snapshot
+    const extra = Deno.readTextFileSync(`${dir}/steps.jsonl`).split("\n")[1].replace(
+      '"number":2',
+      '"number":3',
+    );
+    Deno.writeTextFileSync(`${dir}/steps.jsonl`, `${extra}\n{"trunc`, { append: true });
+    const store = new FileCheckpointStore(dir);
+    const resume = await store.latest({ task: "Greet everyone" });
+    assert.equal(resume?.steps.length, 2);
+    const outcome = await composableLoop({
+      llm: new ScriptedBackend([call("greet", { name: "C" }), call("done", { answer: "ok" })]),
+      tools: [greet],
+      task: "Greet everyone",
+      maxSteps: 10,
+      resume,
+      hooks: [checkpointHook(store)],
+    }).complete();
+    assert.equal(outcome.steps, 4);
+    const journal = Deno.readTextFileSync(`${dir}/steps.jsonl`).trim().split("\n").map((line) =>
+      JSON.parse(line)
+    );
+    assert.deepEqual(journal.map((step) => step.number), [1, 2, 3, 4]);
+    assert.equal(journal[2].result.data.greeting, "Hello, C!");
+    assert.deepEqual(await new FileCheckpointStore(dir).latest(), outcome.state);
+  });
+});
+
+Deno.test("FileCheckpointStore redacts what it writes", async () => {
+  await withDir(async (dir) => {
+    const store = new FileCheckpointStore(dir, {
+      redact: (text) => text.replaceAll("Ann", "[NAME]"),
+    });
+    await composableLoop({
+      llm: new ScriptedBackend([
+        call("greet", { name: "Ann" }),
+        call("done", { answer: "Ann done" }),
+      ]),
+      tools: [greet],
+      task: "Greet Ann",
+      hooks: [checkpointHook(store)],
+    }).complete();
+    for (const name of files(dir)) {
+      assert.ok(!Deno.readTextFileSync(`${dir}/${name}`).includes("Ann"), name);
+    }
+    const state = await store.latest({ task: "Greet Ann" });
+    assert.equal(state?.finalAnswer, "[NAME] done");
+  });
+});
+
+Deno.test("FileCheckpointStore and checkpointHook reject bad options", () => {
+  assert.throws(() => new FileCheckpointStore(""), /'directory' must be a non-empty path/);
+  assert.throws(
+    () => new FileCheckpointStore("x", { keep: 1 }),
+    /'keep' must be an integer of at least 2, got 1/,
+  );
+  assert.throws(() => checkpointHook({} as never), /'store' must have a save\(state\) method/);
+  assert.throws(
+    () => checkpointHook(new FileCheckpointStore("x"), { every: 0 }),
+    /'every' must be a positive integer, got 0/,
+  );
+});
+
+Deno.test("checkpointHook({ every }) saves every N-th step, a pause and the end", async () => {
+  const saved: number[] = [];
+  const sink = {
+    save: (state: { steps: unknown[] }) => Promise.resolve(void saved.push(state.steps.length)),
+  };
+  await composableLoop({
+    llm: new ScriptedBackend([
+      ...["A", "B", "C", "D"].map((name) => call("greet", { name })),
+      call("done", { answer: "x" }),
+    ]),
+    tools: [greet],
+    task: "x",
+    hooks: [checkpointHook(sink as never, { every: 2 })],
+  }).complete();
+  assert.deepEqual(saved, [2, 4, 5]);
+});
+
+Deno.test("FileCheckpointStore({ fileEvery }) writes every N-th step snapshot as a file, the rest as lines", async () => {
+  await withDir(async (dir) => {
+    const store = new FileCheckpointStore(dir, { fileEvery: 2, keep: 10 });
+    const outcome = await composableLoop({
+      llm: new ScriptedBackend([
+        ...["A", "B", "C"].map((name) => call("greet", { name })),
+        call("done", { answer: "x" }),
+      ]),
+      tools: [greet],
+      task: "x",
+      hooks: [checkpointHook(store)],
+    }).complete();
+    // saves: reply 1, step 1 (line), reply 3, step 2 (file), reply 5, step 3 (line), reply 7,
+    // step 4 (file), end (always a file)
+    assert.deepEqual(files(dir).filter((name) => name.startsWith("checkpoint-")), [
+      "checkpoint-00000004.json",
+      "checkpoint-00000008.json",
+      "checkpoint-00000009.json",
+    ]);
+    const lines = Deno.readTextFileSync(`${dir}/snapshots.jsonl`).trim().split("\n");
+    assert.deepEqual(lines.map((line) => JSON.parse(line).seq), [1, 2, 3, 5, 6, 7]);
+    assert.deepEqual(await new FileCheckpointStore(dir).latest(), outcome.state);
+    assert.throws(
+      () => new FileCheckpointStore(dir, { fileEvery: 0 }),
+      /'fileEvery' must be a positive integer, got 0/,
+    );
+  });
+});
