@@ -181,7 +181,7 @@ export class HookRunner {
   }
 
   /** True when some hook implements the slot. */
-  has(slot: DecisionSlot): boolean {
+  has(slot: DecisionSlot | "onModelReply"): boolean {
     return this.#bySlot.get(slot)!.length > 0;
   }
 

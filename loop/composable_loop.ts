@@ -419,7 +419,9 @@ async function* runTurn(
     state.parseFailures = 0;
     state.queue.push(...calls);
     if (reply.usage !== undefined) state.queueUsage = reply.usage;
-    await config.hooks.notify("onModelReply", { state, signal: control.signal, turn, calls });
+    if (config.hooks.has("onModelReply")) {
+      await config.hooks.notify("onModelReply", { state, signal: control.signal, turn, calls });
+    }
     yield* processQueue(config, state, control, turnSteps);
   }
   await endTurn(config, state, control, turn, turnSteps);
@@ -433,7 +435,7 @@ async function endTurn(
   turn: number,
   turnSteps: readonly Step[],
 ): Promise<void> {
-  if (control.stopReason === undefined) {
+  if (control.stopReason === undefined && config.hooks.has("shouldStop")) {
     await config.hooks.decide("shouldStop", {
       state,
       signal: control.signal,
@@ -464,6 +466,7 @@ async function promptContext(
   control: RunControl,
   turn: number,
 ): Promise<Message | undefined> {
+  if (!config.hooks.has("prePrompt")) return undefined;
   const injected: string[] = [];
   await config.hooks.decide("prePrompt", { state, signal: control.signal, turn }, (decision) => {
     if (decision.messages !== undefined) state.transcript = [...decision.messages];
