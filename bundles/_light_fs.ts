@@ -4,12 +4,14 @@
  * On Node they load `node:fs/promises` on first use.
  */
 
+// Deno's sync calls: discovery reads a handful of small files, and each async
+// call would pay a thread-pool round trip (measurable at start-up).
 interface DenoFs {
   cwd(): string;
-  readTextFile(path: string): Promise<string>;
-  readDir(path: string): AsyncIterable<{ name: string; isFile: boolean; isDirectory: boolean }>;
-  stat(path: string): Promise<{ isFile: boolean; isDirectory: boolean }>;
-  realPath(path: string): Promise<string>;
+  readTextFileSync(path: string): string;
+  readDirSync(path: string): Iterable<{ name: string; isFile: boolean; isDirectory: boolean }>;
+  statSync(path: string): { isFile: boolean; isDirectory: boolean };
+  realPathSync(path: string): string;
 }
 
 const deno = (globalThis as { Deno?: DenoFs }).Deno;
@@ -30,7 +32,7 @@ export interface LightEntry {
 /** Read a UTF-8 file; undefined when it cannot be read. */
 export async function readText(path: string): Promise<string | undefined> {
   try {
-    return deno ? await deno.readTextFile(path) : await (await node()).readFile(path, "utf8");
+    return deno ? deno.readTextFileSync(path) : await (await node()).readFile(path, "utf8");
   } catch {
     return undefined;
   }
@@ -41,7 +43,7 @@ export async function listDir(path: string): Promise<LightEntry[]> {
   try {
     if (deno) {
       const out: LightEntry[] = [];
-      for await (const entry of deno.readDir(path)) out.push(entry);
+      for (const entry of deno.readDirSync(path)) out.push(entry);
       return out;
     }
     const entries = await (await node()).readdir(path, { withFileTypes: true });
@@ -59,7 +61,7 @@ export async function listDir(path: string): Promise<LightEntry[]> {
 export async function kind(path: string): Promise<"file" | "dir" | undefined> {
   try {
     if (deno) {
-      const info = await deno.stat(path);
+      const info = deno.statSync(path);
       return info.isDirectory ? "dir" : info.isFile ? "file" : undefined;
     }
     const info = await (await node()).stat(path);
@@ -72,7 +74,7 @@ export async function kind(path: string): Promise<"file" | "dir" | undefined> {
 /** The real path, or undefined when missing. */
 export async function realPath(path: string): Promise<string | undefined> {
   try {
-    return deno ? await deno.realPath(path) : await (await node()).realpath(path);
+    return deno ? deno.realPathSync(path) : await (await node()).realpath(path);
   } catch {
     return undefined;
   }

@@ -55,7 +55,7 @@ async function findSkillFolders(root: string, depth: number, out: string[]): Pro
     return;
   }
   if (depth <= 0) return;
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     if (entry.isDirectory && !SKIP.has(entry.name) && !entry.name.startsWith(".")) {
       await findSkillFolders(joinPath(root, entry.name), depth - 1, out);
     }
@@ -213,6 +213,6 @@ export async function discoverBundles(
     seen.set(card.name, card.path);
     cards.push(card);
   }
-  cards.sort((a, b) => a.name.localeCompare(b.name));
+  cards.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { cards, warnings };
 }

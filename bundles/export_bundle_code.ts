@@ -35,7 +35,7 @@ async function collect(
   size: { n: number },
 ) {
   const entries = await readdir(join(root, dir), { withFileTypes: true });
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const rel = dir === "" ? entry.name : `${dir}/${entry.name}`;
     if (entry.isDirectory()) {
       if (!SKIP.has(entry.name)) await collect(root, rel, out, size);

@@ -263,7 +263,7 @@ async function readTools(
 ): Promise<ToolEntry[]> {
   const entries = await readdir(join(root, "tools"), { withFileTypes: true }).catch(() => []);
   const tools: ToolEntry[] = [];
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     if (!entry.isDirectory()) continue;
     const dir = join(root, "tools", entry.name);
     const manifestPath = join(displayRoot, "tools", entry.name, "tool.json");
