@@ -30,12 +30,19 @@ function displayValue(value: unknown): string {
   }
 }
 
+/** Keep display text on one line: newlines become ` ↵ `. */
+function oneLine(text: string): string {
+  return text.includes("\n") ? text.replace(/\r?\n/g, " ↵ ") : text;
+}
+
 function cut(text: string, limit: number, marker: string): string {
-  return text.length > limit ? text.slice(0, limit) + marker : text;
+  const line = oneLine(text);
+  return line.length > limit ? line.slice(0, limit) + marker : line;
 }
 
 function cutTail(text: string): string {
-  return text.length > TAIL_LIMIT ? text.slice(0, TAIL_LIMIT - 3) + "..." : text;
+  const line = oneLine(text);
+  return line.length > TAIL_LIMIT ? line.slice(0, TAIL_LIMIT - 3) + "..." : line;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

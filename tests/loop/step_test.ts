@@ -84,3 +84,11 @@ Deno.test("argsSummary() cuts long values and stringifies non-strings", () => {
     `s=${"y".repeat(50)}..., n=2, o={"k":true}`,
   );
 });
+
+Deno.test("Step.pretty() and summary() stay on one line when values hold newlines", () => {
+  const s = step({ data: { content: "- milk\n- eggs" }, durationMs: 0 }, { text: "a\nb" }, "read");
+  assert.equal(s.pretty(), "#1 ✓ read(text=a ↵ b) → content: - milk ↵ - eggs");
+  assert.ok(!s.summary().includes("\n"));
+  const failed = step({ data: null, error: "line 1\nline 2", durationMs: 0 });
+  assert.equal(failed.pretty(), "#1 ✗ t() → ERROR: line 1 ↵ line 2");
+});
