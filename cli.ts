@@ -15,7 +15,17 @@
 import type { Backend, Hook } from "./loop/types.ts";
 import type { McpConnect } from "./bundles/load_bundle.ts";
 
-/** Where a command prints. */
+/**
+ * Where a command prints.
+ *
+ * @example Collect a command's output in tests
+ * ```ts
+ * import type { CliIo } from "jsr:@looplet/looplet/cli";
+ * const out: string[] = [];
+ * const err: string[] = [];
+ * const io: CliIo = { stdout: (text) => out.push(text), stderr: (text) => err.push(text) };
+ * ```
+ */
 export interface CliIo {
   /** Print a line to standard output. */
   stdout(text: string): void;
@@ -23,10 +33,30 @@ export interface CliIo {
   stderr(text: string): void;
 }
 
-/** A command: arguments after its name, and where to print; returns the exit code. */
+/**
+ * A command: arguments after its name, and where to print; returns the exit code.
+ *
+ * @example Add a `hello` command
+ * ```ts ignore
+ * const hello: CommandFunction = (args, io) => {
+ *   io.stdout(`Hello, ${args[0] ?? "world"}!`);
+ *   return Promise.resolve(0);
+ * };
+ * const code = await main(["hello", "Ada"], { commands: { hello } });
+ * ```
+ */
 export type CommandFunction = (args: string[], io: CliIo) => Promise<number>;
 
-/** What `probeNativeTools` reports. */
+/**
+ * What `probeNativeTools` reports.
+ *
+ * @example Inject a probe that always says yes
+ * ```ts ignore
+ * const probeNativeTools = (_backend: Backend): Promise<NativeToolProbe> =>
+ *   Promise.resolve({ supported: true, reason: "stubbed in tests" });
+ * const code = await main(["doctor"], { probeNativeTools });
+ * ```
+ */
 export interface NativeToolProbe {
   /** True when the endpoint returned a structured tool call. */
   readonly supported: boolean;
@@ -34,7 +64,20 @@ export interface NativeToolProbe {
   readonly reason: string;
 }
 
-/** Model choices from the command line, passed to `backendFromEnv`. */
+/**
+ * Model choices from the command line, passed to `backendFromEnv`.
+ *
+ * @example Map `--model` and `--base-url` to a backend
+ * ```ts ignore
+ * const backendFromEnv = (env: Record<string, string | undefined>, overrides: BackendOverrides) =>
+ *   OpenAICompatibleBackend.fromEnv({
+ *     ...env,
+ *     ...(overrides.model ? { OPENAI_MODEL: overrides.model } : {}),
+ *     ...(overrides.baseUrl ? { OPENAI_BASE_URL: overrides.baseUrl } : {}),
+ *   });
+ * await main(["run", "coder", "Fix the tests", "--model", "llama3.2"], { backendFromEnv });
+ * ```
+ */
 export interface BackendOverrides {
   /** `--model`. */
   readonly model?: string;
@@ -44,7 +87,19 @@ export interface BackendOverrides {
   readonly provider?: string;
 }
 
-/** What a trace sink gives the run: hooks to add, a backend wrapper, and a flush. */
+/**
+ * What a trace sink gives the run: hooks to add, a backend wrapper, and a flush.
+ *
+ * @example A sink that counts steps
+ * ```ts ignore
+ * let steps = 0;
+ * const sink: TraceSink = {
+ *   hooks: [{ name: "count-steps", postDispatch: () => void steps++ }],
+ *   close: async () => console.log(`${steps} steps`),
+ * };
+ * await main(["run", "coder", "Fix the tests", "--scripted"], { trace: () => sink });
+ * ```
+ */
 export interface TraceSink {
   /** Hooks that record steps. */
   readonly hooks?: readonly Hook[];
@@ -54,7 +109,18 @@ export interface TraceSink {
   close(): Promise<void>;
 }
 
-/** Options for starting a trace. */
+/**
+ * Options for starting a trace.
+ *
+ * @example Start a trace where `run` asks
+ * ```ts ignore
+ * const trace = (options: TraceOptions): TraceSink => {
+ *   console.log(`tracing ${options.bundle} ("${options.task}") to ${options.traceDir}`);
+ *   return { close: () => Promise.resolve() };
+ * };
+ * await main(["run", "coder", "Fix the tests", "--scripted", "--trace-dir", "traces/1"], { trace });
+ * ```
+ */
 export interface TraceOptions {
   /** The folder to write the trace to. */
   readonly traceDir: string;
@@ -64,7 +130,21 @@ export interface TraceOptions {
   readonly task: string;
 }
 
-/** Injectable dependencies of `main`. Everything is optional. */
+/**
+ * Injectable dependencies of `main`. Everything is optional.
+ *
+ * @example Run a command with captured output and a fixed environment
+ * ```ts ignore
+ * const lines: string[] = [];
+ * const deps: CliDependencies = {
+ *   stdout: (text) => lines.push(text),
+ *   stderr: (text) => lines.push(text),
+ *   env: { NO_COLOR: "1" },
+ *   isTTY: false,
+ * };
+ * const code = await main(["doctor", "--no-backend"], deps);
+ * ```
+ */
 export interface CliDependencies {
   /** Print a line to stdout. @default console.log */
   readonly stdout?: (text: string) => void;
@@ -89,7 +169,15 @@ export interface CliDependencies {
   readonly commands?: Readonly<Record<string, CommandFunction>>;
 }
 
-/** The package version. */
+/**
+ * The package version.
+ *
+ * @example Print the version
+ * ```ts
+ * import { VERSION } from "jsr:@looplet/looplet/cli";
+ * console.log(`looplet ${VERSION}`);
+ * ```
+ */
 export const VERSION = "0.1.0";
 
 const USAGE = `usage: looplet <command> [options]
@@ -122,7 +210,19 @@ const COMMAND_USAGE: Record<string, string> = {
   doctor: "usage: looplet doctor [--json] [--no-backend]",
 };
 
-/** One option of a command, as `parseArgs` takes it. */
+/**
+ * One option of a command, as `parseArgs` takes it.
+ *
+ * @example The options of a command
+ * ```ts
+ * import type { OptionSpec } from "jsr:@looplet/looplet/cli";
+ * const options: Record<string, OptionSpec> = {
+ *   workspace: { type: "string", short: "w" },
+ *   tag: { type: "string", multiple: true },
+ *   json: { type: "boolean" },
+ * };
+ * ```
+ */
 export interface OptionSpec {
   /** Value kind. */
   readonly type: "string" | "boolean";
@@ -157,7 +257,20 @@ export class UsageError extends Error {
   }
 }
 
-/** What a command handler gets: output, dependencies, environment and terminal facts. */
+/**
+ * What a command handler gets: output, dependencies, environment and terminal facts.
+ *
+ * @example A handler that honours the context
+ * ```ts ignore
+ * async function commandHello(args: string[], context: CliContext): Promise<number> {
+ *   const { io, env } = context;
+ *   const name = args[0] ?? env.USER ?? "world";
+ *   io.stdout(`Hello, ${name}!`);
+ *   if (context.debug) io.stderr(`args: ${JSON.stringify(args)}`);
+ *   return 0;
+ * }
+ * ```
+ */
 export interface CliContext {
   /** Where to print. */
   readonly io: CliIo;
@@ -175,7 +288,19 @@ type Context = CliContext;
 
 type Handler = (args: string[], context: Context) => Promise<number>;
 
-/** Modules commands load on first use, by path relative to this file. */
+/**
+ * Modules commands load on first use, by path relative to this file.
+ *
+ * @example Build a static loader table for a single-file build
+ * ```ts ignore
+ * const TABLE: Record<string, () => Promise<unknown>> = {
+ *   "./cli_run.ts": () => import("../cli_run.ts"),
+ *   // ... one entry per path in LAZY_MODULES
+ * };
+ * for (const path of LAZY_MODULES) if (!(path in TABLE)) throw new Error(`no loader for ${path}`);
+ * setModuleLoader((path) => TABLE[path]());
+ * ```
+ */
 export const LAZY_MODULES: readonly string[] = [
   "./cli_run.ts",
   "./bundles/bundle_blueprint.ts",
@@ -190,7 +315,18 @@ export const LAZY_MODULES: readonly string[] = [
   "./cli_wiring.ts",
 ];
 
-/** Loads a module by its path relative to `cli.ts`. */
+/**
+ * Loads a module by its path relative to `cli.ts`.
+ *
+ * @example Log each module a command loads
+ * ```ts ignore
+ * const loader: ModuleLoader = (path) => {
+ *   console.error(`loading ${path}`);
+ *   return TABLE[path]();
+ * };
+ * setModuleLoader(loader);
+ * ```
+ */
 export type ModuleLoader = (path: string) => Promise<unknown>;
 
 /**
@@ -415,7 +551,15 @@ export function parseCommand(
   return { values: parsed.values as Record<string, unknown>, positionals: parsed.positionals };
 }
 
-/** Parse a positive integer option; a bad value is a usage error. */
+/**
+ * Parse a positive integer option; a bad value is a usage error.
+ *
+ * @example Read `--max-steps` from parsed options
+ * ```ts ignore
+ * const { values } = parseCommand("run", args, { "max-steps": { type: "string" } }, { min: 0, max: 2, names: "a bundle and a task" });
+ * const maxSteps = positiveInteger("run", "max-steps", values["max-steps"]); // undefined when absent
+ * ```
+ */
 export function positiveInteger(
   command: string,
   flag: string,

@@ -31,7 +31,20 @@ import { readSse } from "./_sse.ts";
 import { renderTextTranscript } from "./_text_protocol.ts";
 import { isRecord, toolCallFromText } from "./_tool_args.ts";
 
-/** Options of `AnthropicBackend`. */
+/**
+ * Options of `AnthropicBackend`.
+ *
+ * @example Use Claude with extended thinking
+ * ```ts ignore
+ * import { AnthropicBackend } from "jsr:@looplet/looplet";
+ * const llm = new AnthropicBackend({
+ *   model: "claude-sonnet-4-5",
+ *   apiKey: Deno.env.get("ANTHROPIC_API_KEY")!,
+ *   maxTokens: 16000,
+ *   thinkingBudget: 4096,
+ * });
+ * ```
+ */
 export interface AnthropicOptions {
   /** Model name, for example `"claude-sonnet-4-5"`. */
   readonly model: string;
@@ -69,10 +82,28 @@ export interface AnthropicOptions {
   readonly fetch?: typeof fetch;
 }
 
-/** Options of `AnthropicBackend.fromEnv`. */
+/**
+ * Options of `AnthropicBackend.fromEnv`.
+ *
+ * @example Keep the one-hour prompt cache
+ * ```ts ignore
+ * import { type AnthropicEnvOptions, AnthropicBackend } from "jsr:@looplet/looplet";
+ * const options: AnthropicEnvOptions = { cache: "1h", timeoutMs: 120_000 };
+ * const llm = AnthropicBackend.fromEnv(Deno.env.toObject(), options);
+ * ```
+ */
 export type AnthropicEnvOptions = Omit<AnthropicOptions, "model" | "apiKey" | "baseUrl">;
 
-/** The model `fromEnv` uses when `ANTHROPIC_MODEL` is not set. */
+/**
+ * The model `fromEnv` uses when `ANTHROPIC_MODEL` is not set.
+ *
+ * @example Show which model a run uses
+ * ```ts
+ * import { DEFAULT_ANTHROPIC_MODEL } from "jsr:@looplet/looplet";
+ * const model = Deno.env.get("ANTHROPIC_MODEL") ?? DEFAULT_ANTHROPIC_MODEL;
+ * console.log(`model: ${model}`);
+ * ```
+ */
 export const DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-4-5";
 
 const STOP_REASONS: Record<string, string> = {

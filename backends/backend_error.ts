@@ -1,4 +1,17 @@
-/** Options of `BackendError`. */
+/**
+ * Options of `BackendError`.
+ *
+ * @example Report a rate limit with the provider's retry delay
+ * ```ts
+ * import { BackendError } from "jsr:@looplet/looplet";
+ * const error = new BackendError('Cannot call backend "openai": status is 429', {
+ *   status: 429,
+ *   retryable: true,
+ *   providerType: "rate_limit_exceeded",
+ *   retryAfterMs: 2000,
+ * });
+ * ```
+ */
 export interface BackendErrorOptions {
   /** HTTP status, when the provider answered. */
   readonly status?: number;

@@ -2,7 +2,18 @@ import type { Backend } from "../loop/types.ts";
 import { AnthropicBackend, type AnthropicEnvOptions } from "./anthropic.ts";
 import { OpenAICompatibleBackend, type OpenAICompatibleEnvOptions } from "./openai_compatible.ts";
 
-/** Options of `backendFromEnv`, passed to the backend it builds. */
+/**
+ * Options of `backendFromEnv`, passed to the backend it builds.
+ *
+ * @example Set per-provider options
+ * ```ts ignore
+ * import { backendFromEnv } from "jsr:@looplet/looplet";
+ * const llm = backendFromEnv(Deno.env.toObject(), {
+ *   openai: { contextWindow: 128_000, toolChoice: "auto" },
+ *   anthropic: { maxTokens: 4096, cache: true },
+ * });
+ * ```
+ */
 export interface BackendFromEnvOptions {
   /** Options for the OpenAI-compatible backend. @default {} */
   readonly openai?: OpenAICompatibleEnvOptions;

@@ -1,7 +1,18 @@
 import type { Backend, GenerateOptions, ModelRequest, ModelTurn } from "../loop/types.ts";
 import { isRetryable } from "../loop/retry_policy.ts";
 
-/** Options of `fallbackBackend`. */
+/**
+ * Options of `fallbackBackend`.
+ *
+ * @example Log each fallback
+ * ```ts ignore
+ * import { fallbackBackend } from "jsr:@looplet/looplet";
+ * const llm = fallbackBackend([primary, spare], {
+ *   name: "claude-then-gpt",
+ *   onFallback: ({ from, to }) => console.warn(`${from} failed; trying ${to}`),
+ * });
+ * ```
+ */
 export interface FallbackBackendOptions {
   /** Name in messages and traces. @default "fallback(<names>)" */
   readonly name?: string;

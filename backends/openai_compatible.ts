@@ -30,7 +30,20 @@ import { readSse } from "./_sse.ts";
 import { renderTextTranscript } from "./_text_protocol.ts";
 import { isRecord, toolCallFromText } from "./_tool_args.ts";
 
-/** Options of `OpenAICompatibleBackend`. */
+/**
+ * Options of `OpenAICompatibleBackend`.
+ *
+ * @example Call a model through OpenRouter
+ * ```ts ignore
+ * import { OpenAICompatibleBackend } from "jsr:@looplet/looplet";
+ * const llm = new OpenAICompatibleBackend({
+ *   model: "openai/gpt-4o-mini",
+ *   baseUrl: "https://openrouter.ai/api/v1",
+ *   apiKey: Deno.env.get("OPENROUTER_API_KEY"),
+ *   headers: { "HTTP-Referer": "https://example.com" },
+ * });
+ * ```
+ */
 export interface OpenAICompatibleOptions {
   /** Model name, for example `"gpt-4o-mini"` or `"llama3.2"`. */
   readonly model: string;
@@ -66,7 +79,16 @@ export interface OpenAICompatibleOptions {
   readonly fetch?: typeof fetch;
 }
 
-/** Options of `OpenAICompatibleBackend.fromEnv`. */
+/**
+ * Options of `OpenAICompatibleBackend.fromEnv`.
+ *
+ * @example Ask a reasoning model for little effort
+ * ```ts ignore
+ * import { OpenAICompatibleBackend, type OpenAICompatibleEnvOptions } from "jsr:@looplet/looplet";
+ * const options: OpenAICompatibleEnvOptions = { extraBody: { reasoning_effort: "low" } };
+ * const llm = OpenAICompatibleBackend.fromEnv(Deno.env.toObject(), options);
+ * ```
+ */
 export type OpenAICompatibleEnvOptions = Omit<
   OpenAICompatibleOptions,
   "model" | "baseUrl" | "apiKey"

@@ -2,7 +2,16 @@ import type { Backend, ModelRequest } from "../loop/types.ts";
 import { parseToolCalls } from "../loop/parse.ts";
 import { BackendError } from "./backend_error.ts";
 
-/** What `probeNativeTools` found. */
+/**
+ * What `probeNativeTools` found.
+ *
+ * @example Report the probe's verdict
+ * ```ts ignore
+ * import { probeNativeTools } from "jsr:@looplet/looplet";
+ * const probe = await probeNativeTools(llm);
+ * console.log(probe.nativeTools ? "native tools" : `text protocol: ${probe.reason}`);
+ * ```
+ */
 export interface NativeToolProbe {
   /** True when the endpoint returned a structured call to the probe tool. */
   readonly nativeTools: boolean;
@@ -10,7 +19,15 @@ export interface NativeToolProbe {
   readonly reason: string;
 }
 
-/** Options of `probeNativeTools`. */
+/**
+ * Options of `probeNativeTools`.
+ *
+ * @example Give up on a slow endpoint after ten seconds
+ * ```ts ignore
+ * import { probeNativeTools } from "jsr:@looplet/looplet";
+ * const probe = await probeNativeTools(llm, { signal: AbortSignal.timeout(10_000) });
+ * ```
+ */
 export interface ProbeNativeToolsOptions {
   /** Cancels the probe request. @default undefined */
   readonly signal?: AbortSignal;

@@ -7,10 +7,28 @@ import type {
 } from "../loop/types.ts";
 import { capabilitiesToJson, errorToJson, requestToJson, turnToJson } from "./_recording_format.ts";
 
-/** A JSON object. */
+/**
+ * A JSON object.
+ *
+ * @example Read a recorded request's fields
+ * ```ts ignore
+ * import type { JsonObject } from "jsr:@looplet/looplet";
+ * const request: JsonObject = llm.calls[0].request;
+ * console.log(request.system_prompt, request.purpose);
+ * ```
+ */
 export type JsonObject = Record<string, unknown>;
 
-/** A recorded error (stored form). */
+/**
+ * A recorded error (stored form).
+ *
+ * @example List the calls that failed
+ * ```ts ignore
+ * for (const call of llm.calls) {
+ *   if (call.error) console.log(call.index, call.error.name, call.error.status, call.error.retryable);
+ * }
+ * ```
+ */
 export interface RecordedError {
   /** Error class name, for example `"BackendError"`. */
   readonly name: string;
@@ -26,7 +44,17 @@ export interface RecordedError {
   readonly retry_after_ms?: number;
 }
 
-/** One recorded call (stored form, snake_case). */
+/**
+ * One recorded call (stored form, snake_case).
+ *
+ * @example Print how long each call took
+ * ```ts ignore
+ * import { RecordingBackend } from "jsr:@looplet/looplet";
+ * const llm = new RecordingBackend(inner);
+ * // ... run the loop with `llm` ...
+ * for (const call of llm.calls) console.log(call.index, call.started_at, `${call.duration_ms} ms`);
+ * ```
+ */
 export interface RecordedCall {
   /** 0-based call number. */
   readonly index: number;
@@ -42,7 +70,17 @@ export interface RecordedCall {
   readonly error: RecordedError | null;
 }
 
-/** A whole recording: the on-disk format, version 1. */
+/**
+ * A whole recording: the on-disk format, version 1.
+ *
+ * @example Replay a recording held in memory
+ * ```ts ignore
+ * import { ReplayBackend, type Recording } from "jsr:@looplet/looplet";
+ * const recording: Recording = recorder.toJSON();
+ * console.log(`${recording.calls.length} calls to ${recording.backend}`);
+ * const llm = new ReplayBackend(recording);
+ * ```
+ */
 export interface Recording {
   /** Always `"looplet.recording"`. */
   readonly format: "looplet.recording";
@@ -56,7 +94,17 @@ export interface Recording {
   readonly calls: RecordedCall[];
 }
 
-/** Options of `RecordingBackend`. */
+/**
+ * Options of `RecordingBackend`.
+ *
+ * @example Keep an API key out of the recording
+ * ```ts ignore
+ * import { RecordingBackend } from "jsr:@looplet/looplet";
+ * const llm = new RecordingBackend(inner, {
+ *   redact: (text) => text.replaceAll(apiKey, "[REDACTED]"),
+ * });
+ * ```
+ */
 export interface RecordingBackendOptions {
   /** Applied to every stored text (prompts, messages, replies, errors). @default identity */
   readonly redact?: (text: string) => string;

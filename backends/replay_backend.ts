@@ -9,7 +9,16 @@ import { BackendError } from "./backend_error.ts";
 import { capabilitiesFromJson, errorFromJson, turnFromJson } from "./_recording_format.ts";
 import type { RecordedCall, Recording } from "./recording_backend.ts";
 
-/** Options of `ReplayBackend`. */
+/**
+ * Options of `ReplayBackend`.
+ *
+ * @example Replay after editing the prompt
+ * ```ts ignore
+ * import { ReplayBackend } from "jsr:@looplet/looplet";
+ * // Skip the divergence check: the request shapes may have changed since recording.
+ * const llm = await ReplayBackend.load("run.recording.json", { strict: false });
+ * ```
+ */
 export interface ReplayBackendOptions {
   /**
    * Check that each request matches the recorded one (same number of

@@ -1,6 +1,18 @@
 import type { Backend, GenerateOptions, ModelRequest, ModelTurn } from "../loop/types.ts";
 
-/** Options of `routerBackend`. */
+/**
+ * Options of `routerBackend`.
+ *
+ * @example Send compaction to a smaller model
+ * ```ts ignore
+ * import { routerBackend } from "jsr:@looplet/looplet";
+ * const llm = routerBackend({
+ *   default: mainModel,
+ *   routes: { summarize: cheapModel },
+ *   name: "main+cheap-summaries",
+ * });
+ * ```
+ */
 export interface RouterBackendOptions {
   /** The backend for requests whose purpose has no route (loop turns: `"reasoning"`). */
   readonly default: Backend;

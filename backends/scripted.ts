@@ -9,7 +9,20 @@ import type {
 import { abortableDelay } from "../loop/abortable_delay.ts";
 import { BackendError } from "./backend_error.ts";
 
-/** A native tool call in a script: `id` defaults to `call_<n>`. */
+/**
+ * A native tool call in a script: `id` defaults to `call_<n>`.
+ *
+ * @example Script a reply with two parallel calls
+ * ```ts
+ * import { ScriptedBackend } from "jsr:@looplet/looplet";
+ * const llm = new ScriptedBackend([{
+ *   toolCalls: [
+ *     { name: "read_file", args: { path: "a.txt" } },
+ *     { name: "read_file", args: { path: "b.txt" }, id: "call_b", reasoning: "Compare both" },
+ *   ],
+ * }]);
+ * ```
+ */
 export interface ScriptedToolCall {
   /** Tool name. */
   readonly name: string;
@@ -21,7 +34,20 @@ export interface ScriptedToolCall {
   readonly reasoning?: string;
 }
 
-/** One scripted reply: full form. */
+/**
+ * One scripted reply: full form.
+ *
+ * @example Script a reply that reports usage
+ * ```ts
+ * import { ScriptedBackend } from "jsr:@looplet/looplet";
+ * const llm = new ScriptedBackend([{
+ *   text: "Let me greet Alice.",
+ *   toolCalls: [{ name: "greet", args: { name: "Alice" } }],
+ *   usage: { inputTokens: 120, outputTokens: 15 },
+ *   stopReason: "tool_calls",
+ * }]);
+ * ```
+ */
 export interface ScriptedTurn {
   /** Text of the reply (may hold JSON tool calls). @default "" */
   readonly text?: string;
@@ -36,6 +62,17 @@ export interface ScriptedTurn {
 /**
  * One entry of a script: a text reply, a full turn, an error to throw, or a
  * function of the request that returns one of those.
+ *
+ * @example Mix the four kinds of entry
+ * ```ts
+ * import { BackendError, ScriptedBackend, type ScriptedResponse } from "jsr:@looplet/looplet";
+ * const script: ScriptedResponse[] = [
+ *   new BackendError("overloaded", { status: 529, retryable: true }),
+ *   ScriptedBackend.call("greet", { name: "Alice" }),
+ *   (request) => `I saw ${request.messages.length} messages`,
+ *   '{"tool": "done", "args": {"answer": "Greeted Alice"}}',
+ * ];
+ * ```
  */
 export type ScriptedResponse =
   | string
@@ -43,7 +80,20 @@ export type ScriptedResponse =
   | Error
   | ((request: ModelRequest, index: number) => ScriptedResponse | Promise<ScriptedResponse>);
 
-/** Options of `ScriptedBackend`. */
+/**
+ * Options of `ScriptedBackend`.
+ *
+ * @example Test the JSON-in-text protocol with a slow model
+ * ```ts
+ * import { ScriptedBackend } from "jsr:@looplet/looplet";
+ * const llm = new ScriptedBackend(['{"tool": "done", "args": {"answer": "ok"}}'], {
+ *   name: "slow-text-model",
+ *   nativeTools: false,
+ *   contextWindow: 8192,
+ *   delayMs: 50,
+ * });
+ * ```
+ */
 export interface ScriptedBackendOptions {
   /** Name in messages and traces. @default "scripted" */
   readonly name?: string;

@@ -3,6 +3,13 @@ import type { Backend, GenerateOptions, ModelRequest, ModelTurn, Usage } from ".
 /**
  * Prices of one model, in the caller's currency per million tokens. There is
  * no built-in price list: prices change, so the caller supplies them.
+ *
+ * @example Price a model with cheaper cache reads
+ * ```ts
+ * import { costOf, type ModelPrice } from "jsr:@looplet/looplet";
+ * const price: ModelPrice = { inputPerMillion: 3, outputPerMillion: 15, cacheReadPerMillion: 0.3 };
+ * const cost = costOf({ inputTokens: 2000, outputTokens: 500, cacheReadTokens: 1000 }, price);
+ * ```
  */
 export interface ModelPrice {
   /** Price of a million uncached input tokens. */

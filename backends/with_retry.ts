@@ -2,7 +2,21 @@ import type { Backend, GenerateOptions, ModelRequest, ModelTurn } from "../loop/
 import { isRetryable, retryDelay, type RetryPolicy } from "../loop/retry_policy.ts";
 import { abortableDelay } from "../loop/abortable_delay.ts";
 
-/** Options of `withRetry`: a retry policy plus injectable waiting. */
+/**
+ * Options of `withRetry`: a retry policy plus injectable waiting.
+ *
+ * @example Retry five times without really waiting (in a test)
+ * ```ts ignore
+ * import { withRetry } from "jsr:@looplet/looplet";
+ * const llm = withRetry(flaky, {
+ *   attempts: 5,
+ *   baseDelayMs: 200,
+ *   maxDelayMs: 5000,
+ *   delay: () => Promise.resolve(),
+ *   random: () => 0.5,
+ * });
+ * ```
+ */
 export interface WithRetryOptions extends RetryPolicy {
   /** Wait between attempts. @default abortableDelay */
   readonly delay?: (ms: number, signal?: AbortSignal) => Promise<void>;

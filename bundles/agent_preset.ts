@@ -37,6 +37,18 @@ export interface AgentPreset {
  * The library, handed to bundles as `runtime.lib`, so that a bundle needs no
  * imports and runs the same from a checkout, the JSR package or the
  * single-file CLI.
+ *
+ * @example Define a tool in `build(runtime)` without imports
+ * ```ts ignore
+ * const { tool, z, think } = runtime.lib;
+ * const greet = tool({
+ *   name: "greet",
+ *   description: "Greet someone by name.",
+ *   input: z.object({ name: z.string() }),
+ *   execute: ({ name }) => ({ greeting: `Hello, ${name}!` }),
+ * });
+ * return { tools: [greet, think] };
+ * ```
  */
 export interface BundleLibrary {
   /** Zod. */
@@ -61,7 +73,21 @@ export interface BundleLibrary {
   readonly hookFactories: ReadonlyMap<string, HookFactory>;
 }
 
-/** What a bundle's `build` (and `run`) receives. */
+/**
+ * What a bundle's `build` (and `run`) receives.
+ *
+ * @example Read runtime options in `build`
+ * ```ts ignore
+ * export function build(runtime: BundleRuntime): AgentPreset {
+ *   const { lib, workspace } = runtime;
+ *   const command = runtime.option("test_command", "deno test -A");
+ *   return {
+ *     tools: [...lib.workspaceTools(workspace), lib.think],
+ *     hooks: [lib.testGuard({ workspace, command })],
+ *   };
+ * }
+ * ```
+ */
 export interface BundleRuntime {
   /** The folder the agent works in (absolute). */
   readonly workspace: string;

@@ -1,10 +1,29 @@
 import { createHash } from "node:crypto";
 import type { BuiltAgent } from "./load_bundle.ts";
 
-/** The version tag of the blueprint format. */
+/**
+ * The version tag of the blueprint format.
+ *
+ * @example Check a blueprint's format before reading it
+ * ```ts ignore
+ * import { BLUEPRINT_SCHEMA_VERSION } from "jsr:@looplet/looplet/bundles";
+ * const blueprint = JSON.parse(await Deno.readTextFile("coder.blueprint.json"));
+ * if (blueprint.schema_version !== BLUEPRINT_SCHEMA_VERSION) throw new Error("unknown blueprint format");
+ * ```
+ */
 export const BLUEPRINT_SCHEMA_VERSION = "looplet.agent-blueprint.v1";
 
-/** One tool in a blueprint. */
+/**
+ * One tool in a blueprint.
+ *
+ * @example List a blueprint's tools and where they came from
+ * ```ts ignore
+ * const blueprint = await bundleBlueprint("examples/skills/coder");
+ * for (const tool of blueprint.tools) {
+ *   console.log(tool.name, tool.origin, tool.concurrency_safe, tool.timeout_ms ?? "-");
+ * }
+ * ```
+ */
 export interface ToolBlueprint {
   /** Tool name. */
   readonly name: string;
@@ -23,6 +42,13 @@ export interface ToolBlueprint {
 /**
  * A versioned JSON description of what a bundle builds. Keys are snake_case;
  * `fingerprint` is the SHA-256 of everything but `source` and itself.
+ *
+ * @example Read a bundle's blueprint
+ * ```ts ignore
+ * const blueprint = await bundleBlueprint("examples/skills/coder");
+ * console.log(blueprint.name, blueprint.config.max_steps, blueprint.fingerprint);
+ * console.log(blueprint.tools.map((tool) => tool.name), blueprint.hooks.map((hook) => hook.name));
+ * ```
  */
 export interface AgentBlueprint {
   /** Always `looplet.agent-blueprint.v1`. */
@@ -108,7 +134,19 @@ export function blueprintFingerprint(blueprint: Omit<AgentBlueprint, "fingerprin
   return createHash("sha256").update(canonicalJson(rest)).digest("hex");
 }
 
-/** Options of `agentBlueprint`. */
+/**
+ * Options of `agentBlueprint`.
+ *
+ * @example Describe where the agent came from
+ * ```ts ignore
+ * const blueprint = agentBlueprint(agent, {
+ *   kind: "bundle",
+ *   path: "examples/skills/coder",
+ *   entrypoint: "looplet.ts",
+ *   tags: ["coding"],
+ * });
+ * ```
+ */
 export interface AgentBlueprintOptions {
   /** Source kind. @default "bundle" */
   readonly kind?: string;
@@ -164,7 +202,15 @@ export function agentBlueprint(
   return { ...body, fingerprint: blueprintFingerprint(body) };
 }
 
-/** What `compareBlueprints` returns. */
+/**
+ * What `compareBlueprints` returns.
+ *
+ * @example Fail when a rewritten bundle builds a different agent
+ * ```ts ignore
+ * const { ok, differences } = compareBlueprints(before, after);
+ * if (!ok) throw new Error(`Blueprints differ:\n${differences.join("\n")}`);
+ * ```
+ */
 export interface BlueprintComparison {
   /** True when nothing differs. */
   readonly ok: boolean;
@@ -172,7 +218,14 @@ export interface BlueprintComparison {
   readonly differences: readonly string[];
 }
 
-/** Options of `compareBlueprints`. */
+/**
+ * Options of `compareBlueprints`.
+ *
+ * @example Compare only what the agent does
+ * ```ts ignore
+ * const { ok } = compareBlueprints(before, after, { ignoreMetadata: true, includeSource: false });
+ * ```
+ */
 export interface CompareBlueprintsOptions {
   /** Also compare `source`. @default false */
   readonly includeSource?: boolean;

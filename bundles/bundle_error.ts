@@ -1,4 +1,17 @@
-/** One problem found in a bundle: the file, the field when there is one, and what to do. */
+/**
+ * One problem found in a bundle: the file, the field when there is one, and what to do.
+ *
+ * @example A problem as `loadBundle` reports it
+ * ```ts
+ * import { type BundleProblem, formatBundleProblem } from "jsr:@looplet/looplet/bundles";
+ * const problem: BundleProblem = {
+ *   path: "skills/greeter/tools/greet/tool.json",
+ *   field: "description",
+ *   message: "is empty; describe what the tool does, for the model",
+ * };
+ * console.log(formatBundleProblem(problem));
+ * ```
+ */
 export interface BundleProblem {
   /** The file (or folder) concerned. */
   readonly path: string;

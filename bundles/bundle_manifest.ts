@@ -12,7 +12,20 @@ export const BundleFrontMatter: z.ZodType<BundleFrontMatterFields> = z.object({
   "done-tool": z.string().regex(TOOL_NAME).optional(),
 }).loose() as unknown as z.ZodType<BundleFrontMatterFields>;
 
-/** The bundle fields of the front matter, as validated. */
+/**
+ * The bundle fields of the front matter, as validated.
+ *
+ * @example The bundle fields of a SKILL.md front matter
+ * ```ts
+ * import type { BundleFrontMatterFields } from "jsr:@looplet/looplet/bundles";
+ * const fields: BundleFrontMatterFields = {
+ *   entrypoint: "looplet.ts",
+ *   tags: ["coding", "tests"],
+ *   "max-steps": 30,
+ *   "done-tool": "done",
+ * };
+ * ```
+ */
 export interface BundleFrontMatterFields {
   /** Entrypoint module, relative to the bundle. */
   readonly entrypoint?: string;
@@ -26,7 +39,21 @@ export interface BundleFrontMatterFields {
   readonly [key: string]: unknown;
 }
 
-/** A declarative tool: `tools/<name>/tool.json`. */
+/**
+ * A declarative tool: `tools/<name>/tool.json`.
+ *
+ * @example A `tools/count_lines/tool.json` that runs a script
+ * ```ts
+ * import type { ToolManifest } from "jsr:@looplet/looplet/bundles";
+ * const manifest: ToolManifest = {
+ *   name: "count_lines",
+ *   description: "Count the lines of a workspace file.",
+ *   input_schema: { type: "object", properties: { path: { type: "string" } }, required: ["path"] },
+ *   command: ["sh", "${TOOL_DIR}/count.sh"],
+ *   timeout_ms: 10_000,
+ * };
+ * ```
+ */
 export interface ToolManifest {
   /** Tool name (must match the folder name). */
   readonly name: string;
@@ -64,7 +91,15 @@ export const ToolManifestSchema: z.ZodType<ToolManifest> = z.strictObject({
   path: ["command"],
 }) as unknown as z.ZodType<ToolManifest>;
 
-/** One hook declared in `hooks/hooks.json`. */
+/**
+ * One hook declared in `hooks/hooks.json`.
+ *
+ * @example An entry of `hooks/hooks.json`
+ * ```ts
+ * import type { HookSpec } from "jsr:@looplet/looplet/bundles";
+ * const spec: HookSpec = { use: "test-guard", config: { command: "npm test", timeout_ms: 120000 } };
+ * ```
+ */
 export interface HookSpec {
   /** Name of a factory in the hook registry, e.g. `test-guard`. */
   readonly use: string;
@@ -80,7 +115,20 @@ export const HooksFileSchema: z.ZodType<{ hooks: HookSpec[] }> = z.strictObject(
   })),
 }) as unknown as z.ZodType<{ hooks: HookSpec[] }>;
 
-/** One MCP server a bundle attaches, from `mcp.json`. */
+/**
+ * One MCP server a bundle attaches, from `mcp.json`.
+ *
+ * @example A stdio server in `mcp.json`
+ * ```ts
+ * import type { McpServerSpec } from "jsr:@looplet/looplet/bundles";
+ * const spec: McpServerSpec = {
+ *   name: "fs",
+ *   command: "npx",
+ *   args: ["-y", "@modelcontextprotocol/server-filesystem", "."],
+ *   timeout_ms: 30000,
+ * };
+ * ```
+ */
 export interface McpServerSpec {
   /** Server name (tools are prefixed with it unless `prefix` says otherwise). */
   readonly name: string;

@@ -7,7 +7,17 @@ import { commandEnvironment, runCommand } from "../tools/workspace/bash_tool.ts"
 import { capText } from "../tools/workspace/_limits.ts";
 import type { ToolEntry } from "./read_bundle_folder.ts";
 
-/** What `declaredTool` needs besides the manifest. */
+/**
+ * What `declaredTool` needs besides the manifest.
+ *
+ * @example Run a bundle's declared tools in a workspace
+ * ```ts ignore
+ * const { folder } = await readBundleFolder("examples/skills/dep_audit");
+ * const tools = await Promise.all(
+ *   folder!.tools.map((entry) => declaredTool(entry, { workspace: "./project" })),
+ * );
+ * ```
+ */
 export interface DeclaredToolOptions {
   /** The workspace: command tools run there, with `LOOPLET_WORKSPACE` set to it. */
   readonly workspace: string;

@@ -10,7 +10,18 @@ import {
   realPath,
 } from "./_light_fs.ts";
 
-/** What discovery knows about a bundle, without importing its code. */
+/**
+ * What discovery knows about a bundle, without importing its code.
+ *
+ * @example Print one line per bundle found
+ * ```ts ignore
+ * const { cards } = await discoverBundles(["examples/skills"], { includeInvalid: true });
+ * for (const card of cards) {
+ *   console.log(card.ok ? "ok " : "bad", card.name, card.entrypoint ?? "(declarative)", card.description);
+ *   for (const error of card.errors) console.log("    ", error);
+ * }
+ * ```
+ */
 export interface BundleCard {
   /** `name` from SKILL.md (the folder name when unreadable). */
   readonly name: string;
@@ -28,7 +39,14 @@ export interface BundleCard {
   readonly errors: readonly string[];
 }
 
-/** Options of `discoverBundles`. */
+/**
+ * Options of `discoverBundles`.
+ *
+ * @example Search deeper and keep invalid bundles
+ * ```ts ignore
+ * const found = await discoverBundles(["."], { includeInvalid: true, maxDepth: 8 });
+ * ```
+ */
 export interface DiscoverBundlesOptions {
   /** Include invalid bundles (with their errors). @default false */
   readonly includeInvalid?: boolean;
@@ -36,7 +54,16 @@ export interface DiscoverBundlesOptions {
   readonly maxDepth?: number;
 }
 
-/** What `discoverBundles` returns. */
+/**
+ * What `discoverBundles` returns.
+ *
+ * @example Show the names and the warnings
+ * ```ts ignore
+ * const { cards, warnings } = await discoverBundles(["examples/skills", "skills"]);
+ * console.log(cards.map((card) => card.name).join(", "));
+ * for (const warning of warnings) console.warn(warning);
+ * ```
+ */
 export interface DiscoveredBundles {
   /** Cards, sorted by name. */
   readonly cards: readonly BundleCard[];

@@ -1,7 +1,16 @@
 import process from "node:process";
 import type { Backend } from "../loop/types.ts";
 
-/** One doctor check. */
+/**
+ * One doctor check.
+ *
+ * @example Print the checks and fail on errors
+ * ```ts ignore
+ * const checks = await doctorChecks(process.env, { backend: false });
+ * for (const { name, status, detail } of checks) console.log(`${status.padEnd(5)} ${name}: ${detail}`);
+ * if (checks.some((check) => check.status === "error")) process.exitCode = 1;
+ * ```
+ */
 export interface DoctorCheck {
   /** What was checked. */
   readonly name: string;
@@ -11,7 +20,14 @@ export interface DoctorCheck {
   readonly detail: string;
 }
 
-/** Options of `doctorChecks`. */
+/**
+ * Options of `doctorChecks`.
+ *
+ * @example Skip the endpoint check
+ * ```ts ignore
+ * const checks = await doctorChecks(process.env, { backend: false });
+ * ```
+ */
 export interface DoctorOptions {
   /** Try the model endpoint. @default true */
   readonly backend?: boolean;

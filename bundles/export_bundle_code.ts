@@ -7,7 +7,14 @@ import type { EmbeddedFile } from "./materialize_bundle.ts";
 import { readBundleFolder } from "./read_bundle_folder.ts";
 import { writeFileAtomically } from "./_atomic_write.ts";
 
-/** Options of `exportBundleCode`. */
+/**
+ * Options of `exportBundleCode`.
+ *
+ * @example Import looplet from a local checkout
+ * ```ts ignore
+ * await exportBundleCode("examples/skills/coder", "coder_agent.ts", { library: "../looplet" });
+ * ```
+ */
 export interface ExportBundleCodeOptions {
   /**
    * Where the program imports looplet from: a package specifier (its
@@ -17,7 +24,16 @@ export interface ExportBundleCodeOptions {
   readonly library?: string;
 }
 
-/** What `exportBundleCode` returns. */
+/**
+ * What `exportBundleCode` returns.
+ *
+ * @example Check the exported program builds the same agent
+ * ```ts ignore
+ * const { path, fingerprint } = await exportBundleCode("examples/skills/coder", "coder_agent.ts");
+ * const blueprint = await bundleBlueprint("examples/skills/coder");
+ * console.log(path, fingerprint === blueprint.fingerprint); // true
+ * ```
+ */
 export interface ExportedCode {
   /** The file written. */
   readonly path: string;

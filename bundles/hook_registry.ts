@@ -2,13 +2,31 @@ import { z } from "zod";
 import type { Hook } from "../loop/types.ts";
 import { type ConfiguredHook, testGuard } from "./test_guard.ts";
 
-/** What a hook factory receives besides its JSON config. */
+/**
+ * What a hook factory receives besides its JSON config.
+ *
+ * @example Make a hook for the run's workspace
+ * ```ts ignore
+ * HOOK_FACTORIES.set("lint-guard", (_config, { workspace }) =>
+ *   testGuard({ workspace, command: "deno lint" })
+ * );
+ * ```
+ */
 export interface HookFactoryContext {
   /** The run's workspace folder. */
   readonly workspace: string;
 }
 
-/** Makes a hook from the JSON `config` of a `hooks/hooks.json` entry; throws on bad config. */
+/**
+ * Makes a hook from the JSON `config` of a `hooks/hooks.json` entry; throws on bad config.
+ *
+ * @example Register a factory that bundles can name in `hooks/hooks.json`
+ * ```ts
+ * import { HOOK_FACTORIES, type HookFactory } from "jsr:@looplet/looplet/bundles";
+ * const quiet: HookFactory = (config) => ({ name: `quiet-${String(config.level ?? "all")}` });
+ * HOOK_FACTORIES.set("quiet", quiet);
+ * ```
+ */
 export type HookFactory = (config: Record<string, unknown>, context: HookFactoryContext) => Hook;
 
 const TestGuardConfig = z.strictObject({

@@ -14,7 +14,20 @@ import { declaredTool } from "./declared_tool.ts";
 import { HOOK_FACTORIES } from "./hook_registry.ts";
 import { type BundleFolder, readBundleFolder } from "./read_bundle_folder.ts";
 
-/** What a bundle-owned `run(...)` receives. */
+/**
+ * What a bundle-owned `run(...)` receives.
+ *
+ * @example Take over the run in an entrypoint
+ * ```ts ignore
+ * export async function run(context: BundleRunContext): Promise<number> {
+ *   const { task, runtime } = context;
+ *   context.stdout(`Working on "${task}" in ${runtime.workspace}`);
+ *   const checks = await runtime.lib.runCommand("deno", ["test", "-A"], { cwd: runtime.workspace });
+ *   if (checks.exitCode !== 0) context.stderr(checks.stderr);
+ *   return checks.exitCode ?? 1;
+ * }
+ * ```
+ */
 export interface BundleRunContext {
   /** The task. */
   readonly task: string;
@@ -30,7 +43,17 @@ export interface BundleRunContext {
   stderr(text: string): void;
 }
 
-/** The exports of a bundle's entrypoint module. */
+/**
+ * The exports of a bundle's entrypoint module.
+ *
+ * @example Call a loaded bundle's exports
+ * ```ts ignore
+ * const bundle = await loadBundle("examples/skills/coder");
+ * const entry: BundleEntrypoint | undefined = bundle.entrypoint;
+ * const preset = await entry?.build(bundleRuntime(bundle.folder.root, { workspace: "." }));
+ * const replies = await entry?.scriptedResponses?.();
+ * ```
+ */
 export interface BundleEntrypoint {
   /** Build the agent's parts. */
   build(runtime: BundleRuntime): AgentPreset | Promise<AgentPreset>;
@@ -42,7 +65,17 @@ export interface BundleEntrypoint {
   run?(context: BundleRunContext): number | Promise<number>;
 }
 
-/** A loaded bundle: its validated folder and, when it has one, its entrypoint's exports. */
+/**
+ * A loaded bundle: its validated folder and, when it has one, its entrypoint's exports.
+ *
+ * @example Load a bundle and report what it declares
+ * ```ts ignore
+ * const bundle = await loadBundle("examples/skills/dep_audit");
+ * console.log(bundle.name, bundle.description, bundle.entrypoint ? "code" : "declarative");
+ * console.log(bundle.folder.tools.map((entry) => entry.manifest.name));
+ * for (const warning of bundle.warnings) console.warn(warning);
+ * ```
+ */
 export interface LoadedBundle {
   /** `name` from SKILL.md. */
   readonly name: string;
@@ -56,7 +89,20 @@ export interface LoadedBundle {
   readonly warnings: readonly string[];
 }
 
-/** The configuration `connect` receives for one MCP server (the MCP module's shape). */
+/**
+ * The configuration `connect` receives for one MCP server (the MCP module's shape).
+ *
+ * @example What `connect` gets for a stdio server
+ * ```ts
+ * import type { McpConnectConfig } from "jsr:@looplet/looplet/bundles";
+ * const config: McpConnectConfig = {
+ *   name: "fs",
+ *   command: "npx",
+ *   args: ["-y", "@modelcontextprotocol/server-filesystem", "/srv/project"],
+ *   timeoutMs: 30_000,
+ * };
+ * ```
+ */
 export interface McpConnectConfig {
   /** Server name. */
   readonly name: string;
@@ -78,7 +124,19 @@ export interface McpConnectConfig {
   readonly timeoutMs?: number;
 }
 
-/** A connected MCP server. */
+/**
+ * A connected MCP server.
+ *
+ * @example Wrap a connected server for `buildBundle`
+ * ```ts ignore
+ * const server = await connectMcpServer({ name: "fs", command: "mcp-server-filesystem", args: ["."] });
+ * const connection: McpConnection = {
+ *   name: server.name,
+ *   tools: () => server.tools(),
+ *   close: () => server.close(),
+ * };
+ * ```
+ */
 export interface McpConnection {
   /** Server name. */
   readonly name: string;
@@ -88,10 +146,32 @@ export interface McpConnection {
   close(): Promise<void>;
 }
 
-/** Connects an MCP server (injected; the MCP module provides `connectMcpServer`). */
+/**
+ * Connects an MCP server (injected; the MCP module provides `connectMcpServer`).
+ *
+ * @example Connect a bundle's servers with the MCP module
+ * ```ts ignore
+ * import { connectMcpServer } from "jsr:@looplet/looplet/mcp";
+ * const connect: McpConnect = ({ prefix: _prefix, ...config }) =>
+ *   connectMcpServer({ ...config, prefix: true });
+ * const agent = await buildBundle(bundle, { connect });
+ * ```
+ */
 export type McpConnect = (config: McpConnectConfig) => Promise<McpConnection>;
 
-/** Options of `buildBundle`. */
+/**
+ * Options of `buildBundle`.
+ *
+ * @example Build for a workspace with a budget and options
+ * ```ts ignore
+ * const agent = await buildBundle(bundle, {
+ *   workspace: "./project",
+ *   maxSteps: 40,
+ *   options: { test_command: "npm test", require_tests: true },
+ *   connect,
+ * });
+ * ```
+ */
 export interface BuildBundleOptions {
   /** The workspace folder. @default "." */
   readonly workspace?: string;
@@ -105,7 +185,20 @@ export interface BuildBundleOptions {
   readonly connect?: McpConnect;
 }
 
-/** A built agent: everything `composableLoop` needs, plus where each part came from. */
+/**
+ * A built agent: everything `composableLoop` needs, plus where each part came from.
+ *
+ * @example Run a built agent and close it
+ * ```ts ignore
+ * const agent = await buildBundle(await loadBundle("examples/skills/coder"), { workspace: "." });
+ * try {
+ *   const { tools, hooks, systemPrompt, maxSteps } = agent;
+ *   for await (const step of composableLoop({ llm, task, tools, hooks, systemPrompt, maxSteps })) console.log(step.call.tool);
+ * } finally {
+ *   await agent.close();
+ * }
+ * ```
+ */
 export interface BuiltAgent {
   /** Bundle name. */
   readonly name: string;

@@ -3,7 +3,18 @@ import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, normalize } from "node:path";
 import { loadBundle, type LoadedBundle } from "./load_bundle.ts";
 
-/** A bundle file as embedded by `export-code`: text, or binary as base64. */
+/**
+ * A bundle file as embedded by `export-code`: text, or binary as base64.
+ *
+ * @example Text and binary files of an embedded bundle
+ * ```ts
+ * import type { EmbeddedFile } from "jsr:@looplet/looplet/bundles";
+ * const files: Record<string, EmbeddedFile> = {
+ *   "SKILL.md": "---\nname: greeter\ndescription: Greets people.\n---\nGreet the user.\n",
+ *   "assets/logo.png": { base64: "iVBORw0KGgo=" },
+ * };
+ * ```
+ */
 export type EmbeddedFile = string | { readonly base64: string };
 
 /**

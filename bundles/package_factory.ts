@@ -6,7 +6,18 @@ import { BundleError } from "./bundle_error.ts";
 import { buildBundle, loadBundle } from "./load_bundle.ts";
 import { writeFolderAtomically } from "./_atomic_write.ts";
 
-/** Options of `packageFactory`. */
+/**
+ * Options of `packageFactory`.
+ *
+ * @example Name and tag the packaged bundle
+ * ```ts ignore
+ * await packageFactory("./agents.ts#reviewer", "skills/reviewer", {
+ *   name: "code-reviewer",
+ *   description: "Reviews a diff and lists problems.",
+ *   tags: ["review"],
+ * });
+ * ```
+ */
 export interface PackageFactoryOptions {
   /** Bundle name. @default the export name in kebab case */
   readonly name?: string;
@@ -16,7 +27,15 @@ export interface PackageFactoryOptions {
   readonly tags?: readonly string[];
 }
 
-/** What `packageFactory` returns. */
+/**
+ * What `packageFactory` returns.
+ *
+ * @example Run the bundle just packaged
+ * ```ts ignore
+ * const { path, name } = await packageFactory("./agents.ts#reviewer", "skills/reviewer");
+ * console.log(`Packaged ${name}: looplet run ${path} "Review the last commit"`);
+ * ```
+ */
 export interface PackagedBundle {
   /** The folder written. */
   readonly path: string;

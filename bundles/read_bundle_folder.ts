@@ -15,7 +15,17 @@ import {
   zodProblems,
 } from "./bundle_manifest.ts";
 
-/** A declarative tool found in `tools/<name>/`. */
+/**
+ * A declarative tool found in `tools/<name>/`.
+ *
+ * @example List a bundle's declarative tools
+ * ```ts ignore
+ * const { folder } = await readBundleFolder("examples/skills/dep_audit");
+ * for (const { manifest, dir, manifestPath } of folder?.tools ?? []) {
+ *   console.log(manifest.name, manifest.command ?? manifest.module, dir, manifestPath);
+ * }
+ * ```
+ */
 export interface ToolEntry {
   /** The validated manifest. */
   readonly manifest: ToolManifest;
@@ -25,7 +35,18 @@ export interface ToolEntry {
   readonly manifestPath: string;
 }
 
-/** Everything a bundle folder declares, read and validated but not imported. */
+/**
+ * Everything a bundle folder declares, read and validated but not imported.
+ *
+ * @example Read what a folder declares without importing it
+ * ```ts ignore
+ * const { folder } = await readBundleFolder("examples/skills/coder");
+ * if (folder) {
+ *   console.log(folder.skill.name, folder.entrypoint?.relative ?? "(declarative)", folder.tags);
+ *   console.log(folder.hooks.map((hook) => hook.use), folder.mcpServers.map((server) => server.name));
+ * }
+ * ```
+ */
 export interface BundleFolder {
   /** The folder as given, for messages. */
   readonly displayRoot: string;
@@ -57,7 +78,17 @@ export interface BundleFolder {
   readonly doneTool?: string;
 }
 
-/** What `readBundleFolder` returns: the folder when valid, and every problem. */
+/**
+ * What `readBundleFolder` returns: the folder when valid, and every problem.
+ *
+ * @example Report every problem of a folder
+ * ```ts ignore
+ * const { folder, problems, warnings } = await readBundleFolder("skills/draft");
+ * for (const problem of problems) console.error(formatBundleProblem(problem));
+ * for (const warning of warnings) console.warn(warning);
+ * if (folder) console.log(`${folder.skill.name} is valid`);
+ * ```
+ */
 export interface BundleFolderResult {
   /** The folder, when there were no problems. */
   readonly folder?: BundleFolder;

@@ -3,7 +3,17 @@ import { BundleError } from "./bundle_error.ts";
 import { bundleScriptedResponses, loadBundle } from "./load_bundle.ts";
 import { writeFolderAtomically } from "./_atomic_write.ts";
 
-/** Options of `scaffoldBundle`. */
+/**
+ * Options of `scaffoldBundle`.
+ *
+ * @example Choose the name and description
+ * ```ts ignore
+ * await scaffoldBundle("skills/greeter", {
+ *   name: "greeter",
+ *   description: "Greets people by name.",
+ * });
+ * ```
+ */
 export interface ScaffoldBundleOptions {
   /** Bundle name. @default the folder name in kebab case */
   readonly name?: string;
@@ -11,7 +21,15 @@ export interface ScaffoldBundleOptions {
   readonly description?: string;
 }
 
-/** What `scaffoldBundle` returns. */
+/**
+ * What `scaffoldBundle` returns.
+ *
+ * @example List the files created
+ * ```ts ignore
+ * const { path, files } = await scaffoldBundle("skills/greeter");
+ * console.log(`Created ${path}: ${files.join(", ")}`);
+ * ```
+ */
 export interface ScaffoldedBundle {
   /** The folder written. */
   readonly path: string;

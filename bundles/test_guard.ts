@@ -2,7 +2,14 @@ import type { Hook } from "../loop/types.ts";
 import { runCommand } from "../tools/workspace/bash_tool.ts";
 import { capText } from "../tools/workspace/_limits.ts";
 
-/** Options of `testGuard`. */
+/**
+ * Options of `testGuard`.
+ *
+ * @example Run the project's own test command
+ * ```ts ignore
+ * const guard = testGuard({ workspace: "./project", command: "npm test", timeoutMs: 120_000 });
+ * ```
+ */
 export interface TestGuardOptions {
   /** The workspace folder the tests run in. */
   readonly workspace: string;
@@ -12,7 +19,15 @@ export interface TestGuardOptions {
   readonly timeoutMs?: number;
 }
 
-/** A hook with the JSON configuration it was made from (shown in blueprints). */
+/**
+ * A hook with the JSON configuration it was made from (shown in blueprints).
+ *
+ * @example Read the config a hook was made from
+ * ```ts ignore
+ * const guard: ConfiguredHook = testGuard({ workspace: "./project", command: "npm test" });
+ * console.log(guard.name, guard.config); // test-guard { command: "npm test", timeout_ms: 300000 }
+ * ```
+ */
 export type ConfiguredHook = Hook & { readonly config: Record<string, unknown> };
 
 /**

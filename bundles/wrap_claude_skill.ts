@@ -4,14 +4,32 @@ import { readSkillMd } from "../hooks/skill_md.ts";
 import { BundleError } from "./bundle_error.ts";
 import { writeFolderAtomically } from "./_atomic_write.ts";
 
-/** How well a Claude/Agent Skills folder runs as a looplet bundle. */
+/**
+ * How well a Claude/Agent Skills folder runs as a looplet bundle.
+ *
+ * @example Decide what to do with a skill
+ * ```ts ignore
+ * const { compatibility, gaps } = await claudeSkillCompatibility("skills/pdf");
+ * if (compatibility === "instruction-only" || compatibility === "looplet-bundle") console.log("runs as-is");
+ * else console.log(`needs adapting (${compatibility}):\n${gaps.join("\n")}`);
+ * ```
+ */
 export type SkillCompatibility =
   | "looplet-bundle"
   | "instruction-only"
   | "resources-present"
   | "scripts-present";
 
-/** What `wrapClaudeSkill` returns. */
+/**
+ * What `wrapClaudeSkill` returns.
+ *
+ * @example Report the gaps of a wrapped skill
+ * ```ts ignore
+ * const { path, compatibility, gaps } = await wrapClaudeSkill("skills/brand-guidelines", "bundles/brand");
+ * console.log(`${path}: ${compatibility}`);
+ * for (const gap of gaps) console.log(`- ${gap}`);
+ * ```
+ */
 export interface WrappedSkill {
   /** The folder written. */
   readonly path: string;

@@ -7,7 +7,14 @@ import type { BuiltAgent } from "./load_bundle.ts";
 import { DEFAULT_SYSTEM_PROMPT } from "../loop/prompt.ts";
 import { writeFolderAtomically } from "./_atomic_write.ts";
 
-/** Options of `writeBundle`. */
+/**
+ * Options of `writeBundle`.
+ *
+ * @example Tag the written bundle
+ * ```ts ignore
+ * await writeBundle(agent, "skills/dep-audit-copy", { tags: ["audit", "deps"] });
+ * ```
+ */
 export interface WriteBundleOptions {
   /** Tags for the front matter. @default [] */
   readonly tags?: readonly string[];

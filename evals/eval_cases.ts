@@ -28,7 +28,18 @@ export interface EvalCase {
   readonly notes?: string;
 }
 
-/** A case file that cannot be read or written; the message names the file. */
+/**
+ * A case file that cannot be read or written; the message names the file.
+ *
+ * @example Report a malformed case file
+ * ```ts ignore
+ * try {
+ *   await loadCases("evals/cases");
+ * } catch (error) {
+ *   if (error instanceof EvalCaseError) console.error(`${error.file}: ${error.message}`);
+ * }
+ * ```
+ */
 export class EvalCaseError extends Error {
   /** The file at fault. */
   readonly file: string;
@@ -207,7 +218,18 @@ export async function saveCases(cases: readonly EvalCase[], path: string): Promi
   return written;
 }
 
-/** Options of `evalCaseTests`. */
+/**
+ * Options of `evalCaseTests`.
+ *
+ * @example Register only smoke cases, skipping slow ones
+ * ```ts ignore
+ * evalCaseTests(await loadCases("evals/cases"), runCase, {
+ *   prefix: "agent: ",
+ *   include: ["smoke"],
+ *   exclude: ["slow"],
+ * });
+ * ```
+ */
 export interface EvalCaseTestsOptions {
   /** Test name prefix. @default "eval case " */
   readonly prefix?: string;

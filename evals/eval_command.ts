@@ -6,7 +6,15 @@ import type { EvalResult } from "./eval_result.ts";
 import { evalSummary, selectEvaluators } from "./eval_run.ts";
 import { evalRunTraces } from "./eval_run_traces.ts";
 
-/** The usage text of `looplet eval`. */
+/**
+ * The usage text of `looplet eval`.
+ *
+ * @example Print the usage
+ * ```ts
+ * import { EVAL_USAGE } from "jsr:@looplet/looplet/evals";
+ * console.log(EVAL_USAGE);
+ * ```
+ */
 export const EVAL_USAGE: string = [
   "usage: looplet eval run <evals> <trace-dir>... [--include TAG]... [--exclude TAG]... [--threshold N] [--verbose]",
   "       looplet eval cases list <path>",

@@ -3,7 +3,19 @@ import type { Outcome, StepRecord, Usage } from "../loop/types.ts";
 import { Step } from "../loop/step.ts";
 import { loadTrace, type Trace, TraceError } from "../provenance/load_trace.ts";
 
-/** One step as evaluators see it (from a live run or a trace). */
+/**
+ * One step as evaluators see it (from a live run or a trace).
+ *
+ * @example A step built by hand
+ * ```ts
+ * import type { EvalStep } from "jsr:@looplet/looplet/evals";
+ * const step: EvalStep = {
+ *   number: 1, turn: 1, tool: "greet", args: { name: "Alice" }, data: "Hello, Alice",
+ *   error: undefined, errorKind: undefined, durationMs: 3,
+ *   pretty: "#1 ✓ greet(name=Alice) → Hello, Alice",
+ * };
+ * ```
+ */
 export interface EvalStep {
   /** 1-based step number. */
   readonly number: number;
@@ -25,7 +37,22 @@ export interface EvalStep {
   readonly pretty: string;
 }
 
-/** What `EvalContext` holds; all fields but `steps` are optional when building one by hand. */
+/**
+ * What `EvalContext` holds; all fields but `steps` are optional when building one by hand.
+ *
+ * @example A context built by hand
+ * ```ts
+ * import { EvalContext } from "jsr:@looplet/looplet/evals";
+ * const ctx = new EvalContext({
+ *   steps: [],
+ *   task: "Say hi",
+ *   finalOutput: "hi",
+ *   stopReason: "done",
+ * });
+ * ctx.completed; // true
+ * ctx.taskText; // "Say hi"
+ * ```
+ */
 export interface EvalContextInit {
   /** The run's steps. */
   readonly steps: readonly EvalStep[];

@@ -4,7 +4,15 @@ import type { Evaluator } from "./eval_mark.ts";
 import { evalMarks } from "./eval_mark.ts";
 import type { NamedEvaluator } from "./eval_run.ts";
 
-/** A file discovery could not use, and why. */
+/**
+ * A file discovery could not use, and why.
+ *
+ * @example Print the files that were left out
+ * ```ts ignore
+ * const { problems } = await evalDiscover("evals/");
+ * for (const { file, message } of problems) console.error(`${file}: ${message}`);
+ * ```
+ */
 export interface EvalDiscoveryProblem {
   /** The file. */
   readonly file: string;
@@ -12,7 +20,16 @@ export interface EvalDiscoveryProblem {
   readonly message: string;
 }
 
-/** What `evalDiscover` found. */
+/**
+ * What `evalDiscover` found.
+ *
+ * @example Run what was found
+ * ```ts ignore
+ * const { evaluators, files } = await evalDiscover("evals/");
+ * console.log(`${evaluators.length} evaluators in ${files.length} files`);
+ * const results = await evalRun(evaluators, await EvalContext.fromTraceDir(".traces/hello"));
+ * ```
+ */
 export interface EvalDiscovery {
   /** Evaluators, file by file (sorted by path), in export order within a file. */
   readonly evaluators: NamedEvaluator[];
@@ -22,7 +39,14 @@ export interface EvalDiscovery {
   readonly files: string[];
 }
 
-/** Options of `evalDiscover`. */
+/**
+ * Options of `evalDiscover`.
+ *
+ * @example Load check files and their check exports
+ * ```ts ignore
+ * const found = await evalDiscover("evals/", { pattern: /^check_.*\.ts$/, prefix: "check" });
+ * ```
+ */
 export interface EvalDiscoverOptions {
   /** File names to load. @default /^eval_.*\.(ts|mts|js|mjs)$/ */
   readonly pattern?: RegExp;

@@ -3,12 +3,36 @@ import { EvalContext } from "./eval_context.ts";
 import { type EvalResult, prettyEvalResult } from "./eval_result.ts";
 import { evalRun, type EvalRunOptions, evalSummary, type EvaluatorSet } from "./eval_run.ts";
 
-/** Gathers artifacts for evaluation from the run's final state. */
+/**
+ * Gathers artifacts for evaluation from the run's final state.
+ *
+ * @example Collect the README the run wrote
+ * ```ts ignore
+ * const collectReadme: ArtifactCollector = async (state) => ({
+ *   readme: await Deno.readTextFile("out/README.md"),
+ *   steps: state.steps.length,
+ * });
+ * const evalReadme = (ctx: EvalContext) => String(ctx.artifacts.readme).includes("## Usage");
+ * const evals = new EvalHook({ evalReadme }, { collectors: [collectReadme] });
+ * ```
+ */
 export type ArtifactCollector = (
   state: LoopState,
 ) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
-/** Options of `EvalHook`. */
+/**
+ * Options of `EvalHook`.
+ *
+ * @example Fast evaluators only, results logged at the end
+ * ```ts ignore
+ * const evals = new EvalHook(evaluators, {
+ *   include: ["fast"],
+ *   threshold: 0.8,
+ *   collectors: [(state) => ({ steps: state.steps.length })],
+ *   onResults: (results) => console.log(evalSummary(results)),
+ * });
+ * ```
+ */
 export interface EvalHookOptions extends EvalRunOptions {
   /** Collect artifacts when the run ends; later keys win. A collector that throws is reported in `collectorErrors`. @default [] */
   readonly collectors?: readonly ArtifactCollector[];

@@ -1,7 +1,15 @@
 import type { EvalContext } from "./eval_context.ts";
 import type { EvalReturn } from "./eval_result.ts";
 
-/** An evaluator: a plain function over the run's context. */
+/**
+ * An evaluator: a plain function over the run's context.
+ *
+ * @example Pass when no step failed
+ * ```ts
+ * import type { Evaluator } from "jsr:@looplet/looplet/evals";
+ * export const evalNoErrors: Evaluator = (ctx) => ctx.errors.length === 0;
+ * ```
+ */
 export type Evaluator = (ctx: EvalContext) => EvalReturn | Promise<EvalReturn>;
 
 const MARKS: unique symbol = Symbol.for("looplet.evalMarks");

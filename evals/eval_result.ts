@@ -1,4 +1,11 @@
-/** How one evaluation ended. */
+/**
+ * How one evaluation ended.
+ *
+ * @example Keep the failures
+ * ```ts ignore
+ * const failed = results.filter((result) => result.status === "fail" || result.status === "error");
+ * ```
+ */
 export type EvalStatus = "pass" | "fail" | "error" | "skipped";
 
 /**
@@ -35,7 +42,19 @@ export interface EvalResult {
   readonly durationMs: number;
 }
 
-/** An evaluator's detailed answer. */
+/**
+ * An evaluator's detailed answer.
+ *
+ * @example A score with details and metrics
+ * ```ts
+ * import type { EvalScore, Evaluator } from "jsr:@looplet/looplet/evals";
+ * export const evalFewSteps: Evaluator = (ctx): EvalScore => ({
+ *   score: ctx.stepCount <= 5 ? 1 : 5 / ctx.stepCount,
+ *   details: `${ctx.stepCount} steps`,
+ *   metrics: { steps: ctx.stepCount },
+ * });
+ * ```
+ */
 export interface EvalScore {
   /** The score; with no `passed`, a score of at least the threshold passes. */
   readonly score?: number;
@@ -49,7 +68,17 @@ export interface EvalScore {
   readonly metrics?: Record<string, number>;
 }
 
-/** What an evaluator may return: a boolean, a number, a label, or `{ score, passed, details }`. */
+/**
+ * What an evaluator may return: a boolean, a number, a label, or `{ score, passed, details }`.
+ *
+ * @example A label as the answer
+ * ```ts
+ * import type { EvalContext, EvalReturn } from "jsr:@looplet/looplet/evals";
+ * export function evalStopReason(ctx: EvalContext): EvalReturn {
+ *   return ctx.completed ? "pass" : `stopped: ${ctx.stopReason}`;
+ * }
+ * ```
+ */
 export type EvalReturn = boolean | number | string | EvalScore;
 
 const PASS_LABELS = new Set(["pass", "passed", "correct", "yes", "ok", "true"]);

@@ -2,7 +2,15 @@ import type { EvalContext } from "./eval_context.ts";
 import { evalMarks, type Evaluator } from "./eval_mark.ts";
 import { type EvalResult, normalizeEvalResult } from "./eval_result.ts";
 
-/** An evaluator with its name (what discovery returns). */
+/**
+ * An evaluator with its name (what discovery returns).
+ *
+ * @example Name an evaluator explicitly
+ * ```ts
+ * import type { NamedEvaluator } from "jsr:@looplet/looplet/evals";
+ * const done: NamedEvaluator = { name: "finished", evaluate: (ctx) => ctx.completed };
+ * ```
+ */
 export interface NamedEvaluator {
   /** Name shown in results. */
   readonly name: string;
@@ -12,12 +20,30 @@ export interface NamedEvaluator {
   readonly file?: string;
 }
 
-/** Evaluators as a list of functions or named evaluators, or a `{ name: fn }` record. */
+/**
+ * Evaluators as a list of functions or named evaluators, or a `{ name: fn }` record.
+ *
+ * @example Evaluators as a record
+ * ```ts
+ * import type { EvaluatorSet } from "jsr:@looplet/looplet/evals";
+ * const evaluators: EvaluatorSet = {
+ *   evalDone: (ctx) => ctx.completed,
+ *   evalNoErrors: (ctx) => ctx.errors.length === 0,
+ * };
+ * ```
+ */
 export type EvaluatorSet =
   | readonly (Evaluator | NamedEvaluator)[]
   | Readonly<Record<string, Evaluator>>;
 
-/** Options of `evalRun`. */
+/**
+ * Options of `evalRun`.
+ *
+ * @example Strict threshold, no slow evaluators
+ * ```ts ignore
+ * const results = await evalRun(evaluators, ctx, { exclude: ["slow"], threshold: 0.9 });
+ * ```
+ */
 export interface EvalRunOptions {
   /** Keep only evaluators with at least one of these tags. @default all */
   readonly include?: readonly string[];

@@ -3,7 +3,17 @@ import { EvalContext } from "./eval_context.ts";
 import type { EvalResult } from "./eval_result.ts";
 import { evalRun, type EvalRunOptions, type EvaluatorSet } from "./eval_run.ts";
 
-/** Results of evaluators over one trace. */
+/**
+ * Results of evaluators over one trace.
+ *
+ * @example One line per trace
+ * ```ts ignore
+ * const { rows } = await evalRunTraces({ evalDone: (ctx) => ctx.completed }, [".traces"]);
+ * for (const { label, results } of rows) {
+ *   console.log(label, results.filter((result) => result.passed).length, "/", results.length);
+ * }
+ * ```
+ */
 export interface TraceEvalRow {
   /** The trace directory. */
   readonly dir: string;
@@ -13,7 +23,16 @@ export interface TraceEvalRow {
   readonly results: readonly EvalResult[];
 }
 
-/** What `evalRunTraces` produced. */
+/**
+ * What `evalRunTraces` produced.
+ *
+ * @example Score every trace and list unreadable ones
+ * ```ts ignore
+ * const report = await evalRunTraces({ evalDone: (ctx) => ctx.completed }, [".traces"]);
+ * console.log(`${report.rows.length} traces scored`);
+ * for (const { dir, message } of report.problems) console.error(`${dir}: ${message}`);
+ * ```
+ */
 export interface TraceEvalReport {
   /** One row per readable trace. */
   readonly rows: readonly TraceEvalRow[];

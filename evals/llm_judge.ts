@@ -3,7 +3,20 @@ import type { EvalContext } from "./eval_context.ts";
 import type { Evaluator } from "./eval_mark.ts";
 import type { EvalScore } from "./eval_result.ts";
 
-/** Options of `llmJudge`. */
+/**
+ * Options of `llmJudge`.
+ *
+ * @example A strict judge over the last 20 steps
+ * ```ts ignore
+ * const evalAccurate = llmJudge({
+ *   backend: judgeBackend,
+ *   criteria: "The final answer cites the files it read",
+ *   name: "evalAccurate",
+ *   threshold: 0.8,
+ *   maxSteps: 20,
+ * });
+ * ```
+ */
 export interface LlmJudgeOptions {
   /** The model that grades (passed explicitly; never read from the environment). */
   readonly backend: Backend;

@@ -2,7 +2,18 @@ import type { ApprovalDecision } from "../loop/composable_loop.ts";
 import { answerToDecision } from "./_approval_answer.ts";
 import type { AnyTool, Hook, ToolCallRequest } from "../loop/types.ts";
 
-/** What an approval callback is asked about. */
+/**
+ * What an approval callback is asked about.
+ *
+ * @example Describe the call to the approver
+ * ```ts ignore
+ * const hook = approvalHook({
+ *   tools: ["delete_rows"],
+ *   ask: ({ call, step, reason }) =>
+ *     confirm(`Step ${step}: ${reason} (${JSON.stringify(call.args)})`),
+ * });
+ * ```
+ */
 export interface ApprovalRequest {
   /** The call waiting for approval. */
   readonly call: ToolCallRequest;
@@ -17,15 +28,41 @@ export interface ApprovalRequest {
 /**
  * An approver's answer: `true`/`false`, an `ApprovalDecision`, or `"pause"`
  * to end the run awaiting approval (for example when no human is there).
+ *
+ * @example Refuse with a reason
+ * ```ts
+ * import type { ApprovalAnswer } from "jsr:@looplet/looplet/hooks";
+ * const answer: ApprovalAnswer = { approve: false, reason: "Not on production" };
+ * ```
  */
 export type ApprovalAnswer = boolean | ApprovalDecision | "pause";
 
-/** An approver the loop waits for. */
+/**
+ * An approver the loop waits for.
+ *
+ * @example Approve reads, pause on everything else
+ * ```ts
+ * import type { ApprovalCallback } from "jsr:@looplet/looplet/hooks";
+ * const ask: ApprovalCallback = ({ call }) => call.name.startsWith("read_") ? true : "pause";
+ * ```
+ */
 export type ApprovalCallback = (
   request: ApprovalRequest,
 ) => ApprovalAnswer | Promise<ApprovalAnswer>;
 
-/** Options of `approvalHook`. */
+/**
+ * Options of `approvalHook`.
+ *
+ * @example Ask before any call that touches production
+ * ```ts ignore
+ * const options: ApprovalHookOptions = {
+ *   tools: (call) => call.args.env === "production",
+ *   ask: async ({ reason }) => await askOnSlack(reason),
+ *   reason: (call) => `${call.name} touches production`,
+ * };
+ * const hook = approvalHook(options);
+ * ```
+ */
 export interface ApprovalHookOptions {
   /** Which calls need approval: tools (or their names), or a predicate over the call. */
   readonly tools: readonly (string | AnyTool)[] | ((call: ToolCallRequest) => boolean);

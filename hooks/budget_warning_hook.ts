@@ -1,6 +1,17 @@
 import type { Hook } from "../loop/types.ts";
 
-/** Options of `budgetWarningHook`. */
+/**
+ * Options of `budgetWarningHook`.
+ *
+ * @example Warn at a quarter and at a tenth of the budget
+ * ```ts ignore
+ * const hook = budgetWarningHook({
+ *   maxSteps: 40,
+ *   thresholds: [0.25, 0.1],
+ *   message: (_fraction, steps) => `Only ${steps} steps left: wrap up.`,
+ * });
+ * ```
+ */
 export interface BudgetWarningHookOptions {
   /** The run's `maxSteps` (the same number given to `composableLoop`). */
   readonly maxSteps: number;

@@ -1,6 +1,19 @@
 import type { Hook, LoopState } from "../loop/types.ts";
 
-/** Where checkpoints go: `FileCheckpointStore` or anything with the same `save`. */
+/**
+ * Where checkpoints go: `FileCheckpointStore` or anything with the same `save`.
+ *
+ * @example Keep checkpoints in memory
+ * ```ts
+ * import type { CheckpointSink } from "jsr:@looplet/looplet/hooks";
+ * const saved: unknown[] = [];
+ * const sink: CheckpointSink = {
+ *   save: async (state) => {
+ *     saved.push(JSON.parse(JSON.stringify(state)));
+ *   },
+ * };
+ * ```
+ */
 export interface CheckpointSink {
   /**
    * Save the state; resolves once it is safely written. `reply` is true for
@@ -11,7 +24,14 @@ export interface CheckpointSink {
   close?(): Promise<void> | void;
 }
 
-/** Options of `checkpointHook`. */
+/**
+ * Options of `checkpointHook`.
+ *
+ * @example Save every fifth step
+ * ```ts ignore
+ * const hook = checkpointHook(new FileCheckpointStore(".looplet/run-1"), { every: 5 });
+ * ```
+ */
 export interface CheckpointHookOptions {
   /** Save after every N-th step; with 1, each model reply is saved too. A pause and the end are always saved. @default 1 */
   readonly every?: number;

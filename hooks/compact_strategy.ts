@@ -1,6 +1,19 @@
 import type { LoopState, Message, Usage } from "../loop/types.ts";
 
-/** What a compaction strategy gets besides the transcript. */
+/**
+ * What a compaction strategy gets besides the transcript.
+ *
+ * @example Drop old messages down to the target
+ * ```ts ignore
+ * const dropOld: CompactStrategy = {
+ *   name: "drop-old",
+ *   compact: (messages, ctx) =>
+ *     estimateTokens(messages) <= ctx.targetTokens
+ *       ? messages
+ *       : [messages[0], ...messages.slice(-6)],
+ * };
+ * ```
+ */
 export interface CompactContext {
   /** Aim for at most this many estimated tokens. */
   readonly targetTokens: number;

@@ -4,7 +4,18 @@ import type { CompactStrategy } from "./compact_strategy.ts";
 import { estimateTokens } from "./estimate_tokens.ts";
 import type { Hook, LoopState, Message } from "../loop/types.ts";
 
-/** One compaction the hook performed. */
+/**
+ * One compaction the hook performed.
+ *
+ * @example Report each compaction
+ * ```ts ignore
+ * const hook = compactionHook({ budget: 128_000, strategy: truncateTranscript() });
+ * await composableLoop({ llm, tools, task, hooks: [hook] }).complete();
+ * for (const { turn, reason, before, after } of hook.compactions) {
+ *   console.log(`turn ${turn} (${reason}): ${before} -> ${after} tokens`);
+ * }
+ * ```
+ */
 export interface CompactionRecord {
   /** The turn it happened before. */
   readonly turn: number;
@@ -16,7 +27,21 @@ export interface CompactionRecord {
   readonly after: number;
 }
 
-/** Options of `compactionHook`. */
+/**
+ * Options of `compactionHook`.
+ *
+ * @example Compact only at the error tier, down to 30%
+ * ```ts ignore
+ * const hook = compactionHook({
+ *   strategy: compactChain(pruneToolResults(), truncateTranscript()),
+ *   budget: contextBudget({ contextWindow: 200_000, errorAt: 150_000 }),
+ *   fireAt: "error",
+ *   targetRatio: 0.3,
+ *   overheadTokens: 4_000,
+ *   onWarning: console.warn,
+ * });
+ * ```
+ */
 export interface CompactionHookOptions {
   /** The strategy, for example `compactChain(pruneToolResults(), truncateTranscript())`. */
   readonly strategy: CompactStrategy;
@@ -32,7 +57,16 @@ export interface CompactionHookOptions {
   readonly onWarning?: (message: string) => void;
 }
 
-/** The compaction hook, with what it did. */
+/**
+ * The compaction hook, with what it did.
+ *
+ * @example Count the compactions of a run
+ * ```ts ignore
+ * const hook: CompactionHook = compactionHook({ budget: 128_000, strategy: truncateTranscript() });
+ * await composableLoop({ llm, tools, task, hooks: [hook] }).complete();
+ * console.log(`${hook.compactions.length} compactions`);
+ * ```
+ */
 export interface CompactionHook extends Hook {
   /** Each compaction so far. */
   readonly compactions: readonly CompactionRecord[];

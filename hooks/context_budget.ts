@@ -1,7 +1,23 @@
-/** How full the context is. */
+/**
+ * How full the context is.
+ *
+ * @example Classify a prompt size
+ * ```ts
+ * import { contextBudget, type ContextTier } from "jsr:@looplet/looplet/hooks";
+ * const tier: ContextTier = contextBudget({ contextWindow: 10_000 }).classify(9_000); // "error"
+ * ```
+ */
 export type ContextTier = "ok" | "warning" | "error";
 
-/** Options of `contextBudget`. */
+/**
+ * Options of `contextBudget`.
+ *
+ * @example Custom thresholds
+ * ```ts
+ * import { contextBudget } from "jsr:@looplet/looplet/hooks";
+ * const budget = contextBudget({ contextWindow: 128_000, warningAt: 90_000, errorAt: 110_000 });
+ * ```
+ */
 export interface ContextBudgetOptions {
   /** The model's context window, in tokens. */
   readonly contextWindow: number;
@@ -11,7 +27,16 @@ export interface ContextBudgetOptions {
   readonly errorAt?: number;
 }
 
-/** A context budget: thresholds and a classifier. */
+/**
+ * A context budget: thresholds and a classifier.
+ *
+ * @example Read the thresholds
+ * ```ts
+ * import { contextBudget } from "jsr:@looplet/looplet/hooks";
+ * const budget = contextBudget({ contextWindow: 10_000 });
+ * console.log(budget.warningAt, budget.errorAt); // 6000 8000
+ * ```
+ */
 export interface ContextBudget {
   /** The context window, in tokens. */
   readonly contextWindow: number;

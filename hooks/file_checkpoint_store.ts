@@ -10,7 +10,20 @@ import {
 import { CheckpointError } from "../loop/checkpoint_error.ts";
 import type { LoopState, Message, StepRecord } from "../loop/types.ts";
 
-/** Options of `FileCheckpointStore`. */
+/**
+ * Options of `FileCheckpointStore`.
+ *
+ * @example Durable, redacted checkpoints
+ * ```ts ignore
+ * const store = new FileCheckpointStore(".looplet/run-1", {
+ *   keep: 5,
+ *   durable: true,
+ *   fileEvery: 10,
+ *   redact: redactSecrets(),
+ *   onWarning: console.warn,
+ * });
+ * ```
+ */
 export interface FileCheckpointStoreOptions {
   /** Snapshots to keep; older ones are deleted after each save. At least 2, so a corrupt newest one has a fallback. @default 3 */
   readonly keep?: number;
@@ -27,7 +40,15 @@ export interface FileCheckpointStoreOptions {
   readonly fileEvery?: number;
 }
 
-/** Options of `FileCheckpointStore.latest`. */
+/**
+ * Options of `FileCheckpointStore.latest`.
+ *
+ * @example Resume only a run of the same task
+ * ```ts ignore
+ * const store = new FileCheckpointStore(".looplet/run-1");
+ * const resume = await store.latest({ task: "Fix the failing test" });
+ * ```
+ */
 export interface LatestCheckpointOptions {
   /** The task of the run about to resume; a checkpoint of another task is refused. */
   readonly task?: string | Record<string, unknown>;

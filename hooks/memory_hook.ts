@@ -1,11 +1,30 @@
 import type { Hook, LoopState } from "../loop/types.ts";
 
-/** A memory source: fixed text, or a function of the state (sync or async) that may return nothing. */
+/**
+ * A memory source: fixed text, or a function of the state (sync or async) that may return nothing.
+ *
+ * @example Fixed and computed memory
+ * ```ts
+ * import type { MemorySource } from "jsr:@looplet/looplet/hooks";
+ * const sources: MemorySource[] = [
+ *   "The user prefers metric units.",
+ *   (state) => `Steps so far: ${state.steps.length}`,
+ * ];
+ * ```
+ */
 export type MemorySource =
   | string
   | ((state: LoopState) => string | undefined | null | Promise<string | undefined | null>);
 
-/** Options of `memoryHook`. */
+/**
+ * Options of `memoryHook`.
+ *
+ * @example A custom heading
+ * ```ts
+ * import { memoryHook } from "jsr:@looplet/looplet/hooks";
+ * const hook = memoryHook(["Reply in French."], { heading: "Remember:" });
+ * ```
+ */
 export interface MemoryHookOptions {
   /** Heading put before the memory. @default "Memory:" */
   readonly heading?: string;

@@ -1,6 +1,14 @@
 import type { Hook } from "../loop/types.ts";
 
-/** Latency summary in milliseconds (percentiles over a bounded sample). */
+/**
+ * Latency summary in milliseconds (percentiles over a bounded sample).
+ *
+ * @example Read tool latency percentiles
+ * ```ts ignore
+ * const { count, p50, p99, max } = metrics.snapshot().toolLatencyMs;
+ * console.log(`${count} tool calls: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`);
+ * ```
+ */
 export interface LatencySummary {
   /** Observations. */
   readonly count: number;
@@ -14,7 +22,17 @@ export interface LatencySummary {
   readonly max: number;
 }
 
-/** What `metricsHook().snapshot()` reports. */
+/**
+ * What `metricsHook().snapshot()` reports.
+ *
+ * @example Read the figures after a run
+ * ```ts ignore
+ * const metrics = metricsHook();
+ * await composableLoop({ llm, tools, task, hooks: [metrics] }).complete();
+ * const { steps, errors, toolCalls, inputTokens, outputTokens } = metrics.snapshot();
+ * console.log(steps, errors, toolCalls, inputTokens + outputTokens);
+ * ```
+ */
 export interface MetricsSnapshot {
   /** Steps recorded. */
   readonly steps: number;
@@ -42,7 +60,17 @@ export interface MetricsSnapshot {
   readonly toolLatencyMs: LatencySummary;
 }
 
-/** The metrics hook, with its figures. */
+/**
+ * The metrics hook, with its figures.
+ *
+ * @example Snapshot, then start over
+ * ```ts ignore
+ * const metrics: MetricsHook = metricsHook();
+ * await composableLoop({ llm, tools, task, hooks: [metrics] }).complete();
+ * console.log(metrics.snapshot().errorsByKind);
+ * metrics.reset();
+ * ```
+ */
 export interface MetricsHook extends Hook {
   /** The figures so far (across every run the hook observed). */
   snapshot(): MetricsSnapshot;

@@ -12,13 +12,34 @@ import type { Hook, StepRecord } from "../loop/types.ts";
 /**
  * An OpenTelemetry `Tracer` from `@opentelemetry/api` (any version 1.x), as
  * `otelHook` uses it; `trace.getTracer(name)` and SDK tracers satisfy it.
+ *
+ * @example Pass an SDK tracer
+ * ```ts ignore
+ * import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+ * const processor = new SimpleSpanProcessor(exporter);
+ * const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+ * const tracer: OtelTracer = provider.getTracer("my-agent");
+ * const hook = otelHook({ tracer });
+ * ```
  */
 export interface OtelTracer {
   /** Start a span (see `Tracer.startSpan` in `@opentelemetry/api`). */
   startSpan(name: string, options?: unknown, context?: unknown): unknown;
 }
 
-/** Options of `otelHook`. */
+/**
+ * Options of `otelHook`.
+ *
+ * @example Record redacted arguments
+ * ```ts ignore
+ * import { trace } from "@opentelemetry/api";
+ * const hook = otelHook({
+ *   tracer: trace.getTracer("my-agent"),
+ *   redact: redactSecrets(),
+ *   recordArgs: true,
+ * });
+ * ```
+ */
 export interface OtelHookOptions {
   /** The tracer. @default trace.getTracer("looplet") (Deno's built-in exporter when OTEL_DENO=true) */
   readonly tracer?: OtelTracer;

@@ -1,6 +1,14 @@
 import type { Hook } from "../loop/types.ts";
 
-/** Options of `perToolLimitHook`. */
+/**
+ * Options of `perToolLimitHook`.
+ *
+ * @example Never fetch, search at most three times
+ * ```ts
+ * import { perToolLimitHook } from "jsr:@looplet/looplet/hooks";
+ * const hook = perToolLimitHook({ limits: { fetch_url: 0, search: 3 } });
+ * ```
+ */
 export interface PerToolLimitHookOptions {
   /** Most calls per tool name. */
   readonly limits?: Readonly<Record<string, number>>;

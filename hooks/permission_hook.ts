@@ -2,13 +2,44 @@ import { answerToDecision } from "./_approval_answer.ts";
 import type { ApprovalCallback } from "./approval_hook.ts";
 import type { Hook, ToolCallRequest } from "../loop/types.ts";
 
-/** What a permission rule decides. */
+/**
+ * What a permission rule decides.
+ *
+ * @example The default for unmatched calls
+ * ```ts
+ * import type { PermissionDecision } from "jsr:@looplet/looplet/hooks";
+ * const fallback: PermissionDecision = "ask";
+ * ```
+ */
 export type PermissionDecision = "allow" | "deny" | "ask";
 
-/** A test of one argument: a glob over its text (`*` any run), a RegExp, or a predicate. */
+/**
+ * A test of one argument: a glob over its text (`*` any run), a RegExp, or a predicate.
+ *
+ * @example A glob, a RegExp and a predicate
+ * ```ts
+ * import type { ArgPattern } from "jsr:@looplet/looplet/hooks";
+ * const path: ArgPattern = "/tmp/*";
+ * const url: ArgPattern = /^https:\/\/api\.example\.com\//;
+ * const rows: ArgPattern = (value) => typeof value === "number" && value <= 100;
+ * ```
+ */
 export type ArgPattern = string | RegExp | ((value: unknown) => boolean);
 
-/** One rule; the first rule that matches a call decides. */
+/**
+ * One rule; the first rule that matches a call decides.
+ *
+ * @example Deny shell commands that remove files
+ * ```ts
+ * import type { PermissionRule } from "jsr:@looplet/looplet/hooks";
+ * const rule: PermissionRule = {
+ *   tool: "run_shell",
+ *   decision: "deny",
+ *   args: { command: /\brm\s/ },
+ *   reason: "Removing files is not allowed",
+ * };
+ * ```
+ */
 export interface PermissionRule {
   /** Tool name, or a glob such as `"write_*"` or `"*"`. */
   readonly tool: string;
@@ -22,7 +53,18 @@ export interface PermissionRule {
   readonly reason?: string;
 }
 
-/** What the engine decided for a call, and why. */
+/**
+ * What the engine decided for a call, and why.
+ *
+ * @example Check a call before running it
+ * ```ts
+ * import { permissionHook } from "jsr:@looplet/looplet/hooks";
+ * const permissions = permissionHook({ rules: [{ tool: "read_*", decision: "allow" }] });
+ * const call = { id: "1", name: "delete_rows", args: {} };
+ * const { decision, rule, reason } = permissions.evaluate(call);
+ * // decision "deny", rule undefined, reason "no rule matched; the default is deny"
+ * ```
+ */
 export interface PermissionOutcome {
   /** The decision. */
   readonly decision: PermissionDecision;
@@ -32,7 +74,17 @@ export interface PermissionOutcome {
   readonly reason: string;
 }
 
-/** A denied call, as kept in `denials`. */
+/**
+ * A denied call, as kept in `denials`.
+ *
+ * @example List what was refused
+ * ```ts ignore
+ * await composableLoop({ llm, tools, task, hooks: [permissions] }).complete();
+ * for (const { tool, args, reason } of permissions.denials) {
+ *   console.log(tool, JSON.stringify(args), reason);
+ * }
+ * ```
+ */
 export interface PermissionDenial {
   /** Tool name. */
   readonly tool: string;
@@ -42,7 +94,18 @@ export interface PermissionDenial {
   readonly reason: string;
 }
 
-/** Options of `permissionHook`. */
+/**
+ * Options of `permissionHook`.
+ *
+ * @example Ask a human for anything unmatched
+ * ```ts ignore
+ * const permissions = permissionHook({
+ *   rules: [{ tool: "read_*", decision: "allow" }],
+ *   default: "ask",
+ *   ask: ({ call, reason }) => confirm(`${call.name}: ${reason}`),
+ * });
+ * ```
+ */
 export interface PermissionHookOptions {
   /** Rules, in order; the first match wins. */
   readonly rules: readonly PermissionRule[];
@@ -52,7 +115,18 @@ export interface PermissionHookOptions {
   readonly ask?: ApprovalCallback;
 }
 
-/** The permission hook, with its engine exposed. */
+/**
+ * The permission hook, with its engine exposed.
+ *
+ * @example Evaluate, then count denials
+ * ```ts ignore
+ * const rules: PermissionRule[] = [{ tool: "read_*", decision: "allow" }];
+ * const permissions: PermissionHook = permissionHook({ rules });
+ * permissions.evaluate({ id: "1", name: "write_file", args: {} }).decision; // "deny"
+ * await composableLoop({ llm, tools, task, hooks: [permissions] }).complete();
+ * console.log(permissions.denials.length);
+ * ```
+ */
 export interface PermissionHook extends Hook {
   /** Evaluate a call without running it. */
   evaluate(call: ToolCallRequest): PermissionOutcome;

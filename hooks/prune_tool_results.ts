@@ -1,7 +1,19 @@
 import type { CompactStrategy } from "./compact_strategy.ts";
 import type { Message } from "../loop/types.ts";
 
-/** Options of `pruneToolResults`. */
+/**
+ * Options of `pruneToolResults`.
+ *
+ * @example Prune only old search results
+ * ```ts
+ * import { pruneToolResults } from "jsr:@looplet/looplet/hooks";
+ * const strategy = pruneToolResults({
+ *   keepRecent: 2,
+ *   tools: ["search"],
+ *   marker: "[old search result]",
+ * });
+ * ```
+ */
 export interface PruneToolResultsOptions {
   /** The most recent tool results to keep whole. @default 5 */
   readonly keepRecent?: number;

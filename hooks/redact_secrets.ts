@@ -1,4 +1,12 @@
-/** Patterns of common secrets: provider API keys, bearer tokens, AWS keys, private key blocks, `password=` values. */
+/**
+ * Patterns of common secrets: provider API keys, bearer tokens, AWS keys, private key blocks, `password=` values.
+ *
+ * @example Add a pattern to the defaults
+ * ```ts
+ * import { redactSecrets, SECRET_PATTERNS } from "jsr:@looplet/looplet/hooks";
+ * const redact = redactSecrets({ patterns: [...SECRET_PATTERNS, /\bacme_[a-z0-9]{24}\b/g] });
+ * ```
+ */
 export const SECRET_PATTERNS: readonly RegExp[] = Object.freeze([
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
   /\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}/g,
@@ -9,7 +17,16 @@ export const SECRET_PATTERNS: readonly RegExp[] = Object.freeze([
   /\b(password|passwd|secret|api[_-]?key|token)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi,
 ]);
 
-/** Options of `redactSecrets`. */
+/**
+ * Options of `redactSecrets`.
+ *
+ * @example Redact known values with a custom marker
+ * ```ts
+ * import { redactSecrets } from "jsr:@looplet/looplet/hooks";
+ * const redact = redactSecrets({ values: ["hunter2"], replacement: "***" });
+ * redact("the password is hunter2"); // "the password is ***"
+ * ```
+ */
 export interface RedactSecretsOptions {
   /** Patterns to replace (global RegExps). @default SECRET_PATTERNS */
   readonly patterns?: readonly RegExp[];

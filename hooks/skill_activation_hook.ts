@@ -2,10 +2,25 @@ import type { Hook } from "../loop/types.ts";
 import { activeSkills } from "./skill_tools.ts";
 import type { SkillStore } from "./skill_store.ts";
 
-/** The heading above active skills' instructions in the prompt. */
+/**
+ * The heading above active skills' instructions in the prompt.
+ *
+ * @example Find the active skills in a prompt
+ * ```ts ignore
+ * const injected = request.messages.filter((m) => m.content.startsWith(ACTIVE_SKILLS_HEADING));
+ * ```
+ */
 export const ACTIVE_SKILLS_HEADING = "=== ACTIVE SKILLS ===";
 
-/** Options of `skillActivationHook`. */
+/**
+ * Options of `skillActivationHook`.
+ *
+ * @example Start with two skills active
+ * ```ts ignore
+ * const store = await SkillStore.load("./skills");
+ * const hook = skillActivationHook(store, { active: ["brand-guidelines", "pdf"] });
+ * ```
+ */
 export interface SkillActivationHookOptions {
   /** Skills active from the start (names in the store). @default [] */
   readonly active?: readonly string[];

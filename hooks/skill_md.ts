@@ -1,6 +1,15 @@
 import { parseDocument } from "yaml";
 
-/** One problem found in a SKILL.md file, with where it is and how to fix it. */
+/**
+ * One problem found in a SKILL.md file, with where it is and how to fix it.
+ *
+ * @example Print every problem of a file
+ * ```ts
+ * import { formatSkillProblem, readSkillMd } from "jsr:@looplet/looplet/skills";
+ * const { problems } = readSkillMd("---\nname: Bad Name\n---\n", "bad/SKILL.md");
+ * for (const problem of problems) console.error(formatSkillProblem(problem), problem.field);
+ * ```
+ */
 export interface SkillProblem {
   /** The file. */
   readonly path: string;
@@ -12,7 +21,17 @@ export interface SkillProblem {
   readonly message: string;
 }
 
-/** A parsed SKILL.md: front matter plus instructions. */
+/**
+ * A parsed SKILL.md: front matter plus instructions.
+ *
+ * @example Read the front matter and instructions
+ * ```ts
+ * import { parseSkillMd } from "jsr:@looplet/looplet/skills";
+ * const text = "---\nname: hi\ndescription: Say hi\nallowed-tools: greet\n---\nSay hi.";
+ * const { name, description, allowedTools, body, bodyLine } = parseSkillMd(text, "hi/SKILL.md");
+ * // "hi", "Say hi", ["greet"], "Say hi.", 6
+ * ```
+ */
 export interface SkillDocument {
   /** The file it came from. */
   readonly path: string;
@@ -36,7 +55,17 @@ export interface SkillDocument {
   readonly warnings: readonly string[];
 }
 
-/** What `readSkillMd` returns: the document when it is valid, and every problem found. */
+/**
+ * What `readSkillMd` returns: the document when it is valid, and every problem found.
+ *
+ * @example Validate without throwing
+ * ```ts
+ * import { readSkillMd } from "jsr:@looplet/looplet/skills";
+ * const result = readSkillMd("---\nname: hi\ndescription: Say hi\n---\nSay hi.", "hi/SKILL.md");
+ * if (result.skill === undefined) console.error(result.problems);
+ * else console.log(result.skill.name);
+ * ```
+ */
 export interface SkillReadResult {
   /** The document, when there were no problems. */
   readonly skill?: SkillDocument;

@@ -1,7 +1,17 @@
 import { join } from "node:path";
 import { readSkillMd, type SkillDocument, SkillMdError, type SkillProblem } from "./skill_md.ts";
 
-/** A skill's catalogue entry (what search returns and the model sees). */
+/**
+ * A skill's catalogue entry (what search returns and the model sees).
+ *
+ * @example List the catalogue
+ * ```ts ignore
+ * const store = await SkillStore.load("./skills");
+ * for (const { name, description, path } of store.list()) {
+ *   console.log(`${name} (${path}): ${description}`);
+ * }
+ * ```
+ */
 export interface SkillCard {
   /** Skill name. */
   readonly name: string;
@@ -13,7 +23,15 @@ export interface SkillCard {
   readonly allowedTools?: readonly string[];
 }
 
-/** Options of `SkillStore.load`. */
+/**
+ * Options of `SkillStore.load`.
+ *
+ * @example Skip invalid skills with a warning
+ * ```ts ignore
+ * const store = await SkillStore.load(["./skills", "./vendor/skills"], { invalid: "skip" });
+ * for (const warning of store.warnings) console.warn(warning);
+ * ```
+ */
 export interface SkillStoreOptions {
   /** `"throw"` (default) stops at an invalid SKILL.md; `"skip"` leaves it out with a warning. @default "throw" */
   readonly invalid?: "throw" | "skip";

@@ -4,10 +4,25 @@ import { tool } from "../tools/tool.ts";
 import type { AnyTool, ToolContext } from "../loop/types.ts";
 import type { SkillStore } from "./skill_store.ts";
 
-/** The metadata key that holds the names of active skills (saved in checkpoints). */
+/**
+ * The metadata key that holds the names of active skills (saved in checkpoints).
+ *
+ * @example Read the active skills from the run's metadata
+ * ```ts ignore
+ * const outcome = await composableLoop({ llm, task, tools: skillTools(store) }).complete();
+ * const names = outcome.state.metadata[ACTIVE_SKILLS_KEY]; // ["pdf"]
+ * ```
+ */
 export const ACTIVE_SKILLS_KEY = "active_skills";
 
-/** Options of `skillTools`. */
+/**
+ * Options of `skillTools`.
+ *
+ * @example Rename the skill tools
+ * ```ts ignore
+ * const tools = skillTools(store, { searchName: "find_skill", activateName: "use_skill" });
+ * ```
+ */
 export interface SkillToolsOptions {
   /** Name of the search tool. @default "search_skills" */
   readonly searchName?: string;
@@ -15,7 +30,15 @@ export interface SkillToolsOptions {
   readonly activateName?: string;
 }
 
-/** The names of the skills active in a run (from its metadata). */
+/**
+ * The names of the skills active in a run (from its metadata).
+ *
+ * @example Which skills a finished run used
+ * ```ts ignore
+ * const outcome = await composableLoop({ llm, task, tools: skillTools(store) }).complete();
+ * console.log(activeSkills(outcome.state.metadata)); // ["pdf"]
+ * ```
+ */
 export function activeSkills(metadata: Readonly<Record<string, unknown>>): string[] {
   const value = metadata[ACTIVE_SKILLS_KEY];
   return Array.isArray(value) ? value.filter((item) => typeof item === "string") : [];

@@ -1,6 +1,18 @@
 import type { Hook, ResultContext } from "../loop/types.ts";
 
-/** Options of `stagnationHook`. */
+/**
+ * Options of `stagnationHook`.
+ *
+ * @example Compare calls by tool and path only
+ * ```ts
+ * import { stagnationHook } from "jsr:@looplet/looplet/hooks";
+ * const hook = stagnationHook({
+ *   threshold: 4,
+ *   ignoreTools: ["wait"],
+ *   fingerprint: ({ call }) => `${call.name}:${String(call.args.path)}`,
+ * });
+ * ```
+ */
 export interface StagnationHookOptions {
   /** Identical calls in a row that count as stagnation (at least 2). @default 3 */
   readonly threshold?: number;
@@ -12,7 +24,17 @@ export interface StagnationHookOptions {
   readonly fingerprint?: (ctx: ResultContext) => string;
 }
 
-/** The default nudge text. */
+/**
+ * The default nudge text.
+ *
+ * @example Extend the default nudge
+ * ```ts
+ * import { STAGNATION_NUDGE, stagnationHook } from "jsr:@looplet/looplet/hooks";
+ * const hook = stagnationHook({
+ *   nudge: `${STAGNATION_NUDGE} If you are stuck, call done and say why.`,
+ * });
+ * ```
+ */
 export const STAGNATION_NUDGE =
   "[stagnation detected] You have repeated the same action without new progress. Try a different approach.";
 

@@ -3,7 +3,18 @@ import { composableLoop, type LoopOptions } from "../loop/composable_loop.ts";
 import { tool } from "../tools/tool.ts";
 import type { Outcome, Tool, ToolContext, ToolInputSchema } from "../loop/types.ts";
 
-/** What a sub-agent returns to its parent by default. */
+/**
+ * What a sub-agent returns to its parent by default.
+ *
+ * @example Read what the sub-agent returned
+ * ```ts ignore
+ * for await (const step of composableLoop({ llm, tools: [research], task })) {
+ *   if (step.call.tool !== "research" || step.result.error !== undefined) continue;
+ *   const { answer, stop_reason, steps } = step.result.data as SubAgentResult;
+ *   console.log(`research (${stop_reason}, ${steps} steps):`, answer);
+ * }
+ * ```
+ */
 export interface SubAgentResult {
   /** The child's final answer (`done`), if it finished. */
   readonly answer: unknown;
@@ -13,7 +24,21 @@ export interface SubAgentResult {
   readonly steps: number;
 }
 
-/** Options of `subAgentTool`. */
+/**
+ * Options of `subAgentTool`.
+ *
+ * @example Shape the result and set a timeout
+ * ```ts ignore
+ * const review = subAgentTool({
+ *   name: "review",
+ *   description: "Review a diff and list problems.",
+ *   input: z.object({ diff: z.string() }),
+ *   agent: ({ diff }, ctx) => ({ llm: ctx.llm, tools: [readFile], task: `Review:\n${diff}` }),
+ *   result: (outcome) => ({ problems: outcome.finalAnswer ?? [] }),
+ *   timeoutMs: 120_000,
+ * });
+ * ```
+ */
 export interface SubAgentToolOptions<Args, Result> {
   /** Tool name the parent's model uses. */
   readonly name: string;

@@ -4,7 +4,19 @@ import { truncateTranscript } from "./truncate_transcript.ts";
 import { headEnd, tailStart } from "./_transcript.ts";
 import type { Backend, Message } from "../loop/types.ts";
 
-/** Options of `summarizeTurns`. */
+/**
+ * Options of `summarizeTurns`.
+ *
+ * @example Summarise with a cheap model, keeping more verbatim
+ * ```ts ignore
+ * const strategy = summarizeTurns({
+ *   llm: cheapModel,
+ *   keepRecent: 10,
+ *   maxSummaryChars: 6000,
+ *   maxTokens: 2000,
+ * });
+ * ```
+ */
 export interface SummarizeTurnsOptions {
   /** The backend that writes the summary (possibly a cheaper model); requests carry `purpose: "summarize"`. */
   readonly llm: Backend;
@@ -18,7 +30,14 @@ export interface SummarizeTurnsOptions {
   readonly perMessageChars?: number;
 }
 
-/** The first line of a summary message in the transcript. */
+/**
+ * The first line of a summary message in the transcript.
+ *
+ * @example Find the summary in a transcript
+ * ```ts ignore
+ * const summary = outcome.state.transcript.find((m) => m.content.startsWith(SUMMARY_HEADER));
+ * ```
+ */
 export const SUMMARY_HEADER = "[Summary of earlier turns]";
 
 const SYSTEM = "You summarise an AI agent's work so it can continue with less context. " +

@@ -1,6 +1,14 @@
 import type { Hook, LoopState } from "../loop/types.ts";
 
-/** Options of `tokenBudgetHook`. */
+/**
+ * Options of `tokenBudgetHook`.
+ *
+ * @example Stop at one dollar with a custom reason
+ * ```ts
+ * import { tokenBudgetHook } from "jsr:@looplet/looplet/hooks";
+ * const hook = tokenBudgetHook({ maxCost: 1, stopReason: "cost_budget" });
+ * ```
+ */
 export interface TokenBudgetHookOptions {
   /** Stop once input + output tokens reach this. */
   readonly maxTokens?: number;

@@ -3,7 +3,15 @@ import type { CompactStrategy } from "./compact_strategy.ts";
 import { headEnd, tailStart } from "./_transcript.ts";
 import type { Message } from "../loop/types.ts";
 
-/** Options of `truncateTranscript`. */
+/**
+ * Options of `truncateTranscript`.
+ *
+ * @example Keep four recent messages, with a custom notice
+ * ```ts
+ * import { truncateTranscript } from "jsr:@looplet/looplet/hooks";
+ * const strategy = truncateTranscript({ keepRecent: 4, notice: "[Older messages dropped.]" });
+ * ```
+ */
 export interface TruncateTranscriptOptions {
   /** Recent messages to keep at most; fewer are kept when still over the target. @default 8 */
   readonly keepRecent?: number;
@@ -11,7 +19,14 @@ export interface TruncateTranscriptOptions {
   readonly notice?: string;
 }
 
-/** The text a truncation leaves where messages were dropped (a prefix a later pass recognises). */
+/**
+ * The text a truncation leaves where messages were dropped (a prefix a later pass recognises).
+ *
+ * @example Tell whether a run was truncated
+ * ```ts ignore
+ * const truncated = outcome.state.transcript.some((m) => m.content === TRUNCATION_NOTICE);
+ * ```
+ */
 export const TRUNCATION_NOTICE =
   "[Earlier messages were removed to fit the context window. Rely on the task above and the messages below.]";
 

@@ -10,13 +10,40 @@ import type {
   Usage,
 } from "./types.ts";
 
-/** The `format` field of every checkpoint document. */
+/**
+ * The `format` field of every checkpoint document.
+ *
+ * @example Tell a checkpoint from another JSON file
+ * ```ts ignore
+ * import { CHECKPOINT_FORMAT } from "jsr:@looplet/looplet";
+ * const document = JSON.parse(await Deno.readTextFile("run.checkpoint.json"));
+ * const isCheckpoint = document.format === CHECKPOINT_FORMAT;
+ * ```
+ */
 export const CHECKPOINT_FORMAT = "looplet-checkpoint";
 
-/** The checkpoint format version this code writes and reads. */
+/**
+ * The checkpoint format version this code writes and reads.
+ *
+ * @example Check a saved checkpoint's version before decoding it
+ * ```ts ignore
+ * import { CHECKPOINT_VERSION, decodeCheckpoint } from "jsr:@looplet/looplet";
+ * const document = JSON.parse(await Deno.readTextFile("run.checkpoint.json"));
+ * if (document.version !== CHECKPOINT_VERSION) console.warn(`old checkpoint: v${document.version}`);
+ * else console.log(decodeCheckpoint(document, "run.checkpoint.json").turn);
+ * ```
+ */
 export const CHECKPOINT_VERSION = 1;
 
-/** A JSON value as written to disk. */
+/**
+ * A JSON value as written to disk.
+ *
+ * @example Hold a value that survives `JSON.stringify`
+ * ```ts
+ * import type { JsonValue } from "jsr:@looplet/looplet";
+ * const value: JsonValue = { turn: 3, tools: ["read_file", "done"], pending: null };
+ * ```
+ */
 export type JsonValue =
   | string
   | number
@@ -25,7 +52,19 @@ export type JsonValue =
   | JsonValue[]
   | { [key: string]: JsonValue };
 
-/** Options of `encodeCheckpoint`. */
+/**
+ * Options of `encodeCheckpoint`.
+ *
+ * @example Write a redacted checkpoint without its steps
+ * ```ts ignore
+ * import { encodeCheckpoint } from "jsr:@looplet/looplet";
+ * const document = encodeCheckpoint(outcome.state, {
+ *   redact: (text) => text.replaceAll(apiKey, "[REDACTED]"),
+ *   omitSteps: true,
+ *   savedAt: new Date("2025-01-01T00:00:00Z"),
+ * });
+ * ```
+ */
 export interface EncodeCheckpointOptions {
   /** Applied to every string of the run's content before it is written. @default identity */
   readonly redact?: (text: string) => string;

@@ -34,12 +34,36 @@ import type {
 } from "./types.ts";
 import { addUsage, ZERO_USAGE } from "./usage.ts";
 
-/** The human answer to a paused call, given when resuming. */
+/**
+ * The human answer to a paused call, given when resuming.
+ *
+ * @example Deny a paused call and resume the run
+ * ```ts ignore
+ * import { type ApprovalDecision, composableLoop } from "jsr:@looplet/looplet";
+ * const approval: ApprovalDecision = { approve: false, reason: "Do not push to main" };
+ * const run = composableLoop({ llm, tools, task, resume: outcome.state, approval });
+ * ```
+ */
 export type ApprovalDecision =
   | { readonly approve: true }
   | { readonly approve: false; readonly reason?: string };
 
-/** Options of `composableLoop`. */
+/**
+ * Options of `composableLoop`.
+ *
+ * @example Run with a step limit, a timeout and retries
+ * ```ts ignore
+ * import { composableLoop } from "jsr:@looplet/looplet";
+ * const run = composableLoop({
+ *   llm,
+ *   tools: [greet],
+ *   task: "Greet Alice",
+ *   maxSteps: 10,
+ *   signal: AbortSignal.timeout(60_000),
+ *   retry: { attempts: 5, baseDelayMs: 1000 },
+ * });
+ * ```
+ */
 export interface LoopOptions {
   /** The model backend. */
   readonly llm: Backend;

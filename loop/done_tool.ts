@@ -1,7 +1,18 @@
 import type { Tool } from "./types.ts";
 import { stringObjectSchema } from "./string_object_schema.ts";
 
-/** Arguments of the standard `done` tool. */
+/**
+ * Arguments of the standard `done` tool.
+ *
+ * @example Refuse an empty final answer
+ * ```ts
+ * import type { DoneArgs, Hook } from "jsr:@looplet/looplet";
+ * const requireAnswer: Hook = {
+ *   checkDone: ({ call }) =>
+ *     (call.args as unknown as DoneArgs).answer?.trim() ? undefined : { deny: "Give an answer" },
+ * };
+ * ```
+ */
 export interface DoneArgs {
   /** The final answer or a summary of what was accomplished. */
   readonly answer: string;

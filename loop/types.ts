@@ -13,7 +13,16 @@ import type { Step } from "./step.ts";
 // Messages (the transcript the model sees)
 // ---------------------------------------------------------------------------
 
-/** Who wrote a message in the transcript. */
+/**
+ * Who wrote a message in the transcript.
+ *
+ * @example Write a user message
+ * ```ts
+ * import type { Message, Role } from "jsr:@looplet/looplet";
+ * const role: Role = "user";
+ * const message: Message = { role, content: "Fix the failing test" };
+ * ```
+ */
 export type Role = "system" | "user" | "assistant" | "tool";
 
 /**
@@ -102,7 +111,19 @@ export interface Usage {
   readonly cost?: number;
 }
 
-/** JSON Schema description of a tool, as sent to the model. */
+/**
+ * JSON Schema description of a tool, as sent to the model.
+ *
+ * @example Describe a tool by hand
+ * ```ts
+ * import type { ToolSchema } from "jsr:@looplet/looplet";
+ * const schema: ToolSchema = {
+ *   name: "greet",
+ *   description: "Greet someone by name.",
+ *   inputSchema: { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
+ * };
+ * ```
+ */
 export interface ToolSchema {
   /** Tool name. */
   readonly name: string;
@@ -143,7 +164,18 @@ export interface ModelRequest {
   readonly purpose?: string;
 }
 
-/** A piece of a streamed model response. */
+/**
+ * A piece of a streamed model response.
+ *
+ * @example Print deltas as they arrive
+ * ```ts
+ * import type { ModelDelta } from "jsr:@looplet/looplet";
+ * function show(delta: ModelDelta): void {
+ *   if (delta.type === "tool_call") console.log(`call #${delta.index}: ${delta.argsText}`);
+ *   else console.log(`${delta.type}: ${delta.text}`);
+ * }
+ * ```
+ */
 export type ModelDelta =
   | { readonly type: "text"; readonly text: string }
   | { readonly type: "reasoning"; readonly text: string }
@@ -155,7 +187,19 @@ export type ModelDelta =
     readonly argsText: string;
   };
 
-/** Per-call options the loop passes to a backend. */
+/**
+ * Per-call options the loop passes to a backend.
+ *
+ * @example Call a backend directly, streaming its text
+ * ```ts ignore
+ * const turn = await llm.generate(request, {
+ *   signal: AbortSignal.timeout(30_000),
+ *   onDelta: (delta) => {
+ *     if (delta.type === "text") console.log(delta.text);
+ *   },
+ * });
+ * ```
+ */
 export interface GenerateOptions {
   /** Aborts the in-flight request. */
   readonly signal?: AbortSignal;
@@ -191,7 +235,15 @@ export interface ModelTurn {
   readonly providerData?: Record<string, unknown>;
 }
 
-/** What a backend can do, declared as data rather than sniffed. */
+/**
+ * What a backend can do, declared as data rather than sniffed.
+ *
+ * @example Declare a streaming backend with native tools
+ * ```ts
+ * import type { BackendCapabilities } from "jsr:@looplet/looplet";
+ * const capabilities: BackendCapabilities = { nativeTools: true, contextWindow: 128_000, streaming: true };
+ * ```
+ */
 export interface BackendCapabilities {
   /** The backend sends tool schemas natively and returns structured tool calls. */
   readonly nativeTools: boolean;
@@ -229,7 +281,17 @@ export interface Backend {
 // Tools
 // ---------------------------------------------------------------------------
 
-/** One validation problem, in the shape Zod reports issues. */
+/**
+ * One validation problem, in the shape Zod reports issues.
+ *
+ * @example List why the arguments were rejected
+ * ```ts ignore
+ * const parsed = greet.input.safeParse({ name: 42 });
+ * if (!parsed.success) {
+ *   for (const issue of parsed.error.issues) console.log(issue.path.join("."), issue.message);
+ * }
+ * ```
+ */
 export interface SchemaIssue {
   /** Human-readable message. */
   readonly message: string;
@@ -237,7 +299,19 @@ export interface SchemaIssue {
   readonly path: readonly PropertyKey[];
 }
 
-/** Result of `safeParse`, in Zod's shape. */
+/**
+ * Result of `safeParse`, in Zod's shape.
+ *
+ * @example Parse without Zod
+ * ```ts
+ * import type { SchemaParseResult } from "jsr:@looplet/looplet";
+ * function parseName(value: unknown): SchemaParseResult<string> {
+ *   return typeof value === "string"
+ *     ? { success: true, data: value }
+ *     : { success: false, error: { issues: [{ message: "Expected a string", path: [] }] } };
+ * }
+ * ```
+ */
 export type SchemaParseResult<T> =
   | { readonly success: true; readonly data: T }
   | { readonly success: false; readonly error: { readonly issues: readonly SchemaIssue[] } };
@@ -259,7 +333,19 @@ export interface ToolInputSchema<T> {
   toJSONSchema(options?: { io?: "input" | "output" }): unknown;
 }
 
-/** How a failed tool call is classified. Values are stable and land in traces. */
+/**
+ * How a failed tool call is classified. Values are stable and land in traces.
+ *
+ * @example Suggest a retry after a transient failure
+ * ```ts
+ * import type { ErrorKind, Hook } from "jsr:@looplet/looplet";
+ * const transient: ErrorKind[] = ["timeout", "network"];
+ * const retryHint: Hook = {
+ *   postDispatch: ({ result }) =>
+ *     result.errorKind && transient.includes(result.errorKind) ? { inject: "Try that call again." } : undefined,
+ * };
+ * ```
+ */
 export type ErrorKind =
   | "validation"
   | "unknown_tool"
@@ -335,7 +421,15 @@ export interface Tool<Args = unknown, Result = unknown> {
   readonly timeoutMs?: number;
 }
 
-/** Any tool, whatever its argument and result types. */
+/**
+ * Any tool, whatever its argument and result types.
+ *
+ * @example Collect tools of different types
+ * ```ts
+ * import { type AnyTool, done, think } from "jsr:@looplet/looplet";
+ * const tools: AnyTool[] = [think, done];
+ * ```
+ */
 // deno-lint-ignore no-explicit-any
 export type AnyTool = Tool<any, any>;
 
@@ -343,7 +437,18 @@ export type AnyTool = Tool<any, any>;
 // Hooks
 // ---------------------------------------------------------------------------
 
-/** Why a run ended. Built-in values, or a hook's own string. */
+/**
+ * Why a run ended. Built-in values, or a hook's own string.
+ *
+ * @example Explain a stop reason
+ * ```ts
+ * import type { StopReason } from "jsr:@looplet/looplet";
+ * function explain(reason: StopReason): string {
+ *   if (reason === "done") return "finished";
+ *   return reason === "max_steps" ? "ran out of steps" : `stopped: ${reason}`;
+ * }
+ * ```
+ */
 export type StopReason =
   | "done"
   | "max_steps"
@@ -391,10 +496,30 @@ export interface HookDecision {
   readonly messages?: readonly Message[];
 }
 
-/** A hook method's return: a decision, nothing, or a promise of either. */
+/**
+ * A hook method's return: a decision, nothing, or a promise of either.
+ *
+ * @example Write a hook method as a plain function
+ * ```ts
+ * import type { CallContext, HookReturn } from "jsr:@looplet/looplet";
+ * function noPush({ call }: CallContext): HookReturn {
+ *   return String(call.args.command).startsWith("git push") ? { deny: "Do not push" } : undefined;
+ * }
+ * ```
+ */
 export type HookReturn = HookDecision | void | undefined | Promise<HookDecision | void | undefined>;
 
-/** Context common to every hook slot. */
+/**
+ * Context common to every hook slot.
+ *
+ * @example Summarise the run from any hook
+ * ```ts
+ * import type { HookContextBase } from "jsr:@looplet/looplet";
+ * function progress({ state, signal }: HookContextBase): string {
+ *   return signal.aborted ? "cancelled" : `${state.steps.length} steps in ${state.turn} turns`;
+ * }
+ * ```
+ */
 export interface HookContextBase {
   /** The live run state (read it; change it only through decisions). */
   readonly state: LoopState;
@@ -402,13 +527,35 @@ export interface HookContextBase {
   readonly signal: AbortSignal;
 }
 
-/** Context of `prePrompt`: called before each model call. */
+/**
+ * Context of `prePrompt`: called before each model call.
+ *
+ * @example Nudge the model late in the run
+ * ```ts
+ * import type { Hook, PrePromptContext } from "jsr:@looplet/looplet";
+ * const wrapUp: Hook = {
+ *   prePrompt: ({ turn }: PrePromptContext) => turn >= 8 ? { inject: "Finish soon: call done." } : undefined,
+ * };
+ * ```
+ */
 export interface PrePromptContext extends HookContextBase {
   /** The turn about to start. */
   readonly turn: number;
 }
 
-/** Context of `preDispatch`, `checkDone`: called before a call runs. */
+/**
+ * Context of `preDispatch`, `checkDone`: called before a call runs.
+ *
+ * @example Log each call before it runs
+ * ```ts
+ * import type { CallContext, Hook } from "jsr:@looplet/looplet";
+ * const logCalls: Hook = {
+ *   preDispatch: ({ call, step, turn }: CallContext) => {
+ *     console.log(`step ${step} (turn ${turn}): ${call.name}`);
+ *   },
+ * };
+ * ```
+ */
 export interface CallContext extends HookContextBase {
   /** The call (with any args rewritten by earlier hooks). */
   readonly call: ToolCallRequest;
@@ -418,13 +565,36 @@ export interface CallContext extends HookContextBase {
   readonly turn: number;
 }
 
-/** Context of `postDispatch`: called after a call ran (or was refused). */
+/**
+ * Context of `postDispatch`: called after a call ran (or was refused).
+ *
+ * @example Warn about slow tools
+ * ```ts
+ * import type { Hook, ResultContext } from "jsr:@looplet/looplet";
+ * const slowCalls: Hook = {
+ *   postDispatch: ({ call, result }: ResultContext) => {
+ *     if (result.durationMs > 5000) console.warn(`${call.name} took ${result.durationMs} ms`);
+ *   },
+ * };
+ * ```
+ */
 export interface ResultContext extends CallContext {
   /** The result so far (with any rewrite by earlier hooks). */
   readonly result: StepResult;
 }
 
-/** Context of `shouldStop`: called at the end of each turn. */
+/**
+ * Context of `shouldStop`: called at the end of each turn.
+ *
+ * @example Stop when a call was denied permission
+ * ```ts
+ * import type { Hook, TurnContext } from "jsr:@looplet/looplet";
+ * const stopOnDenied: Hook = {
+ *   shouldStop: ({ steps }: TurnContext) =>
+ *     steps.some((s) => s.result.errorKind === "permission_denied") ? { stop: "denied" } : undefined,
+ * };
+ * ```
+ */
 export interface TurnContext extends HookContextBase {
   /** The turn that just ended. */
   readonly turn: number;
@@ -432,7 +602,19 @@ export interface TurnContext extends HookContextBase {
   readonly steps: readonly Step[];
 }
 
-/** Context of `onModelReply`: the reply is in the transcript and its calls are queued. */
+/**
+ * Context of `onModelReply`: the reply is in the transcript and its calls are queued.
+ *
+ * @example Log the calls of each reply
+ * ```ts
+ * import type { Hook, ModelReplyContext } from "jsr:@looplet/looplet";
+ * const logReplies: Hook = {
+ *   onModelReply: ({ turn, calls }: ModelReplyContext) => {
+ *     console.log(`turn ${turn}: ${calls.map((call) => call.name).join(", ")}`);
+ *   },
+ * };
+ * ```
+ */
 export interface ModelReplyContext extends HookContextBase {
   /** The turn the reply belongs to. */
   readonly turn: number;
@@ -443,6 +625,18 @@ export interface ModelReplyContext extends HookContextBase {
 /**
  * Context of `onPromptTooLong`: the provider refused the prompt as too long.
  * Return `{ messages }` (a smaller transcript) to retry the call with it.
+ *
+ * @example Retry once with long tool results cut short
+ * ```ts
+ * import type { Hook, PromptTooLongContext } from "jsr:@looplet/looplet";
+ * const cut = (text: string) => text.length > 2000 ? `${text.slice(0, 2000)} [cut]` : text;
+ * const shrink: Hook = {
+ *   onPromptTooLong: ({ messages, attempt }: PromptTooLongContext) =>
+ *     attempt > 1 ? undefined : {
+ *       messages: messages.map((m) => m.role === "tool" ? { ...m, content: cut(m.content) } : m),
+ *     },
+ * };
+ * ```
  */
 export interface PromptTooLongContext extends HookContextBase {
   /** The turn whose model call failed. */
@@ -455,13 +649,37 @@ export interface PromptTooLongContext extends HookContextBase {
   readonly messages: readonly Message[];
 }
 
-/** Context of `onLoopEnd`. */
+/**
+ * Context of `onLoopEnd`.
+ *
+ * @example Report how the run ended
+ * ```ts
+ * import type { Hook, LoopEndContext } from "jsr:@looplet/looplet";
+ * const report: Hook = {
+ *   onLoopEnd: ({ outcome }: LoopEndContext) => {
+ *     console.log(`${outcome.stopReason} after ${outcome.steps} steps`);
+ *   },
+ * };
+ * ```
+ */
 export interface LoopEndContext extends HookContextBase {
   /** The outcome the run ends with. */
   readonly outcome: Outcome;
 }
 
-/** Events delivered to `onEvent` hooks (observer only). */
+/**
+ * Events delivered to `onEvent` hooks (observer only).
+ *
+ * @example Log model retries
+ * ```ts
+ * import type { Hook, LoopEvent } from "jsr:@looplet/looplet";
+ * const logRetries: Hook = {
+ *   onEvent: (event: LoopEvent) => {
+ *     if (event.type === "model_retry") console.warn(`retry in ${event.delayMs} ms: ${event.error}`);
+ *   },
+ * };
+ * ```
+ */
 export type LoopEvent =
   | { readonly type: "loop_start"; readonly task: string }
   | { readonly type: "turn_start"; readonly turn: number }
@@ -544,7 +762,16 @@ export interface Hook {
 // Steps, state and outcome
 // ---------------------------------------------------------------------------
 
-/** The call part of a step. */
+/**
+ * The call part of a step.
+ *
+ * @example Read the first call of a run
+ * ```ts ignore
+ * const outcome = await run.complete();
+ * const { tool, args, reasoning } = outcome.state.steps[0].call;
+ * console.log(`${tool}(${JSON.stringify(args)}) because ${reasoning || "no reason given"}`);
+ * ```
+ */
 export interface StepCall {
   /** Tool name. */
   readonly tool: string;
@@ -556,7 +783,17 @@ export interface StepCall {
   readonly reasoning: string;
 }
 
-/** The result part of a step. */
+/**
+ * The result part of a step.
+ *
+ * @example List the failed calls of a run
+ * ```ts ignore
+ * const outcome = await run.complete();
+ * for (const { call, result } of outcome.state.steps) {
+ *   if (result.error !== undefined) console.log(`${call.tool} [${result.errorKind}]: ${result.error}`);
+ * }
+ * ```
+ */
 export interface StepResult {
   /** What the tool returned (or a hook's replacement); `null` on error. */
   readonly data: unknown;
@@ -570,7 +807,17 @@ export interface StepResult {
   readonly awaitingApproval?: string;
 }
 
-/** A step as plain data (what `LoopState.steps` holds). */
+/**
+ * A step as plain data (what `LoopState.steps` holds).
+ *
+ * @example Print a run's steps from its saved state
+ * ```ts ignore
+ * const outcome = await run.complete();
+ * for (const record of outcome.state.steps) {
+ *   console.log(record.number, record.turn, record.call.tool, `${record.durationMs} ms`);
+ * }
+ * ```
+ */
 export interface StepRecord {
   /** 1-based step number across the run. */
   readonly number: number;
@@ -586,7 +833,18 @@ export interface StepRecord {
   readonly durationMs: number;
 }
 
-/** A call paused for approval, kept in the state so a run can resume. */
+/**
+ * A call paused for approval, kept in the state so a run can resume.
+ *
+ * @example Ask a human about the paused call
+ * ```ts ignore
+ * const outcome = await run.complete();
+ * if (outcome.stopReason === "awaiting_approval" && outcome.pending) {
+ *   const { call, reason, step } = outcome.pending;
+ *   console.log(`Step ${step}: approve ${call.name}(${JSON.stringify(call.args)})? ${reason}`);
+ * }
+ * ```
+ */
 export interface PendingApproval {
   /** The paused call. */
   readonly call: ToolCallRequest;

@@ -1,6 +1,15 @@
 import type { Usage } from "./types.ts";
 
-/** Zero usage. */
+/**
+ * Zero usage.
+ *
+ * @example Sum the usage of several turns
+ * ```ts
+ * import { addUsage, type Usage, ZERO_USAGE } from "jsr:@looplet/looplet";
+ * const turns: Usage[] = [{ inputTokens: 100, outputTokens: 20 }, { inputTokens: 150, outputTokens: 30 }];
+ * const total = turns.reduce(addUsage, ZERO_USAGE); // { inputTokens: 250, outputTokens: 50 }
+ * ```
+ */
 export const ZERO_USAGE: Usage = Object.freeze({ inputTokens: 0, outputTokens: 0 });
 
 /**

@@ -40,7 +40,18 @@ export class TraceError extends Error {
   }
 }
 
-/** One step of a loaded trace (camelCase, whichever format it came from). */
+/**
+ * One step of a loaded trace (camelCase, whichever format it came from).
+ *
+ * @example List the failed steps
+ * ```ts ignore
+ * const trace = await loadTrace(".traces/hello");
+ * for (const step of trace.steps) {
+ *   if (step.error === undefined) continue;
+ *   console.log(`#${step.number} ${step.tool}(${step.argsSummary}): ${step.error}`);
+ * }
+ * ```
+ */
 export interface TraceStep {
   /** 1-based step number. */
   readonly number: number;
@@ -78,7 +89,18 @@ export interface TraceStep {
   readonly raw: Readonly<Record<string, unknown>>;
 }
 
-/** One model call of a loaded trace. */
+/**
+ * One model call of a loaded trace.
+ *
+ * @example Token use per model call
+ * ```ts ignore
+ * const trace = await loadTrace(".traces/hello");
+ * for (const call of trace.calls) {
+ *   const tokens = call.usage?.inputTokens ?? 0;
+ *   console.log(call.index, call.scope ?? "loop", call.durationMs, tokens, call.error);
+ * }
+ * ```
+ */
 export interface TraceCall {
   /** 0-based call index. */
   readonly index: number;
@@ -118,7 +140,17 @@ export interface TraceCall {
   readonly raw: Readonly<Record<string, unknown>>;
 }
 
-/** A trace directory, read. */
+/**
+ * A trace directory, read.
+ *
+ * @example Summarise a run
+ * ```ts ignore
+ * const trace = await loadTrace(".traces/hello");
+ * console.log(trace.runId, trace.source, trace.complete ? trace.stopReason : "unfinished");
+ * console.log(`${trace.steps.length} steps, ${trace.calls.length} model calls`, trace.finalAnswer);
+ * for (const warning of trace.warnings) console.warn(warning);
+ * ```
+ */
 export interface Trace {
   /** The directory. */
   readonly dir: string;
@@ -152,7 +184,15 @@ export interface Trace {
   readonly warnings: readonly string[];
 }
 
-/** Options of `loadTrace`. */
+/**
+ * Options of `loadTrace`.
+ *
+ * @example Read the prompts and responses too
+ * ```ts ignore
+ * const trace = await loadTrace(".traces/hello", { bodies: true });
+ * console.log(trace.calls[0].prompt, trace.calls[0].response?.text);
+ * ```
+ */
 export interface LoadTraceOptions {
   /** Also read every call's prompt and response files. @default false */
   readonly bodies?: boolean;

@@ -28,7 +28,20 @@ import {
   usageJson,
 } from "./_trace_files.ts";
 
-/** Options of `ProvenanceSink`. */
+/**
+ * Options of `ProvenanceSink`.
+ *
+ * @example Redacted trace, written once at the end
+ * ```ts ignore
+ * const sink = new ProvenanceSink(".traces/run-1", {
+ *   redact: redactSecrets(),
+ *   maxCharsPerCall: 50_000,
+ *   live: false,
+ *   overwrite: true,
+ *   metadata: { commit: "abc123" },
+ * });
+ * ```
+ */
 export interface ProvenanceSinkOptions {
   /**
    * Most characters kept per model call (prompt file, response file) and per
@@ -60,7 +73,18 @@ export interface ProvenanceSinkOptions {
   readonly flushOnEnd?: boolean;
 }
 
-/** One recorded model call, as kept in memory (snake_case, as in `manifest.jsonl`). */
+/**
+ * One recorded model call, as kept in memory (snake_case, as in `manifest.jsonl`).
+ *
+ * @example Find the failed model calls
+ * ```ts ignore
+ * await composableLoop({ llm: sink.wrap(llm), task, hooks: [sink.hook()] }).complete();
+ * for (const call of sink.calls) {
+ *   if (call.error === null) continue;
+ *   console.log(`call ${call.index} (step ${call.step_num}): ${call.error}`);
+ * }
+ * ```
+ */
 export type RecordedCall = Readonly<Record<string, unknown>> & {
   readonly index: number;
   readonly scope: string | null;

@@ -45,7 +45,20 @@ export class ReplayDivergenceError extends Error {
   }
 }
 
-/** Options of `replayLoop`: the loop's options, without `llm`. */
+/**
+ * Options of `replayLoop`: the loop's options, without `llm`.
+ *
+ * @example Replay with changed tools, recording a new trace
+ * ```ts ignore
+ * const next = new ProvenanceSink(".traces/hello-replay");
+ * const run = await replayLoop(".traces/hello", {
+ *   tools: [greetV2],
+ *   strict: false,
+ *   wrap: (backend) => next.wrap(backend),
+ *   hooks: [next.hook()],
+ * });
+ * ```
+ */
 export interface ReplayLoopOptions extends Omit<LoopOptions, "llm" | "task"> {
   /** The task. @default the task recorded in the trace */
   readonly task?: string | Record<string, unknown>;
@@ -73,6 +86,16 @@ function scopeName(scope: string | null): string {
  * A backend that plays recorded model responses back in order, checking that
  * each request has the recorded shape. Divergences end the run and are kept
  * in `divergence`.
+ *
+ * @example Play a loaded trace back by hand
+ * ```ts ignore
+ * const trace = await loadTrace(".traces/hello", { bodies: true });
+ * const llm = new ReplayBackend(trace, { strict: true });
+ * const hooks = [llm.observer()];
+ * await composableLoop({ llm, tools: [greet], task: "Say hi", hooks }).complete();
+ * if (llm.divergence !== undefined) throw llm.divergence;
+ * console.log(`${llm.served} calls served, ${llm.remaining} left`);
+ * ```
  */
 export class ReplayBackend implements Backend {
   /** Name in messages and traces. */
@@ -286,7 +309,18 @@ function startReplay(
   return { run: new AgentRun(steps(), outcome, inner.state), backend };
 }
 
-/** Options of `assertReplay`. */
+/**
+ * Options of `assertReplay`.
+ *
+ * @example Compare calls only, on a redacted trace
+ * ```ts ignore
+ * await assertReplay("tests/traces/hello", {
+ *   tools: [greet],
+ *   compareResults: false,
+ *   redact: redactSecrets(),
+ * });
+ * ```
+ */
 export interface AssertReplayOptions extends ReplayLoopOptions {
   /** Compare tool results too, not only the calls. @default true */
   readonly compareResults?: boolean;

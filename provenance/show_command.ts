@@ -3,7 +3,16 @@ import { loadTrace, TraceError } from "./load_trace.ts";
 import { renderTraceText } from "./show_trace.ts";
 import { writeTraceHtml } from "./trace_html.ts";
 
-/** Where a command writes its output (the CLI passes stdout and stderr). */
+/**
+ * Where a command writes its output (the CLI passes stdout and stderr).
+ *
+ * @example Capture a command's output
+ * ```ts ignore
+ * const out: string[] = [];
+ * const io: CommandIo = { stdout: (text) => out.push(text), stderr: (text) => out.push(text) };
+ * const code = await showCommand(["runs/hello", "--verbose"], io);
+ * ```
+ */
 export interface CommandIo {
   /** Normal output. */
   stdout(text: string): void;
@@ -11,7 +20,15 @@ export interface CommandIo {
   stderr(text: string): void;
 }
 
-/** The usage line of `looplet show`. */
+/**
+ * The usage line of `looplet show`.
+ *
+ * @example Print the usage
+ * ```ts
+ * import { SHOW_USAGE } from "jsr:@looplet/looplet/provenance";
+ * console.log(SHOW_USAGE);
+ * ```
+ */
 export const SHOW_USAGE: string =
   "usage: looplet show <trace-dir> [--verbose] [--html] [--out FILE]";
 

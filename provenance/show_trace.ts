@@ -1,6 +1,13 @@
 import { loadTrace, type Trace, type TraceStep } from "./load_trace.ts";
 
-/** Options of `showTrace`. */
+/**
+ * Options of `showTrace`.
+ *
+ * @example Show reasoning and full errors
+ * ```ts ignore
+ * console.log(await showTrace(".traces/hello", { verbose: true }));
+ * ```
+ */
 export interface ShowTraceOptions {
   /** Show each step's reasoning and full error under its line. @default false */
   readonly verbose?: boolean;
@@ -48,7 +55,15 @@ function statusGlyph(trace: Trace): string {
   return "·";
 }
 
-/** Total wall time: end minus start when both are known, else the sum of step (or call) times. */
+/**
+ * Total wall time: end minus start when both are known, else the sum of step (or call) times.
+ *
+ * @example Report how long a run took
+ * ```ts ignore
+ * const trace = await loadTrace(".traces/hello");
+ * console.log(`${(traceDurationMs(trace) / 1000).toFixed(1)} s`);
+ * ```
+ */
 export function traceDurationMs(trace: Trace): number {
   if (trace.startedAt !== undefined && trace.endedAt !== undefined) {
     const ms = Date.parse(trace.endedAt) - Date.parse(trace.startedAt);

@@ -1,7 +1,21 @@
 import type { Tool } from "../loop/types.ts";
 import { stringObjectSchema } from "../loop/string_object_schema.ts";
 
-/** Arguments of the `think` tool. */
+/**
+ * Arguments of the `think` tool.
+ *
+ * @example Log the model's thoughts
+ * ```ts
+ * import type { Hook, ThinkArgs } from "jsr:@looplet/looplet";
+ * const logThoughts: Hook = {
+ *   onEvent: (event) => {
+ *     if (event.type === "tool_start" && event.call.name === "think") {
+ *       console.log((event.call.args as unknown as ThinkArgs).thought);
+ *     }
+ *   },
+ * };
+ * ```
+ */
 export interface ThinkArgs {
   /** Free-text reasoning, analysis or plan. */
   readonly thought: string;

@@ -1,7 +1,22 @@
 import type { Tool, ToolContext, ToolInputSchema } from "../loop/types.ts";
 import { assertToolShape } from "../loop/assert_tool.ts";
 
-/** What `tool()` takes: a Zod schema for the input and an `execute` function. */
+/**
+ * What `tool()` takes: a Zod schema for the input and an `execute` function.
+ *
+ * @example A definition with a timeout
+ * ```ts ignore
+ * import { z } from "zod";
+ * import { tool } from "jsr:@looplet/looplet";
+ * const fetchPage = tool({
+ *   name: "fetch_page",
+ *   description: "Download a web page and return its text.",
+ *   input: z.object({ url: z.string() }),
+ *   execute: async ({ url }, ctx) => (await fetch(url, { signal: ctx.signal })).text(),
+ *   timeoutMs: 30_000,
+ * });
+ * ```
+ */
 export interface ToolDefinition<Args, Result> {
   /** Name the model uses; letters, digits, `_` and `-`, at most 64 characters. */
   readonly name: string;

@@ -1,6 +1,14 @@
 import { McpError } from "./mcp_error.ts";
 
-/** Binary content kept aside so the transcript only carries a reference. */
+/**
+ * Binary content kept aside so the transcript only carries a reference.
+ *
+ * @example Save an image a tool returned
+ * ```ts ignore
+ * const attachment = server.attachment("mcp://browser/attachments/1");
+ * if (attachment?.mimeType === "image/png") await Deno.writeFile("shot.png", attachment.data);
+ * ```
+ */
 export interface McpAttachment {
   /** The reference the model saw, `mcp://<server>/attachments/<n>`. */
   readonly ref: string;

@@ -1,6 +1,14 @@
 import type { Hook } from "../../loop/types.ts";
 
-/** Anything with an async `close()`, such as an `McpServer`. */
+/**
+ * Anything with an async `close()`, such as an `McpServer`.
+ *
+ * @example Close a resource of your own with the servers
+ * ```ts ignore
+ * const cache: Closable = { close: async () => await db.close() };
+ * const hook = closeMcpServers([fs, cache]);
+ * ```
+ */
 export interface Closable {
   /** Release the resource. */
   close(): Promise<void>;

@@ -42,7 +42,18 @@ export interface McpServerConfig {
   readonly timeoutMs?: number;
 }
 
-/** A log message the server sent with `notifications/message`. */
+/**
+ * A log message the server sent with `notifications/message`.
+ *
+ * @example Print the server's warnings and errors
+ * ```ts ignore
+ * const server = await connectMcpServer(config, {
+ *   onLog: (entry: McpLogEntry) => {
+ *     if (entry.level === "warning" || entry.level === "error") console.error(entry.server, entry.data);
+ *   },
+ * });
+ * ```
+ */
 export interface McpLogEntry {
   /** The server's name. */
   readonly server: string;
@@ -98,7 +109,16 @@ export interface ConnectMcpServerOptions {
   readonly clientInfo?: { readonly name: string; readonly version: string };
 }
 
-/** A tool as the server describes it in `tools/list`. */
+/**
+ * A tool as the server describes it in `tools/list`.
+ *
+ * @example List the server's tools with their descriptions
+ * ```ts ignore
+ * for (const tool of await server.listTools()) {
+ *   console.log(tool.name, tool.description ?? "", Object.keys(tool.inputSchema));
+ * }
+ * ```
+ */
 export interface McpToolDescription {
   /** The server's tool name. */
   readonly name: string;
@@ -114,7 +134,18 @@ export interface McpToolDescription {
   readonly annotations?: Record<string, unknown>;
 }
 
-/** Options of a single request. */
+/**
+ * Options of a single request.
+ *
+ * @example Call a tool with a timeout and progress
+ * ```ts ignore
+ * const result = await server.callTool("longRunningOperation", { duration: 5 }, {
+ *   timeoutMs: 10_000,
+ *   signal: AbortSignal.timeout(15_000),
+ *   onProgress: ({ progress, total }) => console.log(`${progress}/${total ?? "?"}`),
+ * });
+ * ```
+ */
 export interface McpRequestOptions {
   /** Cancels the request; the server gets `notifications/cancelled`. */
   readonly signal?: AbortSignal;
@@ -124,7 +155,16 @@ export interface McpRequestOptions {
   readonly onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
 }
 
-/** What the server said about itself in `initialize`. */
+/**
+ * What the server said about itself in `initialize`.
+ *
+ * @example Log what the server said about itself
+ * ```ts ignore
+ * const server = await connectMcpServer({ name: "fs", command: "mcp-server-filesystem", args: ["/tmp"] });
+ * const info = server.serverInfo;
+ * if (info) console.log(`${info.title ?? info.name} ${info.version}`);
+ * ```
+ */
 export interface McpServerInfo {
   /** The server's own name. */
   readonly name: string;

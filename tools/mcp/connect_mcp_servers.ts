@@ -8,7 +8,16 @@ import {
   type McpServerConfig,
 } from "./connect_mcp_server.ts";
 
-/** Several connected servers, their tools, and one way to release them all. */
+/**
+ * Several connected servers, their tools, and one way to release them all.
+ *
+ * @example Close the servers when the block ends
+ * ```ts ignore
+ * await using mcp = await connectMcpServers([{ name: "fs", command: "mcp-server-filesystem", args: [dir] }]);
+ * console.log(mcp.servers.map((server) => server.name), mcp.tools.length);
+ * const run = composableLoop({ llm, task, tools: [...mcp.tools], hooks: [mcp.hook] });
+ * ```
+ */
 export interface McpToolset extends AsyncDisposable {
   /** The servers, in config order. */
   readonly servers: readonly McpServer[];

@@ -4,6 +4,13 @@
  * directory, to use the locale, and to reach a package registry through the
  * same proxy and certificate authorities as the parent (for servers started
  * with `npx` or `deno run npm:...`).
+ *
+ * @example Check whether a variable is passed on by default
+ * ```ts
+ * import { DEFAULT_MCP_ENV_NAMES } from "jsr:@looplet/looplet/mcp";
+ * DEFAULT_MCP_ENV_NAMES.includes("HTTPS_PROXY"); // true
+ * DEFAULT_MCP_ENV_NAMES.includes("OPENAI_API_KEY"); // false: secrets stay with the parent
+ * ```
  */
 export const DEFAULT_MCP_ENV_NAMES: readonly string[] = Object.freeze([
   // finding programs and files
@@ -56,7 +63,18 @@ export const DEFAULT_MCP_ENV_NAMES: readonly string[] = Object.freeze([
   "XDG_CONFIG_HOME",
 ]);
 
-/** Options of {@linkcode defaultMcpEnv}. */
+/**
+ * Options of {@linkcode defaultMcpEnv}.
+ *
+ * @example Read from a fixed record and add one name
+ * ```ts
+ * import { defaultMcpEnv } from "jsr:@looplet/looplet/mcp";
+ * const env = defaultMcpEnv({
+ *   from: { PATH: "/usr/bin", HOME: "/home/ci", GITHUB_TOKEN: "ghp_example" },
+ *   extra: ["GITHUB_TOKEN"],
+ * });
+ * ```
+ */
 export interface DefaultMcpEnvOptions {
   /**
    * Where to read the values from. A plain record, or a getter such as

@@ -1,6 +1,14 @@
 import type { SchemaIssue, SchemaParseResult, ToolInputSchema } from "../../loop/types.ts";
 
-/** Options of {@linkcode jsonSchemaInput}. */
+/**
+ * Options of {@linkcode jsonSchemaInput}.
+ *
+ * @example Allow less nesting
+ * ```ts
+ * import { jsonSchemaInput } from "jsr:@looplet/looplet/mcp";
+ * const input = jsonSchemaInput({ type: "object", properties: { q: { type: "string" } } }, { maxDepth: 16 });
+ * ```
+ */
 export interface JsonSchemaInputOptions {
   /**
    * How deep `$ref`s and nested schemas may go before validation gives up

@@ -1,4 +1,12 @@
-/** Options of {@linkcode McpError}. */
+/**
+ * Options of {@linkcode McpError}.
+ *
+ * @example Wrap a JSON-RPC error from a server
+ * ```ts
+ * import { McpError } from "jsr:@looplet/looplet/mcp";
+ * const error = new McpError("fs", 'MCP server "fs": method not found', { code: -32601, data: { method: "prompts/list" } });
+ * ```
+ */
 export interface McpErrorOptions {
   /** The JSON-RPC error code the server sent, when the server answered with an error. */
   readonly code?: number;

@@ -7,7 +7,14 @@ import { tool } from "../tool.ts";
 import { capText } from "./_limits.ts";
 import { workspaceRoot } from "./workspace_path.ts";
 
-/** Options of `bashTool`. */
+/**
+ * Options of `bashTool`.
+ *
+ * @example A one-minute limit and smaller output caps
+ * ```ts ignore
+ * const bash = bashTool("./project", { timeoutMs: 60_000, maxStdoutChars: 4000, maxStderrChars: 2000 });
+ * ```
+ */
 export interface BashToolOptions {
   /** Kill the command (and its children) after this many milliseconds. @default 120000 */
   readonly timeoutMs?: number;
@@ -19,7 +26,19 @@ export interface BashToolOptions {
   readonly env?: Record<string, string>;
 }
 
-/** What `bash` returns. */
+/**
+ * What `bash` returns.
+ *
+ * @example Read the exit code of each `bash` step
+ * ```ts ignore
+ * import type { BashResult } from "jsr:@looplet/looplet/workspace";
+ * for await (const step of run) {
+ *   if (step.call.tool !== "bash" || step.result.error) continue;
+ *   const { exit_code, stdout, timed_out } = step.result.data as BashResult;
+ *   console.log(exit_code, timed_out ?? false, stdout);
+ * }
+ * ```
+ */
 export interface BashResult {
   /** Standard output (capped). */
   readonly stdout: string;
@@ -33,7 +52,15 @@ export interface BashResult {
   readonly truncated?: true;
 }
 
-/** Arguments of `bash`. */
+/**
+ * Arguments of `bash`.
+ *
+ * @example Arguments the model sends to `bash`
+ * ```ts
+ * import type { BashArgs } from "jsr:@looplet/looplet/workspace";
+ * const args: BashArgs = { command: "deno test -A tests/" };
+ * ```
+ */
 export interface BashArgs {
   /** The shell command. */
   readonly command: string;
@@ -43,7 +70,16 @@ const BashInput: z.ZodType<BashArgs> = z.object({
   command: z.string().min(1).describe("The shell command, run with bash -c in the workspace"),
 });
 
-/** The environment commands get: the caller's, with this runtime's folder on PATH (so `deno` resolves). */
+/**
+ * The environment commands get: the caller's, with this runtime's folder on PATH (so `deno` resolves).
+ *
+ * @example Run a program with one extra variable
+ * ```ts ignore
+ * import { commandEnvironment, runCommand } from "jsr:@looplet/looplet/workspace";
+ * const env = commandEnvironment({ NO_COLOR: "1" });
+ * const run = await runCommand("deno", ["test"], { cwd: "./project", env });
+ * ```
+ */
 export function commandEnvironment(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
@@ -108,7 +144,18 @@ export function bashTool(
   });
 }
 
-/** Options of `runCommand`. */
+/**
+ * Options of `runCommand`.
+ *
+ * @example Pipe text in, with a timeout
+ * ```ts ignore
+ * const run = await runCommand("wc", ["-l"], {
+ *   cwd: "./project",
+ *   timeoutMs: 10_000,
+ *   stdin: "one\ntwo\n",
+ * });
+ * ```
+ */
 export interface RunCommandOptions {
   /** Working folder. */
   readonly cwd: string;
@@ -122,7 +169,16 @@ export interface RunCommandOptions {
   readonly stdin?: string;
 }
 
-/** What `runCommand` returns. */
+/**
+ * What `runCommand` returns.
+ *
+ * @example Check how a command ended
+ * ```ts ignore
+ * const { stdout, stderr, exitCode, timedOut } = await runCommand("git", ["status"], { cwd: "." });
+ * if (timedOut || exitCode !== 0) throw new Error(stderr);
+ * console.log(stdout);
+ * ```
+ */
 export interface CommandRun {
   /** Standard output, whole. */
   readonly stdout: string;

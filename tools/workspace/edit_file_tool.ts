@@ -4,7 +4,19 @@ import type { Tool } from "../../loop/types.ts";
 import { tool } from "../tool.ts";
 import { resolveWorkspacePath, workspaceRoot } from "./workspace_path.ts";
 
-/** What `edit_file` returns. */
+/**
+ * What `edit_file` returns.
+ *
+ * @example Report where an `edit_file` step changed a file
+ * ```ts ignore
+ * import type { EditFileResult } from "jsr:@looplet/looplet/workspace";
+ * for await (const step of run) {
+ *   if (step.call.tool !== "edit_file" || step.result.error) continue;
+ *   const { path, line, removed_lines, added_lines } = step.result.data as EditFileResult;
+ *   console.log(`${path}:${line} -${removed_lines} +${added_lines}`);
+ * }
+ * ```
+ */
 export interface EditFileResult {
   /** The workspace-relative path. */
   readonly path: string;
@@ -16,7 +28,19 @@ export interface EditFileResult {
   readonly added_lines: number;
 }
 
-/** Arguments of `edit_file`. */
+/**
+ * Arguments of `edit_file`.
+ *
+ * @example Arguments the model sends to `edit_file`
+ * ```ts
+ * import type { EditFileArgs } from "jsr:@looplet/looplet/workspace";
+ * const args: EditFileArgs = {
+ *   path: "src/math.ts",
+ *   old_string: "return a - b;",
+ *   new_string: "return a + b;",
+ * };
+ * ```
+ */
 export interface EditFileArgs {
   /** File path relative to the workspace. */
   readonly path: string;

@@ -4,13 +4,32 @@ import { tool } from "../tool.ts";
 import { globToRegExp, walkFiles } from "./_walk.ts";
 import { workspaceRoot } from "./workspace_path.ts";
 
-/** Options of `globTool`. */
+/**
+ * Options of `globTool`.
+ *
+ * @example Return at most 20 paths
+ * ```ts ignore
+ * const glob = globTool("./project", { maxResults: 20 });
+ * ```
+ */
 export interface GlobToolOptions {
   /** Most paths returned. @default 100 */
   readonly maxResults?: number;
 }
 
-/** What `glob` returns. */
+/**
+ * What `glob` returns.
+ *
+ * @example List what a `glob` step found
+ * ```ts ignore
+ * import type { GlobResult } from "jsr:@looplet/looplet/workspace";
+ * for await (const step of run) {
+ *   if (step.call.tool !== "glob" || step.result.error) continue;
+ *   const { files, total, truncated } = step.result.data as GlobResult;
+ *   console.log(`${files.length} of ${total}${truncated ? " (cut)" : ""}`, files);
+ * }
+ * ```
+ */
 export interface GlobResult {
   /** Matching workspace-relative paths, sorted. */
   readonly files: readonly string[];
@@ -20,7 +39,15 @@ export interface GlobResult {
   readonly truncated?: true;
 }
 
-/** Arguments of `glob`. */
+/**
+ * Arguments of `glob`.
+ *
+ * @example Arguments the model sends to `glob`
+ * ```ts
+ * import type { GlobArgs } from "jsr:@looplet/looplet/workspace";
+ * const args: GlobArgs = { pattern: "*_test.ts" };
+ * ```
+ */
 export interface GlobArgs {
   /** The glob pattern. */
   readonly pattern: string;

@@ -6,7 +6,14 @@ import { tool } from "../tool.ts";
 import { globToRegExp, walkFiles } from "./_walk.ts";
 import { workspaceRoot } from "./workspace_path.ts";
 
-/** Options of `grepTool`. */
+/**
+ * Options of `grepTool`.
+ *
+ * @example Fewer matches, smaller files
+ * ```ts ignore
+ * const grep = grepTool("./project", { maxMatches: 20, maxFileBytes: 200_000 });
+ * ```
+ */
 export interface GrepToolOptions {
   /** Most matching lines returned. @default 50 */
   readonly maxMatches?: number;
@@ -14,7 +21,16 @@ export interface GrepToolOptions {
   readonly maxFileBytes?: number;
 }
 
-/** One matching line. */
+/**
+ * One matching line.
+ *
+ * @example Print matches as `path:line: text`
+ * ```ts ignore
+ * for (const { path, line, text } of (step.result.data as GrepResult).matches) {
+ *   console.log(`${path}:${line}: ${text}`);
+ * }
+ * ```
+ */
 export interface GrepMatch {
   /** Workspace-relative path. */
   readonly path: string;
@@ -24,7 +40,19 @@ export interface GrepMatch {
   readonly text: string;
 }
 
-/** What `grep` returns. */
+/**
+ * What `grep` returns.
+ *
+ * @example Count what a `grep` step found
+ * ```ts ignore
+ * import type { GrepResult } from "jsr:@looplet/looplet/workspace";
+ * for await (const step of run) {
+ *   if (step.call.tool !== "grep" || step.result.error) continue;
+ *   const { matches, total, truncated } = step.result.data as GrepResult;
+ *   console.log(`${matches.length} of ${total} matches${truncated ? " (cut)" : ""}`);
+ * }
+ * ```
+ */
 export interface GrepResult {
   /** Matches, in path then line order. */
   readonly matches: readonly GrepMatch[];
@@ -34,7 +62,15 @@ export interface GrepResult {
   readonly truncated?: true;
 }
 
-/** Arguments of `grep`. */
+/**
+ * Arguments of `grep`.
+ *
+ * @example Arguments the model sends to `grep`
+ * ```ts
+ * import type { GrepArgs } from "jsr:@looplet/looplet/workspace";
+ * const args: GrepArgs = { pattern: "TODO|FIXME", glob: "*.ts", ignore_case: true };
+ * ```
+ */
 export interface GrepArgs {
   /** Regular expression. */
   readonly pattern: string;

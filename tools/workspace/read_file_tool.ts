@@ -5,13 +5,32 @@ import { tool } from "../tool.ts";
 import { capText } from "./_limits.ts";
 import { resolveWorkspacePath, workspaceRoot } from "./workspace_path.ts";
 
-/** Options of `readFileTool`. */
+/**
+ * Options of `readFileTool`.
+ *
+ * @example Keep less of long files
+ * ```ts ignore
+ * const read = readFileTool("./project", { maxChars: 6000 });
+ * ```
+ */
 export interface ReadFileToolOptions {
   /** Most characters of numbered content returned (head and tail kept). @default 12000 */
   readonly maxChars?: number;
 }
 
-/** What `read_file` returns. */
+/**
+ * What `read_file` returns.
+ *
+ * @example Show what a `read_file` step returned
+ * ```ts ignore
+ * import type { ReadFileResult } from "jsr:@looplet/looplet/workspace";
+ * for await (const step of run) {
+ *   if (step.call.tool !== "read_file" || step.result.error) continue;
+ *   const { path, total_lines, content } = step.result.data as ReadFileResult;
+ *   console.log(`${path} (${total_lines} lines)\n${content}`);
+ * }
+ * ```
+ */
 export interface ReadFileResult {
   /** The workspace-relative path. */
   readonly path: string;
@@ -23,7 +42,15 @@ export interface ReadFileResult {
   readonly truncated?: true;
 }
 
-/** Arguments of `read_file`. */
+/**
+ * Arguments of `read_file`.
+ *
+ * @example Arguments the model sends to `read_file`
+ * ```ts
+ * import type { ReadFileArgs } from "jsr:@looplet/looplet/workspace";
+ * const args: ReadFileArgs = { path: "src/math.ts", offset: 40, limit: 20 };
+ * ```
+ */
 export interface ReadFileArgs {
   /** File path relative to the workspace. */
   readonly path: string;

@@ -6,7 +6,14 @@ import { grepTool } from "./grep_tool.ts";
 import { readFileTool } from "./read_file_tool.ts";
 import { writeFileTool } from "./write_file_tool.ts";
 
-/** Options of `workspaceTools`. */
+/**
+ * Options of `workspaceTools`.
+ *
+ * @example Read-only tools with no shell
+ * ```ts ignore
+ * const tools = workspaceTools("./project", { shell: false, write: false });
+ * ```
+ */
 export interface WorkspaceToolsOptions {
   /** Include `bash`. @default true */
   readonly shell?: boolean;

@@ -5,7 +5,19 @@ import type { Tool } from "../../loop/types.ts";
 import { tool } from "../tool.ts";
 import { resolveWorkspacePath, workspaceRoot } from "./workspace_path.ts";
 
-/** What `write_file` returns. */
+/**
+ * What `write_file` returns.
+ *
+ * @example Log the files a run wrote
+ * ```ts ignore
+ * import type { WriteFileResult } from "jsr:@looplet/looplet/workspace";
+ * for await (const step of run) {
+ *   if (step.call.tool !== "write_file" || step.result.error) continue;
+ *   const { path, lines, bytes } = step.result.data as WriteFileResult;
+ *   console.log(`wrote ${path}: ${lines} lines, ${bytes} bytes`);
+ * }
+ * ```
+ */
 export interface WriteFileResult {
   /** The workspace-relative path. */
   readonly path: string;
@@ -15,7 +27,15 @@ export interface WriteFileResult {
   readonly bytes: number;
 }
 
-/** Arguments of `write_file`. */
+/**
+ * Arguments of `write_file`.
+ *
+ * @example Arguments the model sends to `write_file`
+ * ```ts
+ * import type { WriteFileArgs } from "jsr:@looplet/looplet/workspace";
+ * const args: WriteFileArgs = { path: "notes/todo.md", content: "# TODO\n\n- add tests\n" };
+ * ```
+ */
 export interface WriteFileArgs {
   /** File path relative to the workspace. */
   readonly path: string;
