@@ -209,6 +209,7 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
   const spin = spinner(tty && deps.stdout === undefined);
   const liveHook: Hook = {
     name: "cli-live-trace",
+    events: ["model_call_start", "model_call_end", "tool_start"],
     onEvent(event: LoopEvent) {
       if (event.type === "model_call_start") spin.start("thinking");
       else if (event.type === "model_call_end" || event.type === "tool_start") spin.stop();

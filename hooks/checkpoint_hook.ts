@@ -73,6 +73,7 @@ export function checkpointHook(store: CheckpointSink, options: CheckpointHookOpt
     async onModelReply(ctx) {
       if (every === 1) await store.save(ctx.state, { reply: true });
     },
+    events: ["step", "loop_end"],
     async onEvent(event) {
       if (state === undefined) return;
       if (event.type === "step") {

@@ -124,6 +124,7 @@ export function metricsHook(): MetricsHook {
   let counters = fresh();
   return {
     name: "metrics",
+    events: ["model_call_start", "model_call_end", "model_retry", "prompt_too_long", "step"],
     onEvent(event) {
       switch (event.type) {
         case "model_call_start":

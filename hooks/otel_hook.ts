@@ -104,6 +104,7 @@ export function otelHook(options: OtelHookOptions = {}): Hook {
         },
       }, otelContext.active());
     },
+    events: ["turn_start", "model_call_start", "model_call_end", "tool_start", "step", "loop_end"],
     onEvent(event) {
       switch (event.type) {
         case "turn_start":

@@ -43,6 +43,21 @@ const SLOTS = [
   "onEvent",
 ] as const;
 
+/** Every loop event type, for `Hook.events`. */
+export const EVENT_TYPES: readonly LoopEvent["type"][] = [
+  "loop_start",
+  "turn_start",
+  "model_call_start",
+  "model_delta",
+  "model_call_end",
+  "model_retry",
+  "prompt_too_long",
+  "tool_start",
+  "tool_progress",
+  "step",
+  "loop_end",
+];
+
 /** The name a hook goes by in messages. */
 export function hookName(hook: Hook, index: number): string {
   return typeof hook.name === "string" && hook.name !== "" ? hook.name : `hooks[${index}]`;
@@ -71,6 +86,25 @@ export function assertHooks(hooks: unknown): asserts hooks is readonly Hook[] {
       const method = (hook as Record<string, unknown>)[slot];
       if (method !== undefined && typeof method !== "function") {
         throw new TypeError(`Cannot start loop: hook "${name}" slot '${slot}' must be a function`);
+      }
+    }
+    const events = (hook as Hook).events;
+    if (events !== undefined) {
+      if (!Array.isArray(events)) {
+        throw new TypeError(
+          `Cannot start loop: hook "${name}" 'events' must be an array of event types`,
+        );
+      }
+      for (const type of events) {
+        if (!EVENT_TYPES.includes(type)) {
+          const hint = suggestSimilar(String(type), EVENT_TYPES);
+          throw new TypeError(
+            `Cannot start loop: hook "${name}" lists an unknown event type ${
+              JSON.stringify(type)
+            }` +
+              (hint ? `; did you mean "${hint}"?` : `; known types are ${EVENT_TYPES.join(", ")}`),
+          );
+        }
       }
     }
     for (const [key, value] of Object.entries(hook)) {
@@ -160,7 +194,7 @@ function checkFieldType(
 export class HookRunner {
   readonly #hooks: readonly Hook[];
   readonly #bySlot = new Map<string, { hook: Hook; index: number }[]>();
-  readonly #observers: readonly { hook: Hook; index: number }[];
+  readonly #observers = new Map<LoopEvent["type"], readonly { hook: Hook; index: number }[]>();
 
   constructor(hooks: readonly Hook[]) {
     this.#hooks = hooks;
@@ -172,12 +206,18 @@ export class HookRunner {
         ),
       );
     }
-    this.#observers = this.#bySlot.get("onEvent")!;
+    const observers = this.#bySlot.get("onEvent")!;
+    for (const type of EVENT_TYPES) {
+      this.#observers.set(
+        type,
+        observers.filter(({ hook }) => hook.events === undefined || hook.events.includes(type)),
+      );
+    }
   }
 
-  /** True when some hook observes events. */
-  get observed(): boolean {
-    return this.#observers.length > 0;
+  /** True when some hook observes events of this type. */
+  observes(type: LoopEvent["type"]): boolean {
+    return this.#observers.get(type)!.length > 0;
   }
 
   /** True when some hook implements the slot. */
@@ -244,15 +284,17 @@ export class HookRunner {
     }
   }
 
-  /** Deliver an event to observers, awaiting each; undefined (no promise) when nobody observes. */
-  emit(event: LoopEvent | (() => LoopEvent)): Promise<void> | undefined {
-    return this.#observers.length === 0
-      ? undefined
-      : this.#emit(typeof event === "function" ? event() : event);
+  /** Deliver an event to its observers, awaiting each; undefined (no promise) when nobody observes it. */
+  emit(event: LoopEvent): Promise<void> | undefined {
+    const observers = this.#observers.get(event.type)!;
+    return observers.length === 0 ? undefined : this.#emit(observers, event);
   }
 
-  async #emit(event: LoopEvent): Promise<void> {
-    for (const { hook, index } of this.#observers) {
+  async #emit(
+    observers: readonly { hook: Hook; index: number }[],
+    event: LoopEvent,
+  ): Promise<void> {
+    for (const { hook, index } of observers) {
       try {
         await hook.onEvent!(event);
       } catch (error) {
@@ -263,7 +305,7 @@ export class HookRunner {
 
   /** Deliver an event synchronously (for streamed deltas); returns the first error. */
   emitNow(event: LoopEvent): HookError | undefined {
-    for (const { hook, index } of this.#observers) {
+    for (const { hook, index } of this.#observers.get(event.type)!) {
       try {
         const result = hook.onEvent!(event);
         if (result instanceof Promise) result.catch(() => {});

@@ -101,12 +101,12 @@ export async function callModel(
     };
     await config.hooks.emit({ type: "model_call_start", turn, attempt });
     let hookFailure: Error | undefined;
-    const onDelta = config.hooks.observed
+    const onDelta = config.hooks.observes("model_delta")
       ? (delta: ModelDelta) => {
         hookFailure ??= config.hooks.emitNow({ type: "model_delta", turn, delta });
       }
       : undefined;
-    const started = config.hooks.observed ? performance.now() : 0;
+    const started = config.hooks.observes("model_call_end") ? performance.now() : 0;
     state.modelCalls++;
     try {
       const reply = checkReply(

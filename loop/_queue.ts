@@ -280,11 +280,9 @@ async function executeOne(
   if (item.outcome !== undefined || item.tool === undefined) {
     return item.outcome ?? refused("Not run", "execution");
   }
-  const starting = config.hooks.emit(() => ({
-    type: "tool_start",
-    step: item.number,
-    call: item.call,
-  }));
+  const starting = config.hooks.observes("tool_start")
+    ? config.hooks.emit({ type: "tool_start", step: item.number, call: item.call })
+    : undefined;
   if (starting !== undefined) await starting;
   let progressFailure: Error | undefined;
   const outcome = await executeTool(item.tool, item.args, (signal) => ({

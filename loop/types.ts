@@ -756,6 +756,12 @@ export interface Hook {
   onLoopEnd?(ctx: LoopEndContext): void | Promise<void>;
   /** Observer of loop events, including streamed model deltas. Its return value is ignored. */
   onEvent?(event: LoopEvent): void | Promise<void>;
+  /**
+   * The event types `onEvent` receives. Listing them saves the loop work: it
+   * asks the backend to stream only when some hook wants `model_delta`.
+   * @default every event type
+   */
+  readonly events?: readonly LoopEvent["type"][];
 }
 
 // ---------------------------------------------------------------------------

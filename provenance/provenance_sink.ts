@@ -28,6 +28,17 @@ import {
   usageJson,
 } from "./_trace_files.ts";
 
+/** A recorded step: its number, and its JSON record, built on first use. */
+interface StepEntry {
+  readonly number: number;
+  readonly build: () => Record<string, unknown>;
+  record?: Record<string, unknown>;
+}
+
+function stepRecordOf(entry: StepEntry): Record<string, unknown> {
+  return entry.record ??= entry.build();
+}
+
 /**
  * Options of `ProvenanceSink`.
  *
@@ -160,7 +171,8 @@ export class ProvenanceSink {
   readonly #calls: RecordedCall[] = [];
   readonly #pendingRender = new Map<number, () => CallFiles>();
   readonly #rendered = new Map<number, CallFiles>();
-  readonly #steps: Record<string, unknown>[] = [];
+  /** Steps as recorded; each JSON record is built when first needed (off the loop's path). */
+  readonly #steps: StepEntry[] = [];
   readonly #scopes = new Map<string, ScopeMemory>();
   readonly #turnCalls = new Map<number, number[]>();
   readonly #stepCalls = new Map<number, number[]>();
@@ -232,7 +244,7 @@ export class ProvenanceSink {
 
   /** Step records so far (the `steps/step_NN.json` form, redacted). */
   get steps(): readonly Readonly<Record<string, unknown>>[] {
-    return this.#steps;
+    return this.#steps.map(stepRecordOf);
   }
 
   /**
@@ -268,6 +280,14 @@ export class ProvenanceSink {
     this.#hook ??= {
       name: "provenance",
       onLoopStart: (ctx: HookContextBase) => this.#onLoopStart(ctx.state),
+      events: [
+        "turn_start",
+        "model_call_start",
+        "model_call_end",
+        "tool_start",
+        "step",
+        "loop_end",
+      ],
       onEvent: (event: LoopEvent) => this.#onEvent(event),
     };
     return this.#hook;
@@ -283,7 +303,7 @@ export class ProvenanceSink {
   async flush(): Promise<string> {
     await this.#prepare();
     if (!this.#live) {
-      for (const step of this.#steps) this.#writeStep(step);
+      for (const entry of this.#steps) this.#writeStep(entry);
       for (const index of [...this.#pendingRender.keys()]) this.#writeCallFiles(index);
     }
     await this.#queue.drain();
@@ -415,7 +435,26 @@ export class ProvenanceSink {
     }
   }
 
+  /**
+   * Note a step. Only what could change later is captured now (the step is
+   * frozen; the call indices are copied); the JSON record is built when it is
+   * written, so recording adds little to the loop's own time.
+   */
   #recordStep(step: Step): void {
+    const startedAt = Date.now() - step.durationMs;
+    const calls = [
+      ...(this.#turnCalls.get(step.turn) ?? []),
+      ...(this.#stepCalls.get(step.number) ?? []),
+    ];
+    const entry: StepEntry = {
+      number: step.number,
+      build: () => this.#buildStepRecord(step, startedAt, calls),
+    };
+    this.#steps.push(entry);
+    if (this.#live) this.#writeStep(entry);
+  }
+
+  #buildStepRecord(step: Step, startedAt: number, calls: number[]): Record<string, unknown> {
     const args = this.#scrub(step.call.args) as Record<string, unknown>;
     const data = boundedValue(step.result.data ?? null, this.#redact, this.#limit);
     const error = step.result.error === undefined ? undefined : this.#text(step.result.error);
@@ -428,10 +467,6 @@ export class ProvenanceSink {
       call: { ...step.call, args, reasoning },
       result: { ...step.result, data, ...(error !== undefined ? { error } : {}) },
     });
-    const calls = [
-      ...(this.#turnCalls.get(step.turn) ?? []),
-      ...(this.#stepCalls.get(step.number) ?? []),
-    ];
     const result: Record<string, unknown> = {
       tool: step.call.tool,
       args: argsSummary(args),
@@ -446,7 +481,7 @@ export class ProvenanceSink {
     const record: Record<string, unknown> = {
       step_num: step.number,
       turn: step.turn,
-      timestamp: new Date(Date.now() - step.durationMs).toISOString(),
+      timestamp: new Date(startedAt).toISOString(),
       duration_ms: round(step.durationMs),
       pretty: shown.pretty(),
       tool_call: {
@@ -462,13 +497,12 @@ export class ProvenanceSink {
       context_before: "",
       metadata: {},
     };
-    this.#steps.push(record);
-    if (this.#live) this.#writeStep(record);
+    return record;
   }
 
-  #writeStep(record: Record<string, unknown>): void {
-    const path = join(this.dir, "steps", stepFileName(record.step_num as number));
-    this.#queue.push(() => atomicWrite(path, JSON.stringify(record, null, 2) + "\n"));
+  #writeStep(entry: StepEntry): void {
+    const path = join(this.dir, "steps", stepFileName(entry.number));
+    this.#queue.push(() => atomicWrite(path, JSON.stringify(stepRecordOf(entry), null, 2) + "\n"));
   }
 
   #writeCallFiles(index: number): void {
@@ -763,7 +797,9 @@ export class ProvenanceSink {
     const outcome = this.#outcome;
     const ended = outcome !== undefined;
     const steps = final
-      ? [...this.#steps].sort((a, b) => (a.step_num as number) - (b.step_num as number))
+      ? this.#steps.map(stepRecordOf).sort((a, b) =>
+        (a.step_num as number) - (b.step_num as number)
+      )
       : [];
     const calls = final ? this.#calls.filter((call) => call !== undefined) : [];
     const usage = outcome?.usage ??

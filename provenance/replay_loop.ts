@@ -150,6 +150,7 @@ export class ReplayBackend implements Backend {
   observer(): Hook {
     return {
       name: "replay-observer",
+      events: ["model_call_start", "model_call_end"],
       onEvent: (event: LoopEvent) => {
         if (event.type === "model_call_start") this.#loopCallOpen = true;
         else if (event.type === "model_call_end") this.#loopCallOpen = false;

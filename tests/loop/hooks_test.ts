@@ -328,3 +328,45 @@ Deno.test("an onEvent observer that throws surfaces as a HookError", async () =>
   });
   await assert.rejects(() => run.complete(), /Hook "hooks\[0\]" failed in onEvent: bad observer/);
 });
+
+Deno.test("a hook's events list filters what onEvent receives; deltas stream only when asked for", async () => {
+  const seen: string[] = [];
+  let streamed = 0;
+  const llm = new ScriptedBackend([call("greet", { name: "A" }), call("done", { answer: "x" })]);
+  const spy = {
+    name: "spy",
+    capabilities: llm.capabilities,
+    generate: (
+      request: Parameters<typeof llm.generate>[0],
+      options?: Parameters<typeof llm.generate>[1],
+    ) => {
+      if (options?.onDelta) streamed++;
+      return llm.generate(request, options);
+    },
+  };
+  await composableLoop({
+    llm: spy,
+    tools: [greet],
+    task: "x",
+    hooks: [{ events: ["step", "loop_end"], onEvent: (event) => void seen.push(event.type) }],
+  }).complete();
+  assert.deepEqual(seen, ["step", "step", "loop_end"]);
+  assert.equal(streamed, 0, "no hook wants model_delta, so the backend is not asked to stream");
+  await composableLoop({
+    llm: new ScriptedBackend([call("done", { answer: "x" })]),
+    task: "x",
+    hooks: [{ events: ["model_delta"], onEvent: () => {} }],
+  }).complete();
+});
+
+Deno.test("an unknown event type in a hook's events list is refused with a did-you-mean", () => {
+  assert.throws(
+    () =>
+      composableLoop({
+        llm: new ScriptedBackend([]),
+        task: "x",
+        hooks: [{ name: "typo", events: ["steps" as never], onEvent: () => {} }],
+      }),
+    /hook "typo" lists an unknown event type "steps"; did you mean "step"\?/,
+  );
+});
