@@ -13,6 +13,7 @@
  * @module
  */
 import type { Backend, Hook } from "./loop/types.ts";
+import type { NativeToolProbe } from "./backends/probe_native_tools.ts";
 import type { McpConnect } from "./bundles/load_bundle.ts";
 
 /**
@@ -46,23 +47,6 @@ export interface CliIo {
  * ```
  */
 export type CommandFunction = (args: string[], io: CliIo) => Promise<number>;
-
-/**
- * What `probeNativeTools` reports.
- *
- * @example Inject a probe that always says yes
- * ```ts ignore
- * const probeNativeTools = (_backend: Backend): Promise<NativeToolProbe> =>
- *   Promise.resolve({ supported: true, reason: "stubbed in tests" });
- * const code = await main(["doctor"], { probeNativeTools });
- * ```
- */
-export interface NativeToolProbe {
-  /** True when the endpoint returned a structured tool call. */
-  readonly supported: boolean;
-  /** Why, in a few words. */
-  readonly reason: string;
-}
 
 /**
  * Model choices from the command line, passed to `backendFromEnv`.

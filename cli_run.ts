@@ -143,7 +143,7 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
     if (deps.probeNativeTools && llm.capabilities.nativeTools) {
       const probe = await deps.probeNativeTools(llm);
       probeReason = probe.reason;
-      if (!probe.supported) {
+      if (!probe.nativeTools) {
         const base = llm;
         llm = {
           name: base.name,

@@ -6,20 +6,13 @@
  *
  * @module
  */
-import type {
-  BackendOverrides,
-  CliDependencies,
-  CliIo,
-  NativeToolProbe,
-  TraceOptions,
-  TraceSink,
-} from "./cli.ts";
+import type { BackendOverrides, CliDependencies, CliIo, TraceOptions, TraceSink } from "./cli.ts";
 import type { McpConnectConfig, McpConnection } from "./bundles/load_bundle.ts";
 import type { Backend } from "./loop/types.ts";
 import { AnthropicBackend } from "./backends/anthropic.ts";
 import { backendFromEnv } from "./backends/backend_from_env.ts";
 import { OpenAICompatibleBackend } from "./backends/openai_compatible.ts";
-import { probeNativeTools } from "./backends/probe_native_tools.ts";
+import { type NativeToolProbe, probeNativeTools } from "./backends/probe_native_tools.ts";
 import { ProvenanceSink } from "./provenance/provenance_sink.ts";
 import { showCommand } from "./provenance/show_command.ts";
 import { evalCommand } from "./evals/eval_command.ts";
@@ -77,8 +70,7 @@ export function cliBackend(
  * @returns Whether it returned a structured tool call, and why.
  */
 export async function cliProbe(backend: Backend): Promise<NativeToolProbe> {
-  const probe = await probeNativeTools(backend);
-  return { supported: probe.nativeTools, reason: probe.reason };
+  return await probeNativeTools(backend);
 }
 
 /**

@@ -37,7 +37,9 @@ export interface DoctorOptions {
     overrides: Record<string, never>,
   ) => Backend | Promise<Backend>;
   /** Probe native tool calls (injected). */
-  readonly probeNativeTools?: (backend: Backend) => Promise<{ supported: boolean; reason: string }>;
+  readonly probeNativeTools?: (
+    backend: Backend,
+  ) => Promise<{ nativeTools: boolean; reason: string }>;
 }
 
 const MODEL_ENV = [
@@ -115,8 +117,8 @@ export async function doctorChecks(
     const probe = await probeNativeTools(llm);
     checks.push({
       name: "native_tools",
-      status: probe.supported ? "ok" : "warn",
-      detail: probe.supported
+      status: probe.nativeTools ? "ok" : "warn",
+      detail: probe.nativeTools
         ? probe.reason
         : `${probe.reason}; runs will use the JSON-in-text tool protocol`,
     });

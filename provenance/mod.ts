@@ -19,7 +19,7 @@
  */
 
 export { ProvenanceSink } from "./provenance_sink.ts";
-export type { ProvenanceSinkOptions, RecordedCall } from "./provenance_sink.ts";
+export type { ProvenanceCallRecord, ProvenanceSinkOptions } from "./provenance_sink.ts";
 export { loadTrace, TraceError } from "./load_trace.ts";
 export type { LoadTraceOptions, Trace, TraceCall, TraceStep } from "./load_trace.ts";
 export { renderTraceText, showTrace, traceDurationMs } from "./show_trace.ts";
@@ -27,5 +27,10 @@ export type { ShowTraceOptions } from "./show_trace.ts";
 export { renderTraceHtml, writeTraceHtml } from "./trace_html.ts";
 export { SHOW_USAGE, showCommand } from "./show_command.ts";
 export type { CommandIo } from "./show_command.ts";
-export { assertReplay, ReplayBackend, ReplayDivergenceError, replayLoop } from "./replay_loop.ts";
+export {
+  assertReplay,
+  ReplayDivergenceError,
+  replayLoop,
+  TraceReplayBackend,
+} from "./replay_loop.ts";
 export type { AssertReplayOptions, ReplayLoopOptions } from "./replay_loop.ts";

@@ -96,7 +96,7 @@ export interface ProvenanceSinkOptions {
  * }
  * ```
  */
-export type RecordedCall = Readonly<Record<string, unknown>> & {
+export type ProvenanceCallRecord = Readonly<Record<string, unknown>> & {
   readonly index: number;
   readonly scope: string | null;
   readonly step_num: number | null;
@@ -168,7 +168,7 @@ export class ProvenanceSink {
   readonly #metadata: Record<string, unknown>;
   readonly #flushOnEnd: boolean;
   readonly #queue = new WriteQueue();
-  readonly #calls: RecordedCall[] = [];
+  readonly #calls: ProvenanceCallRecord[] = [];
   readonly #pendingRender = new Map<number, () => CallFiles>();
   readonly #rendered = new Map<number, CallFiles>();
   /** Steps as recorded; each JSON record is built when first needed (off the loop's path). */
@@ -238,7 +238,7 @@ export class ProvenanceSink {
   }
 
   /** Model calls recorded so far (manifest form, redacted). */
-  get calls(): readonly RecordedCall[] {
+  get calls(): readonly ProvenanceCallRecord[] {
     return this.#calls;
   }
 
@@ -543,7 +543,7 @@ export class ProvenanceSink {
   ): Promise<ModelTurn> {
     if (!this.#ready) await this.#prepare();
     const index = this.#calls.length;
-    this.#calls.push(undefined as unknown as RecordedCall); // reserve the index
+    this.#calls.push(undefined as unknown as ProvenanceCallRecord); // reserve the index
     const { scope, stepNum } = this.#attribute();
     const turn = this.#turn > 0 ? this.#turn : null;
     const timestamp = new Date().toISOString();
@@ -662,7 +662,7 @@ export class ProvenanceSink {
     const status = (failure as { status?: unknown } | undefined)?.status;
     const retryable = (failure as { retryable?: unknown } | undefined)?.retryable;
     const toolCalls = shownReply?.toolCalls?.length ?? 0;
-    const record: RecordedCall = {
+    const record: ProvenanceCallRecord = {
       index,
       timestamp: input.timestamp,
       duration_ms: round(input.durationMs),

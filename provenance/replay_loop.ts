@@ -90,14 +90,14 @@ function scopeName(scope: string | null): string {
  * @example Play a loaded trace back by hand
  * ```ts ignore
  * const trace = await loadTrace(".traces/hello", { bodies: true });
- * const llm = new ReplayBackend(trace, { strict: true });
+ * const llm = new TraceReplayBackend(trace, { strict: true });
  * const hooks = [llm.observer()];
  * await composableLoop({ llm, tools: [greet], task: "Say hi", hooks }).complete();
  * if (llm.divergence !== undefined) throw llm.divergence;
  * console.log(`${llm.served} calls served, ${llm.remaining} left`);
  * ```
  */
-export class ReplayBackend implements Backend {
+export class TraceReplayBackend implements Backend {
   /** Name in messages and traces. */
   readonly name: string;
   /** Capabilities of the recorded backend. */
@@ -276,9 +276,9 @@ function defaultBudget(trace: Trace): number {
 function startReplay(
   trace: Trace,
   options: ReplayLoopOptions,
-): { run: AgentRun; backend: ReplayBackend } {
+): { run: AgentRun; backend: TraceReplayBackend } {
   const { task, strict, hooks = [], maxSteps, wrap, ...rest } = options;
-  const backend = new ReplayBackend(trace, { strict });
+  const backend = new TraceReplayBackend(trace, { strict });
   const recordedTask = trace.task;
   const effectiveTask = task ??
     (typeof recordedTask === "string" ||

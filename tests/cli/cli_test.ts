@@ -117,7 +117,8 @@ Deno.test("run: uses the injected backend, passes --model/--base-url, and falls 
       llm = new ScriptedBackend(['{"tool": "done", "args": {"answer": "fine"}}'], { name: "fake" });
       return llm;
     },
-    probeNativeTools: () => Promise.resolve({ supported: false, reason: "no tool_calls in reply" }),
+    probeNativeTools: () =>
+      Promise.resolve({ nativeTools: false, reason: "no tool_calls in reply" }),
   });
   assert.equal(code, 0, err);
   assert.deepEqual(seen, ["x", { model: "m1", baseUrl: "http://127.0.0.1:9/v1" }]);
@@ -358,7 +359,7 @@ Deno.test("doctor reports runtime and environment, and the endpoint when a backe
   const backend: Backend = new ScriptedBackend([], { name: "fake" });
   const probed = await cli(["doctor"], {
     backendFromEnv: () => backend,
-    probeNativeTools: () => Promise.resolve({ supported: true, reason: "tool call returned" }),
+    probeNativeTools: () => Promise.resolve({ nativeTools: true, reason: "tool call returned" }),
   });
   assert.equal(probed.code, 0);
   assert.match(probed.out, /^looplet doctor\nOK    runtime: Deno /);

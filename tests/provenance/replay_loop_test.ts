@@ -7,9 +7,9 @@ import {
   assertReplay,
   loadTrace,
   ProvenanceSink,
-  ReplayBackend,
   ReplayDivergenceError,
   replayLoop,
+  TraceReplayBackend,
 } from "../../provenance/mod.ts";
 import { greet, record, REFERENCE_TRACE, tempDir } from "./_helpers.ts";
 
@@ -221,11 +221,11 @@ Deno.test("replayLoop() of a trace without model calls or directory fails clearl
   await assert.rejects(() => replayLoop(join(dir, "missing"), {}), /the directory does not exist/);
 });
 
-Deno.test("ReplayBackend refuses a trace loaded without bodies", async () => {
+Deno.test("TraceReplayBackend refuses a trace loaded without bodies", async () => {
   const dir = await tempDir();
   await record(dir);
   assert.throws(
-    () => new ReplayBackend(Object.freeze(loadTraceSync(dir))),
+    () => new TraceReplayBackend(Object.freeze(loadTraceSync(dir))),
     /loaded without response bodies/,
   );
 });
