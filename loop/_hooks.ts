@@ -284,17 +284,40 @@ export class HookRunner {
     }
   }
 
-  /** Deliver an event to its observers, awaiting each; undefined (no promise) when nobody observes it. */
+  /**
+   * Deliver an event to its observers in order. Observers that return nothing
+   * cost no promise: a promise is returned (and awaited in order) only from the
+   * first observer that returns one; undefined when every observer was sync.
+   */
   emit(event: LoopEvent): Promise<void> | undefined {
     const observers = this.#observers.get(event.type)!;
-    return observers.length === 0 ? undefined : this.#emit(observers, event);
+    for (let i = 0; i < observers.length; i++) {
+      const { hook, index } = observers[i];
+      let result: void | Promise<void>;
+      try {
+        result = hook.onEvent!(event);
+      } catch (error) {
+        throw new HookError(hookName(hook, index), "onEvent", error);
+      }
+      if (result instanceof Promise) return this.#emitFrom(observers, i, result, event);
+    }
+    return undefined;
   }
 
-  async #emit(
+  async #emitFrom(
     observers: readonly { hook: Hook; index: number }[],
+    start: number,
+    pending: Promise<void>,
     event: LoopEvent,
   ): Promise<void> {
-    for (const { hook, index } of observers) {
+    try {
+      await pending;
+    } catch (error) {
+      const { hook, index } = observers[start];
+      throw new HookError(hookName(hook, index), "onEvent", error);
+    }
+    for (let i = start + 1; i < observers.length; i++) {
+      const { hook, index } = observers[i];
       try {
         await hook.onEvent!(event);
       } catch (error) {

@@ -42,16 +42,25 @@ export class WriteQueue {
   #next = 0;
   #ordered: Promise<void> = Promise.resolve();
   #error: unknown;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   /** @param limit Most independent writes in flight. */
   constructor(limit = 8) {
     this.#limit = limit;
   }
 
-  /** Queue an independent write (its own file). */
+  /**
+   * Queue an independent write (its own file). Writes start on the next
+   * macrotask, not at once: the loop yields to the event loop whenever it waits
+   * for a model or a tool, so in a real run each step is on disk almost at once,
+   * while a burst of steps that never waits does not pay for file I/O per step.
+   */
   push(write: () => Promise<void>): void {
     this.#waiting.push(write);
-    this.#pump();
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.#pump();
+    }, 0);
   }
 
   /** Queue a write that must run after every ordered write queued before it. */
@@ -85,6 +94,11 @@ export class WriteQueue {
 
   /** Wait for every queued write; throws the first write error. */
   async drain(): Promise<void> {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#pump();
     while (this.#running.size > 0 || this.#next < this.#waiting.length) {
       await Promise.all([...this.#running]);
     }
