@@ -114,6 +114,10 @@ async function runVariant(variant: Variant, n: number): Promise<void> {
     tools: [work],
     task: "Benchmark the hook library",
     maxSteps: n,
+    // With checkpoints, the step journal holds every step: keep only the newest in memory.
+    ...(variant === "full" || variant === "tmpfs" || variant === "file-every-10"
+      ? { keepSteps: 100 }
+      : {}),
     hooks,
   }).complete();
   const elapsed = performance.now() - started;

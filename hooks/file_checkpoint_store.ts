@@ -221,13 +221,25 @@ export class FileCheckpointStore {
   #write(state: LoopState, reply: boolean): string {
     if (this.#seq === undefined) this.#open(state);
     const redact = this.#redact;
-    if (state.steps.length > this.#journaledSteps) {
+    const dropped = state.stepsDropped ?? 0;
+    const count = dropped + state.steps.length;
+    if (count > this.#journaledSteps) {
+      if (this.#journaledSteps < dropped) {
+        const lost = this.#journaledSteps + 1 === dropped
+          ? `step ${dropped}`
+          : `steps ${this.#journaledSteps + 1} to ${dropped}`;
+        throw new CheckpointError(
+          `Cannot save checkpoint in "${this.directory}": ${lost} left memory (keepSteps) ` +
+            "before it was saved; save at least every keepSteps steps",
+          this.#steps.path,
+        );
+      }
       let lines = "";
-      for (let index = this.#journaledSteps; index < state.steps.length; index++) {
-        lines += JSON.stringify(encodeStep(state.steps[index], { redact })) + "\n";
+      for (let number = this.#journaledSteps; number < count; number++) {
+        lines += JSON.stringify(encodeStep(state.steps[number - dropped], { redact })) + "\n";
       }
       this.#steps.append(lines);
-      this.#journaledSteps = state.steps.length;
+      this.#journaledSteps = count;
     }
     let lines = "";
     const messageRef = (message: Message) => {
@@ -302,16 +314,19 @@ export class FileCheckpointStore {
     }
     this.#linesBytes = lines.bytes[lines.lines.length];
     // Steps: keep the journal's lines that match the state's steps; drop the rest.
+    // Lines of steps the state no longer holds (keepSteps) cannot be compared: they are kept.
     const steps = this.#readJournal(STEPS);
-    let keep = 0;
-    while (keep < steps.lines.length && keep < state.steps.length) {
+    const dropped = state.stepsDropped ?? 0;
+    const count = dropped + state.steps.length;
+    let keep = Math.min(dropped, steps.lines.length);
+    while (keep < steps.lines.length && keep < count) {
       let record: StepRecord;
       try {
         record = decodeStep(JSON.parse(steps.lines[keep]), this.#steps.path);
       } catch {
         break;
       }
-      const expected = state.steps[keep];
+      const expected = state.steps[keep - dropped];
       if (record.number !== expected.number || record.call.id !== expected.call.id) break;
       keep++;
     }

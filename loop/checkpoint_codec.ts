@@ -111,7 +111,7 @@ export function encodeCheckpoint(
     model_calls: state.modelCalls,
     parse_failures: state.parseFailures,
     usage: encodeUsage(state.usage),
-    step_count: state.steps.length,
+    step_count: (state.stepsDropped ?? 0) + state.steps.length,
     queue: state.queue.map((call) => encodeCall(call, text)),
     context: state.context.map(text),
     metadata: deep(state.metadata),
@@ -119,7 +119,10 @@ export function encodeCheckpoint(
   if (messageRef === undefined) {
     document.transcript = state.transcript.map((message) => encodeMessage(message, { redact }));
   } else document.transcript_refs = toRanges(state.transcript.map(messageRef));
-  if (!omitSteps) document.steps = state.steps.map((step) => encodeStep(step, { redact }));
+  if (!omitSteps) {
+    document.steps = state.steps.map((step) => encodeStep(step, { redact }));
+    if (state.stepsDropped) document.steps_dropped = state.stepsDropped;
+  }
   if (state.queueUsage !== undefined) document.queue_usage = encodeUsage(state.queueUsage);
   if (state.pending !== undefined) {
     document.pending = {
@@ -212,14 +215,19 @@ export function decodeCheckpoint(
   }
   const stepCount = read.count(doc.step_count, "step_count");
   let records: StepRecord[];
+  let dropped = 0;
   if (doc.steps !== undefined) {
     records = read.array(doc.steps, "steps").map((step, index) =>
       decodeStep(step, source, `steps[${index}]`)
     );
+    dropped = read.count(doc.steps_dropped ?? 0, "steps_dropped");
   } else if (steps !== undefined) records = steps.slice(0, stepCount);
   else read.fail("has no 'steps' and no step journal was given");
-  if (records.length !== stepCount) {
-    read.fail(`says 'step_count' is ${stepCount} but ${records.length} steps were found`);
+  if (dropped + records.length !== stepCount) {
+    read.fail(
+      `says 'step_count' is ${stepCount} but ${records.length} steps were found` +
+        (dropped > 0 ? ` after ${dropped} dropped` : ""),
+    );
   }
   const state: LoopState = {
     version: 1,
@@ -248,6 +256,7 @@ export function decodeCheckpoint(
     parseFailures: read.count(doc.parse_failures ?? 0, "parse_failures"),
     metadata: { ...read.object(doc.metadata ?? {}, "metadata") },
   };
+  if (dropped > 0) state.stepsDropped = dropped;
   if (doc.queue_usage !== undefined) {
     state.queueUsage = decodeUsage(read, doc.queue_usage, "queue_usage");
   }

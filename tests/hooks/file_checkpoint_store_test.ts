@@ -269,3 +269,62 @@ Deno.test("FileCheckpointStore({ fileEvery }) writes every N-th step snapshot as
     );
   });
 });
+
+Deno.test("FileCheckpointStore journals every step of a run with keepSteps; resume carries on", async () => {
+  await withDir(async (dir) => {
+    const names = ["A", "B", "C", "D", "E"];
+    const first = await composableLoop({
+      llm: new ScriptedBackend(names.slice(0, 3).map((name) => call("greet", { name }))),
+      tools: [greet],
+      task: "Greet everyone",
+      maxSteps: 3,
+      keepSteps: 1,
+      hooks: [checkpointHook(new FileCheckpointStore(dir))],
+    }).complete();
+    assert.equal(first.state.stepsDropped, 2);
+    const saved = await new FileCheckpointStore(dir).latest({ task: "Greet everyone" });
+    assert.deepEqual(saved?.steps.map((step) => step.call.args), [
+      { name: "A" },
+      { name: "B" },
+      { name: "C" },
+    ]);
+    const store = new FileCheckpointStore(dir);
+    const second = await composableLoop({
+      llm: new ScriptedBackend([
+        ...names.slice(3).map((name) => call("greet", { name })),
+        call("done", { answer: "all greeted" }),
+      ]),
+      tools: [greet],
+      task: "Greet everyone",
+      keepSteps: 2,
+      resume: saved,
+      hooks: [checkpointHook(store)],
+    }).complete();
+    assert.equal(second.stopReason, "done");
+    assert.equal(second.steps, 6);
+    assert.deepEqual(second.state.steps.map((step) => step.number), [5, 6]);
+    const journal = Deno.readTextFileSync(`${dir}/steps.jsonl`).trim().split("\n")
+      .map((line) => JSON.parse(line).number);
+    assert.deepEqual(journal, [1, 2, 3, 4, 5, 6]);
+    assert.equal(store.warnings.length, 0);
+  });
+});
+
+Deno.test("FileCheckpointStore refuses to save when steps left memory before they were saved", async () => {
+  await withDir(async (dir) => {
+    const run = composableLoop({
+      llm: new ScriptedBackend(["A", "B", "C"].map((name) => call("greet", { name }))),
+      tools: [greet],
+      task: "Greet everyone",
+      maxSteps: 3,
+      keepSteps: 1,
+      hooks: [checkpointHook(new FileCheckpointStore(dir), { every: 2 })],
+    });
+    await assert.rejects(
+      run.complete(),
+      (error: Error) =>
+        error.cause instanceof CheckpointError &&
+        /: step 1 left memory \(keepSteps\) before it was saved/.test(error.cause.message),
+    );
+  });
+});
