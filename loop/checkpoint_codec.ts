@@ -33,7 +33,7 @@ export const CHECKPOINT_FORMAT = "looplet-checkpoint";
  * else console.log(decodeCheckpoint(document, "run.checkpoint.json").turn);
  * ```
  */
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
 
 /**
  * A JSON value as written to disk.
@@ -202,11 +202,13 @@ export function decodeCheckpoint(
   if (doc.format !== CHECKPOINT_FORMAT) {
     read.fail(`is not a looplet checkpoint: 'format' is ${JSON.stringify(doc.format)}`);
   }
-  if (doc.version !== CHECKPOINT_VERSION) {
+  // Version 1 documents have the same fields (no steps_dropped); version 2
+  // came with the one-journal layout of FileCheckpointStore.
+  if (doc.version !== CHECKPOINT_VERSION && doc.version !== 1) {
     read.fail(
       `has version ${
         JSON.stringify(doc.version)
-      }; this looplet reads version ${CHECKPOINT_VERSION}`,
+      }; this looplet reads versions 1 to ${CHECKPOINT_VERSION}`,
     );
   }
   const task = doc.task;
@@ -284,7 +286,7 @@ export function decodeCheckpoint(
  * @throws {CheckpointError} When a field is missing or malformed.
  * @example
  * ```ts ignore
- * const record = decodeStep(JSON.parse(line), "run/steps.jsonl", "line 3");
+ * const record = decodeStep(JSON.parse(line), "run/journal.jsonl", "line 3");
  * ```
  */
 export function decodeStep(value: unknown, source = "checkpoint", where = "step"): StepRecord {

@@ -31,7 +31,7 @@ Deno.test("encodeCheckpoint() writes versioned snake_case JSON that decodeCheckp
   const state = await sampleState();
   const document = encodeCheckpoint(state, { savedAt: new Date(0) });
   assert.equal(document.format, "looplet-checkpoint");
-  assert.equal(document.version, 1);
+  assert.equal(document.version, 2);
   assert.equal(document.saved_at, "1970-01-01T00:00:00.000Z");
   assert.equal(document.model_calls, 2);
   assert.deepEqual(document.usage, { input_tokens: 9, output_tokens: 2, cache_read_tokens: 4 });
@@ -58,6 +58,12 @@ Deno.test("encodeCheckpoint() redacts every string of content but not keys", asy
   assert.ok(JSON.stringify(encodeCheckpoint(state)).includes("SECRETSECRET"));
 });
 
+Deno.test("decodeCheckpoint() reads a version 1 document", async () => {
+  const state = await sampleState();
+  const document = { ...encodeCheckpoint(state), version: 1 };
+  assert.deepEqual(decodeCheckpoint(JSON.parse(JSON.stringify(document)), "old.json"), state);
+});
+
 Deno.test("decodeCheckpoint() names the file and the field that is wrong", async () => {
   const document = encodeCheckpoint(await sampleState());
   assert.throws(
@@ -65,7 +71,7 @@ Deno.test("decodeCheckpoint() names the file and the field that is wrong", async
     (error: unknown) =>
       error instanceof CheckpointError && error.file === "a.json" &&
       error.message ===
-        'Cannot read checkpoint "a.json": it has version 7; this looplet reads version 1',
+        'Cannot read checkpoint "a.json": it has version 7; this looplet reads versions 1 to 2',
   );
   assert.throws(
     () => decodeCheckpoint({ format: "other" }, "b.json"),
