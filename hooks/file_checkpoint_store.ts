@@ -190,7 +190,7 @@ export class FileCheckpointStore {
   }
 
   /**
-   * Close the journal's file handle (the next save opens them again).
+   * Close the journal's file handle (the next save opens it again).
    * `checkpointHook` calls it when the run ends.
    *
    * @returns Nothing.
