@@ -133,7 +133,6 @@ export class FileCheckpointStore {
   #journaledSteps = 0;
   #messageCount = 0;
   #messageIndex = new WeakMap<Message, number>();
-  #queue: Promise<unknown> = Promise.resolve();
 
   /**
    * Make a store over `directory` (created on the first save).
@@ -176,7 +175,7 @@ export class FileCheckpointStore {
    * (the state right after a model reply, before its calls run), and for the
    * steps between files with `fileEvery`, the snapshot is appended to the
    * journal with them instead: cheaper, and a line cut by a crash is ignored.
-   * Saves are serialised.
+   * The writes are synchronous: saves never interleave.
    *
    * @param state The run state.
    * @param options `reply`: the state was taken right after a model reply.
@@ -184,9 +183,12 @@ export class FileCheckpointStore {
    * @throws {CheckpointError} When the directory holds checkpoints of another task.
    */
   save(state: LoopState, options: { readonly reply?: boolean } = {}): Promise<string> {
-    const next = this.#queue.then(() => this.#save(state, options.reply === true));
-    this.#queue = next.catch(() => {});
-    return next;
+    // The writes are synchronous, so saves cannot interleave: no queue needed.
+    try {
+      return Promise.resolve(this.#save(state, options.reply === true));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -195,9 +197,9 @@ export class FileCheckpointStore {
    *
    * @returns Nothing.
    */
-  async close(): Promise<void> {
-    await this.#queue;
+  close(): Promise<void> {
     this.#journal.close();
+    return Promise.resolve();
   }
 
   #save(state: LoopState, reply: boolean): string {
@@ -349,8 +351,15 @@ export class FileCheckpointStore {
    * @returns The state to pass as `resume`.
    * @throws {CheckpointError} When the newest readable checkpoint belongs to another task.
    */
-  async latest(options: LatestCheckpointOptions = {}): Promise<LoopState | undefined> {
-    await this.#queue;
+  latest(options: LatestCheckpointOptions = {}): Promise<LoopState | undefined> {
+    try {
+      return Promise.resolve(this.#latest(options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #latest(options: LatestCheckpointOptions): LoopState | undefined {
     let snapshots: Snapshot[];
     let journal: JournalEntries;
     try {
