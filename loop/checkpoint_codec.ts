@@ -73,8 +73,9 @@ export interface EncodeCheckpointOptions {
   /** The time written as `saved_at`. @default new Date() */
   readonly savedAt?: Date;
   /**
-   * Write the transcript as `transcript_refs` (ranges of indices into a
-   * message journal kept elsewhere) instead of inline: returns each message's index.
+   * Write the transcript as `transcript_refs` (indices into a message journal
+   * kept elsewhere: runs of consecutive ones as `[start, end)`, others bare)
+   * instead of inline: returns each message's index.
    */
   readonly messageRef?: (message: Message) => number;
 }
@@ -521,19 +522,31 @@ class Reader {
 }
 
 /** [0,1,2,5,6] → [[0,3],[5,7]] (half-open ranges). */
+/** Runs of consecutive indices as `[start, end)`; a run of one as the bare index. */
 function toRanges(indices: readonly number[]): JsonValue {
-  const ranges: [number, number][] = [];
+  const ranges: JsonValue[] = [];
+  let start = -1;
+  let end = -1;
   for (const index of indices) {
-    const last = ranges.at(-1);
-    if (last !== undefined && last[1] === index) last[1]++;
-    else ranges.push([index, index + 1]);
+    if (index === end) {
+      end++;
+      continue;
+    }
+    if (start >= 0) ranges.push(end - start === 1 ? start : [start, end]);
+    start = index;
+    end = index + 1;
   }
+  if (start >= 0) ranges.push(end - start === 1 ? start : [start, end]);
   return ranges;
 }
 
 function fromRanges(read: Reader, value: unknown): number[] {
   const out: number[] = [];
   read.array(value, "transcript_refs").forEach((range, index) => {
+    if (typeof range === "number") {
+      out.push(read.count(range, `transcript_refs[${index}]`));
+      return;
+    }
     const pair = read.array(range, `transcript_refs[${index}]`);
     const start = read.count(pair[0], `transcript_refs[${index}][0]`);
     const end = read.count(pair[1], `transcript_refs[${index}][1]`);

@@ -4,6 +4,7 @@ import {
   composableLoop,
   decodeCheckpoint,
   encodeCheckpoint,
+  type Message,
   ScriptedBackend,
 } from "../../mod.ts";
 import { greet } from "./_tools.ts";
@@ -56,6 +57,26 @@ Deno.test("encodeCheckpoint() redacts every string of content but not keys", asy
   assert.ok(text.includes("Ann [REDACTED]"));
   assert.ok(text.includes('"tool_call_id"'));
   assert.ok(JSON.stringify(encodeCheckpoint(state)).includes("SECRETSECRET"));
+});
+
+Deno.test("encodeCheckpoint({ messageRef }) writes runs as ranges and single messages as numbers", async () => {
+  const transcript: Message[] = Array.from({ length: 7 }, (_, i) => ({
+    role: "user",
+    content: `message ${i}`,
+  }));
+  const state = { ...(await sampleState()), transcript };
+  const indices = [0, 5, 6, 7, 3, 9, 10];
+  const journal = new Map(indices.map((index, position) => [index, transcript[position]]));
+  let next = 0;
+  const document = encodeCheckpoint(state, { omitSteps: true, messageRef: () => indices[next++] });
+  assert.deepEqual(document.transcript_refs, [0, [5, 8], 3, [9, 11]]);
+  const decoded = decodeCheckpoint(
+    JSON.parse(JSON.stringify(document)),
+    "memory",
+    state.steps,
+    (index) => journal.get(index),
+  );
+  assert.deepEqual(decoded.transcript, transcript);
 });
 
 Deno.test("decodeCheckpoint() reads a version 1 document", async () => {
