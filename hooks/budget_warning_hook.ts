@@ -61,7 +61,7 @@ export function budgetWarningHook(options: BudgetWarningHookOptions): Hook {
   return {
     name: "budget-warning",
     onLoopStart({ state }) {
-      const remaining = (maxSteps - state.steps.length) / maxSteps;
+      const remaining = (maxSteps - (state.stepsDropped ?? 0) - state.steps.length) / maxSteps;
       fired = new Set(sorted.filter((threshold) => remaining <= threshold));
     },
     postDispatch({ step }) {

@@ -70,23 +70,30 @@ export function checkpointHook(store: CheckpointSink, options: CheckpointHookOpt
     onLoopStart(ctx) {
       state = ctx.state;
     },
-    async onModelReply(ctx) {
-      if (every === 1) await store.save(ctx.state, { reply: true });
+    // Not async: events this hook ignores cost the loop no promise.
+    onModelReply(ctx) {
+      if (every === 1) return store.save(ctx.state, { reply: true }).then(ignore);
     },
     events: ["step", "loop_end"],
-    async onEvent(event) {
+    onEvent(event) {
       if (state === undefined) return;
       if (event.type === "step") {
         if (event.step.result.awaitingApproval !== undefined) return; // saved at loop_end
-        if (event.step.number % every === 0) await store.save(state);
+        if (event.step.number % every === 0) return store.save(state).then(ignore);
       } else if (event.type === "loop_end") {
         state = undefined;
-        try {
-          await store.save(event.outcome.state);
-        } finally {
-          await store.close?.();
-        }
+        return saveAndClose(store, event.outcome.state);
       }
     },
   };
+}
+
+function ignore(): void {}
+
+async function saveAndClose(store: CheckpointSink, state: LoopState): Promise<void> {
+  try {
+    await store.save(state);
+  } finally {
+    await store.close?.();
+  }
 }

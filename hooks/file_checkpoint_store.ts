@@ -1,5 +1,6 @@
 import {
   CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
   decodeCheckpoint,
   decodeMessage,
   decodeStep,
@@ -35,7 +36,7 @@ export interface FileCheckpointStoreOptions {
   readonly durable?: boolean;
   /**
    * Write every N-th step snapshot as its own file (temporary file + rename);
-   * the others are appended to `snapshots.jsonl`, which is cheaper. @default 1
+   * the others are appended to `journal.jsonl`, which is cheaper. @default 1
    */
   readonly fileEvery?: number;
 }
@@ -55,11 +56,9 @@ export interface LatestCheckpointOptions {
 }
 
 const SNAPSHOT = /^checkpoint-(\d{8})\.json$/;
-const STEPS = "steps.jsonl";
-const MESSAGES = "messages.jsonl";
-const LINES = "snapshots.jsonl";
-/** `snapshots.jsonl` is emptied after a snapshot file once it is larger than this. */
-const LINES_LIMIT = 1 << 20;
+const JOURNAL = "journal.jsonl";
+/** Files of the version 1 layout, removed by `clear()`. */
+const OLD_JOURNALS = ["steps.jsonl", "messages.jsonl", "snapshots.jsonl"];
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -75,22 +74,24 @@ class Journal {
     while (written < bytes.length) written += this.#file.writeSync(bytes.subarray(written));
   }
 
-  /** Empty the journal (its entries are all older than a snapshot just written). */
-  clear(): void {
-    this.#file ??= Deno.openSync(this.path, { append: true, create: true });
-    this.#file.truncateSync(0);
-  }
-
   close(): void {
     this.#file?.close();
     this.#file = undefined;
   }
 }
 
-/** A journal's complete lines: the text of each, and the byte offset after each. */
-interface JournalLines {
-  readonly lines: string[];
-  /** bytes[i] = offset after i lines. */
+/** One line of `journal.jsonl`. */
+interface JournalEntry {
+  readonly kind: "step" | "message" | "snapshot";
+  readonly value: Record<string, unknown>;
+  /** Its line number, from 1. */
+  readonly line: number;
+}
+
+/** The journal's readable entries, and the byte offset after each. */
+interface JournalEntries {
+  readonly entries: JournalEntry[];
+  /** bytes[i] = offset after i entries. */
   readonly bytes: number[];
   /** File size (larger than the last offset when the last line was cut by a crash). */
   readonly size: number;
@@ -98,12 +99,13 @@ interface JournalLines {
 
 /**
  * Checkpoints of one run in a directory, cheap at every step however long the
- * run: append-only journals (`steps.jsonl`: one step per line;
- * `messages.jsonl`: each transcript message once), a small snapshot per step
+ * run: one append-only journal (`journal.jsonl`: each step and each
+ * transcript message once, one per line), a small snapshot per step
  * (`checkpoint-00000042.json`: counters, queue, metadata and the transcript as
- * ranges of message-journal lines, written to a temporary file and renamed
- * into place), and the same snapshot appended to `snapshots.jsonl` after each
- * model reply (and for the steps between files, with `fileEvery`). `latest()` resumes from the newest readable snapshot; corrupt
+ * ranges of journaled messages, written to a temporary file and renamed into
+ * place), and the same snapshot as a journal line after each model reply (and
+ * for the steps between files, with `fileEvery`). Each save appends to the
+ * journal once. `latest()` resumes from the newest readable snapshot; corrupt
  * or truncated ones are skipped with a warning naming the file.
  *
  * @example Save after every step, resume after a crash
@@ -116,7 +118,7 @@ interface JournalLines {
 export class FileCheckpointStore {
   /** The directory. */
   readonly directory: string;
-  /** Warnings so far (corrupt files skipped, journals repaired). */
+  /** Warnings so far (corrupt files skipped, journal repaired). */
   readonly warnings: string[] = [];
   readonly #keep: number;
   readonly #redact?: (text: string) => string;
@@ -124,17 +126,13 @@ export class FileCheckpointStore {
   readonly #durable: boolean;
   readonly #fileEvery: number;
   #stepSaves = 0;
-  readonly #steps: Journal;
-  readonly #messages: Journal;
-  readonly #lines: Journal;
-  #linesBytes = 0;
+  readonly #journal: Journal;
   /** Snapshot files written or found, oldest first (the newest `keep` are kept). */
   #files: string[] = [];
   #seq: number | undefined;
   #journaledSteps = 0;
   #messageCount = 0;
   #messageIndex = new WeakMap<Message, number>();
-  #queue: Promise<unknown> = Promise.resolve();
 
   /**
    * Make a store over `directory` (created on the first save).
@@ -168,18 +166,16 @@ export class FileCheckpointStore {
     this.#onWarning = onWarning;
     this.#durable = durable;
     this.#fileEvery = fileEvery;
-    this.#steps = new Journal(join(directory, STEPS));
-    this.#messages = new Journal(join(directory, MESSAGES));
-    this.#lines = new Journal(join(directory, LINES));
+    this.#journal = new Journal(join(directory, JOURNAL));
   }
 
   /**
-   * Save the state: append new steps and messages to the journals, then write
+   * Save the state: append new steps and messages to the journal, then write
    * a snapshot atomically (temporary file, then rename). With `reply: true`
    * (the state right after a model reply, before its calls run), and for the
-   * steps between files with `fileEvery`, the snapshot is appended to
-   * `snapshots.jsonl` instead: cheaper, and a line cut by a crash is ignored.
-   * Saves are serialised.
+   * steps between files with `fileEvery`, the snapshot is appended to the
+   * journal with them instead: cheaper, and a line cut by a crash is ignored.
+   * The writes are synchronous: saves never interleave.
    *
    * @param state The run state.
    * @param options `reply`: the state was taken right after a model reply.
@@ -187,33 +183,32 @@ export class FileCheckpointStore {
    * @throws {CheckpointError} When the directory holds checkpoints of another task.
    */
   save(state: LoopState, options: { readonly reply?: boolean } = {}): Promise<string> {
-    const next = this.#queue.then(() => this.#save(state, options.reply === true));
-    this.#queue = next.catch(() => {});
-    return next;
+    // The writes are synchronous, so saves cannot interleave: no queue needed.
+    try {
+      return Promise.resolve(this.#save(state, options.reply === true));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
-   * Close the journals' file handles (the next save opens them again).
+   * Close the journal's file handle (the next save opens it again).
    * `checkpointHook` calls it when the run ends.
    *
    * @returns Nothing.
    */
-  async close(): Promise<void> {
-    await this.#queue;
-    this.#steps.close();
-    this.#messages.close();
-    this.#lines.close();
+  close(): Promise<void> {
+    this.#journal.close();
+    return Promise.resolve();
   }
 
   #save(state: LoopState, reply: boolean): string {
     try {
       return this.#write(state, reply);
     } catch (error) {
-      // Start over on the next save: recount the journals from disk.
+      // Start over on the next save: recount the journal from disk.
       this.#seq = undefined;
-      this.#steps.close();
-      this.#messages.close();
-      this.#lines.close();
+      this.#journal.close();
       throw error;
     }
   }
@@ -221,34 +216,51 @@ export class FileCheckpointStore {
   #write(state: LoopState, reply: boolean): string {
     if (this.#seq === undefined) this.#open(state);
     const redact = this.#redact;
-    if (state.steps.length > this.#journaledSteps) {
-      let lines = "";
-      for (let index = this.#journaledSteps; index < state.steps.length; index++) {
-        lines += JSON.stringify(encodeStep(state.steps[index], { redact })) + "\n";
-      }
-      this.#steps.append(lines);
-      this.#journaledSteps = state.steps.length;
-    }
+    // Everything new goes to the journal in one append: steps, messages, and
+    // the snapshot itself when it is a line.
     let lines = "";
+    const dropped = state.stepsDropped ?? 0;
+    const count = dropped + state.steps.length;
+    if (count > this.#journaledSteps) {
+      if (this.#journaledSteps < dropped) {
+        const lost = this.#journaledSteps + 1 === dropped
+          ? `step ${dropped}`
+          : `steps ${this.#journaledSteps + 1} to ${dropped}`;
+        throw new CheckpointError(
+          `Cannot save checkpoint in "${this.directory}": ${lost} left memory (keepSteps) ` +
+            "before it was saved; save at least every keepSteps steps",
+          this.#journal.path,
+        );
+      }
+      for (let number = this.#journaledSteps; number < count; number++) {
+        const step = JSON.stringify(encodeStep(state.steps[number - dropped], { redact }));
+        lines += `{"kind":"step",${step.slice(1)}\n`;
+      }
+    }
+    let messages = this.#messageCount;
     const messageRef = (message: Message) => {
       let index = this.#messageIndex.get(message);
       if (index === undefined) {
-        index = this.#messageCount++;
+        index = messages++;
         this.#messageIndex.set(message, index);
-        lines += JSON.stringify(encodeMessage(message, { redact })) + "\n";
+        lines += `{"kind":"message",${
+          JSON.stringify(encodeMessage(message, { redact })).slice(1)
+        }\n`;
       }
       return index;
     };
     const text = JSON.stringify(encodeCheckpoint(state, { redact, omitSteps: true, messageRef }));
-    if (lines !== "") this.#messages.append(lines);
-    const seq = ++this.#seq!;
+    const seq = this.#seq! + 1;
     const final = state.stopReason !== undefined;
-    if (reply || (!final && ++this.#stepSaves % this.#fileEvery !== 0)) {
-      const line = `{"seq":${seq},${text.slice(1)}\n`;
-      this.#lines.append(line);
-      this.#linesBytes += line.length;
-      return this.#lines.path;
-    }
+    const asLine = reply || (!final && (this.#stepSaves + 1) % this.#fileEvery !== 0);
+    if (asLine) lines += `{"kind":"snapshot","seq":${seq},${text.slice(1)}\n`;
+    if (lines !== "") this.#journal.append(lines);
+    // Only once the journal holds them: a failed append leaves the counts as on disk.
+    this.#journaledSteps = count;
+    this.#messageCount = messages;
+    this.#seq = seq;
+    if (!reply && !final) this.#stepSaves++;
+    if (asLine) return this.#journal.path;
     const file = join(this.directory, snapshotName(seq));
     const temp = `${file}.tmp`;
     const document = `{"seq":${seq},${text.slice(1)}`;
@@ -263,10 +275,6 @@ export class FileCheckpointStore {
     }
     // A new name each time: on ext4, renaming over an existing file forces a flush (slow).
     Deno.renameSync(temp, file);
-    if (this.#linesBytes > LINES_LIMIT) {
-      this.#lines.clear();
-      this.#linesBytes = 0;
-    }
     this.#files.push(file);
     while (this.#files.length > this.#keep) {
       try {
@@ -278,10 +286,12 @@ export class FileCheckpointStore {
     return file;
   }
 
-  /** First save of this store: check the task, number after what is there, repair the journals. */
+  /** First save of this store: check the task, number after what is there, repair the journal. */
   #open(state: LoopState): void {
     Deno.mkdirSync(this.directory, { recursive: true });
-    const snapshots = this.#snapshots().filter((snapshot) => snapshot.error === undefined);
+    const journal = this.#readEntries();
+    const snapshots = this.#snapshots(false, journal)
+      .filter((snapshot) => snapshot.error === undefined);
     const newest = snapshots[0];
     if (newest !== undefined && JSON.stringify(newest.task) !== this.#key(state.task)) {
       throw new CheckpointError(
@@ -296,42 +306,40 @@ export class FileCheckpointStore {
     this.#seq = Math.max(0, ...snapshots.map((snapshot) => snapshot.seq));
     this.#files = snapshots.filter((snapshot) => snapshot.line === undefined)
       .map((snapshot) => snapshot.file).reverse();
-    const lines = this.#readJournal(LINES);
-    if (lines.size > lines.bytes[lines.lines.length]) {
-      Deno.truncateSync(this.#lines.path, lines.bytes[lines.lines.length]);
+    // Keep the journal up to the first step the state does not have (a crash
+    // after an append, or a resume from an older snapshot); cut the rest, and
+    // a last line cut by a crash. Steps the state no longer holds (keepSteps)
+    // cannot be compared: they are kept.
+    const dropped = state.stepsDropped ?? 0;
+    const count = dropped + state.steps.length;
+    let cut = journal.entries.length;
+    let steps = 0;
+    let messages = 0;
+    for (const [index, entry] of journal.entries.entries()) {
+      if (entry.kind === "step") {
+        const expected = state.steps[steps - dropped];
+        if (
+          steps >= count ||
+          (steps >= dropped && (entry.value.number !== expected.number ||
+            (entry.value.call as { id?: unknown } | undefined)?.id !== expected.call.id))
+        ) {
+          cut = index;
+          break;
+        }
+        steps++;
+      } else if (entry.kind === "message") messages++;
     }
-    this.#linesBytes = lines.bytes[lines.lines.length];
-    // Steps: keep the journal's lines that match the state's steps; drop the rest.
-    const steps = this.#readJournal(STEPS);
-    let keep = 0;
-    while (keep < steps.lines.length && keep < state.steps.length) {
-      let record: StepRecord;
-      try {
-        record = decodeStep(JSON.parse(steps.lines[keep]), this.#steps.path);
-      } catch {
-        break;
-      }
-      const expected = state.steps[keep];
-      if (record.number !== expected.number || record.call.id !== expected.call.id) break;
-      keep++;
-    }
-    if (steps.size > steps.bytes[keep]) {
-      if (keep < steps.lines.length) {
+    if (journal.size > journal.bytes[cut]) {
+      const extra = journal.entries.slice(cut).filter((entry) => entry.kind === "step").length;
+      if (extra > 0) {
         this.#warn(
-          `Dropped ${
-            steps.lines.length - keep
-          } step(s) from "${this.#steps.path}" that the resumed state does not have`,
+          `Dropped ${extra} step(s) from "${this.#journal.path}" that the resumed state does not have`,
         );
       }
-      Deno.truncateSync(this.#steps.path, steps.bytes[keep]);
+      Deno.truncateSync(this.#journal.path, journal.bytes[cut]);
     }
-    this.#journaledSteps = keep;
-    // Messages: lines are only ever referenced by snapshots written after them; drop a cut last line.
-    const messages = this.#readJournal(MESSAGES);
-    if (messages.size > messages.bytes[messages.lines.length]) {
-      Deno.truncateSync(this.#messages.path, messages.bytes[messages.lines.length]);
-    }
-    this.#messageCount = messages.lines.length;
+    this.#journaledSteps = steps;
+    this.#messageCount = messages;
     this.#messageIndex = new WeakMap();
   }
 
@@ -343,42 +351,50 @@ export class FileCheckpointStore {
    * @returns The state to pass as `resume`.
    * @throws {CheckpointError} When the newest readable checkpoint belongs to another task.
    */
-  async latest(options: LatestCheckpointOptions = {}): Promise<LoopState | undefined> {
-    await this.#queue;
-    let snapshots: Snapshot[];
+  latest(options: LatestCheckpointOptions = {}): Promise<LoopState | undefined> {
     try {
-      snapshots = this.#snapshots(true);
+      return Promise.resolve(this.#latest(options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #latest(options: LatestCheckpointOptions): LoopState | undefined {
+    let snapshots: Snapshot[];
+    let journal: JournalEntries;
+    try {
+      journal = this.#readEntries(true);
+      snapshots = this.#snapshots(true, journal);
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return undefined;
       throw error;
     }
     if (snapshots.length === 0) return undefined;
-    const steps = this.#readJournal(STEPS, true);
+    const path = this.#journal.path;
     const records: StepRecord[] = [];
-    for (const [index, line] of steps.lines.entries()) {
-      try {
-        records.push(decodeStep(JSON.parse(line), this.#steps.path, `line ${index + 1}`));
-      } catch (error) {
-        this.#warn(
-          `Stopped reading "${this.#steps.path}" at line ${index + 1}: ${describe(error)}`,
-        );
-        break;
+    const messageEntries: JournalEntry[] = [];
+    let stepsBroken = false;
+    for (const entry of journal.entries) {
+      if (entry.kind === "message") messageEntries.push(entry);
+      else if (entry.kind === "step" && !stepsBroken) {
+        try {
+          records.push(decodeStep(entry.value, path, `line ${entry.line}`));
+        } catch (error) {
+          this.#warn(
+            `Stopped reading steps of "${path}" at line ${entry.line}: ${describe(error)}`,
+          );
+          stepsBroken = true;
+        }
       }
     }
-    const messageLines = this.#readJournal(MESSAGES, true).lines;
     const decoded = new Map<number, Message | null>();
     const message = (index: number): Message | undefined => {
       if (!decoded.has(index)) {
+        const entry = messageEntries[index];
         try {
           decoded.set(
             index,
-            index < messageLines.length
-              ? decodeMessage(
-                JSON.parse(messageLines[index]),
-                this.#messages.path,
-                `line ${index + 1}`,
-              )
-              : null,
+            entry === undefined ? null : decodeMessage(entry.value, path, `line ${entry.line}`),
           );
         } catch {
           decoded.set(index, null);
@@ -433,8 +449,8 @@ export class FileCheckpointStore {
     try {
       for (const entry of Deno.readDirSync(this.directory)) {
         if (
-          SNAPSHOT.test(entry.name) || entry.name === STEPS || entry.name === MESSAGES ||
-          entry.name === LINES || entry.name.endsWith(".tmp")
+          SNAPSHOT.test(entry.name) || entry.name === JOURNAL ||
+          OLD_JOURNALS.includes(entry.name) || entry.name.endsWith(".tmp")
         ) {
           Deno.removeSync(join(this.directory, entry.name));
         }
@@ -445,29 +461,28 @@ export class FileCheckpointStore {
     this.#seq = undefined;
     this.#journaledSteps = 0;
     this.#messageCount = 0;
-    this.#linesBytes = 0;
   }
 
-  /** Snapshots (files and reply lines), newest first; unreadable files come first, with their error. */
-  #snapshots(report = false): Snapshot[] {
+  /** Snapshots (files and journal lines), newest first; unreadable files come first, with their error. */
+  #snapshots(report: boolean, journal: JournalEntries): Snapshot[] {
     const found: Snapshot[] = [];
-    const journal = this.#readJournal(LINES, report);
-    journal.lines.forEach((line, index) => {
-      try {
-        const document = JSON.parse(line);
-        if (Number.isInteger(document?.seq) && document.format === CHECKPOINT_FORMAT) {
-          found.push({
-            file: this.#lines.path,
-            line: index + 1,
-            seq: document.seq,
-            task: document.task,
-            document,
-          });
-          return;
-        }
-      } catch { /* reported below */ }
-      if (report) this.#warn(`Skipped an unreadable line ${index + 1} in "${this.#lines.path}"`);
-    });
+    for (const entry of journal.entries) {
+      if (entry.kind !== "snapshot") continue;
+      const document = entry.value;
+      if (Number.isInteger(document.seq) && document.format === CHECKPOINT_FORMAT) {
+        found.push({
+          file: this.#journal.path,
+          line: entry.line,
+          seq: document.seq as number,
+          task: document.task,
+          document,
+        });
+      } else if (report) {
+        this.#warn(
+          `Skipped an unreadable snapshot at line ${entry.line} of "${this.#journal.path}"`,
+        );
+      }
+    }
     for (const entry of Deno.readDirSync(this.directory)) {
       if (!SNAPSHOT.test(entry.name) || !entry.isFile) continue;
       const file = join(this.directory, entry.name);
@@ -478,6 +493,13 @@ export class FileCheckpointStore {
           document.format !== CHECKPOINT_FORMAT
         ) {
           throw new Error("it is not a looplet checkpoint snapshot ('format' or 'seq' missing)");
+        }
+        if (document.version !== CHECKPOINT_VERSION) {
+          throw new Error(
+            `it has version ${
+              JSON.stringify(document.version)
+            }; this store reads version ${CHECKPOINT_VERSION} (journal.jsonl)`,
+          );
         }
         found.push({ file, seq: document.seq, task: document.task, document });
       } catch (error) {
@@ -494,17 +516,20 @@ export class FileCheckpointStore {
     return found.sort((a, b) => b.seq - a.seq);
   }
 
-  /** A journal's complete lines (a cut last line is reported when `report`). */
-  #readJournal(name: string, report = false): JournalLines {
-    const path = join(this.directory, name);
+  /**
+   * The journal's entries up to the first line that is cut by a crash or not
+   * an entry (reported when `report`): what follows cannot be numbered.
+   */
+  #readEntries(report = false): JournalEntries {
+    const path = this.#journal.path;
     let raw: Uint8Array;
     try {
       raw = Deno.readFileSync(path);
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return { lines: [], bytes: [0], size: 0 };
+      if (error instanceof Deno.errors.NotFound) return { entries: [], bytes: [0], size: 0 };
       throw error;
     }
-    const lines: string[] = [];
+    const entries: JournalEntry[] = [];
     const bytes = [0];
     let start = 0;
     while (start < raw.length) {
@@ -515,11 +540,26 @@ export class FileCheckpointStore {
         }
         break;
       }
-      lines.push(decoder.decode(raw.subarray(start, end)));
+      const line = entries.length + 1;
+      let value: unknown;
+      try {
+        value = JSON.parse(decoder.decode(raw.subarray(start, end)));
+      } catch { /* reported below */ }
+      const kind = (value as { kind?: unknown } | null)?.kind;
+      if (kind !== "step" && kind !== "message" && kind !== "snapshot") {
+        if (report) {
+          this.#warn(
+            `Stopped reading "${path}" at line ${line}: it is not a journal entry ` +
+              "(a step, a message or a snapshot)",
+          );
+        }
+        break;
+      }
+      entries.push({ kind, value: value as Record<string, unknown>, line });
       start = end + 1;
       bytes.push(start);
     }
-    return { lines, bytes, size: raw.length };
+    return { entries, bytes, size: raw.length };
   }
 
   /** The task as it is written (redacted), for comparing runs. */
@@ -539,7 +579,7 @@ export class FileCheckpointStore {
 
 interface Snapshot {
   readonly file: string;
-  /** Set for a snapshot appended to `snapshots.jsonl`: its line. */
+  /** Set for a snapshot appended to `journal.jsonl`: its line. */
   readonly line?: number;
   readonly seq: number;
   readonly task: unknown;
@@ -547,7 +587,7 @@ interface Snapshot {
   readonly error?: string;
 }
 
-/** `"dir/checkpoint-00000042.json"` or `"dir/snapshots.jsonl" line 7`. */
+/** `"dir/checkpoint-00000042.json"` or `"dir/journal.jsonl" line 7`. */
 function label(snapshot: Snapshot): string {
   return `"${snapshot.file}"${snapshot.line === undefined ? "" : ` line ${snapshot.line}`}`;
 }

@@ -100,7 +100,7 @@ export function otelHook(options: OtelHookOptions = {}): Hook {
         attributes: {
           "looplet.task": text(renderTask(state.task)),
           "looplet.resumed": state.steps.length > 0 || state.turn > 0,
-          "looplet.steps_before": state.steps.length,
+          "looplet.steps_before": (state.stepsDropped ?? 0) + state.steps.length,
         },
       }, otelContext.active());
     },

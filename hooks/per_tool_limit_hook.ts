@@ -19,7 +19,8 @@ export interface PerToolLimitHookOptions {
 /**
  * Cap how often each tool may be called in a run (attempts count, not
  * successes). Over the cap, the call is refused and the model is told to try
- * something else. Counts include the steps of a resumed run.
+ * something else. Counts include the steps of a resumed run (those still in
+ * `state.steps`: with `keepSteps`, only the newest).
  *
  * @param options Per-tool limits and a default.
  * @returns The hook.

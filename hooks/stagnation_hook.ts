@@ -88,14 +88,21 @@ export function stagnationHook(options: StagnationHookOptions = {}): Hook {
   };
 }
 
+/** JSON with every object's keys in sorted order (copying only objects whose keys are not). */
 function stable(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_key, item) =>
-      typeof item === "object" && item !== null && !Array.isArray(item)
-        ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-        : item,
-  ) ?? "null";
+  return JSON.stringify(value, sortKeys) ?? "null";
+}
+
+function sortKeys(_key: string, item: unknown): unknown {
+  if (typeof item !== "object" || item === null || Array.isArray(item)) return item;
+  const keys = Object.keys(item);
+  for (let index = 1; index < keys.length; index++) {
+    if (keys[index - 1] > keys[index]) {
+      const record = item as Record<string, unknown>;
+      return Object.fromEntries(keys.sort().map((key) => [key, record[key]]));
+    }
+  }
+  return item;
 }
 
 function defaultFingerprint({ call, result }: ResultContext): string {

@@ -227,8 +227,9 @@ export class HookRunner {
 
   /**
    * Call a decision slot on each hook in order; `onDecision` returning true
-   * stops asking the remaining hooks. Returns undefined (no promise) when no
-   * hook implements the slot.
+   * stops asking the remaining hooks. Hooks that answer synchronously are
+   * handled synchronously: the result is a promise only from the first hook
+   * that returns one, and undefined (no promise) when none does.
    */
   decide<C>(
     slot: DecisionSlot,
@@ -236,29 +237,57 @@ export class HookRunner {
     onDecision: (decision: HookDecision) => boolean | void,
   ): Promise<void> | undefined {
     const entries = this.#bySlot.get(slot)!;
-    return entries.length === 0 ? undefined : this.#decide(entries, slot, ctx, onDecision);
+    return entries.length === 0 ? undefined : this.#decideFrom(0, entries, slot, ctx, onDecision);
   }
 
-  async #decide<C>(
+  #decideFrom<C>(
+    start: number,
     entries: readonly { hook: Hook; index: number }[],
     slot: DecisionSlot,
     ctx: C | (() => C),
     onDecision: (decision: HookDecision) => boolean | void,
-  ): Promise<void> {
-    for (const { hook, index } of entries) {
+  ): Promise<void> | undefined {
+    for (let position = start; position < entries.length; position++) {
+      const { hook, index } = entries[position];
       const name = hookName(hook, index);
       let value: unknown;
       try {
-        value = await (hook[slot] as (ctx: C) => unknown).call(
+        value = (hook[slot] as (ctx: C) => unknown).call(
           hook,
           typeof ctx === "function" ? (ctx as () => C)() : ctx,
         );
       } catch (error) {
-        throw new HookError(name, slot, error);
+        return Promise.reject(new HookError(name, slot, error));
       }
-      const decision = checkDecision(value, slot, name);
-      if (decision !== undefined && onDecision(decision) === true) return;
+      if (isPromiseLike(value)) {
+        return Promise.resolve(value).then(
+          (settled) =>
+            this.#decided(settled, slot, name, onDecision)
+              ? undefined
+              : this.#decideFrom(position + 1, entries, slot, ctx, onDecision),
+          (error) => {
+            throw new HookError(name, slot, error);
+          },
+        );
+      }
+      try {
+        if (this.#decided(value, slot, name, onDecision)) return undefined;
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
+    return undefined;
+  }
+
+  /** Check a hook's answer and hand a decision on; true when no further hook is asked. */
+  #decided(
+    value: unknown,
+    slot: DecisionSlot,
+    name: string,
+    onDecision: (decision: HookDecision) => boolean | void,
+  ): boolean {
+    const decision = checkDecision(value, slot, name);
+    return decision !== undefined && onDecision(decision) === true;
   }
 
   /** Call a notification slot (`onLoopStart`, `onModelReply`, `onLoopEnd`) on every hook. */
@@ -267,63 +296,69 @@ export class HookRunner {
     ctx: C,
   ): Promise<void> | undefined {
     const entries = this.#bySlot.get(slot)!;
-    return entries.length === 0 ? undefined : this.#notify(entries, slot, ctx);
+    return entries.length === 0 ? undefined : this.#notifyFrom(0, entries, slot, ctx);
   }
 
-  async #notify<C>(
+  /** Like `#emitFrom`: synchronous until a hook returns a promise. */
+  #notifyFrom<C>(
+    start: number,
     entries: readonly { hook: Hook; index: number }[],
     slot: "onLoopStart" | "onModelReply" | "onLoopEnd",
     ctx: C,
-  ): Promise<void> {
-    for (const { hook, index } of entries) {
+  ): Promise<void> | undefined {
+    for (let position = start; position < entries.length; position++) {
+      const { hook, index } = entries[position];
+      let result: unknown;
       try {
-        await (hook[slot] as (ctx: C) => unknown).call(hook, ctx);
+        result = (hook[slot] as (ctx: C) => unknown).call(hook, ctx);
       } catch (error) {
-        throw new HookError(hookName(hook, index), slot, error);
+        return Promise.reject(new HookError(hookName(hook, index), slot, error));
       }
-    }
-  }
-
-  /**
-   * Deliver an event to its observers in order. Observers that return nothing
-   * cost no promise: a promise is returned (and awaited in order) only from the
-   * first observer that returns one; undefined when every observer was sync.
-   */
-  emit(event: LoopEvent): Promise<void> | undefined {
-    const observers = this.#observers.get(event.type)!;
-    for (let i = 0; i < observers.length; i++) {
-      const { hook, index } = observers[i];
-      let result: void | Promise<void>;
-      try {
-        result = hook.onEvent!(event);
-      } catch (error) {
-        throw new HookError(hookName(hook, index), "onEvent", error);
+      if (isPromiseLike(result)) {
+        return Promise.resolve(result).then(
+          () => this.#notifyFrom(position + 1, entries, slot, ctx),
+          (error) => {
+            throw new HookError(hookName(hook, index), slot, error);
+          },
+        );
       }
-      if (result instanceof Promise) return this.#emitFrom(observers, i, result, event);
     }
     return undefined;
   }
 
-  async #emitFrom(
+  /**
+   * Deliver an event to the observers of its type, in order; undefined (no
+   * promise) when nobody observes it or every observer returned nothing.
+   */
+  emit(event: LoopEvent): Promise<void> | undefined {
+    const observers = this.#observers.get(event.type)!;
+    return observers.length === 0 ? undefined : this.#emitFrom(observers, 0, event);
+  }
+
+  /** Deliver synchronously while observers return no promise; after one does, once it settles. */
+  #emitFrom(
     observers: readonly { hook: Hook; index: number }[],
     start: number,
-    pending: Promise<void>,
     event: LoopEvent,
-  ): Promise<void> {
-    try {
-      await pending;
-    } catch (error) {
-      const { hook, index } = observers[start];
-      throw new HookError(hookName(hook, index), "onEvent", error);
-    }
-    for (let i = start + 1; i < observers.length; i++) {
-      const { hook, index } = observers[i];
+  ): Promise<void> | undefined {
+    for (let position = start; position < observers.length; position++) {
+      const { hook, index } = observers[position];
+      let result: unknown;
       try {
-        await hook.onEvent!(event);
+        result = hook.onEvent!(event);
       } catch (error) {
-        throw new HookError(hookName(hook, index), "onEvent", error);
+        return Promise.reject(new HookError(hookName(hook, index), "onEvent", error));
+      }
+      if (isPromiseLike(result)) {
+        return Promise.resolve(result).then(
+          () => this.#emitFrom(observers, position + 1, event),
+          (error) => {
+            throw new HookError(hookName(hook, index), "onEvent", error);
+          },
+        );
       }
     }
+    return undefined;
   }
 
   /** Deliver an event synchronously (for streamed deltas); returns the first error. */
@@ -338,4 +373,8 @@ export class HookRunner {
     }
     return undefined;
   }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }

@@ -18,7 +18,7 @@ import type {
   ToolCallRequest,
 } from "./types.ts";
 import { addUsage, ZERO_USAGE } from "./usage.ts";
-import type { RunConfig, RunControl } from "./_options.ts";
+import { type RunConfig, type RunControl, stepCount } from "./_options.ts";
 import { postDispatch, record } from "./_queue.ts";
 
 /** Run `prePrompt` hooks; returns this turn's injected context message, if any. */
@@ -201,14 +201,14 @@ export async function parseFailureStep(
     : "The reply had no tool call that could be read";
   const call: ToolCallRequest = { id: `parse_${turn}`, name: "__parse_error__", args: {} };
   const started = performance.now();
-  const result = await postDispatch(config, state, control, call, state.steps.length + 1, turn, {
+  const result = await postDispatch(config, state, control, call, stepCount(state) + 1, turn, {
     data: null,
     error,
     errorKind: "parse",
     durationMs: 0,
   });
   const step = await record(config, state, {
-    number: state.steps.length + 1,
+    number: stepCount(state) + 1,
     turn,
     call: { tool: call.name, args: {}, id: call.id, reasoning: reply.text.slice(0, 200) },
     result,

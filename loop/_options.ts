@@ -21,6 +21,7 @@ export interface RunConfig {
   readonly request: Omit<ModelRequest, "messages">;
   readonly hooks: HookRunner;
   readonly maxSteps: number;
+  readonly keepSteps: number;
   readonly concurrency: number;
   readonly retry: RetryPolicy;
   readonly doneTool: string;
@@ -50,6 +51,7 @@ export function validateOptions(options: LoopOptions): RunConfig {
     tools = [],
     hooks = [],
     maxSteps = 20,
+    keepSteps = Infinity,
     systemPrompt = DEFAULT_SYSTEM_PROMPT,
     signal,
     maxTokens,
@@ -82,6 +84,7 @@ export function validateOptions(options: LoopOptions): RunConfig {
     if (typeof task === "string" && task.trim() === "") fail("task", "must not be empty");
   }
   assertPositiveInteger("maxSteps", maxSteps);
+  if (keepSteps !== Infinity) assertPositiveInteger("keepSteps", keepSteps);
   assertPositiveInteger("concurrency", concurrency);
   assertPositiveInteger("maxTokens", maxTokens);
   assertPositiveInteger("retry.attempts", retry.attempts);
@@ -134,6 +137,7 @@ export function validateOptions(options: LoopOptions): RunConfig {
     },
     hooks: new HookRunner(hooks),
     maxSteps,
+    keepSteps,
     concurrency,
     retry,
     doneTool,
@@ -191,6 +195,7 @@ export function initialState(options: LoopOptions): LoopState {
   if (options.resume !== undefined) {
     const state = structuredClone(options.resume);
     delete state.stopReason;
+    dropOldSteps(state, options.keepSteps ?? Infinity);
     return state;
   }
   return {
@@ -206,6 +211,20 @@ export function initialState(options: LoopOptions): LoopState {
     parseFailures: 0,
     metadata: { ...options.metadata },
   };
+}
+
+/** Steps the run has taken: those dropped from memory under `keepSteps` and those kept. */
+export function stepCount(state: LoopState): number {
+  return (state.stepsDropped ?? 0) + state.steps.length;
+}
+
+/** Let the oldest step records leave memory until at most `keepSteps` remain. */
+export function dropOldSteps(state: LoopState, keepSteps: number): void {
+  const excess = state.steps.length - keepSteps;
+  if (excess <= 0) return;
+  if (excess === 1) state.steps.shift();
+  else state.steps.splice(0, excess);
+  state.stepsDropped = (state.stepsDropped ?? 0) + excess;
 }
 
 /** Per-run mutable bookkeeping that is not part of the saved state. */

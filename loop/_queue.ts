@@ -18,7 +18,7 @@ import type {
   Usage,
 } from "./types.ts";
 import { addUsage, ZERO_USAGE } from "./usage.ts";
-import type { RunConfig, RunControl } from "./_options.ts";
+import { dropOldSteps, type RunConfig, type RunControl, stepCount } from "./_options.ts";
 
 interface Prepared {
   readonly call: ToolCallRequest;
@@ -40,7 +40,7 @@ export async function* processQueue(
   const turn = state.turn;
   while (state.queue.length > 0 && control.stopReason === undefined) {
     if (control.signal.aborted) control.stopReason = "cancelled";
-    else if (state.steps.length >= config.maxSteps) control.stopReason = "max_steps";
+    else if (stepCount(state) >= config.maxSteps) control.stopReason = "max_steps";
     else if (state.queue[0].name === config.doneTool) {
       const step = await doneStep(config, state, control, state.queue[0], turn, takeUsage(state));
       seen.push(step);
@@ -86,7 +86,7 @@ function refusedResult(error: string, errorKind: StepResult["errorKind"]): StepR
 
 /** Take the next calls that may run together: consecutive concurrency-safe calls, within budget. */
 function nextBatch(config: RunConfig, state: LoopState): ToolCallRequest[] {
-  const budget = config.maxSteps - state.steps.length;
+  const budget = config.maxSteps - stepCount(state);
   const batch = [state.queue[0]];
   if (config.tools.get(state.queue[0].name)?.concurrencySafe !== true) return batch;
   for (const call of state.queue.slice(1)) {
@@ -105,7 +105,7 @@ async function runBatch(
   const approved = consumeApproval(config, state);
   const prepared: Prepared[] = [];
   for (const [index, call] of nextBatch(config, state).entries()) {
-    const number = state.steps.length + 1 + index;
+    const number = stepCount(state) + 1 + index;
     const item = await prepare(
       config,
       state,
@@ -347,6 +347,7 @@ export async function record(
   record: StepRecord,
 ): Promise<Step> {
   state.steps.push(record);
+  dropOldSteps(state, config.keepSteps);
   const step = new Step(record);
   const emitting = config.hooks.emit({ type: "step", step });
   if (emitting !== undefined) await emitting;
@@ -388,7 +389,7 @@ async function doneStep(
   turn: number,
   usage: Usage,
 ): Promise<Step> {
-  const number = state.steps.length + 1;
+  const number = stepCount(state) + 1;
   const started = performance.now();
   const tool = config.tools.get(config.doneTool)!;
   let outcome: CallOutcome | undefined;

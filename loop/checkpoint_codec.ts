@@ -33,7 +33,7 @@ export const CHECKPOINT_FORMAT = "looplet-checkpoint";
  * else console.log(decodeCheckpoint(document, "run.checkpoint.json").turn);
  * ```
  */
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
 
 /**
  * A JSON value as written to disk.
@@ -73,8 +73,9 @@ export interface EncodeCheckpointOptions {
   /** The time written as `saved_at`. @default new Date() */
   readonly savedAt?: Date;
   /**
-   * Write the transcript as `transcript_refs` (ranges of indices into a
-   * message journal kept elsewhere) instead of inline: returns each message's index.
+   * Write the transcript as `transcript_refs` (indices into a message journal
+   * kept elsewhere: runs of consecutive ones as `[start, end)`, others bare)
+   * instead of inline: returns each message's index.
    */
   readonly messageRef?: (message: Message) => number;
 }
@@ -111,7 +112,7 @@ export function encodeCheckpoint(
     model_calls: state.modelCalls,
     parse_failures: state.parseFailures,
     usage: encodeUsage(state.usage),
-    step_count: state.steps.length,
+    step_count: (state.stepsDropped ?? 0) + state.steps.length,
     queue: state.queue.map((call) => encodeCall(call, text)),
     context: state.context.map(text),
     metadata: deep(state.metadata),
@@ -119,7 +120,10 @@ export function encodeCheckpoint(
   if (messageRef === undefined) {
     document.transcript = state.transcript.map((message) => encodeMessage(message, { redact }));
   } else document.transcript_refs = toRanges(state.transcript.map(messageRef));
-  if (!omitSteps) document.steps = state.steps.map((step) => encodeStep(step, { redact }));
+  if (!omitSteps) {
+    document.steps = state.steps.map((step) => encodeStep(step, { redact }));
+    if (state.stepsDropped) document.steps_dropped = state.stepsDropped;
+  }
   if (state.queueUsage !== undefined) document.queue_usage = encodeUsage(state.queueUsage);
   if (state.pending !== undefined) {
     document.pending = {
@@ -199,11 +203,13 @@ export function decodeCheckpoint(
   if (doc.format !== CHECKPOINT_FORMAT) {
     read.fail(`is not a looplet checkpoint: 'format' is ${JSON.stringify(doc.format)}`);
   }
-  if (doc.version !== CHECKPOINT_VERSION) {
+  // Version 1 documents have the same fields (no steps_dropped); version 2
+  // came with the one-journal layout of FileCheckpointStore.
+  if (doc.version !== CHECKPOINT_VERSION && doc.version !== 1) {
     read.fail(
       `has version ${
         JSON.stringify(doc.version)
-      }; this looplet reads version ${CHECKPOINT_VERSION}`,
+      }; this looplet reads versions 1 to ${CHECKPOINT_VERSION}`,
     );
   }
   const task = doc.task;
@@ -212,14 +218,19 @@ export function decodeCheckpoint(
   }
   const stepCount = read.count(doc.step_count, "step_count");
   let records: StepRecord[];
+  let dropped = 0;
   if (doc.steps !== undefined) {
     records = read.array(doc.steps, "steps").map((step, index) =>
       decodeStep(step, source, `steps[${index}]`)
     );
+    dropped = read.count(doc.steps_dropped ?? 0, "steps_dropped");
   } else if (steps !== undefined) records = steps.slice(0, stepCount);
   else read.fail("has no 'steps' and no step journal was given");
-  if (records.length !== stepCount) {
-    read.fail(`says 'step_count' is ${stepCount} but ${records.length} steps were found`);
+  if (dropped + records.length !== stepCount) {
+    read.fail(
+      `says 'step_count' is ${stepCount} but ${records.length} steps were found` +
+        (dropped > 0 ? ` after ${dropped} dropped` : ""),
+    );
   }
   const state: LoopState = {
     version: 1,
@@ -248,6 +259,7 @@ export function decodeCheckpoint(
     parseFailures: read.count(doc.parse_failures ?? 0, "parse_failures"),
     metadata: { ...read.object(doc.metadata ?? {}, "metadata") },
   };
+  if (dropped > 0) state.stepsDropped = dropped;
   if (doc.queue_usage !== undefined) {
     state.queueUsage = decodeUsage(read, doc.queue_usage, "queue_usage");
   }
@@ -275,7 +287,7 @@ export function decodeCheckpoint(
  * @throws {CheckpointError} When a field is missing or malformed.
  * @example
  * ```ts ignore
- * const record = decodeStep(JSON.parse(line), "run/steps.jsonl", "line 3");
+ * const record = decodeStep(JSON.parse(line), "run/journal.jsonl", "line 3");
  * ```
  */
 export function decodeStep(value: unknown, source = "checkpoint", where = "step"): StepRecord {
@@ -510,19 +522,31 @@ class Reader {
 }
 
 /** [0,1,2,5,6] → [[0,3],[5,7]] (half-open ranges). */
+/** Runs of consecutive indices as `[start, end)`; a run of one as the bare index. */
 function toRanges(indices: readonly number[]): JsonValue {
-  const ranges: [number, number][] = [];
+  const ranges: JsonValue[] = [];
+  let start = -1;
+  let end = -1;
   for (const index of indices) {
-    const last = ranges.at(-1);
-    if (last !== undefined && last[1] === index) last[1]++;
-    else ranges.push([index, index + 1]);
+    if (index === end) {
+      end++;
+      continue;
+    }
+    if (start >= 0) ranges.push(end - start === 1 ? start : [start, end]);
+    start = index;
+    end = index + 1;
   }
+  if (start >= 0) ranges.push(end - start === 1 ? start : [start, end]);
   return ranges;
 }
 
 function fromRanges(read: Reader, value: unknown): number[] {
   const out: number[] = [];
   read.array(value, "transcript_refs").forEach((range, index) => {
+    if (typeof range === "number") {
+      out.push(read.count(range, `transcript_refs[${index}]`));
+      return;
+    }
     const pair = read.array(range, `transcript_refs[${index}]`);
     const start = read.count(pair[0], `transcript_refs[${index}][0]`);
     const end = read.count(pair[1], `transcript_refs[${index}][1]`);

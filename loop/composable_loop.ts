@@ -4,7 +4,13 @@ import { renderTask } from "./prompt.ts";
 import type { Step } from "./step.ts";
 import type { LoopState, Outcome } from "./types.ts";
 import type { LoopOptions } from "./loop_options.ts";
-import { initialState, type RunConfig, type RunControl, validateOptions } from "./_options.ts";
+import {
+  initialState,
+  type RunConfig,
+  type RunControl,
+  stepCount,
+  validateOptions,
+} from "./_options.ts";
 import { callModel, parseFailureStep, promptContext, uniqueIds } from "./_model_turn.ts";
 import { processQueue } from "./_queue.ts";
 
@@ -72,7 +78,7 @@ async function* runLoop(
     }
     while (control.stopReason === undefined) {
       if (control.signal.aborted) control.stopReason = "cancelled";
-      else if (state.steps.length >= config.maxSteps) control.stopReason = "max_steps";
+      else if (stepCount(state) >= config.maxSteps) control.stopReason = "max_steps";
       else yield* runTurn(config, state, control);
     }
   } catch (error) {
@@ -102,7 +108,7 @@ function toOutcome(state: LoopState, control: RunControl): Outcome {
     stopReason: state.stopReason ?? "cancelled",
     ...(state.finalAnswer !== undefined ? { finalAnswer: state.finalAnswer } : {}),
     usage: state.usage,
-    steps: state.steps.length,
+    steps: stepCount(state),
     modelCalls: state.modelCalls,
     ...(control.error !== undefined ? { error: control.error } : {}),
     ...(state.pending !== undefined ? { pending: state.pending } : {}),

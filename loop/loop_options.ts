@@ -42,6 +42,13 @@ export interface LoopOptions {
   readonly hooks?: readonly Hook[];
   /** Most tool calls in the run (including `done`); never exceeded. @default 20 */
   readonly maxSteps?: number;
+  /**
+   * Most step records kept in `state.steps`: older ones leave memory and
+   * `state.stepsDropped` counts them (numbering, `maxSteps` and
+   * `outcome.steps` stay exact). For long runs whose checkpoint journal holds
+   * every step. @default Infinity (keep every step)
+   */
+  readonly keepSteps?: number;
   /** System prompt. @default a short agent instruction that mentions `done` */
   readonly systemPrompt?: string;
   /** Cancels the run: in-flight model calls and tools are aborted. */

@@ -879,8 +879,16 @@ export interface LoopState {
   readonly task: string | Record<string, unknown>;
   /** What the model sees: provider-neutral messages. */
   transcript: Message[];
-  /** Every step so far, as plain records. */
+  /**
+   * The steps so far, as plain records: every one, or the newest
+   * `LoopOptions.keepSteps` of them.
+   */
   readonly steps: StepRecord[];
+  /**
+   * Steps taken but no longer in `steps` (dropped under `keepSteps`); the run
+   * has taken `stepsDropped + steps.length` steps. @default 0
+   */
+  stepsDropped?: number;
   /** Calls of the current turn not yet run (the head is the paused call, when paused). */
   readonly queue: ToolCallRequest[];
   /** Context injected by hooks during the turn, added to the transcript when the turn ends. */

@@ -1,6 +1,6 @@
 // A long scripted agent that checkpoints every step. Run as a subprocess by
 // checkpoint_crash_test.ts, which SIGKILLs it at several points and resumes:
-//   deno run -A tests/hooks/_crash_agent.ts <checkpoint-dir> <effects-file>
+//   deno run -A tests/hooks/_crash_agent.ts <checkpoint-dir> <effects-file> [keep-steps]
 // It prints "step N" after each step. The model is a pure function of the
 // transcript, so every process answers the same way.
 import { z } from "zod";
@@ -33,7 +33,12 @@ function reply(request: ModelRequest) {
   };
 }
 
-export function agent(dir: string, effects: string, onStep: (n: number) => void) {
+export function agent(
+  dir: string,
+  effects: string,
+  onStep: (n: number) => void,
+  keepSteps?: number,
+) {
   const work = tool({
     name: "work",
     description: "Square a number (slowly).",
@@ -55,6 +60,7 @@ export function agent(dir: string, effects: string, onStep: (n: number) => void)
         tools: [work],
         task: TASK,
         maxSteps: 100,
+        ...(keepSteps === undefined ? {} : { keepSteps }),
         resume,
         hooks: [checkpointHook(store)],
       });
@@ -65,7 +71,12 @@ export function agent(dir: string, effects: string, onStep: (n: number) => void)
 }
 
 if (import.meta.main) {
-  const [dir, effects] = Deno.args;
+  const [dir, effects, keepSteps] = Deno.args;
   const encoder = new TextEncoder();
-  await agent(dir, effects, (n) => Deno.stdout.writeSync(encoder.encode(`step ${n}\n`))).run();
+  await agent(
+    dir,
+    effects,
+    (n) => Deno.stdout.writeSync(encoder.encode(`step ${n}\n`)),
+    keepSteps === undefined ? undefined : Number(keepSteps),
+  ).run();
 }

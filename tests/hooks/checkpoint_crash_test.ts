@@ -6,9 +6,14 @@ import { agent, TASK, TURNS } from "./_crash_agent.ts";
 const SCRIPT = new URL("./_crash_agent.ts", import.meta.url).pathname;
 
 /** Run the agent in a subprocess and SIGKILL it once it has printed "step <killAt>". */
-async function runAndKill(dir: string, effects: string, killAt: number): Promise<number> {
+async function runAndKill(
+  dir: string,
+  effects: string,
+  killAt: number,
+  keepSteps?: number,
+): Promise<number> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SCRIPT, dir, effects],
+    args: ["run", "-A", SCRIPT, dir, effects, ...(keepSteps === undefined ? [] : [`${keepSteps}`])],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -47,6 +52,14 @@ function comparable(steps: readonly StepRecord[]) {
 }
 
 Deno.test("checkpointHook() + resume: a run SIGKILLed at several points ends like an uninterrupted one", async () => {
+  await crashAndResume();
+});
+
+Deno.test("checkpointHook() + resume with keepSteps: the journal keeps every step across SIGKILLs", async () => {
+  await crashAndResume(2);
+});
+
+async function crashAndResume(keepSteps?: number) {
   const root = await Deno.makeTempDir();
   try {
     // Uninterrupted reference run, in process.
@@ -58,11 +71,13 @@ Deno.test("checkpointHook() + resume: a run SIGKILLed at several points ends lik
     const dir = join(root, "crash");
     const effects = join(root, "effects");
     const killedAfter: number[] = [];
-    for (const killAt of [3, 11, 19, 26]) killedAfter.push(await runAndKill(dir, effects, killAt));
+    for (const killAt of [3, 11, 19, 26]) {
+      killedAfter.push(await runAndKill(dir, effects, killAt, keepSteps));
+    }
     assert.ok(killedAfter.every((seen, index) => index === 0 || seen > killedAfter[index - 1]));
 
     // The last resume runs to the end in process.
-    const final = agent(dir, effects, () => {});
+    const final = agent(dir, effects, () => {}, keepSteps);
     const outcome = await final.run();
     assert.ok(outcome !== undefined, "the crashed run was already done before the last resume");
     const saved = (await final.store.latest({ task: TASK }))!;
@@ -70,7 +85,11 @@ Deno.test("checkpointHook() + resume: a run SIGKILLed at several points ends lik
     assert.deepEqual(outcome.finalAnswer, expected.finalAnswer);
     assert.deepEqual(outcome.usage, expected.usage);
     assert.equal(outcome.modelCalls, expected.modelCalls);
-    assert.deepEqual(comparable(outcome.state.steps), comparable(expected.state.steps));
+    assert.equal(outcome.steps, expected.steps);
+    assert.deepEqual(
+      comparable(outcome.state.steps),
+      comparable(expected.state.steps.slice(-(keepSteps ?? Infinity))),
+    );
     assert.deepEqual(comparable(saved.steps), comparable(expected.state.steps));
     assert.deepEqual(
       outcome.state.transcript.map(({ role, content }) => [role, content]),
@@ -86,8 +105,8 @@ Deno.test("checkpointHook() + resume: a run SIGKILLed at several points ends lik
     for (const [id, list] of counts) assert.ok(list.length <= 2, `${id} ran ${list.length} times`);
 
     // A finished run is not resumed by accident.
-    assert.equal(await agent(dir, effects, () => {}).run(), undefined);
+    assert.equal(await agent(dir, effects, () => {}, keepSteps).run(), undefined);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
-});
+}

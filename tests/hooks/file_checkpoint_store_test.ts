@@ -33,40 +33,50 @@ function files(dir: string): string[] {
   return [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
 }
 
-Deno.test("FileCheckpointStore keeps the newest snapshots and two journals; latest() restores the run", async () => {
+/** The lines of `journal.jsonl` of one kind, parsed. */
+function journal(dir: string, kind: "step" | "message" | "snapshot") {
+  return Deno.readTextFileSync(`${dir}/journal.jsonl`).trim().split("\n")
+    .map((line) => JSON.parse(line)).filter((entry) => entry.kind === kind);
+}
+
+Deno.test("FileCheckpointStore keeps the newest snapshots and one journal; latest() restores the run", async () => {
   await withDir(async (dir) => {
     const { store, run } = greetRun(dir, ["A", "B", "C"], "Greet everyone", 3);
     const outcome = await run.complete();
     assert.equal(outcome.stopReason, "max_steps");
-    // 3 replies (lines of snapshots.jsonl) + 3 steps + the end (snapshot files) = 7 saves;
+    // 3 replies (snapshot lines of journal.jsonl) + 3 steps + the end (snapshot files) = 7 saves;
     // the newest 3 snapshot files are kept
     assert.deepEqual(files(dir), [
       "checkpoint-00000004.json",
       "checkpoint-00000006.json",
       "checkpoint-00000007.json",
-      "messages.jsonl",
-      "snapshots.jsonl",
-      "steps.jsonl",
+      "journal.jsonl",
     ]);
     const snapshot = JSON.parse(Deno.readTextFileSync(`${dir}/checkpoint-00000007.json`));
     assert.equal(snapshot.seq, 7);
     assert.equal(snapshot.format, "looplet-checkpoint");
+    assert.equal(snapshot.version, 2);
     assert.equal(snapshot.step_count, 3);
     assert.equal(snapshot.stop_reason, "max_steps");
     assert.deepEqual(snapshot.transcript_refs, [[0, 7]]);
-    const replies = Deno.readTextFileSync(`${dir}/snapshots.jsonl`).trim().split("\n")
-      .map((line) => JSON.parse(line));
+    const replies = journal(dir, "snapshot");
     assert.deepEqual(replies.map((reply) => [reply.seq, reply.step_count, reply.queue.length]), [
       [1, 0, 1],
       [3, 1, 1],
       [5, 2, 1],
     ]);
-    const journal = Deno.readTextFileSync(`${dir}/steps.jsonl`).trim().split("\n");
-    assert.equal(journal.length, 3);
-    assert.equal(JSON.parse(journal[1]).result.data.greeting, "Hello, B!");
-    const messages = Deno.readTextFileSync(`${dir}/messages.jsonl`).trim().split("\n");
+    const steps = journal(dir, "step");
+    assert.equal(steps.length, 3);
+    assert.equal(steps[1].result.data.greeting, "Hello, B!");
+    const messages = journal(dir, "message");
     assert.equal(messages.length, 7, "each message is written once");
-    assert.equal(JSON.parse(messages[2]).tool_name, "greet");
+    assert.equal(messages[2].tool_name, "greet");
+    // one append per save: a reply's message and its snapshot, a step's record and its result
+    assert.deepEqual(
+      Deno.readTextFileSync(`${dir}/journal.jsonl`).trim().split("\n").slice(0, 6)
+        .map((line) => JSON.parse(line).kind),
+      ["message", "message", "snapshot", "step", "message", "message"],
+    );
     const state = await new FileCheckpointStore(dir).latest({ task: "Greet everyone" });
     assert.deepEqual(state, outcome.state);
     assert.equal(store.warnings.length, 0);
@@ -96,13 +106,15 @@ Deno.test("FileCheckpointStore.latest() falls back past a snapshot whose steps t
   await withDir(async (dir) => {
     const { run } = greetRun(dir, ["A", "B"], "Greet everyone", 2);
     await run.complete();
-    // cut the journal in the middle of its second line
-    const journal = Deno.readTextFileSync(`${dir}/steps.jsonl`);
-    Deno.writeTextFileSync(`${dir}/steps.jsonl`, journal.slice(0, journal.indexOf("\n") + 20));
+    // cut the journal in the middle of the line of step 2
+    const text = Deno.readTextFileSync(`${dir}/journal.jsonl`);
+    const second = text.indexOf('{"kind":"step","number":2');
+    assert.ok(second > 0);
+    Deno.writeTextFileSync(`${dir}/journal.jsonl`, text.slice(0, second + 40));
     const store = new FileCheckpointStore(dir);
     const state = await store.latest();
     assert.equal(state?.steps.length, 1);
-    assert.match(store.warnings[0], /Ignored a truncated last line in ".*steps\.jsonl"/);
+    assert.match(store.warnings[0], /Ignored a truncated last line in ".*journal\.jsonl"/);
     assert.match(
       store.warnings[1],
       /Skipped checkpoint ".*checkpoint-00000005\.json": .*'step_count' is 2 but 1 steps were found/,
@@ -117,14 +129,16 @@ Deno.test("FileCheckpointStore.latest() ignores a reply line cut by a crash, wit
     for (const name of files(dir)) {
       if (name.startsWith("checkpoint-")) Deno.removeSync(`${dir}/${name}`);
     }
-    const replies = Deno.readTextFileSync(`${dir}/snapshots.jsonl`);
-    const lines = replies.trim().split("\n");
-    Deno.writeTextFileSync(`${dir}/snapshots.jsonl`, `${lines[0]}\n${lines[1].slice(0, 40)}`);
+    // cut the journal in the middle of the second reply's snapshot line
+    const text = Deno.readTextFileSync(`${dir}/journal.jsonl`);
+    const second = text.indexOf('{"kind":"snapshot","seq":3');
+    assert.ok(second > 0);
+    Deno.writeTextFileSync(`${dir}/journal.jsonl`, text.slice(0, second + 40));
     const store = new FileCheckpointStore(dir);
     const state = await store.latest();
     assert.equal(state?.steps.length, 0);
     assert.deepEqual(state?.queue.map((call) => call.args), [{ name: "A" }]);
-    assert.match(store.warnings[0], /Ignored a truncated last line in ".*snapshots\.jsonl"/);
+    assert.match(store.warnings[0], /Ignored a truncated last line in ".*journal\.jsonl"/);
   });
 });
 
@@ -163,11 +177,8 @@ Deno.test("FileCheckpointStore resumes and repairs the journal: a crash after a 
   await withDir(async (dir) => {
     await greetRun(dir, ["A", "B"], "Greet everyone", 2).run.complete();
     // pretend the process died after appending step 3 but before its snapshot
-    const extra = Deno.readTextFileSync(`${dir}/steps.jsonl`).split("\n")[1].replace(
-      '"number":2',
-      '"number":3',
-    );
-    Deno.writeTextFileSync(`${dir}/steps.jsonl`, `${extra}\n{"trunc`, { append: true });
+    const extra = JSON.stringify({ ...journal(dir, "step")[1], number: 3 });
+    Deno.writeTextFileSync(`${dir}/journal.jsonl`, `${extra}\n{"trunc`, { append: true });
     const store = new FileCheckpointStore(dir);
     const resume = await store.latest({ task: "Greet everyone" });
     assert.equal(resume?.steps.length, 2);
@@ -180,11 +191,10 @@ Deno.test("FileCheckpointStore resumes and repairs the journal: a crash after a 
       hooks: [checkpointHook(store)],
     }).complete();
     assert.equal(outcome.steps, 4);
-    const journal = Deno.readTextFileSync(`${dir}/steps.jsonl`).trim().split("\n").map((line) =>
-      JSON.parse(line)
-    );
-    assert.deepEqual(journal.map((step) => step.number), [1, 2, 3, 4]);
-    assert.equal(journal[2].result.data.greeting, "Hello, C!");
+    assert.match(store.warnings.at(-1)!, /Dropped 1 step\(s\) from ".*journal\.jsonl"/);
+    const steps = journal(dir, "step");
+    assert.deepEqual(steps.map((step) => step.number), [1, 2, 3, 4]);
+    assert.equal(steps[2].result.data.greeting, "Hello, C!");
     assert.deepEqual(await new FileCheckpointStore(dir).latest(), outcome.state);
   });
 });
@@ -260,12 +270,99 @@ Deno.test("FileCheckpointStore({ fileEvery }) writes every N-th step snapshot as
       "checkpoint-00000008.json",
       "checkpoint-00000009.json",
     ]);
-    const lines = Deno.readTextFileSync(`${dir}/snapshots.jsonl`).trim().split("\n");
-    assert.deepEqual(lines.map((line) => JSON.parse(line).seq), [1, 2, 3, 5, 6, 7]);
+    assert.deepEqual(journal(dir, "snapshot").map((line) => line.seq), [1, 2, 3, 5, 6, 7]);
     assert.deepEqual(await new FileCheckpointStore(dir).latest(), outcome.state);
     assert.throws(
       () => new FileCheckpointStore(dir, { fileEvery: 0 }),
       /'fileEvery' must be a positive integer, got 0/,
     );
+  });
+});
+
+Deno.test("FileCheckpointStore journals every step of a run with keepSteps; resume carries on", async () => {
+  await withDir(async (dir) => {
+    const names = ["A", "B", "C", "D", "E"];
+    const first = await composableLoop({
+      llm: new ScriptedBackend(names.slice(0, 3).map((name) => call("greet", { name }))),
+      tools: [greet],
+      task: "Greet everyone",
+      maxSteps: 3,
+      keepSteps: 1,
+      hooks: [checkpointHook(new FileCheckpointStore(dir))],
+    }).complete();
+    assert.equal(first.state.stepsDropped, 2);
+    const saved = await new FileCheckpointStore(dir).latest({ task: "Greet everyone" });
+    assert.deepEqual(saved?.steps.map((step) => step.call.args), [
+      { name: "A" },
+      { name: "B" },
+      { name: "C" },
+    ]);
+    const store = new FileCheckpointStore(dir);
+    const second = await composableLoop({
+      llm: new ScriptedBackend([
+        ...names.slice(3).map((name) => call("greet", { name })),
+        call("done", { answer: "all greeted" }),
+      ]),
+      tools: [greet],
+      task: "Greet everyone",
+      keepSteps: 2,
+      resume: saved,
+      hooks: [checkpointHook(store)],
+    }).complete();
+    assert.equal(second.stopReason, "done");
+    assert.equal(second.steps, 6);
+    assert.deepEqual(second.state.steps.map((step) => step.number), [5, 6]);
+    assert.deepEqual(journal(dir, "step").map((step) => step.number), [1, 2, 3, 4, 5, 6]);
+    assert.equal(store.warnings.length, 0);
+  });
+});
+
+Deno.test("FileCheckpointStore refuses to save when steps left memory before they were saved", async () => {
+  await withDir(async (dir) => {
+    const run = composableLoop({
+      llm: new ScriptedBackend(["A", "B", "C"].map((name) => call("greet", { name }))),
+      tools: [greet],
+      task: "Greet everyone",
+      maxSteps: 3,
+      keepSteps: 1,
+      hooks: [checkpointHook(new FileCheckpointStore(dir), { every: 2 })],
+    });
+    await assert.rejects(
+      run.complete(),
+      (error: Error) =>
+        error.cause instanceof CheckpointError &&
+        /: step 1 left memory \(keepSteps\) before it was saved/.test(error.cause.message),
+    );
+  });
+});
+
+Deno.test("FileCheckpointStore skips a version 1 snapshot and stops reading the journal at a line that is not an entry", async () => {
+  await withDir(async (dir) => {
+    const { run } = greetRun(dir, ["A", "B"], "Greet everyone", 2);
+    await run.complete();
+    const newest = `${dir}/checkpoint-00000005.json`;
+    const document = JSON.parse(Deno.readTextFileSync(newest));
+    Deno.writeTextFileSync(newest, JSON.stringify({ ...document, version: 1 }));
+    let store = new FileCheckpointStore(dir);
+    let state = await store.latest();
+    assert.match(
+      store.warnings[0],
+      /Skipped checkpoint ".*checkpoint-00000005\.json": it has version 1; this store reads version 2/,
+    );
+    // the previous snapshot: after step 2, before the run ended
+    assert.equal(state?.steps.length, 2);
+    assert.equal(state?.stopReason, undefined);
+    // a line that is not an entry: what follows cannot be numbered
+    const lines = Deno.readTextFileSync(`${dir}/journal.jsonl`).split("\n");
+    const step2 = lines.findIndex((line) => line.startsWith('{"kind":"step","number":2'));
+    lines.splice(step2, 0, '{"note":"not an entry"}');
+    Deno.writeTextFileSync(`${dir}/journal.jsonl`, lines.join("\n"));
+    store = new FileCheckpointStore(dir);
+    state = await store.latest();
+    assert.match(
+      store.warnings[0],
+      /Stopped reading ".*journal\.jsonl" at line \d+: it is not a journal entry/,
+    );
+    assert.equal(state?.steps.length, 1);
   });
 });

@@ -133,6 +133,25 @@ Deno.test("stagnationHook() nudges after the same call and result repeat, once p
   );
 });
 
+Deno.test("stagnationHook() sees the same arguments in another key order as a repeat", async () => {
+  const llm = new ScriptedBackend([
+    call("add", { a: 1, b: 2 }),
+    call("add", { b: 2, a: 1 }),
+    call("add", { a: 1, b: 2 }),
+  ]);
+  await composableLoop({
+    llm,
+    tools: [add],
+    task: "x",
+    maxSteps: 3,
+    hooks: [stagnationHook({ threshold: 2 })],
+  }).complete();
+  const nudges = llm.requests.map((r) =>
+    r.messages.filter((m) => m.content === STAGNATION_NUDGE).length
+  );
+  assert.deepEqual(nudges, [0, 0, 1]);
+});
+
 Deno.test("tokenBudgetHook() stops the run once usage reaches the budget", async () => {
   const usage = { inputTokens: 400, outputTokens: 100 };
   const llm = new ScriptedBackend(greets(5).map((turn) => ({ ...turn, usage })));

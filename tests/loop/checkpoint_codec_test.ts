@@ -4,6 +4,7 @@ import {
   composableLoop,
   decodeCheckpoint,
   encodeCheckpoint,
+  type Message,
   ScriptedBackend,
 } from "../../mod.ts";
 import { greet } from "./_tools.ts";
@@ -31,7 +32,7 @@ Deno.test("encodeCheckpoint() writes versioned snake_case JSON that decodeCheckp
   const state = await sampleState();
   const document = encodeCheckpoint(state, { savedAt: new Date(0) });
   assert.equal(document.format, "looplet-checkpoint");
-  assert.equal(document.version, 1);
+  assert.equal(document.version, 2);
   assert.equal(document.saved_at, "1970-01-01T00:00:00.000Z");
   assert.equal(document.model_calls, 2);
   assert.deepEqual(document.usage, { input_tokens: 9, output_tokens: 2, cache_read_tokens: 4 });
@@ -58,6 +59,32 @@ Deno.test("encodeCheckpoint() redacts every string of content but not keys", asy
   assert.ok(JSON.stringify(encodeCheckpoint(state)).includes("SECRETSECRET"));
 });
 
+Deno.test("encodeCheckpoint({ messageRef }) writes runs as ranges and single messages as numbers", async () => {
+  const transcript: Message[] = Array.from({ length: 7 }, (_, i) => ({
+    role: "user",
+    content: `message ${i}`,
+  }));
+  const state = { ...(await sampleState()), transcript };
+  const indices = [0, 5, 6, 7, 3, 9, 10];
+  const journal = new Map(indices.map((index, position) => [index, transcript[position]]));
+  let next = 0;
+  const document = encodeCheckpoint(state, { omitSteps: true, messageRef: () => indices[next++] });
+  assert.deepEqual(document.transcript_refs, [0, [5, 8], 3, [9, 11]]);
+  const decoded = decodeCheckpoint(
+    JSON.parse(JSON.stringify(document)),
+    "memory",
+    state.steps,
+    (index) => journal.get(index),
+  );
+  assert.deepEqual(decoded.transcript, transcript);
+});
+
+Deno.test("decodeCheckpoint() reads a version 1 document", async () => {
+  const state = await sampleState();
+  const document = { ...encodeCheckpoint(state), version: 1 };
+  assert.deepEqual(decodeCheckpoint(JSON.parse(JSON.stringify(document)), "old.json"), state);
+});
+
 Deno.test("decodeCheckpoint() names the file and the field that is wrong", async () => {
   const document = encodeCheckpoint(await sampleState());
   assert.throws(
@@ -65,7 +92,7 @@ Deno.test("decodeCheckpoint() names the file and the field that is wrong", async
     (error: unknown) =>
       error instanceof CheckpointError && error.file === "a.json" &&
       error.message ===
-        'Cannot read checkpoint "a.json": it has version 7; this looplet reads version 1',
+        'Cannot read checkpoint "a.json": it has version 7; this looplet reads versions 1 to 2',
   );
   assert.throws(
     () => decodeCheckpoint({ format: "other" }, "b.json"),

@@ -45,6 +45,33 @@ Deno.test("hooks may be async", async () => {
   assert.equal(steps[0].result.error, "later");
 });
 
+Deno.test("sync and async hooks mixed: each slot runs them in array order, awaiting each", async () => {
+  const seen: string[] = [];
+  const later = () => new Promise((resolve) => setTimeout(resolve, 1));
+  const hooks: Hook[] = ["a", "b", "c"].map((name, index) => {
+    const isAsync = index === 1;
+    const note = (what: string) => {
+      seen.push(`${what} ${name}`);
+      return isAsync ? later().then(() => void seen.push(`${what} ${name} settled`)) : undefined;
+    };
+    return {
+      name,
+      onModelReply: () => note("reply"),
+      postDispatch: () => note("post"),
+      onEvent: (event) => event.type === "step" ? note("step") : undefined,
+    };
+  });
+  const llm = new ScriptedBackend([call("greet", { name: "A" })]);
+  await composableLoop({ llm, tools: [greet], task: "x", maxSteps: 1, hooks }).complete();
+  const expected = (what: string) => [
+    `${what} a`,
+    `${what} b`,
+    `${what} b settled`,
+    `${what} c`,
+  ];
+  assert.deepEqual(seen, [...expected("reply"), ...expected("post"), ...expected("step")]);
+});
+
 Deno.test("prePrompt inject reaches this request only", async () => {
   const llm = new ScriptedBackend([call("greet", { name: "A" }), call("done", { answer: "x" })]);
   let turn = 0;
