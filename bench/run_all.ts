@@ -20,5 +20,7 @@ for (const file of files) {
     stderr: "inherit",
   }).output();
   if (code !== 0) failed++;
+  // Let the disk settle: a benchmark that wrote thousands of files must not slow the next one.
+  await new Deno.Command("sync").output().catch(() => {});
 }
 if (failed > 0) Deno.exit(1);
