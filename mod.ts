@@ -36,7 +36,7 @@ export { parseToolCalls } from "./loop/parse.ts";
 export { textToolProtocol } from "./loop/prompt.ts";
 export { suggestSimilar } from "./loop/suggest_similar.ts";
 export { HookError } from "./loop/hook_error.ts";
-export { addUsage, ZERO_USAGE } from "./loop/usage.ts";
+export { addUsage, usageToJson, ZERO_USAGE } from "./loop/usage.ts";
 export { abortableDelay } from "./loop/abortable_delay.ts";
 export { isRetryable, retryDelay } from "./loop/retry_policy.ts";
 export { isPromptTooLong } from "./loop/prompt_too_long.ts";

@@ -1,4 +1,5 @@
 import { CheckpointError } from "./checkpoint_error.ts";
+import { usageToJson } from "./usage.ts";
 import type {
   ErrorKind,
   LoopState,
@@ -111,7 +112,7 @@ export function encodeCheckpoint(
     turn: state.turn,
     model_calls: state.modelCalls,
     parse_failures: state.parseFailures,
-    usage: encodeUsage(state.usage),
+    usage: usageToJson(state.usage),
     step_count: (state.stepsDropped ?? 0) + state.steps.length,
     queue: state.queue.map((call) => encodeCall(call, text)),
     context: state.context.map(text),
@@ -124,7 +125,7 @@ export function encodeCheckpoint(
     document.steps = state.steps.map((step) => encodeStep(step, { redact }));
     if (state.stepsDropped) document.steps_dropped = state.stepsDropped;
   }
-  if (state.queueUsage !== undefined) document.queue_usage = encodeUsage(state.queueUsage);
+  if (state.queueUsage !== undefined) document.queue_usage = usageToJson(state.queueUsage);
   if (state.pending !== undefined) {
     document.pending = {
       call: encodeCall(state.pending.call, text),
@@ -173,7 +174,7 @@ export function encodeStep(
       reasoning: text(step.call.reasoning),
     },
     result,
-    usage: encodeUsage(step.usage),
+    usage: usageToJson(step.usage),
     duration_ms: step.durationMs,
   };
 }
@@ -350,17 +351,6 @@ function toJson(value: unknown, text: (text: string) => string): JsonValue {
     return out;
   }
   return typeof value === "bigint" ? value.toString() : null;
-}
-
-function encodeUsage(usage: Usage): Record<string, JsonValue> {
-  const out: Record<string, JsonValue> = {
-    input_tokens: usage.inputTokens,
-    output_tokens: usage.outputTokens,
-  };
-  if (usage.cacheReadTokens !== undefined) out.cache_read_tokens = usage.cacheReadTokens;
-  if (usage.cacheWriteTokens !== undefined) out.cache_write_tokens = usage.cacheWriteTokens;
-  if (usage.cost !== undefined) out.cost = usage.cost;
-  return out;
 }
 
 function encodeCall(call: ToolCallRequest, text: (text: string) => string): JsonValue {

@@ -1,4 +1,5 @@
 import type { StepCall, StepRecord, StepResult, Usage } from "./types.ts";
+import { usageToJson } from "./usage.ts";
 
 const ARG_VALUE_LIMIT = 50;
 const TAIL_LIMIT = 60;
@@ -89,17 +90,6 @@ function summaryTail(result: StepResult): string | undefined {
   }
   if (data === null || data === undefined) return undefined;
   return cut(displayValue(data), 60, "...");
-}
-
-function usageToJson(usage: Usage): Record<string, number> {
-  const json: Record<string, number> = {
-    input_tokens: usage.inputTokens,
-    output_tokens: usage.outputTokens,
-  };
-  if (usage.cacheReadTokens !== undefined) json.cache_read_tokens = usage.cacheReadTokens;
-  if (usage.cacheWriteTokens !== undefined) json.cache_write_tokens = usage.cacheWriteTokens;
-  if (usage.cost !== undefined) json.cost = usage.cost;
-  return json;
 }
 
 /**

@@ -36,3 +36,26 @@ export function addUsage(a: Usage, b: Usage | undefined): Usage {
   }
   return sum;
 }
+
+/**
+ * Usage as snake_case JSON, the form traces, checkpoints and `Step.toJSON()`
+ * write: optional fields appear only when set.
+ *
+ * @param usage The usage.
+ * @returns `{ input_tokens, output_tokens, cache_read_tokens?, cache_write_tokens?, cost? }`.
+ * @example
+ * ```ts
+ * import { usageToJson } from "jsr:@looplet/looplet";
+ * usageToJson({ inputTokens: 10, outputTokens: 2 }); // { input_tokens: 10, output_tokens: 2 }
+ * ```
+ */
+export function usageToJson(usage: Usage): Record<string, number> {
+  const json: Record<string, number> = {
+    input_tokens: usage.inputTokens,
+    output_tokens: usage.outputTokens,
+  };
+  if (usage.cacheReadTokens !== undefined) json.cache_read_tokens = usage.cacheReadTokens;
+  if (usage.cacheWriteTokens !== undefined) json.cache_write_tokens = usage.cacheWriteTokens;
+  if (usage.cost !== undefined) json.cost = usage.cost;
+  return json;
+}

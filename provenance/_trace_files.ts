@@ -7,6 +7,7 @@
  */
 
 import type { Message, ModelTurn, ToolCallRequest, ToolSchema, Usage } from "../loop/types.ts";
+import { usageToJson } from "../loop/usage.ts";
 
 /** The trace format this module writes and the newest it reads. */
 export const TRACE_FORMAT_VERSION = 1;
@@ -40,14 +41,7 @@ export function round(value: number, digits = 2): number {
 /** Usage as snake_case JSON. */
 export function usageJson(usage: Usage | undefined): Record<string, number> | null {
   if (usage === undefined) return null;
-  const json: Record<string, number> = {
-    input_tokens: usage.inputTokens,
-    output_tokens: usage.outputTokens,
-  };
-  if (usage.cacheReadTokens !== undefined) json.cache_read_tokens = usage.cacheReadTokens;
-  if (usage.cacheWriteTokens !== undefined) json.cache_write_tokens = usage.cacheWriteTokens;
-  if (usage.cost !== undefined) json.cost = usage.cost;
-  return json;
+  return usageToJson(usage);
 }
 
 /** Usage from snake_case JSON (a manifest line or a step record); undefined when absent. */
