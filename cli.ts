@@ -417,10 +417,12 @@ function reportError(error: unknown, command: string, context: Context): number 
   }
   const problems = (error as { problems?: unknown }).problems;
   if (Array.isArray(problems) && problems.length > 0 && (error as Error).name === "BundleError") {
-    io.stderr(
-      `error: ${problems.length === 1 ? "a problem" : `${problems.length} problems`} found`,
-    );
-    for (const line of (error as Error).message.split("\n")) io.stderr(`  - ${line}`);
+    const lines = (error as Error).message.split("\n");
+    if (lines.length === 1) io.stderr(`error: ${lines[0]}`);
+    else {
+      io.stderr(`error: ${lines.length} problems:`);
+      for (const line of lines) io.stderr(`  - ${line}`);
+    }
   } else {
     const message = error instanceof Error ? error.message : String(error);
     io.stderr(`error: ${message.split("\n")[0]}`);

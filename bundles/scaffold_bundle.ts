@@ -1,4 +1,5 @@
-import { basename } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { basename, dirname, resolve } from "node:path";
 import { BundleError } from "./bundle_error.ts";
 import { bundleScriptedResponses, loadBundle } from "./load_bundle.ts";
 import { writeFolderAtomically } from "./_atomic_write.ts";
@@ -104,6 +105,8 @@ tags: [starter]
 Greet the people named in the task with the greet tool, then call done.
 `;
   const files = new Map([["SKILL.md", skill], ["looplet.ts", ENTRYPOINT]]);
+  // Like `mkdir -p`: a new bundle may go into folders that do not exist yet.
+  await mkdir(dirname(resolve(dir)), { recursive: true });
   await writeFolderAtomically(dir, files, undefined, async (temp) => {
     await bundleScriptedResponses(await loadBundle(temp));
   });

@@ -178,10 +178,16 @@ Deno.test("run: an invalid bundle exits 1 listing each problem, with a stack onl
   assert.equal(code, 1);
   assert.equal(
     err,
-    `error: a problem found\n  - ${root}/SKILL.md:2: 'description' is missing; add 'description: what the skill does and when to use it'`,
+    `error: ${root}/SKILL.md:2: 'description' is missing; add 'description: what the skill does and when to use it'`,
   );
   const debug = await cli(["run", root, "task", "--scripted", "--debug"]);
   assert.match(debug.err, /\n\s+at /);
+  const both = await tempFolder({ "SKILL.md": "---\nlicense: 3\n---\n" });
+  const many = await cli(["run", both, "task", "--scripted"]);
+  assert.match(
+    many.err,
+    /^error: 3 problems:\n  - .*'name' is missing.*\n  - .*'description' is missing.*\n  - .*'license' must be a string/,
+  );
   const missing = await cli(["run", `${root}/none`, "task", "--scripted"]);
   assert.match(missing.err, /none: does not exist; give the path of a bundle folder/);
 });
@@ -341,6 +347,9 @@ Deno.test("new scaffolds a bundle that runs at once with --scripted; an existing
   const again = await cli(["new", dir]);
   assert.equal(again.code, 1);
   assert.match(again.err, /already exists/);
+  const nested = `${await tempFolder()}/agents/team/hello`;
+  assert.equal((await cli(["new", nested])).code, 0, "missing parent folders are created");
+  assert.ok((await Deno.stat(`${nested}/SKILL.md`)).isFile);
 });
 
 Deno.test("doctor reports runtime and environment, and the endpoint when a backend is injected", async () => {
