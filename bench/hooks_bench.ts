@@ -19,7 +19,8 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { type Backend, composableLoop, type Hook, type ModelTurn, tool } from "../mod.ts";
+import { composableLoop, type Hook, tool } from "../mod.ts";
+import { countingBackend, peakRssMb, rssMb } from "./_bench_utils.ts";
 import {
   budgetWarningHook,
   checkpointHook,
@@ -45,34 +46,6 @@ const work = tool({
   concurrencySafe: true,
   execute: ({ i }) => ({ i, text: "x".repeat(200 + (i % 7) * 20) }),
 });
-
-function backend(n: number): Backend {
-  let calls = 0;
-  return {
-    name: "bench",
-    capabilities: { nativeTools: true },
-    generate(): Promise<ModelTurn> {
-      calls++;
-      const toolCalls = calls < n
-        ? [{ id: `c${calls}`, name: "work", args: { i: calls } }]
-        : [{ id: `c${calls}`, name: "done", args: { answer: "ok" } }];
-      return Promise.resolve({ text: "", toolCalls, usage: { inputTokens: 100, outputTokens: 5 } });
-    },
-  };
-}
-
-function rssMb(): number {
-  return Deno.memoryUsage().rss / 1024 / 1024;
-}
-
-function peakRssMb(): number {
-  try {
-    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(Deno.readTextFileSync("/proc/self/status"))?.[1]);
-    return Number.isFinite(kb) ? kb / 1024 : rssMb();
-  } catch {
-    return rssMb();
-  }
-}
 
 async function runVariant(variant: Variant, n: number): Promise<void> {
   const dir = await Deno.makeTempDir({
@@ -111,7 +84,7 @@ async function runVariant(variant: Variant, n: number): Promise<void> {
   });
   const started = performance.now();
   const outcome = await composableLoop({
-    llm: backend(n),
+    llm: countingBackend(n, "work", { inputTokens: 100, outputTokens: 5 }),
     tools: [work],
     task: "Benchmark the hook library",
     maxSteps: n,

@@ -10,7 +10,8 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { type Backend, composableLoop, type ModelTurn, tool } from "../mod.ts";
+import { composableLoop, tool } from "../mod.ts";
+import { countingBackend, peakRssMb } from "./_bench_utils.ts";
 
 const noop = tool({
   name: "noop",
@@ -19,31 +20,6 @@ const noop = tool({
   execute: ({ i }) => i,
 });
 
-/** A backend that calls noop N-1 times, then done; replies are built on the fly. */
-function countingBackend(n: number): Backend {
-  let calls = 0;
-  return {
-    name: "bench",
-    capabilities: { nativeTools: true },
-    generate(): Promise<ModelTurn> {
-      calls++;
-      const toolCalls = calls < n
-        ? [{ id: `c${calls}`, name: "noop", args: { i: calls } }]
-        : [{ id: `c${calls}`, name: "done", args: { answer: "ok" } }];
-      return Promise.resolve({ text: "", toolCalls });
-    },
-  };
-}
-
-function peakRssMb(): number {
-  try {
-    const status = Deno.readTextFileSync("/proc/self/status");
-    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
-    if (kb > 0) return kb / 1024;
-  } catch { /* not Linux */ }
-  return Deno.memoryUsage().rss / 1024 / 1024;
-}
-
 const REPEATS = 7;
 
 async function runOnce(n: number): Promise<number> {
@@ -51,7 +27,7 @@ async function runOnce(n: number): Promise<number> {
   let steps = 0;
   for await (
     const _ of composableLoop({
-      llm: countingBackend(n),
+      llm: countingBackend(n, "noop"),
       tools: [noop],
       task: "bench",
       maxSteps: n,
@@ -66,7 +42,7 @@ async function runOnce(n: number): Promise<number> {
 async function measure(n: number): Promise<{ usPerStep: number; peakMb: number }> {
   for await (
     const _ of composableLoop({
-      llm: countingBackend(3_000),
+      llm: countingBackend(3_000, "noop"),
       tools: [noop],
       task: "warm",
       maxSteps: 3_000,
