@@ -36,7 +36,7 @@ import { isRecord, toolCallFromText } from "./_tool_args.ts";
  *
  * @example Use Claude with extended thinking
  * ```ts ignore
- * import { AnthropicBackend } from "jsr:@looplet/looplet";
+ * import { AnthropicBackend } from "jsr:@looplet/looplet/backends";
  * const llm = new AnthropicBackend({
  *   model: "claude-sonnet-4-5",
  *   apiKey: Deno.env.get("ANTHROPIC_API_KEY")!,
@@ -87,7 +87,7 @@ export interface AnthropicOptions {
  *
  * @example Keep the one-hour prompt cache
  * ```ts ignore
- * import { type AnthropicEnvOptions, AnthropicBackend } from "jsr:@looplet/looplet";
+ * import { type AnthropicEnvOptions, AnthropicBackend } from "jsr:@looplet/looplet/backends";
  * const options: AnthropicEnvOptions = { cache: "1h", timeoutMs: 120_000 };
  * const llm = AnthropicBackend.fromEnv(Deno.env.toObject(), options);
  * ```
@@ -99,7 +99,7 @@ export type AnthropicEnvOptions = Omit<AnthropicOptions, "model" | "apiKey" | "b
  *
  * @example Show which model a run uses
  * ```ts
- * import { DEFAULT_ANTHROPIC_MODEL } from "jsr:@looplet/looplet";
+ * import { DEFAULT_ANTHROPIC_MODEL } from "jsr:@looplet/looplet/backends";
  * const model = Deno.env.get("ANTHROPIC_MODEL") ?? DEFAULT_ANTHROPIC_MODEL;
  * console.log(`model: ${model}`);
  * ```
@@ -140,7 +140,8 @@ interface AnthropicProviderData {
  *
  * @example Run the loop on Claude
  * ```ts ignore
- * import { AnthropicBackend, composableLoop } from "jsr:@looplet/looplet";
+ * import { composableLoop } from "jsr:@looplet/looplet";
+ * import { AnthropicBackend } from "jsr:@looplet/looplet/backends";
  * const llm = AnthropicBackend.fromEnv(Deno.env.toObject());
  * const outcome = await composableLoop({ llm, tools: [], task: "Say hi" }).complete();
  * ```
@@ -248,7 +249,7 @@ export class AnthropicBackend implements Backend {
    * @throws {TypeError} When `ANTHROPIC_API_KEY` is not set.
    * @example Read the process environment
    * ```ts ignore
-   * import { AnthropicBackend } from "jsr:@looplet/looplet";
+   * import { AnthropicBackend } from "jsr:@looplet/looplet/backends";
    * const llm = AnthropicBackend.fromEnv(Deno.env.toObject(), { thinkingBudget: 2048 });
    * ```
    */

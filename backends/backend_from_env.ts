@@ -7,7 +7,7 @@ import { OpenAICompatibleBackend, type OpenAICompatibleEnvOptions } from "./open
  *
  * @example Set per-provider options
  * ```ts ignore
- * import { backendFromEnv } from "jsr:@looplet/looplet";
+ * import { backendFromEnv } from "jsr:@looplet/looplet/backends";
  * const llm = backendFromEnv(Deno.env.toObject(), {
  *   openai: { contextWindow: 128_000, toolChoice: "auto" },
  *   anthropic: { maxTokens: 4096, cache: true },
@@ -36,7 +36,8 @@ export interface BackendFromEnvOptions {
  * @throws {TypeError} Naming the missing variable, for example `OPENAI_MODEL`.
  * @example Use a real model when configured
  * ```ts ignore
- * import { backendFromEnv, ScriptedBackend } from "jsr:@looplet/looplet";
+ * import { ScriptedBackend } from "jsr:@looplet/looplet";
+ * import { backendFromEnv } from "jsr:@looplet/looplet/backends";
  * const llm = backendFromEnv(Deno.env.toObject()) ?? new ScriptedBackend(["..."]);
  * ```
  */

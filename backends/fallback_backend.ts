@@ -6,7 +6,7 @@ import { isRetryable } from "../loop/retry_policy.ts";
  *
  * @example Log each fallback
  * ```ts ignore
- * import { fallbackBackend } from "jsr:@looplet/looplet";
+ * import { fallbackBackend } from "jsr:@looplet/looplet/backends";
  * const llm = fallbackBackend([primary, spare], {
  *   name: "claude-then-gpt",
  *   onFallback: ({ from, to }) => console.warn(`${from} failed; trying ${to}`),
@@ -37,7 +37,8 @@ export interface FallbackBackendOptions {
  * @throws {TypeError} When fewer than one backend is given or they disagree on `nativeTools`.
  * @example Fall back to a second provider
  * ```ts
- * import { BackendError, fallbackBackend, ScriptedBackend } from "jsr:@looplet/looplet";
+ * import { BackendError, ScriptedBackend } from "jsr:@looplet/looplet";
+ * import { fallbackBackend } from "jsr:@looplet/looplet/backends";
  * const busy = new ScriptedBackend([new BackendError("overloaded", { status: 529, retryable: true })]);
  * const spare = new ScriptedBackend(["hello"]);
  * const llm = fallbackBackend([busy, spare]);

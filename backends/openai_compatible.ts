@@ -35,7 +35,7 @@ import { isRecord, toolCallFromText } from "./_tool_args.ts";
  *
  * @example Call a model through OpenRouter
  * ```ts ignore
- * import { OpenAICompatibleBackend } from "jsr:@looplet/looplet";
+ * import { OpenAICompatibleBackend } from "jsr:@looplet/looplet/backends";
  * const llm = new OpenAICompatibleBackend({
  *   model: "openai/gpt-4o-mini",
  *   baseUrl: "https://openrouter.ai/api/v1",
@@ -84,7 +84,7 @@ export interface OpenAICompatibleOptions {
  *
  * @example Ask a reasoning model for little effort
  * ```ts ignore
- * import { OpenAICompatibleBackend, type OpenAICompatibleEnvOptions } from "jsr:@looplet/looplet";
+ * import { OpenAICompatibleBackend, type OpenAICompatibleEnvOptions } from "jsr:@looplet/looplet/backends";
  * const options: OpenAICompatibleEnvOptions = { extraBody: { reasoning_effort: "low" } };
  * const llm = OpenAICompatibleBackend.fromEnv(Deno.env.toObject(), options);
  * ```
@@ -115,7 +115,8 @@ const STOP_REASONS: Record<string, string> = {
  *
  * @example Point it at a local Ollama
  * ```ts ignore
- * import { composableLoop, OpenAICompatibleBackend } from "jsr:@looplet/looplet";
+ * import { composableLoop } from "jsr:@looplet/looplet";
+ * import { OpenAICompatibleBackend } from "jsr:@looplet/looplet/backends";
  * const llm = new OpenAICompatibleBackend({
  *   baseUrl: "http://localhost:11434/v1",
  *   model: "llama3.2",
@@ -217,7 +218,7 @@ export class OpenAICompatibleBackend implements Backend {
    *   `OPENAI_API_KEY` when the base URL is OpenAI's.
    * @example Read the process environment
    * ```ts ignore
-   * import { OpenAICompatibleBackend } from "jsr:@looplet/looplet";
+   * import { OpenAICompatibleBackend } from "jsr:@looplet/looplet/backends";
    * const llm = OpenAICompatibleBackend.fromEnv(Deno.env.toObject());
    * ```
    */

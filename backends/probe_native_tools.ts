@@ -7,7 +7,7 @@ import { BackendError } from "./backend_error.ts";
  *
  * @example Report the probe's verdict
  * ```ts ignore
- * import { probeNativeTools } from "jsr:@looplet/looplet";
+ * import { probeNativeTools } from "jsr:@looplet/looplet/backends";
  * const probe = await probeNativeTools(llm);
  * console.log(probe.nativeTools ? "native tools" : `text protocol: ${probe.reason}`);
  * ```
@@ -24,7 +24,7 @@ export interface NativeToolProbe {
  *
  * @example Give up on a slow endpoint after ten seconds
  * ```ts ignore
- * import { probeNativeTools } from "jsr:@looplet/looplet";
+ * import { probeNativeTools } from "jsr:@looplet/looplet/backends";
  * const probe = await probeNativeTools(llm, { signal: AbortSignal.timeout(10_000) });
  * ```
  */
@@ -51,7 +51,7 @@ const PROBE_TOOL = "get_secret_number";
  * @throws {BackendError} When the endpoint fails for another reason (bad key, unreachable).
  * @example Choose the protocol for a local model
  * ```ts ignore
- * import { OpenAICompatibleBackend, probeNativeTools } from "jsr:@looplet/looplet";
+ * import { OpenAICompatibleBackend, probeNativeTools } from "jsr:@looplet/looplet/backends";
  * const options = { baseUrl: "http://localhost:11434/v1", model: "llama3.2" };
  * const { nativeTools } = await probeNativeTools(new OpenAICompatibleBackend(options));
  * const llm = new OpenAICompatibleBackend({ ...options, nativeTools });

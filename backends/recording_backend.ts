@@ -12,7 +12,7 @@ import { capabilitiesToJson, errorToJson, requestToJson, turnToJson } from "./_r
  *
  * @example Read a recorded request's fields
  * ```ts ignore
- * import type { JsonObject } from "jsr:@looplet/looplet";
+ * import type { JsonObject } from "jsr:@looplet/looplet/backends";
  * const request: JsonObject = llm.calls[0].request;
  * console.log(request.system_prompt, request.purpose);
  * ```
@@ -49,7 +49,7 @@ export interface RecordedError {
  *
  * @example Print how long each call took
  * ```ts ignore
- * import { RecordingBackend } from "jsr:@looplet/looplet";
+ * import { RecordingBackend } from "jsr:@looplet/looplet/backends";
  * const llm = new RecordingBackend(inner);
  * // ... run the loop with `llm` ...
  * for (const call of llm.calls) console.log(call.index, call.started_at, `${call.duration_ms} ms`);
@@ -75,7 +75,7 @@ export interface RecordedCall {
  *
  * @example Replay a recording held in memory
  * ```ts ignore
- * import { ReplayBackend, type Recording } from "jsr:@looplet/looplet";
+ * import { ReplayBackend, type Recording } from "jsr:@looplet/looplet/backends";
  * const recording: Recording = recorder.toJSON();
  * console.log(`${recording.calls.length} calls to ${recording.backend}`);
  * const llm = new ReplayBackend(recording);
@@ -99,7 +99,7 @@ export interface Recording {
  *
  * @example Keep an API key out of the recording
  * ```ts ignore
- * import { RecordingBackend } from "jsr:@looplet/looplet";
+ * import { RecordingBackend } from "jsr:@looplet/looplet/backends";
  * const llm = new RecordingBackend(inner, {
  *   redact: (text) => text.replaceAll(apiKey, "[REDACTED]"),
  * });
@@ -122,7 +122,8 @@ export interface RecordingBackendOptions {
  *
  * @example Record a run, then save it
  * ```ts ignore
- * import { composableLoop, OpenAICompatibleBackend, RecordingBackend } from "jsr:@looplet/looplet";
+ * import { composableLoop } from "jsr:@looplet/looplet";
+ * import { OpenAICompatibleBackend, RecordingBackend } from "jsr:@looplet/looplet/backends";
  * const llm = new RecordingBackend(OpenAICompatibleBackend.fromEnv(Deno.env.toObject()));
  * await composableLoop({ llm, tools: [], task: "Say hi" }).complete();
  * await llm.save("run.recording.json");

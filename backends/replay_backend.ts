@@ -14,7 +14,7 @@ import type { RecordedCall, Recording } from "./recording_backend.ts";
  *
  * @example Replay after editing the prompt
  * ```ts ignore
- * import { ReplayBackend } from "jsr:@looplet/looplet";
+ * import { ReplayBackend } from "jsr:@looplet/looplet/backends";
  * // Skip the divergence check: the request shapes may have changed since recording.
  * const llm = await ReplayBackend.load("run.recording.json", { strict: false });
  * ```
@@ -35,7 +35,8 @@ export interface ReplayBackendOptions {
  *
  * @example Replay a saved run in a test
  * ```ts ignore
- * import { composableLoop, ReplayBackend } from "jsr:@looplet/looplet";
+ * import { composableLoop } from "jsr:@looplet/looplet";
+ * import { ReplayBackend } from "jsr:@looplet/looplet/backends";
  * const llm = await ReplayBackend.load("run.recording.json");
  * const outcome = await composableLoop({ llm, tools: [], task: "Say hi" }).complete();
  * ```

@@ -5,7 +5,7 @@ import type { Backend, GenerateOptions, ModelRequest, ModelTurn } from "../loop/
  *
  * @example Send compaction to a smaller model
  * ```ts ignore
- * import { routerBackend } from "jsr:@looplet/looplet";
+ * import { routerBackend } from "jsr:@looplet/looplet/backends";
  * const llm = routerBackend({
  *   default: mainModel,
  *   routes: { summarize: cheapModel },
@@ -34,7 +34,8 @@ export interface RouterBackendOptions {
  * @throws {TypeError} When a route is not a backend, or a route disagrees with the default on `nativeTools`.
  * @example Summarise with a cheaper model
  * ```ts
- * import { routerBackend, ScriptedBackend } from "jsr:@looplet/looplet";
+ * import { ScriptedBackend } from "jsr:@looplet/looplet";
+ * import { routerBackend } from "jsr:@looplet/looplet/backends";
  * const main = new ScriptedBackend([], { name: "main" });
  * const cheap = new ScriptedBackend(["short summary"], { name: "cheap" });
  * const llm = routerBackend({ default: main, routes: { summarize: cheap } });

@@ -6,7 +6,7 @@ import type { Backend, GenerateOptions, ModelRequest, ModelTurn, Usage } from ".
  *
  * @example Price a model with cheaper cache reads
  * ```ts
- * import { costOf, type ModelPrice } from "jsr:@looplet/looplet";
+ * import { costOf, type ModelPrice } from "jsr:@looplet/looplet/backends";
  * const price: ModelPrice = { inputPerMillion: 3, outputPerMillion: 15, cacheReadPerMillion: 0.3 };
  * const cost = costOf({ inputTokens: 2000, outputTokens: 500, cacheReadTokens: 1000 }, price);
  * ```
@@ -31,7 +31,7 @@ export interface ModelPrice {
  * @returns The cost.
  * @example
  * ```ts
- * import { costOf } from "jsr:@looplet/looplet";
+ * import { costOf } from "jsr:@looplet/looplet/backends";
  * costOf({ inputTokens: 1_000_000, outputTokens: 0 }, { inputPerMillion: 3, outputPerMillion: 15 }); // 3
  * ```
  */
@@ -56,7 +56,8 @@ export function costOf(usage: Usage, price: ModelPrice): number {
  * @throws {RangeError} When a price is negative or not a number.
  * @example Price a model
  * ```ts
- * import { ScriptedBackend, withCost } from "jsr:@looplet/looplet";
+ * import { ScriptedBackend } from "jsr:@looplet/looplet";
+ * import { withCost } from "jsr:@looplet/looplet/backends";
  * const llm = withCost(new ScriptedBackend([{ text: "hi", usage: { inputTokens: 1000, outputTokens: 100 } }]), {
  *   inputPerMillion: 3,
  *   outputPerMillion: 15,

@@ -7,7 +7,7 @@ import { abortableDelay } from "../loop/abortable_delay.ts";
  *
  * @example Retry five times without really waiting (in a test)
  * ```ts ignore
- * import { withRetry } from "jsr:@looplet/looplet";
+ * import { withRetry } from "jsr:@looplet/looplet/backends";
  * const llm = withRetry(flaky, {
  *   attempts: 5,
  *   baseDelayMs: 200,
@@ -35,7 +35,8 @@ export interface WithRetryOptions extends RetryPolicy {
  * @throws {RangeError} When `attempts` is not a positive integer.
  * @example Retry a flaky backend outside the loop
  * ```ts
- * import { BackendError, ScriptedBackend, withRetry } from "jsr:@looplet/looplet";
+ * import { BackendError, ScriptedBackend } from "jsr:@looplet/looplet";
+ * import { withRetry } from "jsr:@looplet/looplet/backends";
  * const flaky = new ScriptedBackend([new BackendError("busy", { status: 503, retryable: true }), "ok"]);
  * const llm = withRetry(flaky, { attempts: 2, baseDelayMs: 1 });
  * const turn = await llm.generate({ messages: [], systemPrompt: "", tools: [] }); // "ok"

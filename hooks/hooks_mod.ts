@@ -73,3 +73,16 @@ export type { RedactSecretsOptions } from "./redact_secrets.ts";
 export { redactingBackend } from "./redacting_backend.ts";
 export { subAgentTool } from "./sub_agent_tool.ts";
 export type { SubAgentResult, SubAgentToolOptions } from "./sub_agent_tool.ts";
+
+// the checkpoint format (state <-> versioned snake_case JSON)
+export {
+  decodeCheckpoint,
+  decodeMessage,
+  decodeStep,
+  encodeCheckpoint,
+  encodeMessage,
+  encodeStep,
+} from "../loop/checkpoint_codec.ts";
+export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from "../loop/checkpoint_codec.ts";
+export type { EncodeCheckpointOptions, JsonValue } from "../loop/checkpoint_codec.ts";
+export { CheckpointError } from "../loop/checkpoint_error.ts";

@@ -16,7 +16,7 @@ import type {
  *
  * @example Tell a checkpoint from another JSON file
  * ```ts ignore
- * import { CHECKPOINT_FORMAT } from "jsr:@looplet/looplet";
+ * import { CHECKPOINT_FORMAT } from "jsr:@looplet/looplet/hooks";
  * const document = JSON.parse(await Deno.readTextFile("run.checkpoint.json"));
  * const isCheckpoint = document.format === CHECKPOINT_FORMAT;
  * ```
@@ -28,7 +28,7 @@ export const CHECKPOINT_FORMAT = "looplet-checkpoint";
  *
  * @example Check a saved checkpoint's version before decoding it
  * ```ts ignore
- * import { CHECKPOINT_VERSION, decodeCheckpoint } from "jsr:@looplet/looplet";
+ * import { CHECKPOINT_VERSION, decodeCheckpoint } from "jsr:@looplet/looplet/hooks";
  * const document = JSON.parse(await Deno.readTextFile("run.checkpoint.json"));
  * if (document.version !== CHECKPOINT_VERSION) console.warn(`old checkpoint: v${document.version}`);
  * else console.log(decodeCheckpoint(document, "run.checkpoint.json").turn);
@@ -41,7 +41,7 @@ export const CHECKPOINT_VERSION = 2;
  *
  * @example Hold a value that survives `JSON.stringify`
  * ```ts
- * import type { JsonValue } from "jsr:@looplet/looplet";
+ * import type { JsonValue } from "jsr:@looplet/looplet/hooks";
  * const value: JsonValue = { turn: 3, tools: ["read_file", "done"], pending: null };
  * ```
  */
@@ -58,7 +58,7 @@ export type JsonValue =
  *
  * @example Write a redacted checkpoint without its steps
  * ```ts ignore
- * import { encodeCheckpoint } from "jsr:@looplet/looplet";
+ * import { encodeCheckpoint } from "jsr:@looplet/looplet/hooks";
  * const document = encodeCheckpoint(outcome.state, {
  *   redact: (text) => text.replaceAll(apiKey, "[REDACTED]"),
  *   omitSteps: true,
@@ -372,7 +372,7 @@ function encodeCall(call: ToolCallRequest, text: (text: string) => string): Json
  * @returns A plain JSON object.
  * @example
  * ```ts
- * import { encodeMessage } from "jsr:@looplet/looplet";
+ * import { encodeMessage } from "jsr:@looplet/looplet/hooks";
  * encodeMessage({ role: "tool", content: "ok", toolCallId: "c1" }); // { role: "tool", content: "ok", tool_call_id: "c1" }
  * ```
  */
@@ -406,7 +406,7 @@ const ROLES = new Set<Role>(["system", "user", "assistant", "tool"]);
  * @throws {CheckpointError} When a field is missing or malformed.
  * @example
  * ```ts
- * import { decodeMessage } from "jsr:@looplet/looplet";
+ * import { decodeMessage } from "jsr:@looplet/looplet/hooks";
  * decodeMessage({ role: "user", content: "hi" }); // { role: "user", content: "hi" }
  * ```
  */

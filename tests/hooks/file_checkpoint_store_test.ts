@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { CheckpointError, composableLoop, ScriptedBackend } from "../../mod.ts";
+import { composableLoop, ScriptedBackend } from "../../mod.ts";
+import { CheckpointError } from "../../hooks/hooks_mod.ts";
 import { checkpointHook, FileCheckpointStore } from "../../hooks/hooks_mod.ts";
 import { greet } from "../loop/_tools.ts";
 

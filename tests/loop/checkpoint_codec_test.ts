@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  CheckpointError,
-  composableLoop,
-  decodeCheckpoint,
-  encodeCheckpoint,
-  type Message,
-  ScriptedBackend,
-} from "../../mod.ts";
+import { composableLoop, type Message, ScriptedBackend } from "../../mod.ts";
+import { CheckpointError, decodeCheckpoint, encodeCheckpoint } from "../../hooks/hooks_mod.ts";
 import { greet } from "./_tools.ts";
 
 const call = ScriptedBackend.call;

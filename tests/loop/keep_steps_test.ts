@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { composableLoop, decodeCheckpoint, encodeCheckpoint, ScriptedBackend } from "../../mod.ts";
+import { composableLoop, ScriptedBackend } from "../../mod.ts";
+import { decodeCheckpoint, encodeCheckpoint } from "../../hooks/hooks_mod.ts";
 import { greet } from "./_tools.ts";
 
 const call = ScriptedBackend.call;
