@@ -1,14 +1,17 @@
 /**
  * The hook library under load: a 10,000-step scripted run with checkpoints
- * after every step (FileCheckpointStore: journal + atomic snapshot, no fsync),
- * compaction (prune + truncate under a 4,000-token budget), metrics and five
- * more hooks (budget warning, per-tool limit, stagnation, memory, token budget).
+ * after every step (FileCheckpointStore: a journal line per save, written
+ * before the save resolves, and an atomic snapshot file per step, written on
+ * the store's writer thread after the first 8; no fsync), compaction (prune +
+ * truncate under a 4,000-token budget), metrics and five more hooks (budget
+ * warning, per-tool limit, stagnation, memory, token budget).
  * Prints µs per step for: the full stack with checkpoints on disk (under
  * $TMPDIR); the same with the store on tmpfs (/dev/shm: every syscall, no disk:
- * the cost "excluding disk sync"); on disk with a snapshot file every 10th
- * step and snapshot lines in between (`fileEvery: 10`); hooks without
- * checkpoints; the bare loop. The checkpoint variants pass `keepSteps: 100`
- * (the journal holds every step), so their memory stays flat in N.
+ * the cost "excluding disk sync"); tmpfs with a snapshot file every 10th step
+ * only (`fileEvery: 10`); tmpfs with journal lines only (no snapshot files:
+ * what the loop's own thread pays); hooks without checkpoints; the bare loop.
+ * The checkpoint variants pass `keepSteps: 100` (the journal holds every
+ * step), so their memory stays flat in N.
  * Each variant runs in its own process; RSS is sampled along the way. Disk
  * figures vary a lot on a shared machine; run it on a quiet one.
  *
@@ -36,8 +39,23 @@ import {
   truncateTranscript,
 } from "../hooks/hooks_mod.ts";
 
-type Variant = "full" | "tmpfs" | "file-every-10" | "no-checkpoint" | "bare";
-const VARIANTS: Variant[] = ["full", "tmpfs", "file-every-10", "no-checkpoint", "bare"];
+type Variant = "full" | "tmpfs" | "file-every-10" | "lines-only" | "no-checkpoint" | "bare";
+const VARIANTS: Variant[] = [
+  "full",
+  "tmpfs",
+  "file-every-10",
+  "lines-only",
+  "no-checkpoint",
+  "bare",
+];
+/** The variants whose store lives on tmpfs, and each checkpoint variant's `fileEvery`. */
+const ON_TMPFS: Variant[] = ["tmpfs", "file-every-10", "lines-only"];
+const FILE_EVERY: Partial<Record<Variant, number>> = {
+  full: 1,
+  tmpfs: 1,
+  "file-every-10": 10,
+  "lines-only": Number.MAX_SAFE_INTEGER,
+};
 
 const work = tool({
   name: "work",
@@ -50,7 +68,7 @@ const work = tool({
 async function runVariant(variant: Variant, n: number): Promise<void> {
   const dir = await Deno.makeTempDir({
     prefix: "looplet-hooks-bench-",
-    ...(variant === "tmpfs" ? { dir: "/dev/shm" } : {}),
+    ...(ON_TMPFS.includes(variant) ? { dir: "/dev/shm" } : {}),
   });
   const samples: string[] = [];
   const hooks: Hook[] = [];
@@ -69,11 +87,9 @@ async function runVariant(variant: Variant, n: number): Promise<void> {
       tokenBudgetHook({ maxTokens: 1e12 }),
     );
   }
-  if (variant === "full" || variant === "tmpfs") {
-    hooks.push(checkpointHook(new FileCheckpointStore(dir)));
-  }
-  if (variant === "file-every-10") {
-    hooks.push(checkpointHook(new FileCheckpointStore(dir, { fileEvery: 10 })));
+  const fileEvery = FILE_EVERY[variant];
+  if (fileEvery !== undefined) {
+    hooks.push(checkpointHook(new FileCheckpointStore(dir, { fileEvery })));
   }
   hooks.push({
     onEvent(event) {
@@ -89,9 +105,7 @@ async function runVariant(variant: Variant, n: number): Promise<void> {
     task: "Benchmark the hook library",
     maxSteps: n,
     // With checkpoints, the step journal holds every step: keep only the newest in memory.
-    ...(variant === "full" || variant === "tmpfs" || variant === "file-every-10"
-      ? { keepSteps: 100 }
-      : {}),
+    ...(fileEvery !== undefined ? { keepSteps: 100 } : {}),
     hooks,
   }).complete();
   const elapsed = performance.now() - started;

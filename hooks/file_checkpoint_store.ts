@@ -9,6 +9,7 @@ import {
   encodeStep,
 } from "../loop/checkpoint_codec.ts";
 import { CheckpointError } from "../loop/checkpoint_error.ts";
+import { SnapshotWriter } from "./_snapshot_writer.ts";
 import type { LoopState, Message, StepRecord } from "../loop/types.ts";
 
 /**
@@ -65,13 +66,14 @@ const decoder = new TextDecoder();
 /** An append-only JSON-lines journal with an open handle. */
 class Journal {
   #file: Deno.FsFile | undefined;
-  constructor(readonly path: string) {}
+  constructor(readonly path: string, readonly durable: boolean) {}
 
   append(lines: string): void {
     this.#file ??= Deno.openSync(this.path, { append: true, create: true });
     const bytes = encoder.encode(lines);
     let written = 0;
     while (written < bytes.length) written += this.#file.writeSync(bytes.subarray(written));
+    if (this.durable) this.#file.syncDataSync();
   }
 
   close(): void {
@@ -123,7 +125,7 @@ export class FileCheckpointStore {
   readonly #keep: number;
   readonly #redact?: (text: string) => string;
   readonly #onWarning?: (message: string) => void;
-  readonly #durable: boolean;
+  readonly #writer: SnapshotWriter;
   readonly #fileEvery: number;
   #stepSaves = 0;
   readonly #journal: Journal;
@@ -164,23 +166,25 @@ export class FileCheckpointStore {
     this.#keep = keep;
     this.#redact = redact;
     this.#onWarning = onWarning;
-    this.#durable = durable;
     this.#fileEvery = fileEvery;
-    this.#journal = new Journal(join(directory, JOURNAL));
+    this.#journal = new Journal(join(directory, JOURNAL), durable);
+    this.#writer = new SnapshotWriter(durable);
   }
 
   /**
-   * Save the state: append new steps and messages to the journal, then write
-   * a snapshot atomically (temporary file, then rename). With `reply: true`
-   * (the state right after a model reply, before its calls run), and for the
-   * steps between files with `fileEvery`, the snapshot is appended to the
-   * journal with them instead: cheaper, and a line cut by a crash is ignored.
-   * The writes are synchronous: saves never interleave.
+   * Save the state: append the new steps, the new messages and the snapshot
+   * to the journal in one write (done when the promise resolves; a line cut
+   * by a crash is ignored when reading). After a step (every `fileEvery`-th)
+   * and at the end, the snapshot is also written as its own file, atomically
+   * (temporary file, then rename); after the first few, those files are
+   * written on a worker thread while the run goes on, and `close()` waits for
+   * them. With `reply: true` (the state right after a model reply, before its
+   * calls run) there is no file. Saves never interleave.
    *
    * @param state The run state.
    * @param options `reply`: the state was taken right after a model reply.
-   * @returns The file written.
-   * @throws {CheckpointError} When the directory holds checkpoints of another task.
+   * @returns The snapshot file, or the journal when the snapshot is only a line.
+   * @throws {CheckpointError} When the directory holds checkpoints of another task, or an earlier snapshot file could not be written.
    */
   save(state: LoopState, options: { readonly reply?: boolean } = {}): Promise<string> {
     // The writes are synchronous, so saves cannot interleave: no queue needed.
@@ -192,18 +196,26 @@ export class FileCheckpointStore {
   }
 
   /**
-   * Close the journal's file handle (the next save opens it again).
+   * Wait for the snapshot files still being written, stop the writer thread
+   * and close the journal's file handle (the next save opens it again).
    * `checkpointHook` calls it when the run ends.
    *
    * @returns Nothing.
+   * @throws {CheckpointError} When a snapshot file could not be written.
    */
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.#journal.close();
-    return Promise.resolve();
+    try {
+      await this.#writer.close();
+    } catch (error) {
+      throw this.#writeFailed(error);
+    }
   }
 
   #save(state: LoopState, reply: boolean): string {
     try {
+      const failed = this.#writer.error;
+      if (failed !== undefined) throw this.#writeFailed(failed);
       return this.#write(state, reply);
     } catch (error) {
       // Start over on the next save: recount the journal from disk.
@@ -252,38 +264,31 @@ export class FileCheckpointStore {
     const text = JSON.stringify(encodeCheckpoint(state, { redact, omitSteps: true, messageRef }));
     const seq = this.#seq! + 1;
     const final = state.stopReason !== undefined;
-    const asLine = reply || (!final && (this.#stepSaves + 1) % this.#fileEvery !== 0);
-    if (asLine) lines += `{"kind":"snapshot","seq":${seq},${text.slice(1)}\n`;
-    if (lines !== "") this.#journal.append(lines);
+    // Every snapshot is a journal line, written before save() resolves: that
+    // line is what a resumed run relies on. Every fileEvery-th step save (and
+    // the last) is also its own file, written by the snapshot writer.
+    lines += `{"kind":"snapshot","seq":${seq},${text.slice(1)}\n`;
+    this.#journal.append(lines);
     // Only once the journal holds them: a failed append leaves the counts as on disk.
     this.#journaledSteps = count;
     this.#messageCount = messages;
     this.#seq = seq;
-    if (!reply && !final) this.#stepSaves++;
-    if (asLine) return this.#journal.path;
+    if (reply) return this.#journal.path;
+    if (!final && ++this.#stepSaves % this.#fileEvery !== 0) return this.#journal.path;
     const file = join(this.directory, snapshotName(seq));
-    const temp = `${file}.tmp`;
-    const document = `{"seq":${seq},${text.slice(1)}`;
-    if (this.#durable) {
-      using handle = Deno.openSync(temp, { write: true, create: true, truncate: true });
-      const bytes = encoder.encode(document);
-      let written = 0;
-      while (written < bytes.length) written += handle.writeSync(bytes.subarray(written));
-      handle.syncSync();
-    } else {
-      Deno.writeTextFileSync(temp, document);
-    }
-    // A new name each time: on ext4, renaming over an existing file forces a flush (slow).
-    Deno.renameSync(temp, file);
     this.#files.push(file);
-    while (this.#files.length > this.#keep) {
-      try {
-        Deno.removeSync(this.#files.shift()!);
-      } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-      }
-    }
+    const remove = this.#files.length > this.#keep
+      ? this.#files.splice(0, this.#files.length - this.#keep)
+      : [];
+    this.#writer.write({ file, text: `{"seq":${seq},${text.slice(1)}`, remove });
     return file;
+  }
+
+  #writeFailed(error: unknown): CheckpointError {
+    return new CheckpointError(
+      `Cannot save checkpoint in "${this.directory}": a snapshot file ${describe(error)}`,
+      this.directory,
+    );
   }
 
   /** First save of this store: check the task, number after what is there, repair the journal. */
@@ -513,7 +518,10 @@ export class FileCheckpointStore {
         });
       }
     }
-    return found.sort((a, b) => b.seq - a.seq);
+    // Newest first; a snapshot's file before its journal copy (the copy is the fallback).
+    return found.sort((a, b) =>
+      b.seq - a.seq || Number(a.line !== undefined) - Number(b.line !== undefined)
+    );
   }
 
   /**

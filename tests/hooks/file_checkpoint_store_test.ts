@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { composableLoop, ScriptedBackend } from "../../mod.ts";
+import { composableLoop, type Hook, ScriptedBackend } from "../../mod.ts";
 import { CheckpointError } from "../../hooks/hooks_mod.ts";
 import { checkpointHook, FileCheckpointStore } from "../../hooks/hooks_mod.ts";
 import { greet } from "../loop/_tools.ts";
@@ -45,8 +45,8 @@ Deno.test("FileCheckpointStore keeps the newest snapshots and one journal; lates
     const { store, run } = greetRun(dir, ["A", "B", "C"], "Greet everyone", 3);
     const outcome = await run.complete();
     assert.equal(outcome.stopReason, "max_steps");
-    // 3 replies (snapshot lines of journal.jsonl) + 3 steps + the end (snapshot files) = 7 saves;
-    // the newest 3 snapshot files are kept
+    // 3 replies + 3 steps + the end = 7 saves, each a snapshot line of journal.jsonl; the
+    // steps and the end are also snapshot files, of which the newest 3 are kept
     assert.deepEqual(files(dir), [
       "checkpoint-00000004.json",
       "checkpoint-00000006.json",
@@ -60,23 +60,30 @@ Deno.test("FileCheckpointStore keeps the newest snapshots and one journal; lates
     assert.equal(snapshot.step_count, 3);
     assert.equal(snapshot.stop_reason, "max_steps");
     assert.deepEqual(snapshot.transcript_refs, [[0, 7]]);
-    const replies = journal(dir, "snapshot");
-    assert.deepEqual(replies.map((reply) => [reply.seq, reply.step_count, reply.queue.length]), [
+    const lines = journal(dir, "snapshot");
+    assert.deepEqual(lines.map((line) => [line.seq, line.step_count, line.queue.length]), [
       [1, 0, 1],
+      [2, 1, 0],
       [3, 1, 1],
+      [4, 2, 0],
       [5, 2, 1],
+      [6, 3, 0],
+      [7, 3, 0],
     ]);
+    // a snapshot file is its journal line without "kind"
+    const { kind: _, ...line7 } = lines[6];
+    assert.deepEqual({ ...snapshot, saved_at: "" }, { ...line7, saved_at: "" });
     const steps = journal(dir, "step");
     assert.equal(steps.length, 3);
     assert.equal(steps[1].result.data.greeting, "Hello, B!");
     const messages = journal(dir, "message");
     assert.equal(messages.length, 7, "each message is written once");
     assert.equal(messages[2].tool_name, "greet");
-    // one append per save: a reply's message and its snapshot, a step's record and its result
+    // one append per save: a reply's messages and snapshot, a step's record, result and snapshot
     assert.deepEqual(
       Deno.readTextFileSync(`${dir}/journal.jsonl`).trim().split("\n").slice(0, 6)
         .map((line) => JSON.parse(line).kind),
-      ["message", "message", "snapshot", "step", "message", "message"],
+      ["message", "message", "snapshot", "step", "message", "snapshot"],
     );
     const state = await new FileCheckpointStore(dir).latest({ task: "Greet everyone" });
     assert.deepEqual(state, outcome.state);
@@ -97,9 +104,18 @@ Deno.test("FileCheckpointStore.latest() skips a corrupt newest snapshot with a w
     assert.ok(warnings[0].startsWith(`Skipped checkpoint "${newest}": `), warnings[0]);
     assert.ok(warnings[0].endsWith("; falling back to the previous checkpoint"));
     assert.deepEqual(store.warnings, warnings);
-    // the previous snapshot: after step 2 was recorded, before the run ended
+    // the same snapshot's copy in the journal: nothing is lost
     assert.equal(state?.steps.length, 2);
-    assert.equal(state?.stopReason, undefined);
+    assert.equal(state?.stopReason, "max_steps");
+    // with that line cut too (a crash while writing it), the snapshot before the end
+    const text = Deno.readTextFileSync(`${dir}/journal.jsonl`);
+    Deno.writeTextFileSync(
+      `${dir}/journal.jsonl`,
+      text.slice(0, text.lastIndexOf('{"kind":"snapshot"') + 30),
+    );
+    const previous = await new FileCheckpointStore(dir).latest();
+    assert.equal(previous?.steps.length, 2);
+    assert.equal(previous?.stopReason, undefined);
   });
 });
 
@@ -137,8 +153,9 @@ Deno.test("FileCheckpointStore.latest() ignores a reply line cut by a crash, wit
     Deno.writeTextFileSync(`${dir}/journal.jsonl`, text.slice(0, second + 40));
     const store = new FileCheckpointStore(dir);
     const state = await store.latest();
-    assert.equal(state?.steps.length, 0);
-    assert.deepEqual(state?.queue.map((call) => call.args), [{ name: "A" }]);
+    // the snapshot line before it: step 1 recorded, the second reply not yet
+    assert.equal(state?.steps.length, 1);
+    assert.deepEqual(state?.queue, []);
     assert.match(store.warnings[0], /Ignored a truncated last line in ".*journal\.jsonl"/);
   });
 });
@@ -264,14 +281,14 @@ Deno.test("FileCheckpointStore({ fileEvery }) writes every N-th step snapshot as
       task: "x",
       hooks: [checkpointHook(store)],
     }).complete();
-    // saves: reply 1, step 1 (line), reply 3, step 2 (file), reply 5, step 3 (line), reply 7,
-    // step 4 (file), end (always a file)
+    // saves, each a journal line: reply 1, step 1, reply 3, step 2 (and a file), reply 5,
+    // step 3, reply 7, step 4 (and a file), end (always a file too)
     assert.deepEqual(files(dir).filter((name) => name.startsWith("checkpoint-")), [
       "checkpoint-00000004.json",
       "checkpoint-00000008.json",
       "checkpoint-00000009.json",
     ]);
-    assert.deepEqual(journal(dir, "snapshot").map((line) => line.seq), [1, 2, 3, 5, 6, 7]);
+    assert.deepEqual(journal(dir, "snapshot").map((line) => line.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
     assert.deepEqual(await new FileCheckpointStore(dir).latest(), outcome.state);
     assert.throws(
       () => new FileCheckpointStore(dir, { fileEvery: 0 }),
@@ -350,9 +367,9 @@ Deno.test("FileCheckpointStore skips a version 1 snapshot and stops reading the 
       store.warnings[0],
       /Skipped checkpoint ".*checkpoint-00000005\.json": it has version 1; this store reads version 2/,
     );
-    // the previous snapshot: after step 2, before the run ended
+    // the same snapshot's copy in the journal
     assert.equal(state?.steps.length, 2);
-    assert.equal(state?.stopReason, undefined);
+    assert.equal(state?.stopReason, "max_steps");
     // a line that is not an entry: what follows cannot be numbered
     const lines = Deno.readTextFileSync(`${dir}/journal.jsonl`).split("\n");
     const step2 = lines.findIndex((line) => line.startsWith('{"kind":"step","number":2'));
@@ -365,5 +382,75 @@ Deno.test("FileCheckpointStore skips a version 1 snapshot and stops reading the 
       /Stopped reading ".*journal\.jsonl" at line \d+: it is not a journal entry/,
     );
     assert.equal(state?.steps.length, 1);
+  });
+});
+
+/** Names for a run long enough that the snapshot files move to the writer thread. */
+const MANY = Array.from({ length: 40 }, (_, index) => `P${index}`);
+
+/** Let timers and imports run between steps, as a real run's model calls do. */
+const yieldEachStep: Hook = {
+  name: "yield",
+  onEvent: () => new Promise((resolve) => setTimeout(resolve, 1)),
+};
+
+for (const durable of [false, true]) {
+  Deno.test(`FileCheckpointStore writes snapshot files on a writer thread in a long run (durable: ${durable})`, async () => {
+    await withDir(async (dir) => {
+      const store = new FileCheckpointStore(dir, { durable, keep: 4 });
+      const outcome = await composableLoop({
+        llm: new ScriptedBackend([
+          ...MANY.map((name) => call("greet", { name })),
+          call("done", { answer: "all greeted" }),
+        ]),
+        tools: [greet],
+        task: "Greet everyone",
+        maxSteps: 50,
+        hooks: [checkpointHook(store), yieldEachStep],
+      }).complete();
+      assert.equal(outcome.stopReason, "done");
+      // 41 replies and 41 steps, then the end: seq 83 is the last; close() waited for its file
+      assert.deepEqual(files(dir), [
+        "checkpoint-00000078.json",
+        "checkpoint-00000080.json",
+        "checkpoint-00000082.json",
+        "checkpoint-00000083.json",
+        "journal.jsonl",
+      ]);
+      const lines = new Map(
+        journal(dir, "snapshot").map(({ kind: _, ...line }) => [line.seq, line]),
+      );
+      for (const name of files(dir).filter((name) => name.startsWith("checkpoint-"))) {
+        const document = JSON.parse(Deno.readTextFileSync(`${dir}/${name}`));
+        assert.deepEqual(document, lines.get(document.seq), `${name} equals its journal line`);
+      }
+      assert.deepEqual(await new FileCheckpointStore(dir).latest(), outcome.state);
+      assert.deepEqual(store.warnings, []);
+    });
+  });
+}
+
+Deno.test("FileCheckpointStore fails the run when a snapshot file cannot be written, naming it", async () => {
+  await withDir(async (dir) => {
+    // a folder where the snapshot after step 20 (seq 40) must go: the rename fails
+    Deno.mkdirSync(`${dir}/checkpoint-00000040.json/blocked`, { recursive: true });
+    const run = composableLoop({
+      llm: new ScriptedBackend([
+        ...MANY.map((name) => call("greet", { name })),
+        call("done", { answer: "all greeted" }),
+      ]),
+      tools: [greet],
+      task: "Greet everyone",
+      maxSteps: 50,
+      hooks: [checkpointHook(new FileCheckpointStore(dir)), yieldEachStep],
+    });
+    await assert.rejects(run.complete(), (error: unknown) => {
+      const text = `${error} ${(error as { cause?: unknown }).cause}`;
+      assert.match(text, /checkpoint-00000040\.json/);
+      return true;
+    });
+    // the journal still holds every snapshot up to the failure: a resume loses nothing saved
+    const state = await new FileCheckpointStore(dir).latest({ task: "Greet everyone" });
+    assert.ok((state?.steps.length ?? 0) >= 20);
   });
 });

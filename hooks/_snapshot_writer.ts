@@ -1,0 +1,314 @@
+import type { Worker as NodeWorker } from "node:worker_threads";
+
+/** One snapshot file to write: `text` to `${file}.tmp`, renamed to `file`; then `remove` the old ones. */
+export interface SnapshotJob {
+  readonly file: string;
+  readonly text: string;
+  readonly remove: readonly string[];
+}
+
+/** Files written in the caller's thread before a writer thread is started: short runs never pay for one. */
+const INLINE_WRITES = 8;
+
+// The shared memory: control cells, then a failure's message, then a ring of jobs.
+/** Bytes handed over so far (wrapping 32-bit counter). */
+const HEAD = 0;
+/** Bytes the writer has finished (wrapping 32-bit counter). */
+const TAIL = 1;
+/** 1 while the writer naps (it wakes by itself soon), 2 while it sleeps until woken. */
+const SLEEPING = 2;
+/** 1 when the writer must stop once the ring is empty. */
+const STOP = 3;
+/** 1 once a write failed; the message is in the error area. */
+const FAILED = 4;
+/** Length of the failure's message in bytes. */
+const ERROR_LENGTH = 5;
+const CONTROL_BYTES = 32;
+const ERROR_BYTES = 1024;
+/** The ring of jobs (a power of two): each is an Int32 length, then `[file, remove]` as JSON, a newline and the text, padded to 4 bytes. */
+const RING_BYTES = 1 << 18;
+/** A job longer than this is written in the caller's thread once the ring is empty (order is kept). */
+const MAX_JOB_BYTES = RING_BYTES / 4;
+/** How long the writer waits for more jobs after a batch before it sleeps until woken. */
+const NAP_MS = 2;
+/** How long the caller waits for a writer that makes no progress before failing the save. */
+const STALL_MS = 30_000;
+
+/**
+ * The writer thread (CommonJS, run with `eval`): it waits on the shared
+ * memory, performs the jobs in order, frees their space, and records a
+ * failure (after which it only skips jobs, so the caller never blocks on it).
+ */
+const WORKER_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const { sab, durable } = workerData;
+const [HEAD, TAIL, SLEEPING, STOP, FAILED, ERROR_LENGTH] = [0, 1, 2, 3, 4, 5];
+const control = new Int32Array(sab, 0, ${CONTROL_BYTES / 4});
+const errorArea = new Uint8Array(sab, ${CONTROL_BYTES}, ${ERROR_BYTES});
+const ringOffset = ${CONTROL_BYTES + ERROR_BYTES};
+const ring = new Uint8Array(sab, ringOffset, ${RING_BYTES});
+const lengths = new Int32Array(sab, ringOffset, ${RING_BYTES / 4});
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+let tail = Atomics.load(control, TAIL);
+let failed = false;
+function perform(payload) {
+  const newline = payload.indexOf(10);
+  const [file, remove] = JSON.parse(decoder.decode(payload.subarray(0, newline)));
+  const text = payload.subarray(newline + 1);
+  const temp = file + ".tmp";
+  try {
+    if (durable) {
+      const handle = Deno.openSync(temp, { write: true, create: true, truncate: true });
+      try {
+        let written = 0;
+        while (written < text.length) written += handle.writeSync(text.subarray(written));
+        handle.syncSync();
+      } finally {
+        handle.close();
+      }
+    } else Deno.writeFileSync(temp, text);
+    Deno.renameSync(temp, file);
+    for (const old of remove) {
+      try {
+        Deno.removeSync(old);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
+    }
+  } catch (error) {
+    failed = true;
+    const message = encoder.encode("could not be written (" + file + "): " + (error && error.message || error));
+    const length = Math.min(message.length, ${ERROR_BYTES});
+    errorArea.set(message.subarray(0, length));
+    Atomics.store(control, ERROR_LENGTH, length);
+    Atomics.store(control, FAILED, 1);
+  }
+}
+let busy = false;
+for (;;) {
+  if (Atomics.load(control, HEAD) === tail) {
+    if (Atomics.load(control, STOP) === 1) break;
+    // Right after work, nap: more jobs are likely, and they are taken in one
+    // batch without the caller paying a wake-up each. When a nap finds
+    // nothing, sleep until woken.
+    Atomics.store(control, SLEEPING, busy ? 1 : 2);
+    if (Atomics.load(control, HEAD) === tail && Atomics.load(control, STOP) === 0) {
+      Atomics.wait(control, HEAD, tail, busy ? ${NAP_MS} : undefined);
+    }
+    Atomics.store(control, SLEEPING, 0);
+    busy = false;
+    continue;
+  }
+  busy = true;
+  const position = tail & ${RING_BYTES - 1};
+  const length = lengths[position >> 2];
+  if (length < 0) {
+    tail = (tail + ${RING_BYTES} - position) | 0; // the rest of the ring was skipped
+  } else {
+    if (!failed) perform(ring.slice(position + 4, position + 4 + length));
+    tail = (tail + 4 + ((length + 3) & ~3)) | 0;
+  }
+  Atomics.store(control, TAIL, tail);
+  Atomics.notify(control, TAIL);
+}
+`;
+
+/**
+ * Writes a store's snapshot files (temporary file, then rename, then removal
+ * of the oldest) without making the loop wait for the file system: the first
+ * few in the caller's thread, then on a worker thread that overlaps the next
+ * turn. Jobs are handed over through shared memory (no message per job, so
+ * the caller pays a copy, not a wake-up), run in order, and the caller waits
+ * only when the ring is full. A failure is kept in `error`; later jobs are
+ * skipped (the store then fails its next save). The thread does not keep the
+ * process alive; `close()` waits for the pending files and stops it.
+ */
+export class SnapshotWriter {
+  #thread: WriterThread | undefined;
+  #starting: Promise<void> | undefined;
+  #inline = 0;
+  #closed = false;
+
+  /** @param durable `fsync` each file before it is renamed into place. */
+  constructor(readonly durable: boolean) {}
+
+  /** The first failure of a file written in the background, if any. */
+  get error(): Error | undefined {
+    return this.#thread?.error;
+  }
+
+  /** True while a writer thread takes the files. */
+  get background(): boolean {
+    return this.#thread !== undefined;
+  }
+
+  /**
+   * Write one snapshot file, now or in the background.
+   *
+   * @throws When written in the caller's thread and the file system fails.
+   */
+  write(job: SnapshotJob): void {
+    this.#closed = false;
+    const thread = this.#thread;
+    if (thread === undefined) {
+      writeNow(job, this.durable);
+      if (++this.#inline >= INLINE_WRITES) this.#start();
+    } else if (!thread.post(job)) {
+      thread.drain();
+      writeNow(job, this.durable);
+    }
+  }
+
+  /**
+   * Wait until every file handed over is written, then stop the thread (a
+   * later `write` starts again in the caller's thread).
+   *
+   * @throws The first failure of a background write.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#starting;
+    const thread = this.#thread;
+    this.#thread = undefined;
+    this.#inline = 0;
+    await thread?.stop();
+    const error = thread?.error;
+    if (error !== undefined) throw error;
+  }
+
+  #start(): void {
+    if (this.#starting !== undefined) return;
+    this.#starting = import("node:worker_threads").then(({ Worker }) => {
+      if (!this.#closed) this.#thread = new WriterThread(Worker, this.durable);
+    }).finally(() => {
+      this.#starting = undefined;
+    });
+  }
+}
+
+/** One writer thread and the shared memory it reads its jobs from (a new one per thread). */
+class WriterThread {
+  readonly #shared = new SharedArrayBuffer(CONTROL_BYTES + ERROR_BYTES + RING_BYTES);
+  readonly #control = new Int32Array(this.#shared, 0, CONTROL_BYTES / 4);
+  readonly #ring = new Uint8Array(this.#shared, CONTROL_BYTES + ERROR_BYTES, RING_BYTES);
+  readonly #lengths = new Int32Array(
+    this.#shared,
+    CONTROL_BYTES + ERROR_BYTES,
+    RING_BYTES / 4,
+  );
+  readonly #worker: NodeWorker;
+  #head = 0;
+  #exited = false;
+
+  constructor(Worker: typeof NodeWorker, durable: boolean) {
+    this.#worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { sab: this.#shared, durable },
+    });
+    this.#worker.unref();
+    this.#worker.once("exit", () => this.#exited = true);
+    this.#worker.on("error", (error) => {
+      // The thread itself died: a failure, so the next save reports it.
+      this.#fail(`could not be written: the writer thread failed: ${error}`);
+    });
+  }
+
+  /** The first failure, if any. */
+  get error(): Error | undefined {
+    if (Atomics.load(this.#control, FAILED) === 0) return undefined;
+    const length = Atomics.load(this.#control, ERROR_LENGTH);
+    const bytes = new Uint8Array(this.#shared, CONTROL_BYTES, length).slice();
+    return new Error(decoder.decode(bytes));
+  }
+
+  /** Hand a job over; false when it is too large for the ring (the caller writes it). */
+  post(job: SnapshotJob): boolean {
+    const payload = encoder.encode(`${JSON.stringify([job.file, job.remove])}\n${job.text}`);
+    if (payload.length > MAX_JOB_BYTES) return false;
+    const size = 4 + ((payload.length + 3) & ~3);
+    let position = this.#head & (RING_BYTES - 1);
+    const skip = RING_BYTES - position < size ? RING_BYTES - position : 0;
+    this.#waitUntil(() =>
+      RING_BYTES - ((this.#head - Atomics.load(this.#control, TAIL)) | 0) >= skip + size
+    );
+    if (skip > 0) {
+      this.#lengths[position >> 2] = -1;
+      position = 0;
+    }
+    this.#lengths[position >> 2] = payload.length;
+    this.#ring.set(payload, position + 4);
+    this.#head = (this.#head + skip + size) | 0;
+    Atomics.store(this.#control, HEAD, this.#head);
+    if (Atomics.load(this.#control, SLEEPING) === 2) Atomics.notify(this.#control, HEAD);
+    return true;
+  }
+
+  /** Wait (blocking) until the thread has done every job. */
+  drain(): void {
+    this.#waitUntil(() => Atomics.load(this.#control, TAIL) === this.#head);
+  }
+
+  /** Wait for the pending jobs without blocking, then end the thread. */
+  async stop(): Promise<void> {
+    this.#worker.ref(); // the process must not exit before the files are written
+    while (!this.#exited && Atomics.load(this.#control, TAIL) !== this.#head) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    Atomics.store(this.#control, STOP, 1);
+    Atomics.notify(this.#control, HEAD);
+    await this.#worker.terminate();
+  }
+
+  /** Block until `ready()`; fail when the thread makes no progress for `STALL_MS`. */
+  #waitUntil(ready: () => boolean): void {
+    let tail = Atomics.load(this.#control, TAIL);
+    let since = performance.now();
+    while (!ready()) {
+      Atomics.wait(this.#control, TAIL, tail, 100);
+      const now = Atomics.load(this.#control, TAIL);
+      if (now !== tail) {
+        tail = now;
+        since = performance.now();
+      } else if (performance.now() - since > STALL_MS) {
+        throw new Error(
+          `could not be written: the writer thread made no progress for ${STALL_MS / 1000} s`,
+        );
+      }
+    }
+  }
+
+  #fail(message: string): void {
+    if (Atomics.load(this.#control, FAILED) === 1) return;
+    const bytes = encoder.encode(message);
+    const length = Math.min(bytes.length, ERROR_BYTES);
+    new Uint8Array(this.#shared, CONTROL_BYTES, ERROR_BYTES).set(bytes.subarray(0, length));
+    Atomics.store(this.#control, ERROR_LENGTH, length);
+    Atomics.store(this.#control, FAILED, 1);
+  }
+}
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Write a snapshot file in this thread: the same steps as the writer thread. */
+function writeNow(job: SnapshotJob, durable: boolean): void {
+  const temp = `${job.file}.tmp`;
+  if (durable) {
+    using handle = Deno.openSync(temp, { write: true, create: true, truncate: true });
+    const bytes = encoder.encode(job.text);
+    let written = 0;
+    while (written < bytes.length) written += handle.writeSync(bytes.subarray(written));
+    handle.syncSync();
+  } else {
+    Deno.writeTextFileSync(temp, job.text);
+  }
+  // A new name each time: on ext4, renaming over an existing file forces a flush (slow).
+  Deno.renameSync(temp, job.file);
+  for (const old of job.remove) {
+    try {
+      Deno.removeSync(old);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
+}
