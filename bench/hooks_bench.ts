@@ -88,9 +88,8 @@ async function runVariant(variant: Variant, n: number): Promise<void> {
     );
   }
   const fileEvery = FILE_EVERY[variant];
-  if (fileEvery !== undefined) {
-    hooks.push(checkpointHook(new FileCheckpointStore(dir, { fileEvery })));
-  }
+  const store = fileEvery === undefined ? undefined : new FileCheckpointStore(dir, { fileEvery });
+  if (store !== undefined) hooks.push(checkpointHook(store));
   hooks.push({
     onEvent(event) {
       if (event.type === "step" && event.step.number % (n / 4) === 0) {
@@ -124,6 +123,9 @@ async function runVariant(variant: Variant, n: number): Promise<void> {
       samples.join(", ")
     }], transcript ${outcome.state.transcript.length} msgs` +
       (diskKb > 0 ? `, ${(diskKb / 1024).toFixed(1)} MB written in ${dir.split("/")[1]}` : "") +
+      (store !== undefined && fileEvery === 1
+        ? `, snapshot files ${store.snapshotFiles.written} written + ${store.snapshotFiles.superseded} superseded`
+        : "") +
       (variant !== "bare" ? `, llm p50 ${metrics.snapshot().llmLatencyMs.p50.toFixed(3)} ms` : ""),
   );
   await Deno.remove(dir, { recursive: true });

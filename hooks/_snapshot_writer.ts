@@ -23,6 +23,10 @@ const STOP = 3;
 const FAILED = 4;
 /** Length of the failure's message in bytes. */
 const ERROR_LENGTH = 5;
+/** Files the writer wrote. */
+const WRITTEN = 6;
+/** Files the writer did not write because a later job of the same batch removes them. */
+const SUPERSEDED = 7;
 const CONTROL_BYTES = 32;
 const ERROR_BYTES = 1024;
 /** The ring of jobs (a power of two): each is an Int32 length, then `[file, remove]` as JSON, a newline and the text, padded to 4 bytes. */
@@ -42,7 +46,7 @@ const STALL_MS = 30_000;
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { sab, durable } = workerData;
-const [HEAD, TAIL, SLEEPING, STOP, FAILED, ERROR_LENGTH] = [0, 1, 2, 3, 4, 5];
+const [HEAD, TAIL, SLEEPING, STOP, FAILED, ERROR_LENGTH, WRITTEN, SUPERSEDED] = [0, 1, 2, 3, 4, 5, 6, 7];
 const control = new Int32Array(sab, 0, ${CONTROL_BYTES / 4});
 const errorArea = new Uint8Array(sab, ${CONTROL_BYTES}, ${ERROR_BYTES});
 const ringOffset = ${CONTROL_BYTES + ERROR_BYTES};
@@ -52,29 +56,47 @@ const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 let tail = Atomics.load(control, TAIL);
 let failed = false;
-function perform(payload) {
-  const newline = payload.indexOf(10);
-  const [file, remove] = JSON.parse(decoder.decode(payload.subarray(0, newline)));
-  const text = payload.subarray(newline + 1);
+/** Write one file: temporary file, then rename. */
+function write(file, text) {
   const temp = file + ".tmp";
+  if (durable) {
+    const handle = Deno.openSync(temp, { write: true, create: true, truncate: true });
+    try {
+      let written = 0;
+      while (written < text.length) written += handle.writeSync(text.subarray(written));
+      handle.syncSync();
+    } finally {
+      handle.close();
+    }
+  } else Deno.writeFileSync(temp, text);
+  Deno.renameSync(temp, file);
+}
+function remove(file) {
   try {
-    if (durable) {
-      const handle = Deno.openSync(temp, { write: true, create: true, truncate: true });
-      try {
-        let written = 0;
-        while (written < text.length) written += handle.writeSync(text.subarray(written));
-        handle.syncSync();
-      } finally {
-        handle.close();
+    Deno.removeSync(file);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+/**
+ * Perform a batch of jobs in order, except that a file which a later job of
+ * the same batch removes is not written at all (nor removed): the directory
+ * ends as if every job had run, without writing files only to delete them.
+ */
+function perform(jobs) {
+  const removedLater = new Set();
+  for (const job of jobs) for (const old of job.remove) removedLater.add(old);
+  const inBatch = new Set(jobs.map((job) => job.file));
+  let file;
+  try {
+    for (const job of jobs) {
+      file = job.file;
+      if (removedLater.has(job.file)) Atomics.add(control, SUPERSEDED, 1);
+      else {
+        write(job.file, ring.slice(job.start, job.end));
+        Atomics.add(control, WRITTEN, 1);
       }
-    } else Deno.writeFileSync(temp, text);
-    Deno.renameSync(temp, file);
-    for (const old of remove) {
-      try {
-        Deno.removeSync(old);
-      } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-      }
+      for (const old of job.remove) if (!inBatch.has(old)) remove(old);
     }
   } catch (error) {
     failed = true;
@@ -87,7 +109,8 @@ function perform(payload) {
 }
 let busy = false;
 for (;;) {
-  if (Atomics.load(control, HEAD) === tail) {
+  const head = Atomics.load(control, HEAD);
+  if (head === tail) {
     if (Atomics.load(control, STOP) === 1) break;
     // Right after work, nap: more jobs are likely, and they are taken in one
     // batch without the caller paying a wake-up each. When a nap finds
@@ -101,14 +124,22 @@ for (;;) {
     continue;
   }
   busy = true;
-  const position = tail & ${RING_BYTES - 1};
-  const length = lengths[position >> 2];
-  if (length < 0) {
-    tail = (tail + ${RING_BYTES} - position) | 0; // the rest of the ring was skipped
-  } else {
-    if (!failed) perform(ring.slice(position + 4, position + 4 + length));
+  // Every job handed over so far is one batch; its space is freed after it.
+  const jobs = [];
+  while (tail !== head) {
+    const position = tail & ${RING_BYTES - 1};
+    const length = lengths[position >> 2];
+    if (length < 0) {
+      tail = (tail + ${RING_BYTES} - position) | 0; // the rest of the ring was skipped
+      continue;
+    }
+    const start = position + 4;
+    const newline = ring.indexOf(10, start);
+    const [file, removals] = JSON.parse(decoder.decode(ring.slice(start, newline)));
+    jobs.push({ file, remove: removals, start: newline + 1, end: start + length });
     tail = (tail + 4 + ((length + 3) & ~3)) | 0;
   }
+  if (!failed) perform(jobs);
   Atomics.store(control, TAIL, tail);
   Atomics.notify(control, TAIL);
 }
@@ -129,6 +160,9 @@ export class SnapshotWriter {
   #starting: Promise<void> | undefined;
   #inline = 0;
   #closed = false;
+  /** Files written or superseded by this writer and its stopped threads. */
+  #written = 0;
+  #superseded = 0;
 
   /** @param durable `fsync` each file before it is renamed into place. */
   constructor(readonly durable: boolean) {}
@@ -136,6 +170,19 @@ export class SnapshotWriter {
   /** The first failure of a file written in the background, if any. */
   get error(): Error | undefined {
     return this.#thread?.error;
+  }
+
+  /**
+   * Files written so far, and files not written because a newer snapshot
+   * removed them before the writer thread got to them (counted once the
+   * thread has done them).
+   */
+  get counts(): { readonly written: number; readonly superseded: number } {
+    const thread = this.#thread?.counts;
+    return {
+      written: this.#written + (thread?.written ?? 0),
+      superseded: this.#superseded + (thread?.superseded ?? 0),
+    };
   }
 
   /** True while a writer thread takes the files. */
@@ -153,10 +200,12 @@ export class SnapshotWriter {
     const thread = this.#thread;
     if (thread === undefined) {
       writeNow(job, this.durable);
+      this.#written++;
       if (++this.#inline >= INLINE_WRITES) this.#start();
     } else if (!thread.post(job)) {
       thread.drain();
       writeNow(job, this.durable);
+      this.#written++;
     }
   }
 
@@ -173,6 +222,8 @@ export class SnapshotWriter {
     this.#thread = undefined;
     this.#inline = 0;
     await thread?.stop();
+    this.#written += thread?.counts.written ?? 0;
+    this.#superseded += thread?.counts.superseded ?? 0;
     const error = thread?.error;
     if (error !== undefined) throw error;
   }
@@ -212,6 +263,14 @@ class WriterThread {
       // The thread itself died: a failure, so the next save reports it.
       this.#fail(`could not be written: the writer thread failed: ${error}`);
     });
+  }
+
+  /** Files the thread wrote, and files it did not write because a later job removes them. */
+  get counts(): { readonly written: number; readonly superseded: number } {
+    return {
+      written: Atomics.load(this.#control, WRITTEN),
+      superseded: Atomics.load(this.#control, SUPERSEDED),
+    };
   }
 
   /** The first failure, if any. */

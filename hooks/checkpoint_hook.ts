@@ -20,6 +20,12 @@ export interface CheckpointSink {
    * the state right after a model reply (a store may record it more cheaply).
    */
   save(state: LoopState, options?: { readonly reply?: boolean }): Promise<unknown>;
+  /**
+   * The same as `save`, for a store that writes synchronously: it returns once
+   * the state is safely written (or throws). `checkpointHook` prefers it, so a
+   * save costs the loop no promise.
+   */
+  saveSync?(state: LoopState, options?: { readonly reply?: boolean }): unknown;
   /** Release open files; called when the run ends. */
   close?(): Promise<void> | void;
 }
@@ -65,6 +71,13 @@ export function checkpointHook(store: CheckpointSink, options: CheckpointHookOpt
     );
   }
   let state: LoopState | undefined;
+  // A synchronous store answers without a promise: the loop then awaits nothing.
+  const save = typeof store.saveSync === "function"
+    ? (state: LoopState, options?: { readonly reply?: boolean }): undefined => {
+      store.saveSync!(state, options);
+    }
+    : (state: LoopState, options?: { readonly reply?: boolean }) =>
+      store.save(state, options).then(ignore);
   return {
     name: "checkpoint",
     onLoopStart(ctx) {
@@ -72,14 +85,14 @@ export function checkpointHook(store: CheckpointSink, options: CheckpointHookOpt
     },
     // Not async: events this hook ignores cost the loop no promise.
     onModelReply(ctx) {
-      if (every === 1) return store.save(ctx.state, { reply: true }).then(ignore);
+      if (every === 1) return save(ctx.state, REPLY);
     },
     events: ["step", "loop_end"],
     onEvent(event) {
       if (state === undefined) return;
       if (event.type === "step") {
         if (event.step.result.awaitingApproval !== undefined) return; // saved at loop_end
-        if (event.step.number % every === 0) return store.save(state).then(ignore);
+        if (event.step.number % every === 0) return save(state);
       } else if (event.type === "loop_end") {
         state = undefined;
         return saveAndClose(store, event.outcome.state);
@@ -88,11 +101,13 @@ export function checkpointHook(store: CheckpointSink, options: CheckpointHookOpt
   };
 }
 
+const REPLY = { reply: true } as const;
+
 function ignore(): void {}
 
 async function saveAndClose(store: CheckpointSink, state: LoopState): Promise<void> {
   try {
-    await store.save(state);
+    await (store.saveSync?.(state) ?? store.save(state));
   } finally {
     await store.close?.();
   }

@@ -66,11 +66,14 @@ const decoder = new TextDecoder();
 /** An append-only JSON-lines journal with an open handle. */
 class Journal {
   #file: Deno.FsFile | undefined;
+  #buffer = new Uint8Array(64 * 1024);
   constructor(readonly path: string, readonly durable: boolean) {}
 
   append(lines: string): void {
     this.#file ??= Deno.openSync(this.path, { append: true, create: true });
-    const bytes = encoder.encode(lines);
+    // Encoded into a reused buffer: no allocation per save for the usual sizes.
+    if (this.#buffer.length < lines.length * 3) this.#buffer = new Uint8Array(lines.length * 3);
+    const bytes = this.#buffer.subarray(0, encoder.encodeInto(lines, this.#buffer).written);
     let written = 0;
     while (written < bytes.length) written += this.#file.writeSync(bytes.subarray(written));
     if (this.durable) this.#file.syncDataSync();
@@ -135,6 +138,9 @@ export class FileCheckpointStore {
   #journaledSteps = 0;
   #messageCount = 0;
   #messageIndex = new WeakMap<Message, number>();
+  /** The transcript at the last save and its messages' journal numbers. */
+  #lastTranscript: readonly Message[] = [];
+  #lastRefs: readonly number[] = [];
 
   /**
    * Make a store over `directory` (created on the first save).
@@ -196,6 +202,41 @@ export class FileCheckpointStore {
   }
 
   /**
+   * `save`, returning once the journal holds the state (the snapshot file may
+   * still be on its way: `close()` waits for it). `checkpointHook` uses it.
+   *
+   * @param state The run state.
+   * @param options `reply`: the state was taken right after a model reply.
+   * @returns The snapshot file, or the journal when the snapshot is only a line.
+   * @throws {CheckpointError} As `save` rejects.
+   * @example Save outside a loop
+   * ```ts ignore
+   * const store = new FileCheckpointStore(".looplet/run-1");
+   * store.saveSync(outcome.state);
+   * await store.close();
+   * ```
+   */
+  saveSync(state: LoopState, options: { readonly reply?: boolean } = {}): string {
+    return this.#save(state, options.reply === true);
+  }
+
+  /**
+   * Snapshot files written so far, and those not written because a newer
+   * snapshot replaced them (under `keep`) before the writer thread reached
+   * them: each such snapshot is still in the journal.
+   *
+   * @example See how many snapshot files a run wrote
+   * ```ts ignore
+   * const store = new FileCheckpointStore(".looplet/run-1");
+   * await composableLoop({ llm, tools, task, hooks: [checkpointHook(store)] }).complete();
+   * console.log(store.snapshotFiles); // { written: 41, superseded: 0 }
+   * ```
+   */
+  get snapshotFiles(): { readonly written: number; readonly superseded: number } {
+    return this.#writer.counts;
+  }
+
+  /**
    * Wait for the snapshot files still being written, stop the writer thread
    * and close the journal's file handle (the next save opens it again).
    * `checkpointHook` calls it when the run ends.
@@ -250,8 +291,14 @@ export class FileCheckpointStore {
       }
     }
     let messages = this.#messageCount;
-    const messageRef = (message: Message) => {
-      let index = this.#messageIndex.get(message);
+    // Most of the transcript is where it was at the last save: compare by position first.
+    const previous = this.#lastTranscript;
+    const previousRefs = this.#lastRefs;
+    const refs: number[] = [];
+    const messageRef = (message: Message, position: number) => {
+      let index = previous[position] === message
+        ? previousRefs[position]
+        : this.#messageIndex.get(message);
       if (index === undefined) {
         index = messages++;
         this.#messageIndex.set(message, index);
@@ -259,6 +306,7 @@ export class FileCheckpointStore {
           JSON.stringify(encodeMessage(message, { redact })).slice(1)
         }\n`;
       }
+      refs[position] = index;
       return index;
     };
     const text = JSON.stringify(encodeCheckpoint(state, { redact, omitSteps: true, messageRef }));
@@ -272,6 +320,8 @@ export class FileCheckpointStore {
     // Only once the journal holds them: a failed append leaves the counts as on disk.
     this.#journaledSteps = count;
     this.#messageCount = messages;
+    this.#lastTranscript = state.transcript.slice();
+    this.#lastRefs = refs;
     this.#seq = seq;
     if (reply) return this.#journal.path;
     if (!final && ++this.#stepSaves % this.#fileEvery !== 0) return this.#journal.path;
@@ -346,6 +396,8 @@ export class FileCheckpointStore {
     this.#journaledSteps = steps;
     this.#messageCount = messages;
     this.#messageIndex = new WeakMap();
+    this.#lastTranscript = [];
+    this.#lastRefs = [];
   }
 
   /**

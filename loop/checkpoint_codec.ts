@@ -76,9 +76,10 @@ export interface EncodeCheckpointOptions {
   /**
    * Write the transcript as `transcript_refs` (indices into a message journal
    * kept elsewhere: runs of consecutive ones as `[start, end)`, others bare)
-   * instead of inline: returns each message's index.
+   * instead of inline: called with each message and its position in the
+   * transcript, in order; returns the message's index.
    */
-  readonly messageRef?: (message: Message) => number;
+  readonly messageRef?: (message: Message, position: number) => number;
 }
 
 /**

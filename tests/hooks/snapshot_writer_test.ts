@@ -44,6 +44,10 @@ Deno.test("SnapshotWriter: the first files in this thread, then a writer thread;
     assert.equal(writer.background, true);
     const { texts } = writeMany(writer, dir, 8, 600, kept);
     await writer.close();
+    // every job is counted once: written, or skipped because a later job of its batch removes it
+    const { written, superseded } = writer.counts;
+    assert.equal(written + superseded, 608);
+    assert.ok(written >= 8 + 3, `${written} written`);
     assert.equal(writer.background, false);
     const names = [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
     assert.deepEqual(names, kept.map((file) => file.slice(dir.length + 1)));
@@ -62,7 +66,8 @@ Deno.test("SnapshotWriter reports a failed background write on close, naming the
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(writer.background, true);
     Deno.mkdirSync(`${dir}/checkpoint-00000020.json/blocked`, { recursive: true });
-    writeMany(writer, dir, 8, 30);
+    // keep them all: no file is superseded, so the writer must reach the blocked one
+    writeMany(writer, dir, 8, 30, [], 100);
     await assert.rejects(
       writer.close(),
       /could not be written \(.*checkpoint-00000020\.json\): /,
@@ -70,5 +75,31 @@ Deno.test("SnapshotWriter reports a failed background write on close, naming the
     assert.equal(writer.error, undefined, "close() reported it; the writer starts clean");
     const names = [...Deno.readDirSync(dir)].map((entry) => entry.name);
     assert.ok(!names.includes("checkpoint-00000030.json"), "no file after the failure");
+  });
+});
+
+Deno.test("SnapshotWriter does not write a file that a later job of the same batch removes", async () => {
+  await withDir(async (dir) => {
+    const writer = new SnapshotWriter(false);
+    const kept: string[] = [];
+    writeMany(writer, dir, 0, 8, kept);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(writer.background, true);
+    // one burst of small files, far faster than the thread: most are superseded before it
+    // gets to them
+    const texts = new Map<string, string>();
+    for (let index = 8; index < 308; index++) {
+      const file = `${dir}/checkpoint-${String(index).padStart(8, "0")}.json`;
+      texts.set(file, `{"seq":${index}}`);
+      kept.push(file);
+      writer.write({ file, text: texts.get(file)!, remove: kept.splice(0, kept.length - 3) });
+    }
+    await writer.close();
+    assert.ok(writer.counts.superseded > 0, JSON.stringify(writer.counts));
+    assert.equal(writer.counts.written + writer.counts.superseded, 308);
+    // the directory is as if every file had been written and the old ones removed
+    const names = [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
+    assert.deepEqual(names, kept.map((file) => file.slice(dir.length + 1)));
+    for (const file of kept) assert.equal(Deno.readTextFileSync(file), texts.get(file));
   });
 });
