@@ -39,8 +39,14 @@ export interface CheckpointSink {
  * ```
  */
 export interface CheckpointHookOptions {
-  /** Save after every N-th step; with 1, each model reply is saved too. A pause and the end are always saved. @default 1 */
+  /** Save after every N-th step. A pause and the end are always saved. @default 1 */
   readonly every?: number;
+  /**
+   * Also save right after each model reply, before its calls run, so that a
+   * run resumed after a crash during those calls does not ask the model
+   * again (and pay for it twice). @default true when `every` is 1
+   */
+  readonly replies?: boolean;
 }
 
 /**
@@ -61,13 +67,20 @@ export interface CheckpointHookOptions {
  * ```
  */
 export function checkpointHook(store: CheckpointSink, options: CheckpointHookOptions = {}): Hook {
-  const { every = 1 } = options;
+  const { every = 1, replies = every === 1 } = options;
   if (typeof store?.save !== "function") {
     throw new TypeError("Cannot make checkpoint hook: 'store' must have a save(state) method");
   }
   if (!Number.isInteger(every) || every < 1) {
     throw new RangeError(
       `Cannot make checkpoint hook: 'every' must be a positive integer, got ${every}`,
+    );
+  }
+  if (typeof replies !== "boolean") {
+    throw new TypeError(
+      `Cannot make checkpoint hook: 'replies' must be true or false, got ${
+        JSON.stringify(replies)
+      }`,
     );
   }
   let state: LoopState | undefined;
@@ -85,7 +98,7 @@ export function checkpointHook(store: CheckpointSink, options: CheckpointHookOpt
     },
     // Not async: events this hook ignores cost the loop no promise.
     onModelReply(ctx) {
-      if (every === 1) return save(ctx.state, REPLY);
+      if (replies) return save(ctx.state, REPLY);
     },
     events: ["step", "loop_end"],
     onEvent(event) {

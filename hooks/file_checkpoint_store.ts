@@ -33,11 +33,11 @@ export interface FileCheckpointStoreOptions {
   readonly redact?: (text: string) => string;
   /** Receives each warning (for example a corrupt file skipped); they are also kept in `warnings`. */
   readonly onWarning?: (message: string) => void;
-  /** `fsync` each snapshot file before it is renamed into place (survives power loss, not only crashes). @default false */
+  /** Flush the journal to disk (`fdatasync`) after each append and `fsync` each snapshot file before its rename: saves survive power loss, not only crashes. @default false */
   readonly durable?: boolean;
   /**
-   * Write every N-th step snapshot as its own file (temporary file + rename);
-   * the others are appended to `journal.jsonl`, which is cheaper. @default 1
+   * Also write every N-th step snapshot as its own file (temporary file +
+   * rename); every snapshot is a line of `journal.jsonl` anyway. @default 1
    */
   readonly fileEvery?: number;
 }
@@ -71,9 +71,10 @@ class Journal {
 
   append(lines: string): void {
     this.#file ??= Deno.openSync(this.path, { append: true, create: true });
-    // Encoded into a reused buffer: no allocation per save for the usual sizes.
-    if (this.#buffer.length < lines.length * 3) this.#buffer = new Uint8Array(lines.length * 3);
-    const bytes = this.#buffer.subarray(0, encoder.encodeInto(lines, this.#buffer).written);
+    // Encoded into a reused buffer (no allocation per save); a rare large save gets its own.
+    const bytes = lines.length * 3 <= this.#buffer.length
+      ? this.#buffer.subarray(0, encoder.encodeInto(lines, this.#buffer).written)
+      : encoder.encode(lines);
     let written = 0;
     while (written < bytes.length) written += this.#file.writeSync(bytes.subarray(written));
     if (this.durable) this.#file.syncDataSync();
@@ -105,13 +106,14 @@ interface JournalEntries {
 /**
  * Checkpoints of one run in a directory, cheap at every step however long the
  * run: one append-only journal (`journal.jsonl`: each step and each
- * transcript message once, one per line), a small snapshot per step
- * (`checkpoint-00000042.json`: counters, queue, metadata and the transcript as
- * ranges of journaled messages, written to a temporary file and renamed into
- * place), and the same snapshot as a journal line after each model reply (and
- * for the steps between files, with `fileEvery`). Each save appends to the
- * journal once. `latest()` resumes from the newest readable snapshot; corrupt
- * or truncated ones are skipped with a warning naming the file.
+ * transcript message once, and every snapshot, one per line; each save
+ * appends once and returns when it is written), and the snapshot after each
+ * step as its own JSON document (`checkpoint-00000042.json`: counters, queue,
+ * metadata and the transcript as ranges of journaled messages, written to a
+ * temporary file and renamed into place, by a writer thread after the first
+ * few; `close()` waits for them). `latest()` resumes from the newest readable
+ * snapshot; corrupt or truncated ones are skipped with a warning naming the
+ * file.
  *
  * @example Save after every step, resume after a crash
  * ```ts ignore

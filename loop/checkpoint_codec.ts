@@ -102,13 +102,13 @@ export function encodeCheckpoint(
   state: LoopState,
   options: EncodeCheckpointOptions = {},
 ): Record<string, JsonValue> {
-  const { redact, omitSteps = false, savedAt = new Date(), messageRef } = options;
+  const { redact, omitSteps = false, savedAt, messageRef } = options;
   const text = redact ?? identity;
   const deep = (value: unknown) => toJson(value, text);
   const document: Record<string, JsonValue> = {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
-    saved_at: savedAt.toISOString(),
+    saved_at: savedAt === undefined ? isoNow() : savedAt.toISOString(),
     task: deep(state.task),
     turn: state.turn,
     model_calls: state.modelCalls,
@@ -330,6 +330,19 @@ export function decodeStep(value: unknown, source = "checkpoint", where = "step"
 }
 
 // ---------------------------------------------------------------------------
+
+let isoMs = Number.NaN;
+let isoText = "";
+
+/** The current time as ISO text, formatted once per millisecond (saves come thousands a second). */
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== isoMs) {
+    isoMs = now;
+    isoText = new Date(now).toISOString();
+  }
+  return isoText;
+}
 
 function identity(text: string): string {
   return text;

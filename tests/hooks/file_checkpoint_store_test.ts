@@ -250,6 +250,10 @@ Deno.test("FileCheckpointStore and checkpointHook reject bad options", () => {
     () => checkpointHook(new FileCheckpointStore("x"), { every: 0 }),
     /'every' must be a positive integer, got 0/,
   );
+  assert.throws(
+    () => checkpointHook(new FileCheckpointStore("x"), { replies: "yes" as never }),
+    /'replies' must be true or false, got "yes"/,
+  );
 });
 
 Deno.test("checkpointHook({ every }) saves every N-th step, a pause and the end", async () => {
@@ -267,6 +271,32 @@ Deno.test("checkpointHook({ every }) saves every N-th step, a pause and the end"
     hooks: [checkpointHook(sink as never, { every: 2 })],
   }).complete();
   assert.deepEqual(saved, [2, 4, 5]);
+});
+
+Deno.test("checkpointHook({ replies }) saves after model replies by default, and not when told", async () => {
+  const run = async (options: { every?: number; replies?: boolean }) => {
+    const saved: string[] = [];
+    const sink = {
+      saveSync: (state: { steps: unknown[] }, save?: { reply?: boolean }) =>
+        saved.push(`${save?.reply ? "reply" : "step"} ${state.steps.length}`),
+      save: () => Promise.reject(new Error("saveSync is preferred")),
+    };
+    await composableLoop({
+      llm: new ScriptedBackend([call("greet", { name: "A" }), call("done", { answer: "x" })]),
+      tools: [greet],
+      task: "x",
+      hooks: [checkpointHook(sink as never, options)],
+    }).complete();
+    return saved;
+  };
+  assert.deepEqual(await run({}), ["reply 0", "step 1", "reply 1", "step 2", "step 2"]);
+  assert.deepEqual(await run({ replies: false }), ["step 1", "step 2", "step 2"]);
+  assert.deepEqual(await run({ every: 2, replies: true }), [
+    "reply 0",
+    "reply 1",
+    "step 2",
+    "step 2",
+  ]);
 });
 
 Deno.test("FileCheckpointStore({ fileEvery }) writes every N-th step snapshot as a file, the rest as lines", async () => {
