@@ -160,6 +160,8 @@ export class SnapshotWriter {
   #starting: Promise<void> | undefined;
   #inline = 0;
   #closed = false;
+  /** Set when a thread could not be started: every file is written inline. */
+  #threadless = false;
   /** Files written or superseded by this writer and its stopped threads. */
   #written = 0;
   #superseded = 0;
@@ -229,9 +231,13 @@ export class SnapshotWriter {
   }
 
   #start(): void {
-    if (this.#starting !== undefined) return;
+    if (this.#starting !== undefined || this.#threadless) return;
     this.#starting = import("node:worker_threads").then(({ Worker }) => {
       if (!this.#closed) this.#thread = new WriterThread(Worker, this.durable);
+    }).catch(() => {
+      // No threads here (a runtime without worker_threads, or not allowed to
+      // start one): the files are written in the caller's thread, as before.
+      this.#threadless = true;
     }).finally(() => {
       this.#starting = undefined;
     });
