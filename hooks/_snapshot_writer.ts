@@ -31,7 +31,7 @@ const CONTROL_BYTES = 32;
 const ERROR_BYTES = 1024;
 /** The ring of jobs (a power of two): each is an Int32 length, then `[file, remove]` as JSON, a newline and the text, padded to 4 bytes. */
 const RING_BYTES = 1 << 18;
-/** A job longer than this is written in the caller's thread once the ring is empty (order is kept). */
+/** A job that may encode to more than this is written in the caller's thread once the ring is empty (order is kept). */
 const MAX_JOB_BYTES = RING_BYTES / 4;
 /** How long the writer waits for more jobs after a batch before it sleeps until woken. */
 const NAP_MS = 2;
@@ -289,21 +289,26 @@ class WriterThread {
 
   /** Hand a job over; false when it is too large for the ring (the caller writes it). */
   post(job: SnapshotJob): boolean {
-    const payload = encoder.encode(`${JSON.stringify([job.file, job.remove])}\n${job.text}`);
-    if (payload.length > MAX_JOB_BYTES) return false;
-    const size = 4 + ((payload.length + 3) & ~3);
+    const payload = `${JSON.stringify([job.file, job.remove])}\n${job.text}`;
+    // Room for the longest possible encoding (3 bytes per UTF-16 unit), so
+    // that the text is encoded straight into the ring.
+    const room = 4 + ((payload.length * 3 + 3) & ~3);
+    if (room > MAX_JOB_BYTES) return false;
     let position = this.#head & (RING_BYTES - 1);
-    const skip = RING_BYTES - position < size ? RING_BYTES - position : 0;
+    const skip = RING_BYTES - position < room ? RING_BYTES - position : 0;
     this.#waitUntil(() =>
-      RING_BYTES - ((this.#head - Atomics.load(this.#control, TAIL)) | 0) >= skip + size
+      RING_BYTES - ((this.#head - Atomics.load(this.#control, TAIL)) | 0) >= skip + room
     );
     if (skip > 0) {
       this.#lengths[position >> 2] = -1;
       position = 0;
     }
-    this.#lengths[position >> 2] = payload.length;
-    this.#ring.set(payload, position + 4);
-    this.#head = (this.#head + skip + size) | 0;
+    const { written } = encoder.encodeInto(
+      payload,
+      this.#ring.subarray(position + 4, position + room),
+    );
+    this.#lengths[position >> 2] = written;
+    this.#head = (this.#head + skip + 4 + ((written + 3) & ~3)) | 0;
     Atomics.store(this.#control, HEAD, this.#head);
     if (Atomics.load(this.#control, SLEEPING) === 2) Atomics.notify(this.#control, HEAD);
     return true;

@@ -296,7 +296,7 @@ export class FileCheckpointStore {
     // Most of the transcript is where it was at the last save: compare by position first.
     const previous = this.#lastTranscript;
     const previousRefs = this.#lastRefs;
-    const refs: number[] = [];
+    const refs = new Array<number>(state.transcript.length);
     const messageRef = (message: Message, position: number) => {
       let index = previous[position] === message
         ? previousRefs[position]
