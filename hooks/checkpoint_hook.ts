@@ -120,7 +120,8 @@ function ignore(): void {}
 
 async function saveAndClose(store: CheckpointSink, state: LoopState): Promise<void> {
   try {
-    await (store.saveSync?.(state) ?? store.save(state));
+    if (typeof store.saveSync === "function") store.saveSync(state);
+    else await store.save(state);
   } finally {
     await store.close?.();
   }

@@ -277,9 +277,10 @@ Deno.test("checkpointHook({ replies }) saves after model replies by default, and
   const run = async (options: { every?: number; replies?: boolean }) => {
     const saved: string[] = [];
     const sink = {
-      saveSync: (state: { steps: unknown[] }, save?: { reply?: boolean }) =>
-        saved.push(`${save?.reply ? "reply" : "step"} ${state.steps.length}`),
-      save: () => Promise.reject(new Error("saveSync is preferred")),
+      saveSync: (state: { steps: unknown[] }, save?: { reply?: boolean }): void => {
+        saved.push(`${save?.reply ? "reply" : "step"} ${state.steps.length}`);
+      },
+      save: () => Promise.reject(new Error("saveSync is preferred, also for the last save")),
     };
     await composableLoop({
       llm: new ScriptedBackend([call("greet", { name: "A" }), call("done", { answer: "x" })]),
