@@ -9,7 +9,8 @@
  * Prints µs per step for: the full stack with checkpoints on disk (under
  * $TMPDIR); the same with the store on tmpfs (/dev/shm: every syscall, no disk:
  * the cost "excluding disk sync"); tmpfs checkpointing after every step only
- * (`replies: false`: the issue's benchmark); tmpfs with a snapshot file every
+ * (`replies: false`: the issue's benchmark); tmpfs keeping every snapshot
+ * file (`keep` > N: the writer thread writes all 10,000); tmpfs with a snapshot file every
  * 10th step (`fileEvery: 10`); tmpfs with journal lines only (no snapshot
  * files: what the loop's own thread pays); hooks without checkpoints; the
  * bare loop. With one snapshot file per step, it also prints how many files
@@ -48,6 +49,7 @@ type Variant =
   | "full"
   | "tmpfs"
   | "tmpfs-steps"
+  | "tmpfs-all-files"
   | "file-every-10"
   | "lines-only"
   | "no-checkpoint"
@@ -56,17 +58,25 @@ const VARIANTS: Variant[] = [
   "full",
   "tmpfs",
   "tmpfs-steps",
+  "tmpfs-all-files",
   "file-every-10",
   "lines-only",
   "no-checkpoint",
   "bare",
 ];
 /** The variants whose store lives on tmpfs, and each checkpoint variant's `fileEvery`. */
-const ON_TMPFS: Variant[] = ["tmpfs", "tmpfs-steps", "file-every-10", "lines-only"];
+const ON_TMPFS: Variant[] = [
+  "tmpfs",
+  "tmpfs-steps",
+  "tmpfs-all-files",
+  "file-every-10",
+  "lines-only",
+];
 const FILE_EVERY: Partial<Record<Variant, number>> = {
   full: 1,
   tmpfs: 1,
   "tmpfs-steps": 1,
+  "tmpfs-all-files": 1,
   "file-every-10": 10,
   "lines-only": Number.MAX_SAFE_INTEGER,
 };
@@ -102,7 +112,11 @@ async function runVariant(variant: Variant, n: number): Promise<void> {
     );
   }
   const fileEvery = FILE_EVERY[variant];
-  const store = fileEvery === undefined ? undefined : new FileCheckpointStore(dir, { fileEvery });
+  // "tmpfs-all-files" keeps every snapshot file, so none is superseded: the writer writes all.
+  const keep = variant === "tmpfs-all-files" ? n + 10 : undefined;
+  const store = fileEvery === undefined
+    ? undefined
+    : new FileCheckpointStore(dir, { fileEvery, ...(keep === undefined ? {} : { keep }) });
   // "tmpfs-steps" checkpoints after every step only, as the issue's benchmark asks; the others
   // also after every model reply (checkpointHook's default).
   if (store !== undefined) {
