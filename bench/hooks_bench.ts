@@ -122,7 +122,9 @@ async function runVariant(variant: Variant, n: number): Promise<void> {
   if (store !== undefined) {
     hooks.push(checkpointHook(store, { replies: variant !== "tmpfs-steps" }));
   }
+  // RSS samples: this hook observes steps only, so the loop emits no other events for it.
   hooks.push({
+    events: ["step"],
     onEvent(event) {
       if (event.type === "step" && event.step.number % (n / 4) === 0) {
         samples.push(`${event.step.number}: ${rssMb().toFixed(0)} MB`);
