@@ -46,38 +46,21 @@ const STALL_MS = 30_000;
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { sab, durable } = workerData;
-const [HEAD, TAIL, SLEEPING, STOP, FAILED, ERROR_LENGTH, WRITTEN, SUPERSEDED] = [0, 1, 2, 3, 4, 5, 6, 7];
+const HEAD = ${HEAD}, TAIL = ${TAIL}, SLEEPING = ${SLEEPING}, STOP = ${STOP};
+const FAILED = ${FAILED}, ERROR_LENGTH = ${ERROR_LENGTH};
+const WRITTEN = ${WRITTEN}, SUPERSEDED = ${SUPERSEDED};
 const control = new Int32Array(sab, 0, ${CONTROL_BYTES / 4});
 const errorArea = new Uint8Array(sab, ${CONTROL_BYTES}, ${ERROR_BYTES});
 const ringOffset = ${CONTROL_BYTES + ERROR_BYTES};
 const ring = new Uint8Array(sab, ringOffset, ${RING_BYTES});
 const lengths = new Int32Array(sab, ringOffset, ${RING_BYTES / 4});
 const decoder = new TextDecoder();
-const encoder = new TextEncoder();
 let tail = Atomics.load(control, TAIL);
 let failed = false;
-/** Write one file: temporary file, then rename. */
-function write(file, text) {
-  const temp = file + ".tmp";
-  if (durable) {
-    const handle = Deno.openSync(temp, { write: true, create: true, truncate: true });
-    try {
-      let written = 0;
-      while (written < text.length) written += handle.writeSync(text.subarray(written));
-      handle.syncSync();
-    } finally {
-      handle.close();
-    }
-  } else Deno.writeFileSync(temp, text);
-  Deno.renameSync(temp, file);
-}
-function remove(file) {
-  try {
-    Deno.removeSync(file);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-}
+const write = ${writeSnapshotFile};
+const remove = ${removeSnapshotFile};
+const recordFailure = ${recordFailure};
+const failure = { control, errorArea, lengthCell: ERROR_LENGTH, flagCell: FAILED };
 /**
  * Perform a batch of jobs in order, except that a file which a later job of
  * the same batch removes is not written at all (nor removed): the directory
@@ -93,18 +76,14 @@ function perform(jobs) {
       file = job.file;
       if (removedLater.has(job.file)) Atomics.add(control, SUPERSEDED, 1);
       else {
-        write(job.file, ring.slice(job.start, job.end));
+        write(job.file, ring.slice(job.start, job.end), durable);
         Atomics.add(control, WRITTEN, 1);
       }
       for (const old of job.remove) if (!inBatch.has(old)) remove(old);
     }
   } catch (error) {
     failed = true;
-    const message = encoder.encode("could not be written (" + file + "): " + (error && error.message || error));
-    const length = Math.min(message.length, ${ERROR_BYTES});
-    errorArea.set(message.subarray(0, length));
-    Atomics.store(control, ERROR_LENGTH, length);
-    Atomics.store(control, FAILED, 1);
+    recordFailure(failure, "could not be written (" + file + "): " + (error && error.message || error));
   }
 }
 let busy = false;
@@ -350,11 +329,12 @@ class WriterThread {
 
   #fail(message: string): void {
     if (Atomics.load(this.#control, FAILED) === 1) return;
-    const bytes = encoder.encode(message);
-    const length = Math.min(bytes.length, ERROR_BYTES);
-    new Uint8Array(this.#shared, CONTROL_BYTES, ERROR_BYTES).set(bytes.subarray(0, length));
-    Atomics.store(this.#control, ERROR_LENGTH, length);
-    Atomics.store(this.#control, FAILED, 1);
+    recordFailure({
+      control: this.#control,
+      errorArea: new Uint8Array(this.#shared, CONTROL_BYTES, ERROR_BYTES),
+      lengthCell: ERROR_LENGTH,
+      flagCell: FAILED,
+    }, message);
   }
 }
 const encoder = new TextEncoder();
@@ -362,23 +342,55 @@ const decoder = new TextDecoder();
 
 /** Write a snapshot file in this thread: the same steps as the writer thread. */
 function writeNow(job: SnapshotJob, durable: boolean): void {
-  const temp = `${job.file}.tmp`;
+  writeSnapshotFile(job.file, encoder.encode(job.text), durable);
+  for (const old of job.remove) removeSnapshotFile(old);
+}
+
+// The functions below run in both threads: the writer thread gets their
+// source, so they use nothing but their arguments and the Deno, Atomics and
+// TextEncoder globals (no module constants: a minifier would rename them),
+// and no syntax that compiles to helpers (such as `using`).
+
+/** Write `bytes` to `${file}.tmp`, then rename it to `file` (`fsync`ed first when durable). */
+function writeSnapshotFile(file: string, bytes: Uint8Array, durable: boolean): void {
+  const temp = file + ".tmp";
   if (durable) {
-    using handle = Deno.openSync(temp, { write: true, create: true, truncate: true });
-    const bytes = encoder.encode(job.text);
-    let written = 0;
-    while (written < bytes.length) written += handle.writeSync(bytes.subarray(written));
-    handle.syncSync();
-  } else {
-    Deno.writeTextFileSync(temp, job.text);
-  }
-  // A new name each time: on ext4, renaming over an existing file forces a flush (slow).
-  Deno.renameSync(temp, job.file);
-  for (const old of job.remove) {
+    const handle = Deno.openSync(temp, { write: true, create: true, truncate: true });
     try {
-      Deno.removeSync(old);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      let written = 0;
+      while (written < bytes.length) written += handle.writeSync(bytes.subarray(written));
+      handle.syncSync();
+    } finally {
+      handle.close();
     }
+  } else Deno.writeFileSync(temp, bytes);
+  // A new name each time: on ext4, renaming over an existing file forces a flush (slow).
+  Deno.renameSync(temp, file);
+}
+
+/** Remove an old snapshot file; one already gone is fine. */
+function removeSnapshotFile(file: string): void {
+  try {
+    Deno.removeSync(file);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
+}
+
+/** Where a failure is recorded in the shared memory. */
+interface FailureCells {
+  readonly control: Int32Array;
+  readonly errorArea: Uint8Array;
+  /** The control cell for the message's length, and the one raised to 1 last. */
+  readonly lengthCell: number;
+  readonly flagCell: number;
+}
+
+/** Put a failure's message in the shared error area, then raise the flag. */
+function recordFailure(cells: FailureCells, message: string): void {
+  const bytes = new TextEncoder().encode(message);
+  const length = Math.min(bytes.length, cells.errorArea.length);
+  cells.errorArea.set(bytes.subarray(0, length));
+  Atomics.store(cells.control, cells.lengthCell, length);
+  Atomics.store(cells.control, cells.flagCell, 1);
 }
