@@ -45,41 +45,30 @@ import {
   truncateTranscript,
 } from "../hooks/hooks_mod.ts";
 
-type Variant =
-  | "full"
-  | "tmpfs"
-  | "tmpfs-steps"
-  | "tmpfs-all-files"
-  | "file-every-10"
-  | "lines-only"
-  | "no-checkpoint"
-  | "bare";
-const VARIANTS: Variant[] = [
-  "full",
-  "tmpfs",
-  "tmpfs-steps",
-  "tmpfs-all-files",
-  "file-every-10",
-  "lines-only",
-  "no-checkpoint",
-  "bare",
-];
-/** The variants whose store lives on tmpfs, and each checkpoint variant's `fileEvery`. */
-const ON_TMPFS: Variant[] = [
-  "tmpfs",
-  "tmpfs-steps",
-  "tmpfs-all-files",
-  "file-every-10",
-  "lines-only",
-];
-const FILE_EVERY: Partial<Record<Variant, number>> = {
-  full: 1,
-  tmpfs: 1,
-  "tmpfs-steps": 1,
-  "tmpfs-all-files": 1,
-  "file-every-10": 10,
-  "lines-only": Number.MAX_SAFE_INTEGER,
-};
+/** How each variant checkpoints: no entry, no checkpoints. */
+interface Checkpoints {
+  /** The store lives on tmpfs (/dev/shm) rather than under $TMPDIR. */
+  readonly tmpfs: boolean;
+  readonly fileEvery: number;
+  /** Snapshot files kept (FileCheckpointStore's default when absent). */
+  readonly keep?: (n: number) => number;
+  /** checkpointHook's `replies`: also save after every model reply. */
+  readonly replies: boolean;
+}
+
+const VARIANTS = {
+  full: { tmpfs: false, fileEvery: 1, replies: true },
+  tmpfs: { tmpfs: true, fileEvery: 1, replies: true },
+  // after every step only, as the issue's benchmark asks
+  "tmpfs-steps": { tmpfs: true, fileEvery: 1, replies: false },
+  // every snapshot file kept, so none is superseded: the writer writes all
+  "tmpfs-all-files": { tmpfs: true, fileEvery: 1, keep: (n) => n + 10, replies: true },
+  "file-every-10": { tmpfs: true, fileEvery: 10, replies: true },
+  "lines-only": { tmpfs: true, fileEvery: Number.MAX_SAFE_INTEGER, replies: true },
+  "no-checkpoint": undefined,
+  bare: undefined,
+} satisfies Record<string, Checkpoints | undefined>;
+type Variant = keyof typeof VARIANTS;
 
 const work = tool({
   name: "work",
@@ -90,9 +79,10 @@ const work = tool({
 });
 
 async function runVariant(variant: Variant, n: number): Promise<void> {
+  const checkpoints: Checkpoints | undefined = VARIANTS[variant];
   const dir = await Deno.makeTempDir({
     prefix: "looplet-hooks-bench-",
-    ...(ON_TMPFS.includes(variant) ? { dir: "/dev/shm" } : {}),
+    ...(checkpoints?.tmpfs ? { dir: "/dev/shm" } : {}),
   });
   const samples: string[] = [];
   const hooks: Hook[] = [];
@@ -111,16 +101,13 @@ async function runVariant(variant: Variant, n: number): Promise<void> {
       tokenBudgetHook({ maxTokens: 1e12 }),
     );
   }
-  const fileEvery = FILE_EVERY[variant];
-  // "tmpfs-all-files" keeps every snapshot file, so none is superseded: the writer writes all.
-  const keep = variant === "tmpfs-all-files" ? n + 10 : undefined;
-  const store = fileEvery === undefined
-    ? undefined
-    : new FileCheckpointStore(dir, { fileEvery, ...(keep === undefined ? {} : { keep }) });
-  // "tmpfs-steps" checkpoints after every step only, as the issue's benchmark asks; the others
-  // also after every model reply (checkpointHook's default).
-  if (store !== undefined) {
-    hooks.push(checkpointHook(store, { replies: variant !== "tmpfs-steps" }));
+  let store: FileCheckpointStore | undefined;
+  if (checkpoints) {
+    store = new FileCheckpointStore(dir, {
+      fileEvery: checkpoints.fileEvery,
+      ...(checkpoints.keep ? { keep: checkpoints.keep(n) } : {}),
+    });
+    hooks.push(checkpointHook(store, { replies: checkpoints.replies }));
   }
   // RSS samples: this hook observes steps only, so the loop emits no other events for it.
   hooks.push({
@@ -138,7 +125,7 @@ async function runVariant(variant: Variant, n: number): Promise<void> {
     task: "Benchmark the hook library",
     maxSteps: n,
     // With checkpoints, the step journal holds every step: keep only the newest in memory.
-    ...(fileEvery !== undefined ? { keepSteps: 100 } : {}),
+    ...(store ? { keepSteps: 100 } : {}),
     hooks,
   }).complete();
   const elapsed = performance.now() - started;
@@ -157,7 +144,7 @@ async function runVariant(variant: Variant, n: number): Promise<void> {
       samples.join(", ")
     }], transcript ${outcome.state.transcript.length} msgs` +
       (diskKb > 0 ? `, ${(diskKb / 1024).toFixed(1)} MB written in ${dir.split("/")[1]}` : "") +
-      (store !== undefined && fileEvery === 1
+      (store && checkpoints?.fileEvery === 1
         ? `, ${
           store.snapshotFiles.written + store.snapshotFiles.superseded
         } snapshot files: ${store.snapshotFiles.written} written, ${store.snapshotFiles.superseded} superseded`
@@ -175,7 +162,7 @@ const n = Number(values.n ?? 10_000);
 if (values.variant !== undefined) {
   await runVariant(values.variant as Variant, n);
 } else {
-  for (const variant of VARIANTS) {
+  for (const variant of Object.keys(VARIANTS)) {
     const { code } = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",
