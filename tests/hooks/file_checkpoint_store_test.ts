@@ -15,8 +15,14 @@ async function withDir(fn: (dir: string) => Promise<void>) {
   }
 }
 
-function greetRun(dir: string, names: string[], task = "Greet everyone", maxSteps = 20) {
-  const store = new FileCheckpointStore(dir);
+function greetRun(
+  dir: string,
+  names: string[],
+  task = "Greet everyone",
+  maxSteps = 20,
+  store = new FileCheckpointStore(dir),
+  moreHooks: Hook[] = [],
+) {
   const run = composableLoop({
     llm: new ScriptedBackend([
       ...names.map((name) => call("greet", { name })),
@@ -25,7 +31,7 @@ function greetRun(dir: string, names: string[], task = "Greet everyone", maxStep
     tools: [greet],
     task,
     maxSteps,
-    hooks: [checkpointHook(store)],
+    hooks: [checkpointHook(store), ...moreHooks],
   });
   return { store, run };
 }
@@ -429,16 +435,8 @@ for (const durable of [false, true]) {
   Deno.test(`FileCheckpointStore writes snapshot files on a writer thread in a long run (durable: ${durable})`, async () => {
     await withDir(async (dir) => {
       const store = new FileCheckpointStore(dir, { durable, keep: 4 });
-      const outcome = await composableLoop({
-        llm: new ScriptedBackend([
-          ...MANY.map((name) => call("greet", { name })),
-          call("done", { answer: "all greeted" }),
-        ]),
-        tools: [greet],
-        task: "Greet everyone",
-        maxSteps: 50,
-        hooks: [checkpointHook(store), yieldEachStep],
-      }).complete();
+      const outcome = await greetRun(dir, MANY, "Greet everyone", 50, store, [yieldEachStep])
+        .run.complete();
       assert.equal(outcome.stopReason, "done");
       // 41 replies and 41 steps, then the end: seq 83 is the last; close() waited for its file
       assert.deepEqual(files(dir), [
@@ -465,16 +463,7 @@ Deno.test("FileCheckpointStore fails the run when a snapshot file cannot be writ
   await withDir(async (dir) => {
     // a folder where the snapshot after step 20 (seq 40) must go: the rename fails
     Deno.mkdirSync(`${dir}/checkpoint-00000040.json/blocked`, { recursive: true });
-    const run = composableLoop({
-      llm: new ScriptedBackend([
-        ...MANY.map((name) => call("greet", { name })),
-        call("done", { answer: "all greeted" }),
-      ]),
-      tools: [greet],
-      task: "Greet everyone",
-      maxSteps: 50,
-      hooks: [checkpointHook(new FileCheckpointStore(dir)), yieldEachStep],
-    });
+    const { run } = greetRun(dir, MANY, "Greet everyone", 50, undefined, [yieldEachStep]);
     await assert.rejects(run.complete(), (error: unknown) => {
       const text = `${error} ${(error as { cause?: unknown }).cause}`;
       assert.match(text, /checkpoint-00000040\.json/);
