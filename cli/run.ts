@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import process from "node:process";
 import type { CliContext } from "./types.ts";
-import { parseCommand, positiveInteger, resolveBundle, UsageError } from "./args.ts";
+import {
+  type CommandSpec,
+  type OptionSpec,
+  type ParsedArguments,
+  positiveInteger,
+  resolveBundle,
+  UsageError,
+} from "./args.ts";
 import { composableLoop } from "../loop/composable_loop.ts";
 import type { Backend, Hook, LoopEvent } from "../loop/types.ts";
 import { ScriptedBackend, type ScriptedResponse } from "../backends/scripted.ts";
@@ -50,36 +57,80 @@ function randomHex(length: number): string {
   return [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("").slice(0, length);
 }
 
+const OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  workspace: {
+    type: "string",
+    short: "w",
+    value: "DIR",
+    description: "the folder the agent works in",
+    default: "the current folder",
+  },
+  "copy-workspace": {
+    type: "string",
+    value: "DIR",
+    description: "work on a temporary copy of DIR",
+  },
+  "max-steps": {
+    type: "string",
+    value: "N",
+    description: "step budget",
+    default: "the bundle's max-steps, else 20",
+  },
+  scripted: { type: "boolean", description: "replay the bundle's scripted replies, no model" },
+  "scripted-response": {
+    type: "string",
+    multiple: true,
+    value: "TEXT",
+    description: "a scripted reply: JSON tool calls or text",
+  },
+  "trace-dir": {
+    type: "string",
+    value: "DIR",
+    description: "where the provenance trace goes",
+    default: "<workspace>/.looplet/traces/<bundle>-<id>",
+  },
+  "no-trace": { type: "boolean", description: "record no trace" },
+  model: { type: "string", value: "NAME", description: "model name", default: "$OPENAI_MODEL" },
+  "base-url": {
+    type: "string",
+    value: "URL",
+    description: "OpenAI-compatible endpoint",
+    default: "$OPENAI_BASE_URL",
+  },
+  provider: {
+    type: "string",
+    value: "NAME",
+    description: "openai or anthropic",
+    default: "from the environment",
+  },
+  "no-tests": { type: "boolean", description: "let the coder finish without passing tests" },
+};
+
 /**
  * `looplet run <bundle> <task>`: load and build the bundle, pick the model
  * (scripted replies, or the injected `backendFromEnv`), probe native tools,
  * run the loop with a live step trace, and return 0 only when the run ends
  * with an accepted `done`.
  *
- * @param args Arguments after `run`.
- * @param context Output, environment and injected dependencies.
- * @returns The exit code.
- * @throws {UsageError} On bad options (the CLI prints the usage line, exit 2).
- * @throws {BundleError} When the bundle is invalid (exit 1).
  * @example
  * ```ts ignore
  * await main(["run", "examples/skills/coder", "Fix the tests", "--scripted"]);
  * ```
  */
-export async function cliRun(args: string[], context: CliContext): Promise<number> {
-  const { values, positionals } = parseCommand("run", args, {
-    workspace: { type: "string", short: "w" },
-    "copy-workspace": { type: "string" },
-    "max-steps": { type: "string" },
-    scripted: { type: "boolean" },
-    "scripted-response": { type: "string", multiple: true },
-    "trace-dir": { type: "string" },
-    "no-trace": { type: "boolean" },
-    model: { type: "string" },
-    "base-url": { type: "string" },
-    provider: { type: "string" },
-    "no-tests": { type: "boolean" },
-  }, { min: 2, max: 2, names: "a bundle folder and a task" });
+export const command: CommandSpec = {
+  name: "run",
+  usage: "<bundle> <task>",
+  summary:
+    "Run a bundle on a task with a real model (OPENAI_BASE_URL/OPENAI_MODEL or ANTHROPIC_API_KEY) or its script.",
+  options: OPTIONS,
+  positionals: { min: 2, max: 2, names: "a bundle folder and a task" },
+  run: (parsed, context) => cliRun(parsed, context),
+};
+
+async function cliRun(
+  { values, positionals }: ParsedArguments,
+  context: CliContext,
+): Promise<number> {
   const { io, deps, env, tty } = context;
   const [bundlePath, task] = positionals;
   if (task.trim() === "") throw new UsageError("the task must not be empty", "run");
