@@ -1,5 +1,6 @@
 import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
+import { z } from "zod";
 import { readSkillMd, type SkillDocument } from "../skills/skill_md.ts";
 import type { BundleProblem } from "./bundle_error.ts";
 import {
@@ -330,7 +331,6 @@ async function readTools(
     }
     if (ok) {
       try {
-        const { z } = await import("zod");
         z.fromJSONSchema(manifest.input_schema as Parameters<typeof z.fromJSONSchema>[0]);
       } catch (error) {
         problems.push({
