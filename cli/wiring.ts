@@ -80,6 +80,7 @@ export async function cliProbe(backend: Backend): Promise<NativeToolProbe> {
 export function cliTrace(options: TraceOptions): TraceSink {
   const sink = new ProvenanceSink(options.traceDir, {
     metadata: { bundle: options.bundle, task: options.task },
+    ...(options.overwrite ? { overwrite: true } : {}),
   });
   return {
     hooks: [sink.hook()],

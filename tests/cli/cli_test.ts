@@ -40,17 +40,19 @@ Deno.test("run: the scripted coder fixes a copy of the sample project and exits 
     "--scripted",
     "--copy-workspace",
     SAMPLE,
+    "--keep",
   ]);
   assert.equal(code, 0, err);
   assert.match(
     out,
     /^looplet run coder\n  Task: Fix the failing test\n  Workspace: .*looplet-workspace-.*\/sample_project/,
   );
-  assert.match(out, /#2 ✗ \$ deno test -A → exit 1\n/);
-  assert.match(out, /#6 ✓ \$ deno test -A → exit 0\n/);
+  assert.match(out, /#2 ✗ \$ deno test -A → exit 1 \[\d+(ms|\.\ds)\]\n/);
+  assert.match(out, /#6 ✓ \$ deno test -A → exit 0 \[\d+(ms|\.\ds)\]\n/);
   assert.match(out, /#5 ✓ edit stats\.ts:12 \(-1 \+3 lines\)/);
   assert.match(out, /✓ done in 7 steps: Fixed median\(\)/);
   const workspace = /Workspace: (.*)/.exec(out)![1];
+  assert.equal(err, `kept workspace copy: ${workspace.slice(0, workspace.lastIndexOf("/"))}`);
   assert.match(
     await Deno.readTextFile(`${workspace}/stats.ts`),
     /sorted\[middle - 1\] \+ sorted\[middle\]/,
@@ -65,6 +67,7 @@ Deno.test("run: the scripted coder fixes a copy of the sample project and exits 
     before,
     "the sample project itself is untouched",
   );
+  await Deno.remove(workspace.slice(0, workspace.lastIndexOf("/")), { recursive: true });
 });
 
 Deno.test("run: the coder's test guard rejects done while the tests fail", async () => {
