@@ -54,7 +54,7 @@ export function liveLine(
   let started = 0;
   let frame = 0;
   const write = (text: string) => process.stdout.write(text);
-  const columns = () => Math.max(20, (process.stdout.columns ?? 80) - 1);
+  const columns = () => Math.max(40, (process.stdout.columns || 80) - 1);
   const draw = () => {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const tail = latest === "" ? "" : ` · ${latest}`;

@@ -449,6 +449,7 @@ async function runLoop(run: LoopRun): Promise<number> {
       io.stdout(`  Tool protocol: ${model.protocol} | Probe: ${model.probe}`);
       io.stdout("");
     }
+    const running = new Map<number, { tool: string; args: unknown; started: number }>();
     const streamed = streamPrinter(Boolean(values.stream) && !json, io.stdout, live);
     const liveHook: Hook = {
       name: "cli-live-trace",
@@ -467,9 +468,17 @@ async function runLoop(run: LoopRun): Promise<number> {
           streamed.flush();
           live.clear();
         } else if (event.type === "tool_start") {
+          running.set(event.step, {
+            tool: event.call.name,
+            args: event.call.args,
+            started: Date.now(),
+          });
           live.start(`running ${event.call.name}(${summary(event.call.args)})`);
         } else if (event.type === "tool_progress") live.progress(event.message);
-        else if (event.type === "step") live.clear();
+        else if (event.type === "step") {
+          running.delete(event.step.number);
+          live.clear();
+        }
       },
     };
     const loop = composableLoop({
@@ -503,12 +512,25 @@ async function runLoop(run: LoopRun): Promise<number> {
       } else parseFailures = 0;
     }
     const outcome = await loop.outcome;
+    const interrupted = [...running].map(([step, call]) => ({
+      step,
+      tool: call.tool,
+      args: call.args,
+      elapsed_ms: Date.now() - call.started,
+    }));
+    if (controller.signal.aborted && interrupted.length > 0) {
+      sink?.note?.("interrupted", interrupted);
+    }
     return finish(outcome, {
       context,
       json,
       traceDir: sink ? traceDir : undefined,
       proseOnly,
-      interrupted: controller.signal.aborted,
+      interrupted: controller.signal.aborted
+        ? interrupted.map((call) =>
+          `${call.tool}(${summary(call.args as Record<string, unknown>)})`
+        )
+        : undefined,
       protocol: model.protocol,
     });
   } finally {
@@ -524,15 +546,16 @@ function finish(
     json: boolean;
     traceDir: string | undefined;
     proseOnly: string | undefined;
-    interrupted: boolean;
+    interrupted: string[] | undefined;
     protocol: string;
   },
 ): number {
   const { io, tty } = facts.context;
   let why: string | undefined;
   let code = 1;
-  if (facts.interrupted) {
-    why = `interrupted after ${plural(outcome.steps, "step")}`;
+  if (facts.interrupted !== undefined) {
+    const during = facts.interrupted.length > 0 ? ` during ${facts.interrupted.join(", ")}` : "";
+    why = `interrupted${during} after ${plural(outcome.steps, "step")}`;
     code = INTERRUPTED;
   } else if (facts.proseOnly !== undefined) {
     why =
