@@ -53,7 +53,7 @@ Deno.test("run: the scripted coder fixes a copy of the sample project and exits 
   const workspace = /Workspace: (.*)/.exec(out)![1];
   assert.match(
     await Deno.readTextFile(`${workspace}/stats.ts`),
-    /sorted\[middle - 1\] \+ sorted\[middle\]/,
+    /return \(before \+ middle\) \/ 2/,
   );
   const tests = await new Deno.Command(Deno.execPath(), {
     args: ["test", "-A", "-q"],
