@@ -177,7 +177,7 @@ Deno.test("OpenAICompatibleBackend reassembles DeepSeek arguments streamed one c
     replayFetch(chunks("openai-compatible/vercel-ai/deepseek-tool-call.chunks.txt")),
   )
     .generate(request(), { onDelta: () => {} });
-  assert.deepEqual(turn.toolCalls?.[0]!.args, { location: "San Francisco" });
+  assert.deepEqual(turn.toolCalls?.[0]?.args, { location: "San Francisco" });
   assert.equal(turn.toolCalls?.[0].id, "call_00_ioIn7yN9p1ZOMNpDLwd4MgAF");
   assert.deepEqual(turn.usage, { inputTokens: 339, outputTokens: 83, cacheReadTokens: 320 });
 });
@@ -188,7 +188,7 @@ Deno.test("OpenAICompatibleBackend keeps the first id when Alibaba repeats an em
   )
     .generate(request(), { onDelta: () => {} });
   assert.equal(turn.toolCalls?.length, 1);
-  assert.equal(turn.toolCalls?.[0]!.id, "call_eee11723464a4b9eb8cee71d");
+  assert.equal(turn.toolCalls?.[0]?.id, "call_eee11723464a4b9eb8cee71d");
   assert.deepEqual(turn.toolCalls?.[0].args, { location: "San Francisco" });
 });
 
@@ -214,7 +214,7 @@ Deno.test("OpenAICompatibleBackend reads Mistral calls without index and an empt
   const incremental = await make(
     replayFetch(chunks("openai-compatible/vercel-ai/mistral-incremental-tool-call.chunks.txt")),
   ).generate(request(), { onDelta: () => {} });
-  assert.equal(incremental.toolCalls?.[0]!.name, "webSearchTool");
+  assert.equal(incremental.toolCalls?.[0]?.name, "webSearchTool");
   assert.deepEqual(incremental.toolCalls?.[0].args, { query: "current Berlin weather" });
 });
 

@@ -61,7 +61,7 @@ Deno.test("composableLoop() records the transcript the model sees, with tool res
   assert.deepEqual(second[2], {
     role: "tool",
     content: '{"sum":3}',
-    toolCallId: second[1]!.toolCalls?.[0]!.id,
+    toolCallId: second[1]!.toolCalls?.[0]?.id,
     toolName: "add",
   });
 });
