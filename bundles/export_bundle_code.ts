@@ -87,9 +87,11 @@ function importSpecifiers(source: string): string[] {
   const found: string[] = [];
   const statement =
     /(?:^|[;\n])\s*(import|export)\s+(type\s+)?(?:[^"';]*?\sfrom\s*)?["']([^"'\n]+)["']/g;
-  for (const match of source.matchAll(statement)) if (!match[2]) found.push(match[3]);
-  for (const match of source.matchAll(/\bimport\(\s*["']([^"'\n]+)["']\s*\)/g)) {
-    found.push(match[1]);
+  for (const [, , type, specifier] of source.matchAll(statement)) {
+    if (!type && specifier) found.push(specifier);
+  }
+  for (const [, specifier] of source.matchAll(/\bimport\(\s*["']([^"'\n]+)["']\s*\)/g)) {
+    if (specifier) found.push(specifier);
   }
   return found;
 }

@@ -66,7 +66,9 @@ export interface ParsedArguments {
   /** Flag values by long name (`true` for booleans, arrays for repeatable flags). */
   readonly values: Record<string, unknown>;
   /** The positionals, in order. */
-  readonly positionals: string[];
+  readonly positionals: readonly string[];
+  /** Positional `index`, one the spec's `min` guarantees (read optional ones with `.at()`). */
+  arg(index: number): string;
 }
 
 /**
@@ -168,7 +170,7 @@ export function parseCommand(
   const values: Record<string, unknown> = {};
   const found: string[] = [];
   for (let index = 0; index < args.length; index++) {
-    const arg = args[index];
+    const arg = args[index] ?? "";
     if (arg === "--") {
       found.push(...args.slice(index + 1));
       break;
@@ -182,7 +184,7 @@ export function parseCommand(
     const name = long ? flag : shorts.get(flag);
     const spec = name === undefined ? undefined : specs[name];
     if (name === undefined || spec === undefined) {
-      const typed = arg.split("=")[0];
+      const typed = arg.split("=")[0] ?? arg;
       const hint = long ? suggestSimilar(flag, Object.keys(specs)) : undefined;
       throw new UsageError(
         `unknown option '${typed}'${hint ? `; did you mean '--${hint}'?` : ""}`,
@@ -192,7 +194,7 @@ export function parseCommand(
     let value: unknown = true;
     if (spec.type === "string") {
       if (inline !== undefined) value = inline;
-      else if (index + 1 < args.length) value = args[++index];
+      else if (index + 1 < args.length) value = args[++index] ?? "";
       else throw new UsageError(`option '--${name}' needs a value`, command);
     } else if (inline !== undefined) {
       throw new UsageError(`option '--${name}' does not take a value`, command);
@@ -200,7 +202,14 @@ export function parseCommand(
     if (spec.multiple) values[name] = [...((values[name] as unknown[]) ?? []), value];
     else values[name] = value;
   }
-  if (values.help) return { values, positionals: found };
+  const arg = (index: number) => {
+    const value = found[index];
+    if (value === undefined) {
+      throw new UsageError(`'${command}' needs ${positionals.names}`, command);
+    }
+    return value;
+  };
+  if (values.help) return { values, positionals: found, arg };
   if (found.length < positionals.min) {
     throw new UsageError(`'${command}' needs ${positionals.names}`, command);
   }
@@ -210,7 +219,7 @@ export function parseCommand(
       command,
     );
   }
-  return { values, positionals: found };
+  return { values, positionals: found, arg };
 }
 
 /**
@@ -239,7 +248,10 @@ export function usageLine(spec: Pick<CommandSpec, "name" | "usage">): string {
  * ```
  */
 export function commandHelp(spec: CommandSpec): string {
-  const rows = Object.entries({ ...spec.options, ...ALWAYS }).map(([name, option]) => {
+  const rows = Object.entries({ ...spec.options, ...ALWAYS }).map(([name, option]): [
+    string,
+    string,
+  ] => {
     const short = option.short ? `-${option.short}, ` : "    ";
     const value = option.type === "string" ? ` ${option.value ?? "VALUE"}` : "";
     const extra = [

@@ -42,14 +42,14 @@ export const command: CommandSpec = {
     },
   },
   positionals: { min: 1, max: 1, names: "a bundle folder" },
-  async run({ values, positionals }, context) {
+  async run({ values, arg }, context) {
     const maxSteps = positiveInteger("blueprint", "max-steps", values["max-steps"]);
     const protocol = (values.protocol as string | undefined) ?? "native";
     if (protocol !== "native" && protocol !== "text") {
       throw new UsageError(`--protocol must be native or text, got "${protocol}"`, "blueprint");
     }
     const { loadBundle } = await import("../bundles/load_bundle.ts");
-    const bundle = await loadBundle(await resolveBundle(positionals[0]));
+    const bundle = await loadBundle(await resolveBundle(arg(0)));
     const nativeTools = protocol === "native";
     const { describeBundle } = await import("../bundles/bundle_blueprint.ts");
     const described = await describeBundle(bundle, {

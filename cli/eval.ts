@@ -36,7 +36,7 @@ const run: CommandSpec = {
     junit: { type: "string", value: "FILE", description: "also write a JUnit XML report to FILE" },
   },
   positionals: { min: 2, max: Infinity, names: "an evals path and at least one trace folder" },
-  async run({ values, positionals }, context) {
+  async run({ values, positionals, arg }, context) {
     let threshold: number | undefined;
     if (values.threshold !== undefined) {
       const text = values.threshold as string;
@@ -46,8 +46,7 @@ const run: CommandSpec = {
       }
     }
     const { evalRunCommand } = await import("../evals/eval_command.ts");
-    const [evals, ...traces] = positionals;
-    return await evalRunCommand(evals, traces, {
+    return await evalRunCommand(arg(0), positionals.slice(1), {
       ...(values.include ? { include: values.include as string[] } : {}),
       ...(values.exclude ? { exclude: values.exclude as string[] } : {}),
       ...(threshold !== undefined ? { threshold } : {}),
@@ -69,9 +68,9 @@ function cases(action: "list" | "show"): CommandSpec {
     positionals: action === "list"
       ? { min: 1, max: 1, names: "a cases file or folder" }
       : { min: 1, max: 2, names: "a cases file or folder" },
-    async run({ positionals }, context) {
+    async run({ positionals, arg }, context) {
       const { evalCasesCommand } = await import("../evals/eval_command.ts");
-      return await evalCasesCommand(action, positionals[0], positionals[1], context.io);
+      return await evalCasesCommand(action, arg(0), positionals.at(1), context.io);
     },
   };
 }

@@ -27,12 +27,12 @@ export const command: CommandSpec = {
     },
   },
   positionals: { min: 2, max: 2, names: "a bundle folder and an output .ts file" },
-  async run({ values, positionals }, context) {
+  async run({ values, arg }, context) {
     const { exportBundleCode } = await import("../bundles/export_bundle_code.ts");
-    const result = await exportBundleCode(positionals[0], positionals[1], {
+    const result = await exportBundleCode(arg(0), arg(1), {
       ...(values.library ? { library: values.library as string } : {}),
     });
-    context.io.stdout(`exported ${positionals[0]} -> ${result.path}`);
+    context.io.stdout(`exported ${arg(0)} -> ${result.path}`);
     context.io.stdout(`fingerprint: ${result.fingerprint}`);
     return 0;
   },

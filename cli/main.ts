@@ -104,20 +104,22 @@ run 'looplet <command> --help' for a command's options`;
 
 /** Find the command spec the words name: `run`, or `eval cases list`. */
 async function findCommand(
+  entry: CommandEntry,
   name: string,
   rest: string[],
 ): Promise<{ spec: CommandSpec; args: string[] } | { help: string }> {
-  const module = await COMMANDS[name].load();
+  const module = await entry.load();
   if ("command" in module) return { spec: module.command, args: rest };
   const words = Object.keys(module.commands);
   for (const count of [2, 1]) {
-    const key = rest.slice(0, count).join(" ");
-    if (words.includes(key)) return { spec: module.commands[key], args: rest.slice(count) };
+    const spec = module.commands[rest.slice(0, count).join(" ")];
+    if (spec !== undefined) return { spec, args: rest.slice(count) };
   }
   const lines = Object.values(module.commands).map((spec) => `       ${usageLine(spec).slice(7)}`);
   const help = `usage:${lines.join("\n").slice(6)}`;
-  if (rest.length === 0 || rest[0] === "--help" || rest[0] === "-h") return { help };
-  const hint = suggestSimilar(rest[0], new Set(words.map((word) => word.split(" ")[0])));
+  const [first] = rest;
+  if (first === undefined || first === "--help" || first === "-h") return { help };
+  const hint = suggestSimilar(first, new Set(words.map((word) => word.split(" ")[0] ?? word)));
   throw new UsageError(
     `unknown ${name} command "${rest.slice(0, 2).join(" ")}"${
       hint ? `; did you mean '${name} ${hint}'?` : ""
@@ -163,7 +165,8 @@ export async function main(args: string[], deps: CliDependencies = {}): Promise<
   }
   const injected = deps.commands?.[name];
   if (injected) return await injected(rest, io);
-  if (!Object.hasOwn(COMMANDS, name)) {
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (entry === undefined) {
     const hint = suggestSimilar(name, Object.keys(COMMANDS));
     io.stderr(
       `error: unknown command "${name}"${hint ? `; did you mean '${hint}'?` : ""}\n${USAGE}`,
@@ -172,7 +175,7 @@ export async function main(args: string[], deps: CliDependencies = {}): Promise<
   }
   let spec: CommandSpec | undefined;
   try {
-    const found = await findCommand(name, rest);
+    const found = await findCommand(entry, name, rest);
     if ("help" in found) {
       (rest.length === 0 ? io.stderr : io.stdout)(found.help);
       return rest.length === 0 ? 2 : 0;

@@ -27,9 +27,9 @@ export const command: CommandSpec = {
     description: { type: "string", value: "TEXT", description: "the bundle's description" },
   },
   positionals: { min: 1, max: 1, names: "the folder to create" },
-  async run({ values, positionals }, context) {
+  async run({ values, arg }, context) {
     const { scaffoldBundle } = await import("../bundles/scaffold_bundle.ts");
-    const result = await scaffoldBundle(positionals[0], {
+    const result = await scaffoldBundle(arg(0), {
       ...(values.name ? { name: values.name as string } : {}),
       ...(values.description ? { description: values.description as string } : {}),
     });

@@ -32,14 +32,14 @@ export const command: CommandSpec = {
     max: 2,
     names: "a factory reference (module.ts#export) and an output folder",
   },
-  async run({ values, positionals }, context) {
+  async run({ values, arg }, context) {
     const { packageFactory } = await import("../bundles/package_factory.ts");
-    const result = await packageFactory(positionals[0], positionals[1], {
+    const result = await packageFactory(arg(0), arg(1), {
       ...(values.name ? { name: values.name as string } : {}),
       ...(values.description ? { description: values.description as string } : {}),
       tags: (values.tag as string[] | undefined) ?? [],
     });
-    context.io.stdout(`packaged ${positionals[0]} -> ${result.path}`);
+    context.io.stdout(`packaged ${arg(0)} -> ${result.path}`);
     context.io.stdout(`try it: looplet run ${result.path} "<task>" --scripted-response '<reply>'`);
     return 0;
   },

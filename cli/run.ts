@@ -288,7 +288,7 @@ async function pickModel(
 }
 
 async function cliRun(
-  { values, positionals }: ParsedArguments,
+  { values, arg }: ParsedArguments,
   context: CliContext,
 ): Promise<number> {
   const { io, deps, tty } = context;
@@ -311,8 +311,8 @@ async function cliRun(
   if (protocolFlag !== undefined && !["auto", "native", "text"].includes(protocolFlag)) {
     throw new UsageError(`--protocol must be auto, native or text, got "${protocolFlag}"`, "run");
   }
-  const task = await readTask(positionals[1], context);
-  const bundle = await loadBundle(await resolveBundle(positionals[0]));
+  const task = await readTask(arg(1), context);
+  const bundle = await loadBundle(await resolveBundle(arg(0)));
   for (const warning of bundle.warnings) io.stderr(`warning: ${warning}`);
   const resources = await skillResources(bundle.folder);
   if (resources.length > 0 && !values.resources) {

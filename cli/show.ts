@@ -30,13 +30,13 @@ export const command: CommandSpec = {
     },
   },
   positionals: { min: 1, max: 1, names: "a trace folder" },
-  async run({ values, positionals }, context) {
+  async run({ values, arg }, context) {
     if (values.out !== undefined && !values.html) {
       throw new UsageError("--out is only used with --html", "show");
     }
     if (values.json && values.html) throw new UsageError("give --json or --html, not both", "show");
     const { showCommand } = await import("../provenance/show_command.ts");
-    return await showCommand(positionals[0], {
+    return await showCommand(arg(0), {
       verbose: Boolean(values.verbose),
       html: Boolean(values.html),
       json: Boolean(values.json),

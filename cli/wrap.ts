@@ -19,10 +19,10 @@ export const command: CommandSpec = {
   summary: "Copy a Claude skill folder into a new looplet bundle and report what it cannot do.",
   options: {},
   positionals: { min: 2, max: 2, names: "a skill folder and an output folder" },
-  async run({ positionals }, context) {
+  async run({ arg }, context) {
     const { wrapClaudeSkill } = await import("../bundles/wrap_claude_skill.ts");
-    const result = await wrapClaudeSkill(positionals[0], positionals[1]);
-    context.io.stdout(`wrapped ${positionals[0]} -> ${result.path}`);
+    const result = await wrapClaudeSkill(arg(0), arg(1));
+    context.io.stdout(`wrapped ${arg(0)} -> ${result.path}`);
     context.io.stdout(`compatibility: ${result.compatibility}`);
     for (const gap of result.gaps) context.io.stdout(`gap: ${gap}`);
     return 0;

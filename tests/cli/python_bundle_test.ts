@@ -12,7 +12,8 @@ Deno.test("a bundle with a looplet.py entrypoint is refused with one line by run
     "SKILL.md": skillMd("name: py-named\ndescription: Python bundle\nentrypoint: agent.py"),
     "agent.py": PY,
   });
-  for (const [root, file] of [[implicit, "looplet.py"], [explicit, "agent.py"]]) {
+  const bundles: [string, string][] = [[implicit, "looplet.py"], [explicit, "agent.py"]];
+  for (const [root, file] of bundles) {
     const reason = new RegExp(
       `^error: .*SKILL\\.md: (entrypoint: )?'entrypoint' "${file}" is a Python module \\(a bundle for the Python looplet\\), which this CLI does not run; port its build\\(runtime\\) to looplet\\.ts$`,
     );

@@ -14,9 +14,9 @@ Deno.test("run --copy-workspace removes its copy at exit; --keep keeps it and sa
   const removed = await cli(["run", DEP_AUDIT, "Audit", "--scripted", "--copy-workspace", SAMPLE]);
   assert.equal(removed.code, 0, removed.err);
   const workspace = /Workspace: (.*)/.exec(removed.out)![1];
-  assert.match(workspace, /looplet-workspace-/);
-  assert.equal(await exists(workspace), false);
-  assert.equal(await exists(workspace.slice(0, workspace.lastIndexOf("/"))), false);
+  assert.match(workspace!, /looplet-workspace-/);
+  assert.equal(await exists(workspace!), false);
+  assert.equal(await exists(workspace!.slice(0, workspace!.lastIndexOf("/"))), false);
   const usage = await cli(["run", DEP_AUDIT, "Audit", "--scripted", "--keep"]);
   assert.equal(usage.code, 2);
   assert.match(usage.err, /--keep keeps a --copy-workspace copy/);
@@ -49,7 +49,7 @@ Deno.test("run refuses a --trace-dir that holds a trace before it starts, and --
     "--overwrite",
   ], { trace });
   assert.equal(replaced.code, 0, replaced.err);
-  assert.equal(seen[0].overwrite, true);
+  assert.equal(seen[0]!.overwrite, true);
   assert.equal(await exists(`${dir}/t/trajectory.json`), false, "the old trace was removed");
 });
 
@@ -240,7 +240,7 @@ Deno.test("run warns that a raw skill's resource files are unreadable, and --res
     "--scripted-response",
     DONE,
   ]);
-  assert.match(JSON.stringify(JSON.parse(json.out.split("\n")[0]).data), /Primary: #123456/);
+  assert.match(JSON.stringify(JSON.parse(json.out.split("\n")[0]!).data), /Primary: #123456/);
   const escape = JSON.stringify({ tool: "read_resource", args: { path: "../../etc/passwd" } });
   const refused = await cli([
     "run",

@@ -36,7 +36,7 @@ Deno.test("invalid tool arguments are formatted as Zod's prettifyError does, wit
   });
   const [step] = await Array.fromAsync(run);
   const expected = z.prettifyError(input.safeParse(bad).error!);
-  assert.ok(step.result.error?.startsWith(`Invalid arguments for tool "take":\n${expected}\n`));
+  assert.ok(step!.result.error?.startsWith(`Invalid arguments for tool "take":\n${expected}\n`));
 });
 
 Deno.test("the loop runs from a project that maps no zod, with a schema that is not Zod", async () => {

@@ -41,7 +41,7 @@ Deno.test("showCommand() exits 1 with the reason for a missing trace", async () 
   assert.equal(await showCommand("/no/such/trace", {}, sinks), 1);
   assert.deepEqual(out, []);
   assert.match(
-    err[0],
+    err[0]!,
     /^error: Cannot read trace "\/no\/such\/trace": the directory does not exist/,
   );
 });

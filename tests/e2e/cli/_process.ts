@@ -69,7 +69,7 @@ export function fakeOpenAI(calls: readonly FakeCall[]): {
             tool_calls: [{
               id: `call_${requests.length}`,
               type: "function",
-              function: { name: call.name, arguments: JSON.stringify(call.args) },
+              function: { name: call!.name, arguments: JSON.stringify(call!.args) },
             }],
           },
         }],

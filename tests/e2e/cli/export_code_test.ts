@@ -81,8 +81,8 @@ export function greeter(runtime) {
       assert.match(run.stdout, /#1 ✓ hi\(\) → hello/);
       assert.match(run.stdout, /✓ done in 2 steps: said hello/);
       const trace = /Trace: (.*)/.exec(run.stdout)![1];
-      assert.ok(trace.startsWith(join(workspace, ".looplet", "traces")));
-      const trajectory = JSON.parse(await Deno.readTextFile(join(trace, "trajectory.json")));
+      assert.ok(trace!.startsWith(join(workspace, ".looplet", "traces")));
+      const trajectory = JSON.parse(await Deno.readTextFile(join(trace!, "trajectory.json")));
       assert.equal(trajectory.termination_reason ?? trajectory.stop_reason, "done");
       assert.deepEqual(await entries(temp), [], "no looplet-bundle-* folder is left behind");
       const kept = await runDeno([

@@ -92,7 +92,7 @@ Deno.test({
       await until(
         reader,
         seen,
-        new RegExp(`running slow\\(label=a b\\) (?!${first.replace(".", "\\.")}s)\\d+\\.\\ds`),
+        new RegExp(`running slow\\(label=a b\\) (?!${first!.replace(".", "\\.")}s)\\d+\\.\\ds`),
       );
       await Deno.writeTextFile(join(workspace, "go"), "");
       await until(reader, seen, /✓ done in 2 steps: ok/);
