@@ -34,8 +34,8 @@ Deno.test("a bundle with a looplet.py entrypoint is refused with one line by run
   assert.equal(listed.code, 0);
   assert.match(listed.out, /^py-default\tinvalid\t/m);
   assert.match(listed.out, /^py-named\tinvalid\t/m);
-  assert.match(listed.out, /  - .*'entrypoint' "looplet\.py" is a Python module/);
-  assert.match(listed.out, /  - .*'entrypoint' "agent\.py" is a Python module/);
+  assert.match(listed.out, / {2}- .*'entrypoint' "looplet\.py" is a Python module/);
+  assert.match(listed.out, / {2}- .*'entrypoint' "agent\.py" is a Python module/);
   const hidden = await cli(["list-bundles", implicit]);
   assert.equal(hidden.out, "no bundles found");
 });
