@@ -146,7 +146,7 @@ export interface CliDependencies {
   readonly connect?: McpConnect;
   /** Read standard input, for `run <bundle> -`. @default the process's standard input */
   readonly readStdin?: () => Promise<string>;
-  /** Extra or replacement commands, e.g. `show` and `eval` from the provenance module. */
+  /** Extra or replacement commands, by name (they take precedence over the built-in ones). */
   readonly commands?: Readonly<Record<string, CommandFunction>>;
 }
 

@@ -302,3 +302,22 @@ Deno.test("every command's --help lists every flag with a description; unknown f
   assert.equal(command.code, 2);
   assert.match(command.err, /^error: unknown command "blueprnt"; did you mean 'blueprint'\?/);
 });
+
+Deno.test("show --json and eval run --json / --junit through main()", async () => {
+  const { record, tempDir, EVALS_OK } = await import("../evals/_helpers.ts");
+  const dir = await tempDir();
+  await record(dir);
+  const shown = await cli(["show", dir, "--json"]);
+  assert.equal(shown.code, 0, shown.err);
+  assert.equal(JSON.parse(shown.out).stopReason, "done");
+  const junit = `${await tempDir()}/eval.xml`;
+  const scored = await cli(["eval", "run", EVALS_OK, dir, "--json", "--junit", junit]);
+  assert.equal(scored.code, 0, scored.err);
+  const report = JSON.parse(scored.out);
+  assert.equal(report.passed, true);
+  assert.equal(report.results.length, 3);
+  assert.match(
+    await Deno.readTextFile(junit),
+    /<testsuite name="looplet eval" tests="3" failures="0" errors="0" skipped="0">/,
+  );
+});
