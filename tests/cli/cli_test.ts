@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import type { Backend, Hook, LoopEvent } from "../../loop/types.ts";
 import { ScriptedBackend } from "../../backends/scripted.ts";
 import {
-  CLAUDE_SKILLS,
   cli,
   CODER,
   DEP_AUDIT,
@@ -11,6 +10,7 @@ import {
   REPO,
   SAMPLE,
   skillMd,
+  SKILLS,
   tempFolder,
 } from "../bundles/_helpers.ts";
 
@@ -297,11 +297,11 @@ Deno.test("package turns a factory into a bundle that runs", async () => {
   assert.match(bad.err, /factory: must look like path\/to\/module\.ts#exportName/);
 });
 
-Deno.test("wrap-claude-skill wraps a real skill, reports gaps, and refuses its own folder as output", async () => {
+Deno.test("wrap-claude-skill wraps a skill, reports gaps, and refuses its own folder as output", async () => {
   const out = `${await tempFolder()}/comms`;
   const { code, out: text } = await cli([
     "wrap-claude-skill",
-    `${CLAUDE_SKILLS}internal-comms`,
+    `${SKILLS}status-updates`,
     out,
   ]);
   assert.equal(code, 0);
@@ -427,7 +427,7 @@ Deno.test("run: a bundle that exports run() owns the run and its exit code", asy
 
 Deno.test("wrap-claude-skill refuses an existing output folder and leaves it untouched", async () => {
   const out = await tempFolder({ "mine.txt": "keep" });
-  const { code, err } = await cli(["wrap-claude-skill", `${CLAUDE_SKILLS}brand-guidelines`, out]);
+  const { code, err } = await cli(["wrap-claude-skill", `${SKILLS}house-style`, out]);
   assert.equal(code, 1);
   assert.match(
     err,
