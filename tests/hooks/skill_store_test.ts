@@ -28,7 +28,7 @@ Deno.test("SkillStore.load() finds every skill under a tree, sorted by name", as
   assert.match(store.get("palette-kit").body, /# Palette Kit/);
   assert.throws(
     () => store.get("themes"),
-    /Unknown skill "themes"; available skills: csv-tools, field-notes, .*acme-ui-patterns,
+    /Unknown skill "themes"; available skills: csv-tools, field-notes, .*acme-ui-patterns$/,
   );
 });
 
