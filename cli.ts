@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { LOOPLET_VERSION } from "./loop/version.ts";
 import type { Backend, Hook } from "./loop/types.ts";
 import type { NativeToolProbe } from "./backends/probe_native_tools.ts";
 import type { McpConnect } from "./bundles/load_bundle.ts";
@@ -162,7 +163,7 @@ export interface CliDependencies {
  * console.log(`looplet ${VERSION}`);
  * ```
  */
-export const VERSION = "0.1.0";
+export const VERSION: string = LOOPLET_VERSION;
 
 const USAGE = `usage: looplet <command> [options]
 

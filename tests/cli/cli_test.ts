@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import type { Backend, Hook, LoopEvent } from "../../loop/types.ts";
 import { ScriptedBackend } from "../../backends/scripted.ts";
+import { LOOPLET_VERSION } from "../../loop/version.ts";
 import {
   cli,
   CODER,
@@ -25,7 +26,11 @@ Deno.test("main() prints usage for --help (0), nothing (2) and unknown commands 
   const unknown = await cli(["frobnicate"]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.err, /^error: unknown command "frobnicate"\nusage:/);
-  assert.deepEqual(await cli(["--version"]), { code: 0, out: "looplet 0.1.0", err: "" });
+  assert.deepEqual(await cli(["--version"]), {
+    code: 0,
+    out: `looplet ${LOOPLET_VERSION}`,
+    err: "",
+  });
   const runHelp = await cli(["run", "--help"]);
   assert.equal(runHelp.code, 0);
   assert.match(runHelp.out, /^usage: looplet run <bundle> <task>/);
