@@ -1,8 +1,10 @@
 // A long scripted agent that checkpoints every step. Run as a subprocess by
 // checkpoint_crash_test.ts, which SIGKILLs it at several points and resumes:
-//   deno run -A tests/hooks/_crash_agent.ts <checkpoint-dir> <effects-file> [keep-steps]
-// It prints "step N" after each step. The model is a pure function of the
-// transcript, so every process answers the same way.
+//   deno run -A tests/hooks/_crash_agent.ts <checkpoint-dir> <effects-file> <pause-after> [keep-steps]
+// It prints "step N" after each step. Once step <pause-after> is printed, the next tool call
+// records its effect, prints "paused" and waits on stdin (which the test never writes), so the
+// kill always lands mid-run, inside a call. The model is a pure function of the transcript, so
+// every process answers the same way.
 import { z } from "zod";
 import {
   composableLoop,
@@ -38,6 +40,7 @@ export function agent(
   effects: string,
   onStep: (n: number) => void,
   keepSteps?: number,
+  afterEffect: () => Promise<void> = () => Promise.resolve(),
 ) {
   const work = tool({
     name: "work",
@@ -45,6 +48,7 @@ export function agent(
     input: z.object({ i: z.number() }),
     execute: async ({ i }, ctx) => {
       Deno.writeTextFileSync(effects, `${ctx.call.id}\n`, { append: true });
+      await afterEffect();
       await new Promise((resolve) => setTimeout(resolve, 3));
       return { value: i * i };
     },
@@ -71,12 +75,24 @@ export function agent(
 }
 
 if (import.meta.main) {
-  const [dir, effects, keepSteps] = Deno.args;
+  const [dir, effects, pauseAfter, keepSteps] = Deno.args;
   const encoder = new TextEncoder();
+  let last = 0;
+  const pause = async () => {
+    if (last < Number(pauseAfter)) return;
+    Deno.stdout.writeSync(encoder.encode("paused\n"));
+    // Blocks until the test kills this process (stdin is a pipe nobody writes to).
+    while (await Deno.stdin.read(new Uint8Array(1)) !== null) { /* keep waiting */ }
+    throw new Error("stdin closed before the kill");
+  };
   await agent(
     dir,
     effects,
-    (n) => Deno.stdout.writeSync(encoder.encode(`step ${n}\n`)),
+    (n) => {
+      last = n;
+      Deno.stdout.writeSync(encoder.encode(`step ${n}\n`));
+    },
     keepSteps === undefined ? undefined : Number(keepSteps),
+    pause,
   ).run();
 }

@@ -5,38 +5,57 @@ import { agent, TASK, TURNS } from "./_crash_agent.ts";
 
 const SCRIPT = new URL("./_crash_agent.ts", import.meta.url).pathname;
 
-/** Run the agent in a subprocess and SIGKILL it once it has printed "step <killAt>". */
+/**
+ * Run the agent in a subprocess until it pauses inside the first tool call after "step <killAt>",
+ * then SIGKILL it. The child waits on stdin there, so the kill always lands mid-run; a 30 s
+ * deadline kills it if it never gets there.
+ */
 async function runAndKill(
   dir: string,
   effects: string,
   killAt: number,
   keepSteps?: number,
 ): Promise<number> {
+  const deadline = AbortSignal.timeout(30_000);
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SCRIPT, dir, effects, ...(keepSteps === undefined ? [] : [`${keepSteps}`])],
+    args: [
+      "run",
+      "-A",
+      SCRIPT,
+      dir,
+      effects,
+      `${killAt}`,
+      ...(keepSteps === undefined ? [] : [`${keepSteps}`]),
+    ],
+    stdin: "piped",
     stdout: "piped",
     stderr: "piped",
+    signal: deadline,
   }).spawn();
   const decoder = new TextDecoder();
   let seen = 0;
-  let buffer = "";
+  let paused = false;
+  let output = "";
   const reader = child.stdout.getReader();
   try {
-    while (seen < killAt) {
+    while (!paused) {
       const { value, done } = await reader.read();
       if (done) break;
-      buffer += decoder.decode(value);
-      for (const match of buffer.matchAll(/step (\d+)\n/g)) seen = Number(match[1]);
-      buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
+      output += decoder.decode(value, { stream: true });
+      for (const match of output.matchAll(/step (\d+)\n/g)) seen = Number(match[1]);
+      paused = /^paused$/m.test(output);
     }
-    child.kill("SIGKILL");
+    if (paused) child.kill("SIGKILL");
   } finally {
     reader.releaseLock();
     await child.stdout.cancel();
-    await child.stderr.cancel();
+    await child.stdin.close().catch(() => {});
   }
   const status = await child.status;
-  assert.equal(status.signal, "SIGKILL", `the child ended on its own after step ${seen}`);
+  const stderr = await new Response(child.stderr).text();
+  assert.ok(!deadline.aborted, `the child did not pause within 30 s (last step ${seen})`);
+  assert.ok(paused, `the child ended on its own after step ${seen}: ${stderr}`);
+  assert.equal(status.signal, "SIGKILL");
   return seen;
 }
 
