@@ -208,13 +208,15 @@ Deno.test("a scripted agent uses server-everything over streamable HTTP on a loo
 
 Deno.test("a timed-out call over HTTP aborts the request and names the server", async () => {
   await using http = await startEverythingHttp();
-  await using server = await connectMcpServer({ name: "web", url: http.url, timeoutMs: 200 });
-  const started = performance.now();
+  // Only the long call gets the short deadline: the echo after it must not race a 200 ms clock.
+  // The operation takes 20 s, so a missing timeout fails the assertion rather than passing late.
+  await using server = await connectMcpServer({ name: "web", url: http.url });
   await rejectsWith(
-    server.callTool("trigger-long-running-operation", { duration: 20, steps: 2 }),
+    server.callTool("trigger-long-running-operation", { duration: 20, steps: 2 }, {
+      timeoutMs: 200,
+    }),
     /^MCP server "web" did not answer "tools\/call" for tool "trigger-long-running-operation" within 200ms; sent notifications\/cancelled/,
   );
-  assert.ok(performance.now() - started < 5000);
   assert.deepEqual((await server.callTool("echo", { message: "still here" })).content, [
     { type: "text", text: "Echo: still here" },
   ]);
@@ -243,7 +245,8 @@ Deno.test("connectMcpServer() over HTTP starts a new session once when the serve
 });
 
 Deno.test("an MCP tool reports progress and a timeout names the server", async () => {
-  const server = await connectMcpServer(everythingStdio({ timeoutMs: 1500 }));
+  // 5 s leaves the quick 0.15 s call room under load; the slow one takes 30 s.
+  const server = await connectMcpServer(everythingStdio({ timeoutMs: 5000 }));
   const events: LoopEvent[] = [];
   const llm = new ScriptedBackend([
     ScriptedBackend.call("trigger-long-running-operation", { duration: 0.15, steps: 3 }),
@@ -267,7 +270,7 @@ Deno.test("an MCP tool reports progress and a timeout names the server", async (
   assert.equal(slow.errorKind, "timeout");
   assert.match(
     slow.error!,
-    /MCP server "everything" did not answer "tools\/call" for tool "trigger-long-running-operation" within 1500ms; sent notifications\/cancelled/,
+    /MCP server "everything" did not answer "tools\/call" for tool "trigger-long-running-operation" within 5000ms; sent notifications\/cancelled/,
   );
 });
 
@@ -412,8 +415,10 @@ Deno.test("a timed-out or cancelled call sends notifications/cancelled to the se
     /^MCP server "tiny" did not answer "tools\/call" for tool "hang" within 100ms/,
   );
   const controller = new AbortController();
-  const pending = server.callTool("hang", {}, { signal: controller.signal, timeoutMs: 10_000 });
-  setTimeout(() => controller.abort(new Error("user pressed stop")), 20);
+  const pending = server.callTool("hang", {}, { signal: controller.signal, timeoutMs: 30_000 });
+  // Stop once the server has the second call, so there is a request to cancel.
+  await waitFor(() => (server.stderr().match(/got tools\/call/g) ?? []).length === 2);
+  controller.abort(new Error("user pressed stop"));
   await rejectsWith(pending, /user pressed stop/);
   await waitFor(() => (server.stderr().match(/got notifications\/cancelled/g) ?? []).length === 2);
   assert.match(
@@ -479,7 +484,8 @@ function toolContext() {
   };
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+/** Poll `condition` until it holds; fail after a 10 s deadline (never reached when all is well). */
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error("condition not met in time");
