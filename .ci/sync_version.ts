@@ -1,4 +1,4 @@
-// Copies the version from deno.json (its one source) to loop/version.ts and cli/deno.json.
+// Copies the version from deno.json (its one source) to loop/version.ts and packages/cli/deno.json.
 // Run with `deno task version:sync` after changing "version" in deno.json.
 const root = new URL("../", import.meta.url);
 const { version } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
@@ -8,8 +8,8 @@ await Deno.writeTextFile(
     `/** The looplet version (the "version" of deno.json). */\n` +
     `export const LOOPLET_VERSION = ${JSON.stringify(version)};\n`,
 );
-const cliConfigUrl = new URL("cli/deno.json", root);
+const cliConfigUrl = new URL("packages/cli/deno.json", root);
 const cliConfig = JSON.parse(await Deno.readTextFile(cliConfigUrl));
 cliConfig.version = version;
 await Deno.writeTextFile(cliConfigUrl, JSON.stringify(cliConfig, null, 2) + "\n");
-console.log(`version ${version}: wrote loop/version.ts and cli/deno.json`);
+console.log(`version ${version}: wrote loop/version.ts and packages/cli/deno.json`);

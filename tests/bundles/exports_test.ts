@@ -6,7 +6,7 @@ import { claudeSkillCompatibility, wrapClaudeSkill } from "../../bundles/wrap_cl
 import { scaffoldBundle } from "../../bundles/scaffold_bundle.ts";
 import { discoverBundles } from "../../bundles/discover_bundles.ts";
 import { buildBundle, loadBundle } from "../../bundles/load_bundle.ts";
-import { parseSkillMd } from "../../hooks/skill_md.ts";
+import { parseSkillMd } from "../../skills/skill_md.ts";
 import { CODER, DEP_AUDIT, listTree, REPO, skillMd, SKILLS, tempFolder } from "./_helpers.ts";
 
 Deno.test("exportBundleCode() writes a standalone program that type-checks and builds the same blueprint", async () => {
