@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { StepRecord } from "../../../mod.ts";
+import type { StepRecord } from "../../../../mod.ts";
 import { agent, TASK, TURNS } from "./_crash_agent.ts";
 
 const SCRIPT = new URL("./_crash_agent.ts", import.meta.url).pathname;

@@ -4,7 +4,7 @@ import {
   closeMcpServers,
   connectMcpServers,
   type McpServerConfig,
-} from "../../../tools/mcp/mod.ts";
+} from "../../../../tools/mcp/mod.ts";
 
 const TINY = fileURLToPath(new URL("./fixtures/tiny_server.mjs", import.meta.url));
 

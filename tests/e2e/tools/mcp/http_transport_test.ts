@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { connectMcpServer } from "../../../tools/mcp/mod.ts";
+import { connectMcpServer } from "../../../../tools/mcp/mod.ts";
 
 /**
  * A hand-written streamable HTTP endpoint on 127.0.0.1 for what the reference

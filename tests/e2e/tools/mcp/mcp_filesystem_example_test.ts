@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runFilesystemExample } from "../../../examples/mcp_filesystem.ts";
+import { runFilesystemExample } from "../../../../examples/mcp_filesystem.ts";
 
 Deno.test("examples/mcp_filesystem.ts: the scripted agent edits todo.md through the filesystem server", async () => {
   const root = await Deno.realPath(await Deno.makeTempDir());

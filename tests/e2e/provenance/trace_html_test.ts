@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { z } from "zod";
 import { chromium } from "playwright-core";
-import { ScriptedBackend, tool } from "../../mod.ts";
-import { loadTrace, renderTraceHtml, writeTraceHtml } from "../../provenance/mod.ts";
-import { greet, record, REFERENCE_TRACE, tempDir } from "./_helpers.ts";
+import { ScriptedBackend, tool } from "../../../mod.ts";
+import { loadTrace, renderTraceHtml, writeTraceHtml } from "../../../provenance/mod.ts";
+import { greet, record, REFERENCE_TRACE, tempDir } from "../../provenance/_helpers.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { composableLoop, ScriptedBackend, type Step } from "../../../mod.ts";
-import type { LoopEvent } from "../../../loop/types.ts";
+import { composableLoop, ScriptedBackend, type Step } from "../../../../mod.ts";
+import type { LoopEvent } from "../../../../loop/types.ts";
 import {
   closeMcpServers,
   connectMcpServer,
   McpError,
   type McpServerConfig,
-} from "../../../tools/mcp/mod.ts";
+} from "../../../../tools/mcp/mod.ts";
 import { everythingStdio, filesystemStdio, startEverythingHttp } from "./_servers.ts";
 
 function fixture(name: string): string {

@@ -5,10 +5,10 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { McpServerConfig } from "../../../tools/mcp/mod.ts";
+import type { McpServerConfig } from "../../../../tools/mcp/mod.ts";
 
 const PACKAGES = new URL(
-  "../../../.ci/mcp-servers/node_modules/@modelcontextprotocol/",
+  "../../../../.ci/mcp-servers/node_modules/@modelcontextprotocol/",
   import.meta.url,
 );
 

@@ -12,9 +12,9 @@ import {
   type Outcome,
   ScriptedBackend,
   tool,
-} from "../../../mod.ts";
-import { checkpointHook } from "../../../hooks/checkpoint/checkpoint_hook.ts";
-import { FileCheckpointStore } from "../../../hooks/checkpoint/file_checkpoint_store.ts";
+} from "../../../../mod.ts";
+import { checkpointHook } from "../../../../hooks/checkpoint/checkpoint_hook.ts";
+import { FileCheckpointStore } from "../../../../hooks/checkpoint/file_checkpoint_store.ts";
 
 export const TASK = "Square the numbers and report the sum";
 export const TURNS = 24;
