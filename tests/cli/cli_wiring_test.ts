@@ -6,7 +6,7 @@ import { programDependencies } from "../../cli/main.ts";
 import { cliBackend, cliConnect } from "../../cli/wiring.ts";
 import { OpenAICompatibleBackend } from "../../backends/openai_compatible.ts";
 import { AnthropicBackend } from "../../backends/anthropic.ts";
-import { cli } from "../bundles/_helpers.ts";
+import { cli, DEP_AUDIT } from "../bundles/_helpers.ts";
 
 Deno.test("cliBackend() picks a backend from the environment and the command-line overrides", () => {
   const openai = cliBackend({ OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }, { model: "llama3.2" });
