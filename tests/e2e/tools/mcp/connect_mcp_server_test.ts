@@ -349,12 +349,14 @@ Deno.test("connectMcpServer() reports a server that exits at start with its exit
 });
 
 Deno.test("connectMcpServer() names the server and quotes its stdout when it prints garbage", async () => {
+  // The server never answers, so this waits the whole deadline; it must be long enough for a
+  // loaded machine to start node and print the banner (700 ms was not, under load).
   await rejectsWith(
     connectMcpServer(
       { name: "noisy", command: "node", args: [fixture("garbage_stdout.mjs")] },
-      { connectTimeoutMs: 700 },
+      { connectTimeoutMs: 8000 },
     ),
-    /Cannot connect to MCP server "noisy": MCP server "noisy" did not answer "initialize" within 700ms; it wrote lines to stdout that are not JSON-RPC \(a stdio server must log to stderr\): "Welcome to Acme MCP v1.0!"/,
+    /Cannot connect to MCP server "noisy": MCP server "noisy" did not answer "initialize" within 8000ms; it wrote lines to stdout that are not JSON-RPC \(a stdio server must log to stderr\): "Welcome to Acme MCP v1.0!"/,
   );
 });
 
