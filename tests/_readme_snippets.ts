@@ -7,14 +7,14 @@ const root = new URL("../", import.meta.url);
 /** Every ```ts block of README.md, in order. */
 export function readmeSnippets(): string[] {
   const readme = Deno.readTextFileSync(new URL("README.md", root));
-  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
+  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? "");
 }
 
 /** The one snippet containing `marker` (fails when none or several do). */
 export function snippet(marker: string): string {
   const found = readmeSnippets().filter((code) => code.includes(marker));
   assert.equal(found.length, 1, `README snippets containing ${JSON.stringify(marker)}`);
-  return found[0];
+  return found[0]!;
 }
 
 /** Which test runs each snippet, by a marker only that snippet contains. */

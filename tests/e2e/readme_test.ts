@@ -21,8 +21,8 @@ Deno.test("README MCP snippet writes and reads a file through the filesystem ser
   try {
     assert.equal(run.code, 0, run.stderr);
     const lines = withoutTimes(run.stdout);
-    assert.match(lines[0], /^#1 ✓ fs_write_file\(/);
-    assert.match(lines[1], /^#2 ✓ fs_read_text_file\(.*Hello, MCP/);
+    assert.match(lines[0] ?? "", /^#1 ✓ fs_write_file\(/);
+    assert.match(lines[1] ?? "", /^#2 ✓ fs_read_text_file\(.*Hello, MCP/);
     assert.deepEqual(lines.slice(2), [
       "#3 ✓ done(answer=hello.txt says: Hello, MCP) → hello.txt says: Hello, MCP",
       "done",
@@ -80,7 +80,7 @@ Deno.test("README real-model snippet: a reply, then an llm_error shown with its 
     });
     assert.equal(ok.code, 0, ok.stderr);
     const lines = withoutTimes(ok.stdout);
-    assert.match(lines[0], /^native tools: true /);
+    assert.match(lines[0] ?? "", /^native tools: true /);
     assert.equal(lines[1], "#1 ✓ done(answer=hi) → hi");
     assert.equal(lines[2], "stop: done");
     assert.match(ok.stdout, /inputTokens: 20/);

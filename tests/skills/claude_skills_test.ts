@@ -37,7 +37,7 @@ Deno.test({
     const store = await SkillStore.load(REAL_SKILLS);
     assert.equal(store.skills.length, folders.length);
     for (const skill of store.skills) {
-      assert.equal(store.search(skill.name, 1)[0].name, skill.name);
+      assert.equal(store.search(skill.name, 1)[0]?.name, skill.name);
     }
     const { cards, warnings } = await discoverBundles([REAL_SKILLS]);
     assert.deepEqual(warnings, []);

@@ -26,22 +26,22 @@ Deno.test("search_skills / activate_skill: instructions appear in the prompts af
     hooks: [skillActivationHook(store)],
   }).complete();
   const [search, activate, typo] = outcome.state.steps;
-  const found = (search.result.data as { skills: { name: string }[] }).skills;
-  assert.equal(found[0].name, "house-style");
-  assert.deepEqual(activate.result.data, {
+  const found = (search!.result.data as { skills: { name: string }[] }).skills;
+  assert.equal(found[0]!.name, "house-style");
+  assert.deepEqual(activate!.result.data, {
     activated: "house-style",
     description: store.get("house-style").description,
     active_skills: ["house-style"],
   });
   assert.match(
-    typo.result.error ?? "",
+    typo!.result.error ?? "",
     /Unknown skill "house-styl"\. Did you mean "house-style"\?/,
   );
   assert.deepEqual(outcome.state.metadata.active_skills, ["house-style"]);
   const injected = (i: number) =>
-    llm.requests[i].messages.filter((m) => m.content.startsWith(ACTIVE_SKILLS_HEADING));
+    llm.requests[i]!.messages.filter((m) => m.content.startsWith(ACTIVE_SKILLS_HEADING));
   assert.equal(injected(0).length + injected(1).length, 0, "nothing before activation");
-  const block = injected(2)[0].content;
+  const block = injected(2)[0]!.content;
   assert.ok(
     block.startsWith(
       `${ACTIVE_SKILLS_HEADING}\n\n## house-style\n\n# House Style`,
@@ -58,7 +58,7 @@ Deno.test("skillActivationHook({ active }) injects from the first turn; unknown 
     task: "x",
     hooks: [skillActivationHook(store, { active: ["palette-kit", "status-updates"] })],
   }).complete();
-  const content = llm.requests[0].messages.at(-1)!.content;
+  const content = llm.requests[0]!.messages.at(-1)!.content;
   assert.ok(content.indexOf("## palette-kit") < content.indexOf("## status-updates"));
   assert.throws(() => skillActivationHook(store, { active: ["nope"] }), /Unknown skill "nope"/);
 });

@@ -86,8 +86,8 @@ if (import.meta.main) {
     throw new Error("stdin closed before the kill");
   };
   await agent(
-    dir,
-    effects,
+    dir!,
+    effects!,
     (n) => {
       last = n;
       Deno.stdout.writeSync(encoder.encode(`step ${n}\n`));
