@@ -15,6 +15,7 @@
 import type { CliContext, CliDependencies, CliIo } from "./types.ts";
 import { commandHelp, type CommandSpec, parseCommand, UsageError, usageLine } from "./args.ts";
 import { suggestSimilar } from "../loop/suggest_similar.ts";
+import { LOOPLET_VERSION } from "../loop/version.ts";
 
 export type {
   BackendOverrides,
@@ -35,7 +36,7 @@ export type {
  * console.log(`looplet ${VERSION}`);
  * ```
  */
-export const VERSION = "0.1.0";
+export const VERSION: string = LOOPLET_VERSION;
 
 /** A command module: one command, or sub-commands named by their words (`eval run`). */
 type CommandModule = { readonly command: CommandSpec } | {
