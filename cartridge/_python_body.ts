@@ -13,7 +13,7 @@ import { CartridgeSlotError } from "./cartridge_error.ts";
  * in `requires:`; `ctx.llm` talks to the host model over MGP when
  * `LOOPLET_LLM_SOCKET` is set, and is None otherwise.
  */
-const RUNNER = String.raw`
+export const RUNNER: string = String.raw`
 import asyncio, importlib.util, inspect, json, os, socket, sys
 
 class _Remote:
@@ -159,7 +159,9 @@ export async function runPythonBody(
     });
   } catch (error) {
     throw new Error(
-      `cannot start "${options.python}" for ${file}: ${(error as Error).message}; install Python 3 or pass runtime python_executable`,
+      `cannot start "${options.python}" for ${file}: ${
+        (error as Error).message
+      }; install Python 3 or pass runtime python_executable`,
     );
   }
   if (run.timedOut) throw new Error(`${file} timed out after ${options.timeoutMs} ms`);
@@ -170,7 +172,10 @@ export async function runPythonBody(
     envelope = undefined;
   }
   if (envelope === undefined || typeof envelope !== "object" || envelope === null) {
-    const detail = clip((run.stderr.trim() || run.stdout.trim()).split("\n").slice(-3).join(" | "), 400);
+    const detail = clip(
+      (run.stderr.trim() || run.stdout.trim()).split("\n").slice(-3).join(" | "),
+      400,
+    );
     throw new Error(`${file} exited with code ${run.exitCode} and no result: ${detail}`);
   }
   if (envelope.ok !== true) throw new Error(`${file}: ${envelope.error ?? "failed"}`);
@@ -184,17 +189,23 @@ export async function describeSingleFileTool(
   python: string,
 ): Promise<Record<string, unknown>> {
   try {
-    const value = await runPythonBody("describe", file, { cartridge_root: dirname(dirname(file)) }, {
-      python,
-      cwd: dirname(file),
-      timeoutMs: 30_000,
-    });
+    const value = await runPythonBody(
+      "describe",
+      file,
+      { cartridge_root: dirname(dirname(file)) },
+      {
+        python,
+        cwd: dirname(file),
+        timeoutMs: 30_000,
+      },
+    );
     return (value ?? {}) as Record<string, unknown>;
   } catch (error) {
     throw new CartridgeSlotError({
       file: display,
       message: `cannot be read (${(error as Error).message})`,
-      fix: "make the module importable with python3 and set __name__, __description__, __parameters__",
+      fix:
+        "make the module importable with python3 and set __name__, __description__, __parameters__",
     });
   }
 }

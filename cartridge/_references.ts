@@ -1,7 +1,7 @@
 import {
+  type CartridgeProblem,
   CartridgeReferenceError,
   CartridgeRemovedError,
-  type CartridgeProblem,
 } from "./cartridge_error.ts";
 import { parse } from "yaml";
 
@@ -53,7 +53,9 @@ function resolveString(text: string, site: ReferenceSite, field: string): unknow
     throw new CartridgeRemovedError({
       file: site.file,
       field,
-      message: `uses ${JSON.stringify(text)}; the \${py:module:symbol} grammar is removed in spec v2`,
+      message: `uses ${
+        JSON.stringify(text)
+      }; the \${py:module:symbol} grammar is removed in spec v2`,
       fix: "wrap the symbol in a one-line resources/<name>.py builder and write ${ref:<name>}",
     });
   }
@@ -118,5 +120,6 @@ export function resolveReferences(value: unknown, site: ReferenceSite, field = "
 /** True when a value is a `{ $ref }` left by `resolveReferences`. */
 export function isResourceReference(value: unknown): value is ResourceReference {
   return typeof value === "object" && value !== null && typeof (value as ResourceReference).$ref ===
-      "string" && Object.keys(value).length === 1;
+      "string" &&
+    Object.keys(value).length === 1;
 }

@@ -61,7 +61,9 @@ export function spawnServer(
     stderrTail,
     async describeEnd() {
       const result = await status;
-      const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
+      const how = result.signal
+        ? `was killed by ${result.signal}`
+        : `exited with code ${result.code}`;
       const said = stderrTail();
       return `${how}${said ? `: ${clip(said, 300)}` : ""}`;
     },

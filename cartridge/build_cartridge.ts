@@ -18,8 +18,8 @@ import type { ApprovalCallback } from "../hooks/approval_hook.ts";
 import { permissionHook, type PermissionRule } from "../hooks/permission_hook.ts";
 import { stagnationHook } from "../hooks/stagnation_hook.ts";
 import { perToolLimitHook } from "../hooks/per_tool_limit_hook.ts";
-import { compactionHook } from "../hooks/compaction_hook.ts";
-import { truncateTranscript } from "../hooks/truncate_transcript.ts";
+import { compactionHook } from "../hooks/compaction/compaction_hook.ts";
+import { truncateTranscript } from "../hooks/compaction/truncate_transcript.ts";
 import type { BuiltAgent } from "../bundles/load_bundle.ts";
 import { bundleRuntime } from "../bundles/load_bundle.ts";
 import {
@@ -55,7 +55,10 @@ export interface BuildCartridgeOptions {
   /** Answers `ask:` permission rules; required when the cartridge declares any. */
   readonly ask?: ApprovalCallback;
   /** Connects MCP servers. @default connectMcpServer */
-  readonly connectMcp?: (config: McpServerConfig, options: ConnectMcpServerOptions) => Promise<McpServer>;
+  readonly connectMcp?: (
+    config: McpServerConfig,
+    options: ConnectMcpServerOptions,
+  ) => Promise<McpServer>;
   /** Serve the host model over MGP to child processes. @default true */
   readonly modelGateway?: boolean;
   /** The Python interpreter for `execute.py` bodies. @default runtime python_executable, else "python3" */
@@ -121,7 +124,12 @@ function permissionRules(definition: CartridgeDefinition): PermissionRule[] {
 function toolFromCartridge(
   spec: CartridgeTool,
   definition: CartridgeDefinition,
-  context: { workspace: string; python: string; env: () => Record<string, string>; runtime: Record<string, unknown> },
+  context: {
+    workspace: string;
+    python: string;
+    env: () => Record<string, string>;
+    runtime: Record<string, unknown>;
+  },
 ): AnyTool {
   const timeoutMs = spec.timeoutS !== undefined ? spec.timeoutS * 1000 : undefined;
   let execute: (args: Record<string, unknown>, ctx: ToolContext) => unknown;
@@ -166,7 +174,9 @@ function toolFromCartridge(
         return JSON.parse(run.stdout);
       } catch {
         throw new Error(
-          `tool "${spec.name}" printed non-JSON output: ${JSON.stringify(clip(run.stdout.trim(), 200))}`,
+          `tool "${spec.name}" printed non-JSON output: ${
+            JSON.stringify(clip(run.stdout.trim(), 200))
+          }`,
         );
       }
     };
@@ -189,11 +199,18 @@ function builtinHook(
 ): Hook {
   const where = `${definition.displayRoot}/config.yaml`;
   const bad = (field: string, message: string, fix: string): never => {
-    throw new CartridgeSlotError({ file: where, field: `builtin_hooks.${name}.${field}`, message, fix });
+    throw new CartridgeSlotError({
+      file: where,
+      field: `builtin_hooks.${name}.${field}`,
+      message,
+      fix,
+    });
   };
   const known = (keys: string[]) => {
     for (const key of Object.keys(options)) {
-      if (!keys.includes(key)) bad(key, "is not an option of this hook", `use ${keys.join(", ") || "no options"}`);
+      if (!keys.includes(key)) {
+        bad(key, "is not an option of this hook", `use ${keys.join(", ") || "no options"}`);
+      }
     }
   };
   switch (name) {
@@ -203,10 +220,14 @@ function builtinHook(
       if (threshold !== undefined && (!Number.isInteger(threshold) || (threshold as number) < 2)) {
         bad("threshold", `is ${JSON.stringify(threshold)}`, "use an integer of at least 2");
       }
-      if (ignore_tools !== undefined && !Array.isArray(ignore_tools)) bad("ignore_tools", "must be a list", "write [think, done]");
+      if (ignore_tools !== undefined && !Array.isArray(ignore_tools)) {
+        bad("ignore_tools", "must be a list", "write [think, done]");
+      }
       return stagnationHook({
         ...(threshold !== undefined ? { threshold: threshold as number } : {}),
-        ...(ignore_tools !== undefined ? { ignoreTools: (ignore_tools as unknown[]).map(String) } : {}),
+        ...(ignore_tools !== undefined
+          ? { ignoreTools: (ignore_tools as unknown[]).map(String) }
+          : {}),
       });
     }
     case "per_tool_limit": {
@@ -290,8 +311,10 @@ export async function buildCartridge(
     throw new CartridgePermissionError({
       file: configFile,
       field: "permissions.ask",
-      message: "declares ask rules, which need a human in the loop, but the host gave no ask handler",
-      fix: "pass an ask handler (buildCartridge({ ask })), or turn the ask rules into allow or deny",
+      message:
+        "declares ask rules, which need a human in the loop, but the host gave no ask handler",
+      fix:
+        "pass an ask handler (buildCartridge({ ask })), or turn the ask rules into allow or deny",
     });
   }
 
@@ -327,11 +350,16 @@ export async function buildCartridge(
     else {
       try {
         text = String(
-          await runPythonBody("memory", source.file, { state: {}, cartridge_root: definition.root }, {
-            python,
-            cwd: workspace,
-            timeoutMs: 30_000,
-          }),
+          await runPythonBody(
+            "memory",
+            source.file,
+            { state: {}, cartridge_root: definition.root },
+            {
+              python,
+              cwd: workspace,
+              timeoutMs: 30_000,
+            },
+          ),
         ).trim();
       } catch (error) {
         throw new CartridgeSlotError({
@@ -349,7 +377,9 @@ export async function buildCartridge(
       entry.text = entry.text.slice(0, Math.max(0, budget));
       budget -= entry.text.length;
     }
-    for (let index = memory.length - 1; index >= 0; index--) if (memory[index].text === "") memory.splice(index, 1);
+    for (let index = memory.length - 1; index >= 0; index--) {
+      if (memory[index].text === "") memory.splice(index, 1);
+    }
   }
 
   // Servers: the model gateway and state services first, so every child can reach them.
@@ -386,7 +416,9 @@ export async function buildCartridge(
   };
   try {
     const needsChildren = definition.mcpServers.length > 0 || definition.hooks.length > 0 ||
-      definition.stateServices.length > 0 || definition.tools.some((spec) => spec.body.kind !== "echo");
+      definition.stateServices.length > 0 || definition.tools.some((spec) =>
+        spec.body.kind !== "echo"
+      );
     if (options.modelGateway !== false && needsChildren) gateway = await startModelGateway();
     if (definition.stateServices.length > 0) {
       try {
@@ -404,15 +436,20 @@ export async function buildCartridge(
           file: configFile,
           field: "state_services",
           message: (error as Error).message,
-          fix: "check the command; the server must bind $LOOPLET_STATE_SOCKET and answer state/initialize",
+          fix:
+            "check the command; the server must bind $LOOPLET_STATE_SOCKET and answer state/initialize",
         });
       }
     }
 
     const context = { workspace, python, env: socketEnv, runtime: runtimeValues };
-    for (const spec of definition.tools) add(toolFromCartridge(spec, definition, context), `tools/${spec.name}`);
+    for (const spec of definition.tools) {
+      add(toolFromCartridge(spec, definition, context), `tools/${spec.name}`);
+    }
     for (const entry of definition.builtinTools) {
-      if (entry.name === "think") add(think, "builtin:think");
+      if (entry.name === "think") {
+        add(think, "builtin:think");
+      }
     }
     const connect = options.connectMcp ?? connectMcpServer;
     for (const server of definition.mcpServers) {
@@ -463,10 +500,13 @@ export async function buildCartridge(
     add(
       tool({
         name: definition.doneTool,
-        description: "Signal that the task is complete, with a brief summary of what was accomplished.",
+        description:
+          "Signal that the task is complete, with a brief summary of what was accomplished.",
         input: jsonSchemaInput({
           type: "object",
-          properties: { summary: { type: "string", description: "Brief summary of what was accomplished" } },
+          properties: {
+            summary: { type: "string", description: "Brief summary of what was accomplished" },
+          },
           required: ["summary"],
         }),
         execute: (args: Record<string, unknown>) => args,
@@ -498,7 +538,9 @@ export async function buildCartridge(
     lep.push(hook);
     hooks.push(hook);
   }
-  for (const entry of definition.builtinHooks) hooks.push(builtinHook(entry.name, entry.options, definition, texts));
+  for (const entry of definition.builtinHooks) {
+    hooks.push(builtinHook(entry.name, entry.options, definition, texts));
+  }
   const outputSchema = definition.outputSchema;
   if (outputSchema !== undefined) {
     const contract = jsonSchemaInput(outputSchema);
@@ -516,7 +558,10 @@ export async function buildCartridge(
   }
 
   const basePrompt = definition.systemPrompt?.trim() || DEFAULT_SYSTEM_PROMPT;
-  const systemPrompt = [basePrompt, ...memory.map((file) => `# Memory: ${file.name}\n\n${file.text}`)]
+  const systemPrompt = [
+    basePrompt,
+    ...memory.map((file) => `# Memory: ${file.name}\n\n${file.text}`),
+  ]
     .join("\n\n");
   const maxSteps = options.maxSteps ?? definition.maxSteps;
   const concurrent = definition.runtimeConfig.concurrent_dispatch;

@@ -88,7 +88,9 @@ export async function cartridgeHash(root: string): Promise<CartridgeHash> {
   const encoder = new TextEncoder();
   const parts: Uint8Array[] = [];
   for (const path of paths) {
-    const sha256 = hex(await crypto.subtle.digest("SHA-256", await readFile(join(root, path))));
+    const sha256 = hex(
+      await crypto.subtle.digest("SHA-256", new Uint8Array(await readFile(join(root, path)))),
+    );
     files.push({ path, sha256 });
     parts.push(encoder.encode(`${path}\0${sha256}\n`));
   }

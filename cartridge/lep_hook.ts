@@ -89,7 +89,10 @@ export function effectFromWire(effect: unknown): Effect | undefined | "malformed
     case "continue":
       return inject ? { inject } : undefined;
     case "allow":
-      return { allow: true, ...(args && typeof args === "object" ? { args: args as Record<string, unknown> } : {}) };
+      return {
+        allow: true,
+        ...(args && typeof args === "object" ? { args: args as Record<string, unknown> } : {}),
+      };
     case "deny":
     case "block":
       return { block: reason ?? "refused by the hook" };
@@ -99,7 +102,9 @@ export function effectFromWire(effect: unknown): Effect | undefined | "malformed
     case "inject":
       return inject ? { inject } : "malformed";
     case "updateargs":
-      return args && typeof args === "object" ? { args: args as Record<string, unknown> } : "malformed";
+      return args && typeof args === "object"
+        ? { args: args as Record<string, unknown> }
+        : "malformed";
     case "updateresult":
       return result !== undefined ? { result } : "malformed";
     case "hookdecision": {
@@ -179,7 +184,11 @@ export function lepHook(options: LepHookOptions): LepHook {
     starting = undefined;
     if (current === undefined) return;
     if (wire && wire.broken === undefined && !current.exited()) {
-      await wire.request("loop/shutdown", { run_id: runId, outcome: "ok" }, Math.min(timeoutMs, 2000))
+      await wire.request(
+        "loop/shutdown",
+        { run_id: runId, outcome: "ok" },
+        Math.min(timeoutMs, 2000),
+      )
         .catch(() => {});
     }
     await wire?.closeWriter();
@@ -226,7 +235,9 @@ export function lepHook(options: LepHookOptions): LepHook {
     if (onFailure !== "fail_closed") return undefined;
     if (slot === "pre_dispatch" || slot === "check_permission" || slot === "check_done") {
       return {
-        block: `LEP hook "${name}" is unavailable (the server ${failure ?? "failed"}); failing closed`,
+        block: `LEP hook "${name}" is unavailable (the server ${
+          failure ?? "failed"
+        }); failing closed`,
       };
     }
     return undefined;

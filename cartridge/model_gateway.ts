@@ -103,7 +103,9 @@ export async function startModelGateway(): Promise<ModelGateway> {
             continue;
           }
           const reply = await answer(request);
-          await writer.write(new TextEncoder().encode(JSON.stringify({ id: request.id, ...reply }) + "\n"));
+          await writer.write(
+            new TextEncoder().encode(JSON.stringify({ id: request.id, ...reply }) + "\n"),
+          );
         }
       }
     } catch {

@@ -5,8 +5,8 @@ import {
   CartridgeExtendsError,
   CartridgeLanguageError,
   CartridgeManifestError,
-  CartridgeReferenceError,
   type CartridgeProblem,
+  CartridgeReferenceError,
   CartridgeRemovedError,
   CartridgeSlotError,
   CartridgeTierError,
@@ -377,7 +377,11 @@ async function readYamlMapping(file: string, display: string): Promise<Record<st
   }
   if (value === null || value === undefined) return {};
   if (!isMapping(value)) {
-    slot({ file: display, message: "must be a YAML mapping of keys to values", fix: "write `key: value` lines" });
+    slot({
+      file: display,
+      message: "must be a YAML mapping of keys to values",
+      fix: "write `key: value` lines",
+    });
   }
   return value;
 }
@@ -414,7 +418,9 @@ async function readManifest(root: string, display: string): Promise<CartridgeMan
     throw new CartridgeManifestError({
       file: where,
       field: "name",
-      message: `must be a name of letters, digits, '_', '.' or '-', got ${JSON.stringify(value.name)}`,
+      message: `must be a name of letters, digits, '_', '.' or '-', got ${
+        JSON.stringify(value.name)
+      }`,
       fix: 'set "name" to the agent\'s name',
     });
   }
@@ -440,7 +446,8 @@ async function readManifest(root: string, display: string): Promise<CartridgeMan
       file: where,
       field: "schema_version",
       message: `is ${version}; this host loads spec v2 cartridges only, as the Python looplet does`,
-      fix: 'run `looplet migrate <cartridge>` with the Python looplet, or set "schema_version": 2 after moving runtime keys to runtime.yaml',
+      fix:
+        'run `looplet migrate <cartridge>` with the Python looplet, or set "schema_version": 2 after moving runtime keys to runtime.yaml',
     });
   }
   const language = value.language;
@@ -449,7 +456,8 @@ async function readManifest(root: string, display: string): Promise<CartridgeMan
       file: where,
       field: "language",
       message: `is ${JSON.stringify(language)}; this host runs python bodies (under python3) only`,
-      fix: 'use a runtime for that language, move the bodies behind MCP/LEP servers, or set "language": "python"',
+      fix:
+        'use a runtime for that language, move the bodies behind MCP/LEP servers, or set "language": "python"',
     });
   }
   for (const key of ["description", "version"] as const) {
@@ -465,7 +473,12 @@ async function readManifest(root: string, display: string): Promise<CartridgeMan
   return value as unknown as CartridgeManifest;
 }
 
-function checkTiers(layer: { display: string }, config: Record<string, unknown>, runtime: Record<string, unknown>, warnings: string[]): void {
+function checkTiers(
+  layer: { display: string },
+  config: Record<string, unknown>,
+  runtime: Record<string, unknown>,
+  warnings: string[],
+): void {
   for (const key of Object.keys(config)) {
     if (RUNTIME_KEYS.has(key)) {
       throw new CartridgeTierError({
@@ -515,7 +528,15 @@ async function readLayers(
   given: string,
   display: string,
   seen: string[],
-): Promise<{ root: string; display: string; manifest: CartridgeManifest; rawConfig: Record<string, unknown>; rawRuntime: Record<string, unknown> }[]> {
+): Promise<
+  {
+    root: string;
+    display: string;
+    manifest: CartridgeManifest;
+    rawConfig: Record<string, unknown>;
+    rawRuntime: Record<string, unknown>;
+  }[]
+> {
   const kind = await exists(given);
   if (kind === undefined) {
     throw new CartridgeManifestError({
@@ -537,7 +558,8 @@ async function readLayers(
     throw new CartridgeRemovedError({
       file: `${display}/setup.py`,
       message: "the setup.py escape hatch is removed in spec v2",
-      fix: "express the wiring with resources/, builtin_hooks: and ${ref:...} references, then delete setup.py",
+      fix:
+        "express the wiring with resources/, builtin_hooks: and ${ref:...} references, then delete setup.py",
     });
   }
   const rawConfig = await readYamlMapping(join(root, "config.yaml"), `${display}/config.yaml`);
@@ -579,7 +601,10 @@ async function readLayers(
 }
 
 /** Mappings merge recursively; scalars and lists are replaced wholesale. */
-function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+function merge(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
     out[key] = isMapping(value) && isMapping(out[key]) && !isResourceReference(value)
@@ -592,7 +617,9 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
 function toArgv(value: unknown, file: string, field: string): string[] {
   let argv: string[] | undefined;
   if (typeof value === "string") argv = shellWords(value);
-  else if (Array.isArray(value) && value.every((part) => typeof part === "string")) argv = [...value];
+  else if (Array.isArray(value) && value.every((part) => typeof part === "string")) {
+    argv = [...value];
+  }
   if (argv === undefined || argv.length === 0 || argv[0] === "") {
     slot({
       file,
@@ -607,7 +634,12 @@ function toArgv(value: unknown, file: string, field: string): string[] {
 function stringMap(value: unknown, file: string, field: string): Record<string, string> {
   if (value === undefined || value === null) return {};
   if (!isMapping(value)) {
-    slot({ file, field, message: "must be a mapping of names to strings", fix: "write `NAME: value` lines" });
+    slot({
+      file,
+      field,
+      message: "must be a mapping of names to strings",
+      fix: "write `NAME: value` lines",
+    });
   }
   const out: Record<string, string> = {};
   for (const [key, item] of Object.entries(value)) {
@@ -622,7 +654,12 @@ function stringMap(value: unknown, file: string, field: string): Record<string, 
 function seconds(value: unknown, file: string, field: string, fallback: number): number {
   if (value === undefined || value === null) return fallback * 1000;
   if (typeof value !== "number" || !(value > 0)) {
-    slot({ file, field, message: `must be a positive number of seconds, got ${JSON.stringify(value)}`, fix: "write e.g. 30" });
+    slot({
+      file,
+      field,
+      message: `must be a positive number of seconds, got ${JSON.stringify(value)}`,
+      fix: "write e.g. 30",
+    });
   }
   return value * 1000;
 }
@@ -630,25 +667,53 @@ function seconds(value: unknown, file: string, field: string, fallback: number):
 function servers(value: unknown, file: string, field: string, mcp: boolean): CartridgeServer[] {
   if (value === undefined || value === null) return [];
   if (!isMapping(value)) {
-    slot({ file, field, message: "must be a mapping of server names to { command: ... }", fix: `write ${field}:\\n  name:\\n    command: "..."` });
+    slot({
+      file,
+      field,
+      message: "must be a mapping of server names to { command: ... }",
+      fix: `write ${field}:\\n  name:\\n    command: "..."`,
+    });
   }
   return Object.entries(value).map(([name, entry]) => {
     const where = `${field}.${name}`;
     if (!TOOL_NAME.test(name)) {
-      slot({ file, field: where, message: "must be a name of letters, digits, '_' or '-'", fix: "rename the entry" });
+      slot({
+        file,
+        field: where,
+        message: "must be a name of letters, digits, '_' or '-'",
+        fix: "rename the entry",
+      });
     }
     if (!isMapping(entry)) {
-      slot({ file, field: where, message: "must be a mapping with a command", fix: 'write command: "..."' });
+      slot({
+        file,
+        field: where,
+        message: "must be a mapping with a command",
+        fix: 'write command: "..."',
+      });
     }
     const known = mcp ? ["command", "env", "timeout_s", "tools"] : ["command", "env", "timeout_s"];
     for (const key of Object.keys(entry)) {
       if (!known.includes(key)) {
-        slot({ file, field: `${where}.${key}`, message: "is not a known key", fix: `use ${known.join(", ")}` });
+        slot({
+          file,
+          field: `${where}.${key}`,
+          message: "is not a known key",
+          fix: `use ${known.join(", ")}`,
+        });
       }
     }
     const tools = entry.tools;
-    if (tools !== undefined && (!Array.isArray(tools) || !tools.every((item) => typeof item === "string"))) {
-      slot({ file, field: `${where}.tools`, message: "must be a list of tool names", fix: "write tools: [a, b]" });
+    if (
+      tools !== undefined &&
+      (!Array.isArray(tools) || !tools.every((item) => typeof item === "string"))
+    ) {
+      slot({
+        file,
+        field: `${where}.tools`,
+        message: "must be a list of tool names",
+        fix: "write tools: [a, b]",
+      });
     }
     return {
       name,
@@ -660,10 +725,20 @@ function servers(value: unknown, file: string, field: string, mcp: boolean): Car
   });
 }
 
-function builtins(value: unknown, file: string, field: string, known: readonly string[]): CartridgeBuiltin[] {
+function builtins(
+  value: unknown,
+  file: string,
+  field: string,
+  known: readonly string[],
+): CartridgeBuiltin[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
-    slot({ file, field, message: "must be a list", fix: `write ${field}: [name, other: { option: value }]` });
+    slot({
+      file,
+      field,
+      message: "must be a list",
+      fix: `write ${field}: [name, other: { option: value }]`,
+    });
   }
   return value.map((entry, index) => {
     let name: string;
@@ -673,11 +748,21 @@ function builtins(value: unknown, file: string, field: string, known: readonly s
       name = Object.keys(entry)[0];
       const raw = entry[name];
       if (raw !== null && raw !== undefined && !isMapping(raw)) {
-        slot({ file, field: `${field}[${index}].${name}`, message: "options must be a mapping", fix: `write - ${name}: { option: value }` });
+        slot({
+          file,
+          field: `${field}[${index}].${name}`,
+          message: "options must be a mapping",
+          fix: `write - ${name}: { option: value }`,
+        });
       }
       options = (raw ?? {}) as Record<string, unknown>;
     } else {
-      slot({ file, field: `${field}[${index}]`, message: "must be a name or a single-key mapping name: { options }", fix: "write - name or - name: { ... }" });
+      slot({
+        file,
+        field: `${field}[${index}]`,
+        message: "must be a name or a single-key mapping name: { options }",
+        fix: "write - name or - name: { ... }",
+      });
     }
     if (!known.includes(name)) {
       slot({
@@ -696,22 +781,42 @@ const DECISIONS = ["allow", "deny", "ask"] as const;
 function permissions(value: unknown, file: string): CartridgePermissions | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isMapping(value)) {
-    slot({ file, field: "permissions", message: "must be a mapping with default, deny, ask, allow", fix: "write permissions:\\n  default: allow" });
+    slot({
+      file,
+      field: "permissions",
+      message: "must be a mapping with default, deny, ask, allow",
+      fix: "write permissions:\\n  default: allow",
+    });
   }
   for (const key of Object.keys(value)) {
     if (!["default", ...DECISIONS].includes(key)) {
-      slot({ file, field: `permissions.${key}`, message: "is not a known key", fix: "use default, allow, deny or ask" });
+      slot({
+        file,
+        field: `permissions.${key}`,
+        message: "is not a known key",
+        fix: "use default, allow, deny or ask",
+      });
     }
   }
   const fallback = value.default ?? "allow";
   if (!DECISIONS.includes(fallback as never)) {
-    slot({ file, field: "permissions.default", message: `must be allow, deny or ask, got ${JSON.stringify(fallback)}`, fix: "write default: allow" });
+    slot({
+      file,
+      field: "permissions.default",
+      message: `must be allow, deny or ask, got ${JSON.stringify(fallback)}`,
+      fix: "write default: allow",
+    });
   }
   const rules: CartridgePermissionRule[] = [];
   for (const decision of ["deny", "ask", "allow"] as const) {
     const entries = value[decision] ?? [];
     if (!Array.isArray(entries)) {
-      slot({ file, field: `permissions.${decision}`, message: "must be a list of rules", fix: `write ${decision}: [tool_name]` });
+      slot({
+        file,
+        field: `permissions.${decision}`,
+        message: "must be a list of rules",
+        fix: `write ${decision}: [tool_name]`,
+      });
     }
     entries.forEach((entry, index) => {
       const where = `permissions.${decision}[${index}]`;
@@ -720,43 +825,85 @@ function permissions(value: unknown, file: string): CartridgePermissions | undef
         return;
       }
       if (!isMapping(entry) || typeof entry.tool !== "string") {
-        slot({ file, field: where, message: "must be a tool name or a mapping with 'tool'", fix: "write - tool: bash" });
+        slot({
+          file,
+          field: where,
+          message: "must be a tool name or a mapping with 'tool'",
+          fix: "write - tool: bash",
+        });
       }
       for (const key of Object.keys(entry)) {
         if (!["tool", "reason", "contains", "matches"].includes(key)) {
-          slot({ file, field: `${where}.${key}`, message: "is not a known key", fix: "use tool, reason, contains or matches" });
+          slot({
+            file,
+            field: `${where}.${key}`,
+            message: "is not a known key",
+            fix: "use tool, reason, contains or matches",
+          });
         }
       }
       if (entry.reason !== undefined && typeof entry.reason !== "string") {
-        slot({ file, field: `${where}.reason`, message: "must be a string", fix: "quote the reason" });
+        slot({
+          file,
+          field: `${where}.reason`,
+          message: "must be a string",
+          fix: "quote the reason",
+        });
       }
       for (const key of ["contains", "matches"] as const) {
         if (entry[key] !== undefined && !isMapping(entry[key])) {
-          slot({ file, field: `${where}.${key}`, message: "must be a mapping of argument names to values", fix: `write ${key}: { command: "rm -rf" }` });
+          slot({
+            file,
+            field: `${where}.${key}`,
+            message: "must be a mapping of argument names to values",
+            fix: `write ${key}: { command: "rm -rf" }`,
+          });
         }
       }
       rules.push({
         tool: entry.tool,
         decision,
         reason: (entry.reason as string | undefined) ?? "",
-        ...(entry.contains !== undefined ? { contains: stringMap(entry.contains, file, `${where}.contains`) } : {}),
-        ...(entry.matches !== undefined ? { matches: entry.matches as Record<string, unknown> } : {}),
+        ...(entry.contains !== undefined
+          ? { contains: stringMap(entry.contains, file, `${where}.contains`) }
+          : {}),
+        ...(entry.matches !== undefined
+          ? { matches: entry.matches as Record<string, unknown> }
+          : {}),
       });
     });
   }
   return { default: fallback as CartridgePermissions["default"], rules };
 }
 
-const MODEL_KEYS = ["provider", "name", "reasoning_effort", "max_tokens", "temperature", "top_p", "extra"];
+const MODEL_KEYS = [
+  "provider",
+  "name",
+  "reasoning_effort",
+  "max_tokens",
+  "temperature",
+  "top_p",
+  "extra",
+];
 
 function model(value: unknown, file: string): Record<string, unknown> | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isMapping(value)) {
-    slot({ file, field: "model", message: "must be a mapping", fix: "write model:\\n  provider: openai\\n  name: <model>" });
+    slot({
+      file,
+      field: "model",
+      message: "must be a mapping",
+      fix: "write model:\\n  provider: openai\\n  name: <model>",
+    });
   }
   for (const key of Object.keys(value)) {
     if (!MODEL_KEYS.includes(key)) {
-      slot({ file, field: `model.${key}`, message: "is not a model-block key", fix: `use ${MODEL_KEYS.join(", ")} (provider extras go under extra:)` });
+      slot({
+        file,
+        field: `model.${key}`,
+        message: "is not a model-block key",
+        fix: `use ${MODEL_KEYS.join(", ")} (provider extras go under extra:)`,
+      });
     }
   }
   const check = (key: string, ok: (v: unknown) => boolean, fix: string) => {
@@ -766,9 +913,17 @@ function model(value: unknown, file: string): Record<string, unknown> | undefine
   };
   check("provider", (v) => typeof v === "string", "write a provider name such as openai");
   check("name", (v) => typeof v === "string", "write the model id as a string");
-  check("reasoning_effort", (v) => ["minimal", "low", "medium", "high", "xhigh"].includes(v as string), "use minimal, low, medium, high or xhigh");
+  check(
+    "reasoning_effort",
+    (v) => ["minimal", "low", "medium", "high", "xhigh"].includes(v as string),
+    "use minimal, low, medium, high or xhigh",
+  );
   check("max_tokens", (v) => Number.isInteger(v) && (v as number) >= 1, "use a positive integer");
-  check("temperature", (v) => typeof v === "number" && v >= 0 && v <= 2, "use a number from 0 to 2");
+  check(
+    "temperature",
+    (v) => typeof v === "number" && v >= 0 && v <= 2,
+    "use a number from 0 to 2",
+  );
   check("top_p", (v) => typeof v === "number" && v >= 0 && v <= 1, "use a number from 0 to 1");
   check("extra", isMapping, "use a mapping");
   return value;
@@ -778,7 +933,12 @@ function model(value: unknown, file: string): Record<string, unknown> | undefine
 function parametersSchema(value: unknown, file: string): Record<string, unknown> {
   if (value === undefined || value === null) return { type: "object", properties: {} };
   if (!isMapping(value)) {
-    slot({ file, field: "parameters", message: "must be a mapping of argument names to schemas", fix: "write parameters:\\n  path: { type: string }" });
+    slot({
+      file,
+      field: "parameters",
+      message: "must be a mapping of argument names to schemas",
+      fix: "write parameters:\\n  path: { type: string }",
+    });
   }
   if (value.type === "object" && isMapping(value.properties)) return value;
   const properties: Record<string, unknown> = {};
@@ -793,7 +953,12 @@ function parametersSchema(value: unknown, file: string): Record<string, unknown>
       properties[name] = schema;
       if (!(optional === true || req === false || "default" in schema)) required.push(name);
     } else {
-      slot({ file, field: `parameters.${name}`, message: "must be a schema mapping or a description string", fix: `write ${name}: { type: string }` });
+      slot({
+        file,
+        field: `parameters.${name}`,
+        message: "must be a schema mapping or a description string",
+        fix: `write ${name}: { type: string }`,
+      });
     }
   }
   return { type: "object", properties, required };
@@ -803,8 +968,10 @@ async function readTool(
   entry: { name: string; dir: boolean; layer: Layer },
   doneTool: string,
   renderHints: Record<string, unknown>,
-  pythonExecutable: string,
+  hostRuntime: Record<string, unknown>,
+  resourceNames: ReadonlySet<string>,
 ): Promise<CartridgeTool> {
+  const pythonExecutable = String(hostRuntime.python_executable);
   const { layer } = entry;
   if (!entry.dir) {
     const file = join(layer.root, "tools", entry.name);
@@ -816,16 +983,24 @@ async function readTool(
           file: display,
           field: key,
           message: "is removed from single-file tools in spec v2",
-          fix: "use the multi-file form tools/<name>/{tool.yaml, execute.py} (render hints go in runtime.yaml: tool_render_hints:)",
+          fix:
+            "use the multi-file form tools/<name>/{tool.yaml, execute.py} (render hints go in runtime.yaml: tool_render_hints:)",
         });
       }
     }
     const name = typeof described.__name__ === "string" && described.__name__ !== ""
       ? described.__name__
       : basename(entry.name, ".py");
-    const description = typeof described.__description__ === "string" ? described.__description__ : "";
+    const description = typeof described.__description__ === "string"
+      ? described.__description__
+      : "";
     if (description.trim() === "") {
-      slot({ file: display, field: "__description__", message: "is missing", fix: "set __description__ = \"...\"" });
+      slot({
+        file: display,
+        field: "__description__",
+        message: "is missing",
+        fix: 'set __description__ = "..."',
+      });
     }
     return {
       name,
@@ -835,7 +1010,9 @@ async function readTool(
       concurrentSafe: described.__concurrent_safe__ === true,
       free: described.__free__ === true,
       ...(typeof described.__timeout_s__ === "number" ? { timeoutS: described.__timeout_s__ } : {}),
-      ...(renderHints[name] !== undefined ? { render: renderHints[name] as Record<string, unknown> } : {}),
+      ...(renderHints[name] !== undefined
+        ? { render: renderHints[name] as Record<string, unknown> }
+        : {}),
       body: { kind: "python", file },
       file: display,
       layerRoot: layer.root,
@@ -844,7 +1021,11 @@ async function readTool(
   const dir = join(layer.root, "tools", entry.name);
   const display = `${layer.display}/tools/${entry.name}/tool.yaml`;
   if (await exists(join(dir, "tool.yaml")) !== "file") {
-    slot({ file: `${layer.display}/tools/${entry.name}`, message: "has no tool.yaml", fix: "add tool.yaml with name, description and parameters" });
+    slot({
+      file: `${layer.display}/tools/${entry.name}`,
+      message: "has no tool.yaml",
+      fix: "add tool.yaml with name, description and parameters",
+    });
   }
   const manifest = await readYamlMapping(join(dir, "tool.yaml"), display);
   if (manifest.tags !== undefined) {
@@ -852,41 +1033,79 @@ async function readTool(
       file: display,
       field: "tags",
       message: "tool tags are removed in spec v2",
-      fix: "list the tools in the consuming hook's config (e.g. kwargs.enrichment_tools: [...]) and delete tags:",
+      fix:
+        "list the tools in the consuming hook's config (e.g. kwargs.enrichment_tools: [...]) and delete tags:",
     });
   }
   const name = manifest.name;
   if (typeof name !== "string" || !TOOL_NAME.test(name)) {
-    slot({ file: display, field: "name", message: `must be 1-64 letters, digits, '_' or '-', got ${JSON.stringify(name)}`, fix: `write name: ${entry.name}` });
+    slot({
+      file: display,
+      field: "name",
+      message: `must be 1-64 letters, digits, '_' or '-', got ${JSON.stringify(name)}`,
+      fix: `write name: ${entry.name}`,
+    });
   }
   let description = typeof manifest.description === "string" ? manifest.description : "";
   if (await exists(join(dir, "description.md")) === "file") {
     description = (await readFile(join(dir, "description.md"), "utf8")).trim();
   }
   if (description.trim() === "") {
-    slot({ file: display, field: "description", message: "is missing", fix: "describe what the tool does, for the model (or add description.md)" });
+    slot({
+      file: display,
+      field: "description",
+      message: "is missing",
+      fix: "describe what the tool does, for the model (or add description.md)",
+    });
   }
   const requires = manifest.requires ?? [];
   if (!Array.isArray(requires) || !requires.every((item) => typeof item === "string")) {
-    slot({ file: display, field: "requires", message: "must be a list of resource names", fix: "write requires: [name]" });
+    slot({
+      file: display,
+      field: "requires",
+      message: "must be a list of resource names",
+      fix: "write requires: [name]",
+    });
   }
   for (const key of ["concurrent_safe", "free"] as const) {
     if (manifest[key] !== undefined && typeof manifest[key] !== "boolean") {
-      slot({ file: display, field: key, message: "must be true or false", fix: `write ${key}: false` });
+      slot({
+        file: display,
+        field: key,
+        message: "must be true or false",
+        fix: `write ${key}: false`,
+      });
     }
   }
   const timeout = manifest.timeout_s;
-  if (timeout !== undefined && timeout !== null && (typeof timeout !== "number" || !(timeout > 0))) {
-    slot({ file: display, field: "timeout_s", message: `must be a positive number, got ${JSON.stringify(timeout)}`, fix: "write timeout_s: 30" });
+  if (
+    timeout !== undefined && timeout !== null && (typeof timeout !== "number" || !(timeout > 0))
+  ) {
+    slot({
+      file: display,
+      field: "timeout_s",
+      message: `must be a positive number, got ${JSON.stringify(timeout)}`,
+      fix: "write timeout_s: 30",
+    });
   }
   for (const key of ["render", "output_schema"] as const) {
     if (manifest[key] !== undefined && !isMapping(manifest[key])) {
-      slot({ file: display, field: key, message: "must be a mapping", fix: `write ${key}: { ... }` });
+      slot({
+        file: display,
+        field: key,
+        message: "must be a mapping",
+        fix: `write ${key}: { ... }`,
+      });
     }
   }
   let body: CartridgeToolBody;
   if (manifest.command !== undefined) {
-    body = { kind: "command", argv: toArgv(manifest.command, display, "command") };
+    const command = resolveReferences(manifest.command, {
+      file: display,
+      runtime: { ...hostRuntime, cartridge_root: layer.root, tool_dir: dir },
+      resources: resourceNames,
+    }, "command");
+    body = { kind: "command", argv: toArgv(command, display, "command") };
   } else if (await exists(join(dir, "execute.py")) === "file") {
     body = { kind: "python", file: join(dir, "execute.py") };
   } else if (name === doneTool) {
@@ -899,7 +1118,10 @@ async function readTool(
     });
   }
   const render = isMapping(manifest.render) || isMapping(renderHints[name])
-    ? { ...(manifest.render as Record<string, unknown> ?? {}), ...(renderHints[name] as Record<string, unknown> ?? {}) }
+    ? {
+      ...(manifest.render as Record<string, unknown> ?? {}),
+      ...(renderHints[name] as Record<string, unknown> ?? {}),
+    }
     : undefined;
   return {
     name,
@@ -945,12 +1167,22 @@ async function readHook(
   }
   for (const key of Object.keys(config)) {
     if (!["kind", "command", "on_failure", "timeout_s", "env", "view", "order"].includes(key)) {
-      slot({ file: display, field: key, message: "is not a known key of an LEP hook", fix: "use kind, command, on_failure, timeout_s, env" });
+      slot({
+        file: display,
+        field: key,
+        message: "is not a known key of an LEP hook",
+        fix: "use kind, command, on_failure, timeout_s, env",
+      });
     }
   }
   const onFailure = config.on_failure ?? "fail_closed";
   if (!["fail_closed", "fail_open", "continue"].includes(onFailure as string)) {
-    slot({ file: display, field: "on_failure", message: `is ${JSON.stringify(onFailure)}`, fix: "use fail_closed, fail_open or continue" });
+    slot({
+      file: display,
+      field: "on_failure",
+      message: `is ${JSON.stringify(onFailure)}`,
+      fix: "use fail_closed, fail_open or continue",
+    });
   }
   return {
     name,
@@ -1029,39 +1261,77 @@ export async function readCartridge(
   });
   const leaf = layers[layers.length - 1];
   const configFile = `${leaf.display}/config.yaml`;
-  const config = layers.reduce<Record<string, unknown>>((acc, layer) => merge(acc, layer.config), {});
-  const runtimeConfig = layers.reduce<Record<string, unknown>>((acc, layer) => merge(acc, layer.runtime), {});
+  const config = layers.reduce<Record<string, unknown>>(
+    (acc, layer) => merge(acc, layer.config),
+    {},
+  );
+  const runtimeConfig = layers.reduce<Record<string, unknown>>(
+    (acc, layer) => merge(acc, layer.runtime),
+    {},
+  );
 
   // Budgets and sentinel.
   const maxSteps = config.max_steps ?? 15;
   if (!Number.isInteger(maxSteps) || (maxSteps as number) < 1) {
-    slot({ file: configFile, field: "max_steps", message: `must be a positive integer, got ${JSON.stringify(maxSteps)}`, fix: "write max_steps: 15" });
+    slot({
+      file: configFile,
+      field: "max_steps",
+      message: `must be a positive integer, got ${JSON.stringify(maxSteps)}`,
+      fix: "write max_steps: 15",
+    });
   }
   const doneTool = config.done_tool ?? "done";
   if (typeof doneTool !== "string" || !TOOL_NAME.test(doneTool)) {
-    slot({ file: configFile, field: "done_tool", message: `must be a tool name, got ${JSON.stringify(doneTool)}`, fix: "write done_tool: done" });
+    slot({
+      file: configFile,
+      field: "done_tool",
+      message: `must be a tool name, got ${JSON.stringify(doneTool)}`,
+      fix: "write done_tool: done",
+    });
   }
   const modelBlock = model(config.model, configFile);
   for (const key of ["max_tokens", "temperature"] as const) {
     const value = runtimeConfig[key];
     if (value !== undefined && value !== null && typeof value !== "number") {
-      slot({ file: `${leaf.display}/runtime.yaml`, field: key, message: `must be a number, got ${JSON.stringify(value)}`, fix: `write ${key}: <number>` });
+      slot({
+        file: `${leaf.display}/runtime.yaml`,
+        field: key,
+        message: `must be a number, got ${JSON.stringify(value)}`,
+        fix: `write ${key}: <number>`,
+      });
     }
   }
-  const maxTokens = (modelBlock?.max_tokens ?? runtimeConfig.max_tokens ?? undefined) as number | undefined;
-  const temperature = (modelBlock?.temperature ?? runtimeConfig.temperature ?? undefined) as number | undefined;
+  const maxTokens = (modelBlock?.max_tokens ?? runtimeConfig.max_tokens ?? undefined) as
+    | number
+    | undefined;
+  const temperature = (modelBlock?.temperature ?? runtimeConfig.temperature ?? undefined) as
+    | number
+    | undefined;
 
   // Prompts, with the v2 magic-file rule.
   const prompts = new Map<string, Layer>();
   for (const layer of layers) {
-    for (const file of await list(join(layer.root, "prompts"))) if (!file.dir) prompts.set(file.name, layer);
+    for (const file of await list(join(layer.root, "prompts"))) {
+      if (!file.dir) prompts.set(file.name, layer);
+    }
   }
-  const builtinHooks = builtins(config.builtin_hooks, configFile, "builtin_hooks", BUILTIN_HOOK_NAMES);
-  for (const [file, hook] of [["briefing.md", "static_briefing"], ["recovery.md", "recovery_hint"]] as const) {
+  const builtinHooks = builtins(
+    config.builtin_hooks,
+    configFile,
+    "builtin_hooks",
+    BUILTIN_HOOK_NAMES,
+  );
+  for (
+    const [file, hook] of [["briefing.md", "static_briefing"], [
+      "recovery.md",
+      "recovery_hint",
+    ]] as const
+  ) {
     const layer = prompts.get(file);
     if (layer === undefined) continue;
     const declared = builtinHooks.some((entry) =>
-      entry.name === hook && String(entry.options.path ?? "").replace(/^\.\//, "") === `prompts/${file}`
+      entry.name === hook &&
+      String(entry.options.path ?? "").replace(/^\.\//, "") === `prompts/${file}`
     );
     if (!declared) {
       throw new CartridgeRemovedError({
@@ -1077,12 +1347,19 @@ export async function readCartridge(
     : typeof config.system_prompt === "string"
     ? config.system_prompt
     : undefined;
-  if (systemPrompt === undefined) warnings.push(`${leaf.display}/prompts/system.md: missing; the host's default prompt is used`);
+  if (systemPrompt === undefined) {
+    warnings.push(`${leaf.display}/prompts/system.md: missing; the host's default prompt is used`);
+  }
 
   // Tools (by folder name; the child wins), then hooks.
   const renderHints = runtimeConfig.tool_render_hints ?? {};
   if (!isMapping(renderHints)) {
-    slot({ file: `${leaf.display}/runtime.yaml`, field: "tool_render_hints", message: "must be a mapping of tool names to hints", fix: "write tool_render_hints:\\n  bash: { max_chars: 4000 }" });
+    slot({
+      file: `${leaf.display}/runtime.yaml`,
+      field: "tool_render_hints",
+      message: "must be a mapping of tool names to hints",
+      fix: "write tool_render_hints:\\n  bash: { max_chars: 4000 }",
+    });
   }
   const toolEntries = new Map<string, { name: string; dir: boolean; layer: Layer }>();
   const hookEntries = new Map<string, { name: string; layer: Layer }>();
@@ -1091,7 +1368,9 @@ export async function readCartridge(
     for (const entry of await list(join(layer.root, "tools"))) {
       if (entry.name.startsWith(".") || entry.name === "__pycache__") continue;
       if (entry.dir) toolEntries.set(entry.name, { ...entry, layer });
-      else if (entry.name.endsWith(".py")) toolEntries.set(entry.name.slice(0, -3), { ...entry, layer });
+      else if (entry.name.endsWith(".py")) {
+        toolEntries.set(entry.name.slice(0, -3), { ...entry, layer });
+      }
     }
     for (const entry of await list(join(layer.root, "hooks"))) {
       if (entry.dir && !entry.name.startsWith(".") && entry.name !== "__pycache__") {
@@ -1099,18 +1378,33 @@ export async function readCartridge(
       }
     }
     for (const entry of await list(join(layer.root, "memory"))) {
-      if (!entry.dir && (entry.name.endsWith(".md") || entry.name.endsWith(".py"))) memoryFiles.set(entry.name, layer);
+      if (!entry.dir && (entry.name.endsWith(".md") || entry.name.endsWith(".py"))) {
+        memoryFiles.set(entry.name, layer);
+      }
     }
   }
   const tools: CartridgeTool[] = [];
   for (const key of [...toolEntries.keys()].sort()) {
-    tools.push(await readTool(toolEntries.get(key)!, doneTool as string, renderHints, String(hostRuntime.python_executable)));
+    tools.push(
+      await readTool(
+        toolEntries.get(key)!,
+        doneTool as string,
+        renderHints,
+        hostRuntime,
+        resourceNames,
+      ),
+    );
   }
   const seenNames = new Map<string, string>();
   for (const candidate of tools) {
     const previous = seenNames.get(candidate.name);
     if (previous !== undefined) {
-      slot({ file: candidate.file, field: "name", message: `"${candidate.name}" is also the name of ${previous}`, fix: "tool names must be unique; rename one" });
+      slot({
+        file: candidate.file,
+        field: "name",
+        message: `"${candidate.name}" is also the name of ${previous}`,
+        fix: "tool names must be unique; rename one",
+      });
     }
     seenNames.set(candidate.name, candidate.file);
     for (const name of candidate.requires) {
@@ -1126,7 +1420,9 @@ export async function readCartridge(
   }
   for (const name of Object.keys(renderHints)) {
     if (!tools.some((candidate) => candidate.name === name)) {
-      warnings.push(`${leaf.display}/runtime.yaml: tool_render_hints.${name}: no tool of that name`);
+      warnings.push(
+        `${leaf.display}/runtime.yaml: tool_render_hints.${name}: no tool of that name`,
+      );
     }
   }
   const hooks: CartridgeLepHook[] = [];
@@ -1135,12 +1431,22 @@ export async function readCartridge(
   }
 
   // Built-ins, servers, permissions, output schema.
-  const builtinTools = builtins(config.builtin_tools, configFile, "builtin_tools", BUILTIN_TOOL_NAMES);
+  const builtinTools = builtins(
+    config.builtin_tools,
+    configFile,
+    "builtin_tools",
+    BUILTIN_TOOL_NAMES,
+  );
   for (const entry of builtinHooks) {
     if (entry.name === "static_briefing" || entry.name === "recovery_hint") {
       const { path, text } = entry.options;
       if ((path === undefined) === (text === undefined)) {
-        slot({ file: configFile, field: `builtin_hooks.${entry.name}`, message: "needs exactly one of path: or text:", fix: `write - ${entry.name}: { path: prompts/<file>.md }` });
+        slot({
+          file: configFile,
+          field: `builtin_hooks.${entry.name}`,
+          message: "needs exactly one of path: or text:",
+          fix: `write - ${entry.name}: { path: prompts/<file>.md }`,
+        });
       }
     }
   }
@@ -1164,40 +1470,74 @@ export async function readCartridge(
     const file = layer ? join(layer.root, "memory", name) : join(leaf.root, relative);
     if (memory.some((entry) => entry.file === file)) return;
     if (!layer && !relative.startsWith("memory/")) {
-      memory.push({ name: basename(relative), file, kind: relative.endsWith(".py") ? "python" : "markdown" });
+      memory.push({
+        name: basename(relative),
+        file,
+        kind: relative.endsWith(".py") ? "python" : "markdown",
+      });
       return;
     }
     if (!layer) {
-      slot({ file: configFile, field, message: `names "${relative}", which does not exist`, fix: "fix the path or add the file" });
+      slot({
+        file: configFile,
+        field,
+        message: `names "${relative}", which does not exist`,
+        fix: "fix the path or add the file",
+      });
     }
     memory.push({ name, file, kind: name.endsWith(".py") ? "python" : "markdown" });
   };
   if (memoryBlock !== undefined && memoryBlock !== null) {
     if (!isMapping(memoryBlock)) {
-      slot({ file: configFile, field: "memory", message: "must be a mapping", fix: "write memory:\\n  include: [memory/notes.md]" });
+      slot({
+        file: configFile,
+        field: "memory",
+        message: "must be a mapping",
+        fix: "write memory:\\n  include: [memory/notes.md]",
+      });
     }
     for (const key of Object.keys(memoryBlock)) {
       if (!["long_term", "include", "max_tokens"].includes(key)) {
-        slot({ file: configFile, field: `memory.${key}`, message: "is not a known key", fix: "use long_term, include or max_tokens" });
+        slot({
+          file: configFile,
+          field: `memory.${key}`,
+          message: "is not a known key",
+          fix: "use long_term, include or max_tokens",
+        });
       }
     }
-    if (typeof memoryBlock.long_term === "string") addMemory(memoryBlock.long_term, "memory.long_term");
-    else if (memoryFiles.has("long_term.md")) addMemory("memory/long_term.md", "memory.long_term");
+    if (typeof memoryBlock.long_term === "string") {
+      addMemory(memoryBlock.long_term, "memory.long_term");
+    } else if (memoryFiles.has("long_term.md")) {
+      addMemory("memory/long_term.md", "memory.long_term");
+    }
     const include = memoryBlock.include ?? [];
     if (!Array.isArray(include) || !include.every((item) => typeof item === "string")) {
-      slot({ file: configFile, field: "memory.include", message: "must be a list of paths", fix: "write include: [memory/notes.md]" });
+      slot({
+        file: configFile,
+        field: "memory.include",
+        message: "must be a list of paths",
+        fix: "write include: [memory/notes.md]",
+      });
     }
     include.forEach((item, index) => addMemory(item, `memory.include[${index}]`));
     const limit = memoryBlock.max_tokens;
     if (limit !== undefined && limit !== null) {
       if (!Number.isInteger(limit) || (limit as number) < 0) {
-        slot({ file: configFile, field: "memory.max_tokens", message: `must be a non-negative integer, got ${JSON.stringify(limit)}`, fix: "write max_tokens: 1500" });
+        slot({
+          file: configFile,
+          field: "memory.max_tokens",
+          message: `must be a non-negative integer, got ${JSON.stringify(limit)}`,
+          fix: "write max_tokens: 1500",
+        });
       }
       memoryMaxTokens = limit as number;
     }
     for (const name of memoryFiles.keys()) {
       if (!memory.some((entry) => entry.name === name)) {
-        warnings.push(`${leaf.display}/memory/${name}: not loaded (the memory: block does not include it)`);
+        warnings.push(
+          `${leaf.display}/memory/${name}: not loaded (the memory: block does not include it)`,
+        );
       }
     }
   } else {

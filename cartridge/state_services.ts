@@ -44,7 +44,12 @@ export interface StateServices {
   /** The methods each service listed in `state/initialize`. */
   readonly methods: ReadonlyMap<string, readonly string[]>;
   /** Call a method of a service from the host. */
-  call(service: string, method: string, args?: unknown[], kwargs?: Record<string, unknown>): Promise<unknown>;
+  call(
+    service: string,
+    method: string,
+    args?: unknown[],
+    kwargs?: Record<string, unknown>,
+  ): Promise<unknown>;
   /** `state/shutdown` each service, stop the processes, remove the sockets. */
   close(): Promise<void>;
 }
@@ -67,7 +72,9 @@ async function connectWhenBound(
     try {
       return await Deno.connect({ transport: "unix", path });
     } catch {
-      if (server.exited()) throw new Error(`exited before binding its socket: ${await server.describeEnd()}`);
+      if (server.exited()) {
+        throw new Error(`exited before binding its socket: ${await server.describeEnd()}`);
+      }
       if (Date.now() > deadline) throw new Error("never bound its socket ($LOOPLET_STATE_SOCKET)");
       await abortableDelay(20);
     }
@@ -98,20 +105,22 @@ export async function startStateServices(
   const env: Record<string, string> = {};
   const methods = new Map<string, readonly string[]>();
   const close = async () => {
-    await Promise.all(running.splice(0).map(async (service) => {
-      if (service.channel.broken === undefined && !service.server.exited()) {
-        await service.channel.request("state/shutdown", {}, 2000).catch(() => {});
-      }
-      service.channel.fail("closed");
-      try {
-        service.connection.close();
-      } catch {
-        // Already closed.
-      }
-      await service.server.terminate();
-      await service.channel.ended;
-      await Deno.remove(service.dir, { recursive: true }).catch(() => {});
-    }));
+    await Promise.all(
+      running.splice(0).map(async (service) => {
+        if (service.channel.broken === undefined && !service.server.exited()) {
+          await service.channel.request("state/shutdown", {}, 2000).catch(() => {});
+        }
+        service.channel.fail("closed");
+        try {
+          service.connection.close();
+        } catch {
+          // Already closed.
+        }
+        await service.server.terminate();
+        await service.channel.ended;
+        await Deno.remove(service.dir, { recursive: true }).catch(() => {});
+      }),
+    );
   };
   try {
     for (const spec of specs) {
@@ -151,7 +160,9 @@ export async function startStateServices(
           Array.isArray(result?.methods) ? result.methods.map(String) : [],
         );
       } catch (error) {
-        throw new Error(`state service "${spec.name}" ${(error as Error).message} (during state/initialize)`);
+        throw new Error(
+          `state service "${spec.name}" ${(error as Error).message} (during state/initialize)`,
+        );
       }
       env[`LOOPLET_STATE_${spec.name.toUpperCase()}`] = socket;
     }
@@ -165,7 +176,11 @@ export async function startStateServices(
     async call(service, method, args = [], kwargs = {}) {
       const found = running.find((item) => item.name === service);
       if (!found) throw new Error(`no state service named "${service}"`);
-      const result = await found.channel.request("state/call", { name: method, args, kwargs }, 10_000) as
+      const result = await found.channel.request(
+        "state/call",
+        { name: method, args, kwargs },
+        10_000,
+      ) as
         | { value?: unknown }
         | null;
       return result?.value ?? null;
