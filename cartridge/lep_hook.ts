@@ -249,7 +249,11 @@ export function lepHook(options: LepHookOptions): LepHook {
     payload: Record<string, unknown>,
   ): Promise<Effect | undefined> => {
     await start();
-    if (failure !== undefined || channel === undefined) return unavailable(slot);
+    // Before a successful loop/initialize the slots are unknown: every authority slot follows
+    // onFailure. After it, only the slots the server declared do.
+    if (failure !== undefined || channel === undefined) {
+      return slots.length === 0 || slots.includes(slot) ? unavailable(slot) : undefined;
+    }
     if (!slots.includes(slot)) return undefined;
     let result: unknown;
     try {
@@ -280,6 +284,7 @@ export function lepHook(options: LepHookOptions): LepHook {
     close: stop,
     async onLoopStart() {
       failure = undefined;
+      slots = [];
       await start();
     },
     async prePrompt({ turn, state }) {

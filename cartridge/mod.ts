@@ -157,3 +157,9 @@ export {
 export type { AgentSource, BuiltAgentSource } from "./load_agent.ts";
 export { bundleToCartridge, cartridgeToBundle } from "./convert.ts";
 export type { Conversion } from "./convert.ts";
+export { agentBlueprintOf, cartridgeBlueprint } from "./cartridge_blueprint.ts";
+export {
+  exportAgentCode,
+  exportCartridgeCode,
+  materializeCartridge,
+} from "./export_cartridge_code.ts";
