@@ -6,7 +6,9 @@ import { alive, PORTABLE, serverPids, workspaceWithPids } from "./_helpers.ts";
 
 async function runCartridge(name: string, script: ReturnType<typeof ScriptedBackend.call>[]) {
   const workspace = await workspaceWithPids();
-  const agent = await buildCartridge(await readCartridge(`${PORTABLE}${name}.cartridge`), { workspace });
+  const agent = await buildCartridge(await readCartridge(`${PORTABLE}${name}.cartridge`), {
+    workspace,
+  });
   try {
     const run = composableLoop({
       ...agent.loopOptions(new ScriptedBackend(script), "Write a note"),
@@ -47,7 +49,10 @@ Deno.test("an LEP server that never answers loop/initialize fails closed with a 
 
 Deno.test("an LEP server that writes garbage fails closed and says what it wrote", async () => {
   const { steps, workspace } = await runCartridge("lep_garbage", NOTE_THEN_DONE);
-  assert.match(steps[0].result.error ?? "", /wrote a line that is not JSON: "<<< definitely not json >>>"/);
+  assert.match(
+    steps[0].result.error ?? "",
+    /wrote a line that is not JSON: "<<< definitely not json >>>"/,
+  );
   assert.equal(steps[0].result.errorKind, "permission_denied");
   await assertStopped(workspace, 1);
 });

@@ -19,7 +19,9 @@ Deno.test({
 Deno.test("runConformance() fails a trajectory case whose expected result is wrong", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    await cp(`${CASES}/21_python_tool_trajectory`, `${dir}/21_python_tool_trajectory`, { recursive: true });
+    await cp(`${CASES}/21_python_tool_trajectory`, `${dir}/21_python_tool_trajectory`, {
+      recursive: true,
+    });
     const file = `${dir}/21_python_tool_trajectory/expected_trajectory.json`;
     const steps = JSON.parse(await Deno.readTextFile(file));
     steps[1].result = { result: 9 };
@@ -28,7 +30,10 @@ Deno.test("runConformance() fails a trajectory case whose expected result is wro
     await cp(`${CASES}/_servers`, `${dir}/_servers`, { recursive: true });
     const report = await runConformance(dir);
     assert.equal(report.failed, 1);
-    assert.match(report.results[0].detail.join("\n"), /step 2: result \{"result":8\}, expected \{"result":9\}/);
+    assert.match(
+      report.results[0].detail.join("\n"),
+      /step 2: result \{"result":8\}, expected \{"result":9\}/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -20,12 +20,19 @@ Deno.test("looplet run drives a portable cartridge (MCP tools, LEP gate, SSP sta
     const text = out.join("\n");
     assert.equal(code, 0, `${text}\n${err.join("\n")}`);
     // The LEP hook's decisions are visible in the steps: done refused, Mallory denied.
-    assert.match(text, /#1 ✗ done\(summary=nobody to greet\) → ERROR: Done rejected: greet someone before calling done/);
+    assert.match(
+      text,
+      /#1 ✗ done\(summary=nobody to greet\) → ERROR: Done rejected: greet someone before calling done/,
+    );
     assert.match(text, /#2 ✗ greet\(name=Mallory\) → ERROR: Mallory may not be greeted/);
     assert.match(text, /#3 ✓ greet\(name=Ada\) → greeting: Hello, Ada!/);
     assert.match(text, /✓ done in 4 steps: \{"summary":"greeted Ada"\}/);
     const pids = await serverPids(workspace);
-    assert.deepEqual([...pids.keys()].map((key) => key.split("-")[0]).sort(), ["lep", "mcp", "ssp"]);
+    assert.deepEqual([...pids.keys()].map((key) => key.split("-")[0]).sort(), [
+      "lep",
+      "mcp",
+      "ssp",
+    ]);
     for (const [name, pid] of pids) assert.equal(alive(pid), false, `${name} is still running`);
   } finally {
     await Deno.remove(workspace, { recursive: true });
@@ -40,7 +47,9 @@ Deno.test("buildCartridge() serves the host model to an MCP tool over MGP", asyn
       name: "shouter",
       capabilities: { nativeTools: true },
       generate: (request) =>
-        Promise.resolve({ text: String(request.messages[0].content).replace("Shout: ", "").toUpperCase() }),
+        Promise.resolve({
+          text: String(request.messages[0].content).replace("Shout: ", "").toUpperCase(),
+        }),
     };
     const llm = new ScriptedBackend([
       ScriptedBackend.call("shout", { word: "ada" }),
