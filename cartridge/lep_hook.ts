@@ -61,12 +61,27 @@ export interface LepHook extends Hook {
   close(): Promise<void>;
 }
 
-interface Effect {
+/**
+ * An LEP effect as this host reads it off the wire.
+ *
+ * @example A denial
+ * ```ts
+ * import type { LepEffect } from "jsr:@looplet/looplet/cartridge";
+ * const effect: LepEffect = { block: "Mallory may not be greeted" };
+ * ```
+ */
+export interface LepEffect {
+  /** Refuse the call or the done (the text goes to the model). */
   readonly block?: string;
+  /** End the run with this reason. */
   readonly stop?: string;
+  /** Replace the call's arguments. */
   readonly args?: Record<string, unknown>;
+  /** Short-circuit or replace the result. */
   readonly result?: unknown;
+  /** Text for the model's next prompt. */
   readonly inject?: string;
+  /** An explicit allow. */
   readonly allow?: boolean;
 }
 
@@ -75,8 +90,20 @@ function text(...values: unknown[]): string | undefined {
   return undefined;
 }
 
-/** Read an effect off the wire (the Python `HookDecision.to_wire` shapes); undefined means no opinion. */
-export function effectFromWire(effect: unknown): Effect | undefined | "malformed" {
+/**
+ * Read an effect off the wire (the Python `HookDecision.to_wire` shapes:
+ * `{ kind: "Continue" | "Allow" | "Deny" | "Block" | "Stop" | "InjectContext" |
+ * "UpdateArgs" | "UpdateResult" | "HookDecision", reason?, text?, ... }`).
+ *
+ * @param effect The `effect` of a `loop/event` result.
+ * @returns The effect; undefined for no opinion; `"malformed"` for anything else.
+ * @example
+ * ```ts
+ * import { effectFromWire } from "jsr:@looplet/looplet/cartridge";
+ * effectFromWire({ kind: "Deny", reason: "no" }); // { block: "no" }
+ * ```
+ */
+export function effectFromWire(effect: unknown): LepEffect | undefined | "malformed" {
   if (effect === null || effect === undefined) return undefined;
   if (typeof effect !== "object" || Array.isArray(effect)) return "malformed";
   const wire = effect as Record<string, unknown>;
@@ -109,7 +136,7 @@ export function effectFromWire(effect: unknown): Effect | undefined | "malformed
       return result !== undefined ? { result } : "malformed";
     case "hookdecision": {
       const denied = wire.permission === "deny";
-      const out: Effect = {
+      const out: LepEffect = {
         ...(typeof wire.block === "string" || denied
           ? { block: text(wire.block, wire.reason) ?? "refused by the hook" }
           : {}),
@@ -231,7 +258,7 @@ export function lepHook(options: LepHookOptions): LepHook {
     return starting;
   };
 
-  const unavailable = (slot: string): Effect | undefined => {
+  const unavailable = (slot: string): LepEffect | undefined => {
     if (onFailure !== "fail_closed") return undefined;
     if (slot === "pre_dispatch" || slot === "check_permission" || slot === "check_done") {
       return {
@@ -247,7 +274,7 @@ export function lepHook(options: LepHookOptions): LepHook {
     slot: string,
     step: number,
     payload: Record<string, unknown>,
-  ): Promise<Effect | undefined> => {
+  ): Promise<LepEffect | undefined> => {
     await start();
     // Before a successful loop/initialize the slots are unknown: every authority slot follows
     // onFailure. After it, only the slots the server declared do.

@@ -130,7 +130,7 @@ export type {
 export { buildCartridge } from "./build_cartridge.ts";
 export type { BuildCartridgeOptions, BuiltCartridge } from "./build_cartridge.ts";
 export { effectFromWire, LEP_VERSION, lepHook } from "./lep_hook.ts";
-export type { LepHook, LepHookOptions } from "./lep_hook.ts";
+export type { LepEffect, LepHook, LepHookOptions } from "./lep_hook.ts";
 export { startStateServices } from "./state_services.ts";
 export type { StateServices, StateServiceSpec } from "./state_services.ts";
 export { MGP_VERSION, startModelGateway } from "./model_gateway.ts";
