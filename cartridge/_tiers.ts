@@ -58,6 +58,4 @@ export const HONOURED_RUNTIME_KEYS: ReadonlySet<string> = new Set([
   "temperature",
   "concurrent_dispatch",
   "context_window",
-  "use_native_tools",
-  "tool_render_hints",
 ]);

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { AnyTool, Backend, Hook, ToolContext } from "../loop/types.ts";
 import type { LoopOptions } from "../loop/loop_options.ts";
 import { DEFAULT_SYSTEM_PROMPT } from "../loop/prompt.ts";
@@ -517,44 +517,49 @@ export async function buildCartridge(
 
   // Hooks: permissions first, then LEP hooks (folder order), built-ins, the output contract.
   const hooks: Hook[] = [];
-  if (permissions) {
-    hooks.push(permissionHook({
-      rules: permissionRules(definition),
-      default: permissions.default,
-      ...(options.ask ? { ask: options.ask } : {}),
-    }));
-  }
-  for (const spec of definition.hooks) {
-    const hook = lepHook({
-      name: spec.name,
-      argv: spec.argv,
-      cwd: workspace,
-      env: commandEnvironment({ ...socketEnv(), ...spec.env }),
-      onFailure: spec.onFailure,
-      timeoutMs: spec.timeoutMs,
-      cartridgeId: definition.manifest.name,
-      runId: `${definition.manifest.name}-${crypto.randomUUID().slice(0, 8)}`,
-    });
-    lep.push(hook);
-    hooks.push(hook);
-  }
-  for (const entry of definition.builtinHooks) {
-    hooks.push(builtinHook(entry.name, entry.options, definition, texts));
-  }
   const outputSchema = definition.outputSchema;
-  if (outputSchema !== undefined) {
-    const contract = jsonSchemaInput(outputSchema);
-    hooks.push({
-      name: "output-schema",
-      checkDone({ call }) {
-        const checked = contract.safeParse(call.args);
-        if (checked.success) return undefined;
-        const issues = checked.error.issues.map((issue) =>
-          `${issue.path.length > 0 ? issue.path.join(".") + ": " : ""}${issue.message}`
-        );
-        return { deny: `the arguments do not match the output schema: ${issues.join("; ")}` };
-      },
-    });
+  try {
+    if (permissions) {
+      hooks.push(permissionHook({
+        rules: permissionRules(definition),
+        default: permissions.default,
+        ...(options.ask ? { ask: options.ask } : {}),
+      }));
+    }
+    for (const spec of definition.hooks) {
+      const hook = lepHook({
+        name: spec.name,
+        argv: spec.argv,
+        cwd: workspace,
+        env: commandEnvironment({ ...socketEnv(), ...spec.env }),
+        onFailure: spec.onFailure,
+        timeoutMs: spec.timeoutMs,
+        cartridgeId: definition.manifest.name,
+        runId: `${definition.manifest.name}-${crypto.randomUUID().slice(0, 8)}`,
+      });
+      lep.push(hook);
+      hooks.push(hook);
+    }
+    for (const entry of definition.builtinHooks) {
+      hooks.push(builtinHook(entry.name, entry.options, definition, texts));
+    }
+    if (outputSchema !== undefined) {
+      const contract = jsonSchemaInput(outputSchema);
+      hooks.push({
+        name: "output-schema",
+        checkDone({ call }) {
+          const checked = contract.safeParse(call.args);
+          if (checked.success) return undefined;
+          const issues = checked.error.issues.map((issue) =>
+            `${issue.path.length > 0 ? issue.path.join(".") + ": " : ""}${issue.message}`
+          );
+          return { deny: `the arguments do not match the output schema: ${issues.join("; ")}` };
+        },
+      });
+    }
+  } catch (error) {
+    await close();
+    throw error;
   }
 
   const basePrompt = definition.systemPrompt?.trim() || DEFAULT_SYSTEM_PROMPT;
@@ -586,7 +591,7 @@ export async function buildCartridge(
       env: { ...server.env },
       timeout_ms: server.timeoutMs,
     })),
-    runtime: bundleRuntime(dirname(join(definition.root, "x")), {
+    runtime: bundleRuntime(definition.root, {
       workspace,
       maxSteps,
       options: runtimeValues,

@@ -1260,6 +1260,17 @@ export async function readCartridge(
     };
   });
   const leaf = layers[layers.length - 1];
+  for (const key of ["memory_sources", "state", "tool_metadata", "output_schema"]) {
+    if (layers.some((layer) => key in layer.config)) {
+      warnings.push(
+        `${leaf.display}/config.yaml: ${key}: is not used by this host (${
+          key === "output_schema"
+            ? "declare it on the done tool's tool.yaml"
+            : "it names Python objects"
+        })`,
+      );
+    }
+  }
   const configFile = `${leaf.display}/config.yaml`;
   const config = layers.reduce<Record<string, unknown>>(
     (acc, layer) => merge(acc, layer.config),
