@@ -535,6 +535,7 @@ export async function buildCartridge(
         onFailure: spec.onFailure,
         timeoutMs: spec.timeoutMs,
         cartridgeId: definition.manifest.name,
+        ...(spec.viewFields ? { viewFields: spec.viewFields } : {}),
         runId: `${definition.manifest.name}-${crypto.randomUUID().slice(0, 8)}`,
       });
       lep.push(hook);

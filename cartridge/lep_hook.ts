@@ -37,6 +37,8 @@ export interface LepHookOptions {
   readonly runId?: string;
   /** Cartridge name sent in `loop/initialize`. @default "lep" */
   readonly cartridgeId?: string;
+  /** The view fields the server subscribed to: payloads carry only these. @default every field */
+  readonly viewFields?: readonly string[];
 }
 
 /**
@@ -193,6 +195,7 @@ export function lepHook(options: LepHookOptions): LepHook {
     timeoutMs = 10_000,
     runId = "lep-run",
     cartridgeId = "lep",
+    viewFields,
   } = options;
   if (!Array.isArray(argv) || argv.length === 0) {
     throw new TypeError(`Cannot make LEP hook "${name}": 'argv' must name a program`);
@@ -244,7 +247,7 @@ export function lepHook(options: LepHookOptions): LepHook {
           cartridge_id: cartridgeId,
           run_id: runId,
           lep_version: LEP_VERSION,
-          view: { fields: ["tool", "args"], fidelity: "digest" },
+          view: { fields: viewFields ?? ["tool", "args"], fidelity: "digest" },
         }, timeoutMs) as Record<string, unknown> | null;
         const capabilities = (result?.server_capabilities ?? result ?? {}) as { slots?: unknown };
         slots = Array.isArray(capabilities.slots)
@@ -282,9 +285,16 @@ export function lepHook(options: LepHookOptions): LepHook {
       return slots.length === 0 || slots.includes(slot) ? unavailable(slot) : undefined;
     }
     if (!slots.includes(slot)) return undefined;
+    const view = viewFields === undefined
+      ? payload
+      : Object.fromEntries(Object.entries(payload).filter(([key]) => viewFields.includes(key)));
     let result: unknown;
     try {
-      result = await channel.request("loop/event", { slot, type: slot, step, payload }, timeoutMs);
+      result = await channel.request(
+        "loop/event",
+        { slot, type: slot, step, payload: view },
+        timeoutMs,
+      );
     } catch (error) {
       failure ??= (error as Error).message;
       return unavailable(slot);

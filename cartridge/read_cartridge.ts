@@ -133,6 +133,8 @@ export interface CartridgeLepHook {
   readonly timeoutMs: number;
   /** Extra environment. */
   readonly env: Readonly<Record<string, string>>;
+  /** The fields of the view sent with each event (`view.fields`); absent: every field. */
+  readonly viewFields?: readonly string[];
   /** The config file, for messages. */
   readonly file: string;
 }
@@ -1143,7 +1145,7 @@ async function readHook(
   entry: { name: string; layer: Layer },
   runtimeValues: Record<string, unknown>,
   resourceNames: ReadonlySet<string>,
-): Promise<CartridgeLepHook> {
+): Promise<CartridgeLepHook | undefined> {
   const { layer, name } = entry;
   const dir = join(layer.root, "hooks", name);
   const folder = `${layer.display}/hooks/${name}`;
@@ -1154,6 +1156,8 @@ async function readHook(
     runtime: { ...runtimeValues, cartridge_root: layer.root },
     resources: resourceNames,
   }) as Record<string, unknown>;
+  // `enabled: false` ablates a hook (an inherited one, typically) without deleting its files.
+  if (config.enabled === false) return undefined;
   if (config.kind !== "lep") {
     const local = await exists(join(dir, "hook.py")) === "file";
     throw new CartridgeLanguageError({
@@ -1166,14 +1170,64 @@ async function readHook(
     });
   }
   for (const key of Object.keys(config)) {
-    if (!["kind", "command", "on_failure", "timeout_s", "env", "view", "order"].includes(key)) {
+    if (
+      !["kind", "command", "server", "on_failure", "timeout_s", "env", "view", "order", "enabled"]
+        .includes(key)
+    ) {
       slot({
         file: display,
         field: key,
         message: "is not a known key of an LEP hook",
-        fix: "use kind, command, on_failure, timeout_s, env",
+        fix: "use kind, server or command, view, on_failure, timeout_s, env",
       });
     }
+  }
+  if ((config.command === undefined) === (config.server === undefined)) {
+    slot({
+      file: display,
+      field: "server",
+      message: "an LEP hook needs exactly one of server: (a file in the hook folder) or command:",
+      fix: "write server: server.py, or command: '...'",
+    });
+  }
+  let argv: string[];
+  if (config.server !== undefined) {
+    if (typeof config.server !== "string" || config.server === "") {
+      slot({
+        file: display,
+        field: "server",
+        message: "must be a file path",
+        fix: "write server: server.py",
+      });
+    }
+    const path = isAbsolute(config.server) ? config.server : join(dir, config.server);
+    if (await exists(path) !== "file") {
+      slot({
+        file: display,
+        field: "server",
+        message: `names "${config.server}", which is not a file in ${folder}`,
+        fix: "fix the path (relative to the hook folder)",
+      });
+    }
+    argv = path.endsWith(".py") ? [String(runtimeValues.python_executable), path] : [path];
+  } else argv = toArgv(config.command, display, "command");
+  const view = config.view;
+  let viewFields: string[] | undefined;
+  if (view !== undefined && view !== null) {
+    const fields = (view as { fields?: unknown }).fields;
+    if (
+      !isMapping(view) ||
+      (fields !== undefined &&
+        (!Array.isArray(fields) || !fields.every((item) => typeof item === "string")))
+    ) {
+      slot({
+        file: display,
+        field: "view",
+        message: "must be { fields: [...], fidelity: ... }",
+        fix: "write view: { fields: [tool, args] }",
+      });
+    }
+    if (Array.isArray(fields)) viewFields = fields as string[];
   }
   const onFailure = config.on_failure ?? "fail_closed";
   if (!["fail_closed", "fail_open", "continue"].includes(onFailure as string)) {
@@ -1186,10 +1240,11 @@ async function readHook(
   }
   return {
     name,
-    argv: toArgv(config.command, display, "command"),
+    argv,
     onFailure: onFailure as CartridgeLepHook["onFailure"],
     timeoutMs: seconds(config.timeout_s, display, "timeout_s", 10),
     env: stringMap(config.env, display, "env"),
+    ...(viewFields ? { viewFields } : {}),
     file: display,
   };
 }
@@ -1438,7 +1493,8 @@ export async function readCartridge(
   }
   const hooks: CartridgeLepHook[] = [];
   for (const key of [...hookEntries.keys()].sort()) {
-    hooks.push(await readHook(hookEntries.get(key)!, hostRuntime, resourceNames));
+    const hook = await readHook(hookEntries.get(key)!, hostRuntime, resourceNames);
+    if (hook) hooks.push(hook);
   }
 
   // Built-ins, servers, permissions, output schema.
