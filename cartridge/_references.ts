@@ -61,7 +61,7 @@ function resolveString(text: string, site: ReferenceSite, field: string): unknow
   }
   const ref = WHOLE_REF.exec(text);
   if (ref) {
-    const name = ref[1] ?? ref[2];
+    const name = ref[1] ?? ref[2] ?? "";
     if (!site.resources.has(name)) {
       fail(
         site,
@@ -74,14 +74,15 @@ function resolveString(text: string, site: ReferenceSite, field: string): unknow
   }
   const whole = WHOLE_RUNTIME.exec(text);
   if (whole) {
-    const value = lookup(site.runtime, whole[1]);
+    const path = whole[1] ?? "";
+    const value = lookup(site.runtime, path);
     if (value !== undefined) return value;
     if (whole[2] !== undefined) return scalar(whole[2]);
     fail(
       site,
       field,
-      `\${runtime.${whole[1]}} is not set by the host`,
-      `pass runtime value "${whole[1]}" or write \${runtime.${whole[1]}:-<default>}`,
+      `\${runtime.${path}} is not set by the host`,
+      `pass runtime value "${path}" or write \${runtime.${path}:-<default>}`,
     );
   }
   return text.replace(ANY_RUNTIME, (_match, path: string, fallback: string | undefined) => {

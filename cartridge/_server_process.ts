@@ -22,6 +22,7 @@ export function spawnServer(
   options: { cwd: string; env: Record<string, string>; stdin: "piped" | "null" },
 ): ServerProcess {
   const [program, ...args] = argv;
+  if (program === undefined) throw new Error("cannot start a server: its command is empty");
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(program, {

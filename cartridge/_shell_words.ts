@@ -9,7 +9,7 @@ export function shellWords(text: string): string[] | undefined {
   let inWord = false;
   let quote: "'" | '"' | undefined;
   for (let index = 0; index < text.length; index++) {
-    const char = text[index];
+    const char = text.charAt(index);
     if (quote === "'") {
       if (char === "'") quote = undefined;
       else current += char;
@@ -17,8 +17,10 @@ export function shellWords(text: string): string[] | undefined {
     }
     if (quote === '"') {
       if (char === '"') quote = undefined;
-      else if (char === "\\" && index + 1 < text.length && '"\\$`'.includes(text[index + 1])) {
-        current += text[++index];
+      else if (
+        char === "\\" && index + 1 < text.length && '"\\$`'.includes(text.charAt(index + 1))
+      ) {
+        current += text.charAt(++index);
       } else current += char;
       continue;
     }
@@ -26,7 +28,7 @@ export function shellWords(text: string): string[] | undefined {
       quote = char;
       inWord = true;
     } else if (char === "\\" && index + 1 < text.length) {
-      current += text[++index];
+      current += text.charAt(++index);
       inWord = true;
     } else if (/\s/.test(char)) {
       if (inWord) words.push(current);

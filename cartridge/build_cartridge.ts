@@ -153,7 +153,7 @@ function toolFromCartridge(
         ...(timeoutMs ? { timeoutMs } : {}),
       });
   } else {
-    const [program, ...rest] = body.argv;
+    const [program = "", ...rest] = body.argv;
     execute = async (args, ctx) => {
       const run = await runCommand(program, rest, {
         cwd: context.workspace,
@@ -377,9 +377,7 @@ export async function buildCartridge(
       entry.text = entry.text.slice(0, Math.max(0, budget));
       budget -= entry.text.length;
     }
-    for (let index = memory.length - 1; index >= 0; index--) {
-      if (memory[index].text === "") memory.splice(index, 1);
-    }
+    memory.splice(0, memory.length, ...memory.filter((entry) => entry.text !== ""));
   }
 
   // Servers: the model gateway and state services first, so every child can reach them.

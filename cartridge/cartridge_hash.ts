@@ -54,10 +54,10 @@ function suffixOf(name: string): string {
 }
 
 function byCodePoint(a: string, b: string): number {
-  const left = [...a];
-  const right = [...b];
+  const left = Array.from(a, (char) => char.codePointAt(0) ?? 0);
+  const right = Array.from(b, (char) => char.codePointAt(0) ?? 0);
   for (let index = 0; index < Math.min(left.length, right.length); index++) {
-    const delta = left[index].codePointAt(0)! - right[index].codePointAt(0)!;
+    const delta = (left[index] ?? 0) - (right[index] ?? 0);
     if (delta !== 0) return delta;
   }
   return left.length - right.length;

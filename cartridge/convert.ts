@@ -36,7 +36,10 @@ async function assertFree(target: string): Promise<void> {
 
 class Writer {
   readonly written: string[] = [];
-  constructor(readonly root: string) {}
+  readonly root: string;
+  constructor(root: string) {
+    this.root = root;
+  }
   async write(path: string, text: string): Promise<void> {
     await mkdir(dirname(join(this.root, path)), { recursive: true });
     await writeFile(join(this.root, path), text);

@@ -131,7 +131,7 @@ export function describeCartridge(definition: CartridgeDefinition): string[] {
   const tools = components.filter((component) => component.kind === "tool");
   lines.push(`tools (${tools.length}${definition.mcpServers.length > 0 ? " + MCP" : ""})`);
   for (const spec of definition.tools) {
-    const first = spec.description.trim().split("\n")[0].slice(0, 60);
+    const first = (spec.description.trim().split("\n")[0] ?? "").slice(0, 60);
     lines.push(`  ${spec.name.padEnd(20)} ${spec.body.kind.padEnd(7)} ${first}`);
   }
   for (const entry of definition.builtinTools) lines.push(`  ${entry.name.padEnd(20)} builtin`);

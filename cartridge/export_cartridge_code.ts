@@ -50,7 +50,7 @@ async function collect(
 }
 
 function commonRoot(paths: readonly string[]): string {
-  let base = paths[0];
+  let base = paths[0] ?? sep;
   while (
     !paths.every((path) => path === base || path.startsWith(base.endsWith(sep) ? base : base + sep))
   ) {

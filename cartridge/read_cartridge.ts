@@ -747,7 +747,7 @@ function builtins(
     let options: Record<string, unknown> = {};
     if (typeof entry === "string") name = entry;
     else if (isMapping(entry) && Object.keys(entry).length === 1) {
-      name = Object.keys(entry)[0];
+      name = Object.keys(entry)[0] ?? "";
       const raw = entry[name];
       if (raw !== null && raw !== undefined && !isMapping(raw)) {
         slot({
@@ -1314,7 +1314,7 @@ export async function readCartridge(
       }) as Record<string, unknown>,
     };
   });
-  const leaf = layers[layers.length - 1];
+  const leaf = layers.at(-1) as Layer; // readLayers puts the cartridge itself last
   for (const key of ["memory_sources", "state", "tool_metadata", "output_schema"]) {
     if (layers.some((layer) => key in layer.config)) {
       warnings.push(

@@ -28,7 +28,7 @@ Deno.test("cartridgeHash() folds sorted (path, sha256) pairs and skips the spec'
       "tools/x/empty.md",
     ]);
     assert.equal(
-      files[1].sha256,
+      files[1]?.sha256,
       "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03",
     );
   } finally {

@@ -85,7 +85,7 @@ Deno.test("lepHook() fails closed when the server cannot start, naming the progr
   });
   const [step] = await Array.fromAsync(run);
   assert.match(
-    step.result.error ?? "",
+    step?.result.error ?? "",
     /LEP hook "missing" is unavailable \(the server cannot start "\/nonexistent\/lep-server"/,
   );
   await hook.close();

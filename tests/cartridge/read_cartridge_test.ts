@@ -93,7 +93,7 @@ Deno.test("readCartridge() normalises parameters and orders permission rules den
       'name: look\ndescription: Look.\ncommand: [cat]\nparameters:\n  path: { type: string }\n  depth: { type: integer, default: 1 }\n  note: "(optional) why"\n',
   }, async (root) => {
     const definition = await readCartridge(root);
-    assert.deepEqual(definition.tools[0].parameters, {
+    assert.deepEqual(definition.tools[0]?.parameters, {
       type: "object",
       properties: {
         path: { type: "string" },

@@ -98,7 +98,7 @@ Deno.test("bundleToCartridge() converts the overlap and reports the gaps; the re
       definition.systemPrompt ?? "",
       /You count lines\.\n\n# Skill: counter\n\nCount carefully\./,
     );
-    assert.deepEqual(definition.tools[0].body, {
+    assert.deepEqual(definition.tools[0]?.body, {
       kind: "command",
       argv: ["sh", `${definition.root}/tools/count/count.sh`],
     });
@@ -126,7 +126,7 @@ Deno.test("cartridgeToBundle() writes a valid bundle and lists what bundles cann
     const { folder, problems } = await readBundleFolder(out);
     assert.deepEqual(problems, []);
     assert.equal(folder?.maxSteps, 5);
-    assert.deepEqual(folder?.tools[0].manifest.command, [
+    assert.deepEqual(folder?.tools[0]?.manifest.command, [
       "python3",
       "${TOOL_DIR}/_looplet_runner.py",
       "execute",
@@ -168,7 +168,8 @@ Deno.test("startModelGateway() answers llm/* on its socket, with an error until 
     gateway.bind({
       name: "upper",
       capabilities: { nativeTools: true },
-      generate: (request) => Promise.resolve({ text: request.messages[0].content.toUpperCase() }),
+      generate: (request) =>
+        Promise.resolve({ text: (request.messages[0]?.content ?? "").toUpperCase() }),
     });
     assert.deepEqual(await ask({ id: 3, method: "llm/generate", params: { prompt: "hi" } }), {
       id: 3,

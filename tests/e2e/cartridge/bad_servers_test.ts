@@ -50,18 +50,21 @@ Deno.test("an LEP server that never answers loop/initialize fails closed with a 
 Deno.test("an LEP server that writes garbage fails closed and says what it wrote", async () => {
   const { steps, workspace } = await runCartridge("lep_garbage", NOTE_THEN_DONE);
   assert.match(
-    steps[0].result.error ?? "",
+    steps[0]?.result.error ?? "",
     /wrote a line that is not JSON: "<<< definitely not json >>>"/,
   );
-  assert.equal(steps[0].result.errorKind, "permission_denied");
+  assert.equal(steps[0]?.result.errorKind, "permission_denied");
   await assertStopped(workspace, 1);
 });
 
 Deno.test("an LEP server that dies mid-run fails its slot closed; undeclared slots go on", async () => {
   const { steps, outcome, workspace } = await runCartridge("lep_dies", NOTE_THEN_DONE);
-  assert.match(steps[0].result.error ?? "", /exited with code 3: policy server crashed on purpose/);
-  assert.equal(steps[1].call.tool, "done");
-  assert.equal(steps[1].result.error, undefined);
+  assert.match(
+    steps[0]?.result.error ?? "",
+    /exited with code 3: policy server crashed on purpose/,
+  );
+  assert.equal(steps[1]?.call.tool, "done");
+  assert.equal(steps[1]?.result.error, undefined);
   assert.equal(outcome.stopReason, "done");
   await assertStopped(workspace, 1);
 });
@@ -71,7 +74,7 @@ Deno.test("an MCP server that dies during a call gives a failed step, not a hang
     ScriptedBackend.call("fragile", {}),
     ScriptedBackend.call("done", { summary: "survived" }),
   ]);
-  assert.ok(steps[0].failed, "the call failed");
+  assert.ok(steps[0]?.failed, "the call failed");
   assert.equal(outcome.stopReason, "done");
   await assertStopped(workspace, 1);
 });

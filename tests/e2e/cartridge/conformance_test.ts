@@ -31,7 +31,7 @@ Deno.test("runConformance() fails a trajectory case whose expected result is wro
     const report = await runConformance(dir);
     assert.equal(report.failed, 1);
     assert.match(
-      report.results[0].detail.join("\n"),
+      report.results[0]?.detail.join("\n") ?? "",
       /step 2: result \{"result":8\}, expected \{"result":9\}/,
     );
   } finally {

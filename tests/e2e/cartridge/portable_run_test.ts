@@ -48,7 +48,7 @@ Deno.test("buildCartridge() serves the host model to an MCP tool over MGP", asyn
       capabilities: { nativeTools: true },
       generate: (request) =>
         Promise.resolve({
-          text: String(request.messages[0].content).replace("Shout: ", "").toUpperCase(),
+          text: String(request.messages[0]?.content).replace("Shout: ", "").toUpperCase(),
         }),
     };
     const llm = new ScriptedBackend([
@@ -60,7 +60,7 @@ Deno.test("buildCartridge() serves the host model to an MCP tool over MGP", asyn
     agent.bindBackend(shouter);
     const run = composableLoop({ ...options, signal: AbortSignal.timeout(30_000) });
     const steps = await Array.fromAsync(run);
-    assert.deepEqual(steps[0].result.data, { shout: "ADA" });
+    assert.deepEqual(steps[0]?.result.data, { shout: "ADA" });
     assert.equal((await run.outcome).stopReason, "done");
   } finally {
     await agent.close();
