@@ -59,6 +59,8 @@ export interface LepHook extends Hook {
   readonly slots: readonly string[];
   /** Why the server is unavailable, when it is. */
   readonly failure: string | undefined;
+  /** The process id of the server of the current (or last) run, once started. */
+  readonly pid: number | undefined;
   /** Stop the server (also done at the end of each run). */
   close(): Promise<void>;
 }
@@ -205,6 +207,7 @@ export function lepHook(options: LepHookOptions): LepHook {
   let starting: Promise<void> | undefined;
   let failure: string | undefined;
   let slots: string[] = [];
+  let pid: number | undefined;
 
   const stop = async () => {
     const current = server;
@@ -235,6 +238,7 @@ export function lepHook(options: LepHookOptions): LepHook {
         return;
       }
       const current = server;
+      pid = current.child.pid;
       channel = new JsonLineChannel(current.child.stdout, current.child.stdin, {
         onEnd: () => current.describeEnd(),
         onBreak: (reason) => {
@@ -317,6 +321,9 @@ export function lepHook(options: LepHookOptions): LepHook {
     },
     get failure() {
       return failure;
+    },
+    get pid() {
+      return pid;
     },
     close: stop,
     async onLoopStart() {

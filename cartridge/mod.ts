@@ -163,3 +163,4 @@ export {
   exportCartridgeCode,
   materializeCartridge,
 } from "./export_cartridge_code.ts";
+
