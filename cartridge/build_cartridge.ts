@@ -283,7 +283,7 @@ function builtinHook(
  * @returns The built agent; `close()` stops every process it started.
  * @throws {CartridgePermissionError} When `ask:` rules have no `ask` handler.
  * @throws {CartridgeProtocolError} When a server cannot start (everything started is stopped).
- * @example
+ * @example Build a cartridge for a workspace
  * ```ts ignore
  * const agent = await buildCartridge(await readCartridge("hello.cartridge"), { workspace: "." });
  * ```

@@ -13,7 +13,7 @@ import { isCartridgeFolder } from "./load_agent.ts";
  * @param options Workspace and budget for the build.
  * @returns The blueprint.
  * @throws {CartridgeError} When the cartridge is invalid.
- * @example
+ * @example Print a cartridge's blueprint fingerprint
  * ```ts ignore
  * console.log((await cartridgeBlueprint("hello.cartridge")).fingerprint);
  * ```
@@ -40,7 +40,7 @@ export async function cartridgeBlueprint(
  * @param root The folder.
  * @param options Bundle build options (workspace, budget, MCP `connect`).
  * @returns The blueprint.
- * @example
+ * @example Describe any agent folder
  * ```ts ignore
  * const blueprint = await agentBlueprintOf("hello.cartridge", { workspace: "." });
  * ```

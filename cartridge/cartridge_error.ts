@@ -51,7 +51,7 @@ export interface CartridgeProblem {
  *
  * @param problem The problem.
  * @returns The line.
- * @example
+ * @example Format a problem
  * ```ts
  * import { formatCartridgeProblem } from "jsr:@looplet/looplet/cartridge";
  * formatCartridgeProblem({ file: "a/setup.py", message: "is not allowed", fix: "delete it" });
@@ -106,7 +106,7 @@ export class CartridgeError extends Error {
 /**
  * `cartridge.json` is missing or malformed.
  *
- * @example
+ * @example Make a CartridgeManifestError
  * ```ts
  * import { CartridgeManifestError } from "jsr:@looplet/looplet/cartridge";
  * const error = new CartridgeManifestError({ file: "a", message: "has no cartridge.json", fix: "add one" });
@@ -127,7 +127,7 @@ export class CartridgeManifestError extends CartridgeError {
 /**
  * `schema_version` is not one this host loads (it loads 2).
  *
- * @example
+ * @example Make a CartridgeVersionError
  * ```ts
  * import { CartridgeVersionError } from "jsr:@looplet/looplet/cartridge";
  * const error = new CartridgeVersionError({ file: "a/cartridge.json", field: "schema_version", message: "is 3", fix: "use 2" });
@@ -147,7 +147,7 @@ export class CartridgeVersionError extends CartridgeError {
 /**
  * The declared body `language` is one this host cannot execute.
  *
- * @example
+ * @example Make a CartridgeLanguageError
  * ```ts
  * import { CartridgeLanguageError } from "jsr:@looplet/looplet/cartridge";
  * const error = new CartridgeLanguageError({ file: "a/cartridge.json", field: "language", message: "is rust", fix: "use python" });
@@ -168,7 +168,7 @@ export class CartridgeLanguageError extends CartridgeError {
  * A key sits in the wrong tier: a RUNTIME key in `config.yaml`, or a
  * CONTRACT key in `runtime.yaml`.
  *
- * @example
+ * @example Make a CartridgeTierError
  * ```ts
  * import { CartridgeTierError } from "jsr:@looplet/looplet/cartridge";
  * const error = new CartridgeTierError({ file: "a/config.yaml", field: "temperature", message: "is runtime-tier", fix: "move it to runtime.yaml" });
@@ -190,7 +190,7 @@ export class CartridgeTierError extends CartridgeError {
  * `prompts/briefing.md` / `prompts/recovery.md`, tool `tags:`, single-file
  * `__requires__` / `__render__` / `__tags__`, `${py:...}`, `done_tools:`.
  *
- * @example
+ * @example Make a CartridgeRemovedError
  * ```ts
  * import { CartridgeRemovedError } from "jsr:@looplet/looplet/cartridge";
  * const error = new CartridgeRemovedError({ file: "a/setup.py", message: "is removed in v2", fix: "delete it" });
@@ -210,7 +210,7 @@ export class CartridgeRemovedError extends CartridgeError {
 /**
  * A slot is malformed: bad YAML, a wrong type, an unknown built-in, a tool without a body.
  *
- * @example
+ * @example Make a CartridgeSlotError
  * ```ts
  * import { CartridgeSlotError } from "jsr:@looplet/looplet/cartridge";
  * const error = new CartridgeSlotError({ file: "a/config.yaml", field: "max_steps", message: "is -1", fix: "use a positive integer" });
@@ -230,7 +230,7 @@ export class CartridgeSlotError extends CartridgeError {
 /**
  * A reference (`${ref:name}`, `@name`, `${runtime.field}`, `requires:`) does not resolve.
  *
- * @example
+ * @example Make a CartridgeReferenceError
  * ```ts
  * import { CartridgeReferenceError } from "jsr:@looplet/looplet/cartridge";
  * const error = new CartridgeReferenceError({ file: "a/config.yaml", field: "max_steps", message: "${runtime.steps} is not set", fix: "pass it" });
@@ -250,7 +250,7 @@ export class CartridgeReferenceError extends CartridgeError {
 /**
  * `extends:` is malformed: a list, a missing parent, a cycle.
  *
- * @example
+ * @example Make a CartridgeExtendsError
  * ```ts
  * import { CartridgeExtendsError } from "jsr:@looplet/looplet/cartridge";
  * const error = new CartridgeExtendsError({ file: "a/config.yaml", field: "extends", message: "is a cycle", fix: "break it" });
@@ -270,7 +270,7 @@ export class CartridgeExtendsError extends CartridgeError {
 /**
  * `permissions:` declares `ask:` rules but the host gave no ask handler.
  *
- * @example
+ * @example Make a CartridgePermissionError
  * ```ts
  * import { CartridgePermissionError } from "jsr:@looplet/looplet/cartridge";
  * const error = new CartridgePermissionError({ file: "a/config.yaml", field: "permissions.ask", message: "needs a handler", fix: "pass ask" });
@@ -290,7 +290,7 @@ export class CartridgePermissionError extends CartridgeError {
 /**
  * An out-of-process server (MCP, LEP, SSP) could not be started or answered badly at start.
  *
- * @example
+ * @example Make a CartridgeProtocolError
  * ```ts
  * import { CartridgeProtocolError } from "jsr:@looplet/looplet/cartridge";
  * const error = new CartridgeProtocolError({ file: "a/config.yaml", field: "state_services.log", message: "never bound its socket", fix: "check the command" });

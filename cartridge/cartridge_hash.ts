@@ -75,7 +75,7 @@ function byCodePoint(a: string, b: string): number {
  * @param root The cartridge folder.
  * @returns The digest and the per-file hashes.
  * @throws {Error} When the folder cannot be read.
- * @example
+ * @example Hash a cartridge folder
  * ```ts ignore
  * const { digest } = await cartridgeHash("hello.cartridge");
  * ```

@@ -71,7 +71,7 @@ function schemaFields(schema: Readonly<Record<string, unknown>> | undefined): st
  *
  * @param agent The built cartridge.
  * @returns The summary (plain JSON).
- * @example
+ * @example Summarise a cartridge for conformance
  * ```ts ignore
  * const agent = await buildCartridge(await readCartridge("hello.cartridge"));
  * console.log(JSON.stringify(cartridgeSummary(agent)));
@@ -382,7 +382,7 @@ export interface ConformanceOptions {
  * @param options Workspace, task, filter.
  * @returns The report.
  * @throws {Error} When the folder has no cases.
- * @example
+ * @example Run a folder of conformance cases
  * ```ts ignore
  * const { passed, failed } = await runConformance("tests/fixtures/cartridges");
  * ```

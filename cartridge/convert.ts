@@ -71,7 +71,7 @@ class Writer {
  * @param target The cartridge folder to create (must not exist).
  * @returns What was written and the gaps.
  * @throws {BundleError} When the bundle is invalid.
- * @example
+ * @example Convert a bundle into a cartridge
  * ```ts ignore
  * const { gaps } = await bundleToCartridge("examples/skills/dep_audit", "dep_audit.cartridge");
  * ```
@@ -192,7 +192,7 @@ export async function bundleToCartridge(bundleRoot: string, target: string): Pro
  * @param target The bundle folder to create (must not exist).
  * @returns What was written and the gaps.
  * @throws {CartridgeError} When the cartridge is invalid.
- * @example
+ * @example Convert a cartridge into a bundle
  * ```ts ignore
  * const { gaps } = await cartridgeToBundle("hello.cartridge", "skills/hello");
  * ```

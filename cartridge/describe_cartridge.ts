@@ -31,7 +31,7 @@ export interface CartridgeComponent {
  *
  * @param definition What `readCartridge` returned.
  * @returns The components and the profile.
- * @example
+ * @example Grade a cartridge's portability
  * ```ts ignore
  * const { profile, components } = cartridgeComponents(await readCartridge("hello.cartridge"));
  * ```
@@ -97,7 +97,7 @@ export function cartridgeComponents(
  *
  * @param definition What `readCartridge` returned.
  * @returns The lines.
- * @example
+ * @example Print a cartridge's description
  * ```ts ignore
  * console.log(describeCartridge(await readCartridge("hello.cartridge")).join("\n"));
  * ```

@@ -40,7 +40,7 @@ export interface CartridgeChange {
  *
  * @param path A relative POSIX path.
  * @returns The category.
- * @example
+ * @example Categorise a path
  * ```ts
  * import { cartridgeCategory } from "jsr:@looplet/looplet/cartridge";
  * cartridgeCategory("tools/grep/tool.yaml"); // "tool"
@@ -98,7 +98,7 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
  * @param b The new cartridge folder.
  * @returns The changes (empty when the folders hold the same files).
  * @throws {Error} When a folder cannot be read.
- * @example
+ * @example List the changes between two cartridges
  * ```ts ignore
  * for (const change of await diffCartridges("v1.cartridge", "v2.cartridge")) {
  *   console.log(change.category, change.change, change.path, change.delta);

@@ -67,7 +67,7 @@ function commonRoot(paths: readonly string[]): string {
  * @param leaf The leaf cartridge's folder, relative to the common folder.
  * @returns The leaf cartridge's absolute folder.
  * @throws {TypeError} When a path leaves the folder.
- * @example
+ * @example Write embedded files to a folder
  * ```ts ignore
  * const root = await materializeCartridge({ "hello/cartridge.json": '{"name":"hello","schema_version":2}' }, "hello");
  * ```
@@ -105,7 +105,7 @@ export async function materializeCartridge(
  * @param options Where the program imports looplet from.
  * @returns The path and blueprint fingerprint.
  * @throws {Error} When the output path is refused.
- * @example
+ * @example Export a cartridge as a program
  * ```ts ignore
  * await exportCartridgeCode("hello.cartridge", "hello_agent.ts");
  * ```
@@ -185,7 +185,7 @@ if (import.meta.main) {
  * @param outFile The `.ts` file to create.
  * @param options Where the program imports looplet from.
  * @returns The path and blueprint fingerprint.
- * @example
+ * @example Export any agent folder as a program
  * ```ts ignore
  * await exportAgentCode("hello.cartridge", "hello_agent.ts");
  * ```

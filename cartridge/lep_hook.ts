@@ -101,7 +101,7 @@ function text(...values: unknown[]): string | undefined {
  *
  * @param effect The `effect` of a `loop/event` result.
  * @returns The effect; undefined for no opinion; `"malformed"` for anything else.
- * @example
+ * @example Read a denial off the wire
  * ```ts
  * import { effectFromWire } from "jsr:@looplet/looplet/cartridge";
  * effectFromWire({ kind: "Deny", reason: "no" }); // { block: "no" }
@@ -181,7 +181,7 @@ export function effectFromWire(effect: unknown): LepEffect | undefined | "malfor
  *
  * @param options Server command, folder, environment, failure policy, timeout.
  * @returns The hook; `close()` stops the server.
- * @example
+ * @example Guard a run with an LEP server
  * ```ts ignore
  * const guard = lepHook({ name: "guard", argv: ["python3", "guard.py"], cwd: "." });
  * const run = composableLoop({ llm, tools, task, hooks: [guard] });

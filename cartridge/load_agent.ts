@@ -63,7 +63,7 @@ export interface BuiltAgentSource extends BuiltAgent {
  *
  * @param path A folder.
  * @returns Whether to read it as a cartridge.
- * @example
+ * @example Tell a cartridge from a bundle
  * ```ts ignore
  * if (await isCartridgeFolder("hello.cartridge")) console.log("a cartridge");
  * ```
@@ -83,7 +83,7 @@ export async function isCartridgeFolder(path: string): Promise<boolean> {
  * @returns The source.
  * @throws {CartridgeError} For an invalid cartridge.
  * @throws {BundleError} For an invalid bundle.
- * @example
+ * @example Load the folder the user named
  * ```ts ignore
  * const source = await loadCartridgeOrBundle(process.argv[2]);
  * ```
@@ -111,7 +111,7 @@ export async function loadCartridgeOrBundle(
  * @param source What `loadCartridgeOrBundle` returned.
  * @param options Bundle options (workspace, budget, options, MCP `connect`) and cartridge options (ask handler).
  * @returns The built agent; call `close()` when done.
- * @example
+ * @example Build whatever was loaded
  * ```ts ignore
  * const agent = await buildAgent(await loadCartridgeOrBundle("hello.cartridge"), { workspace: "." });
  * ```
@@ -139,7 +139,7 @@ export async function buildAgent(
  * @param source What `loadCartridgeOrBundle` returned.
  * @returns The replies.
  * @throws {CartridgeSlotError} When a cartridge has no valid `scripted.json`.
- * @example
+ * @example Replay an agent's scripted replies
  * ```ts ignore
  * const llm = new ScriptedBackend(await agentScriptedResponses(source));
  * ```

@@ -163,4 +163,3 @@ export {
   exportCartridgeCode,
   materializeCartridge,
 } from "./export_cartridge_code.ts";
-

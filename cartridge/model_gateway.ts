@@ -35,7 +35,7 @@ export interface ModelGateway {
  * bound backend with no tools (`purpose: "tool_internal"`).
  *
  * @returns The gateway.
- * @example
+ * @example Start a gateway
  * ```ts ignore
  * const gateway = await startModelGateway();
  * ```

@@ -1260,7 +1260,7 @@ async function readHook(
  * @param options Runtime values for `${runtime.x}` references.
  * @returns The definition.
  * @throws {CartridgeError} On the first rejection, with file, field and fix (a subclass names the category).
- * @example
+ * @example Read a cartridge and list its tools
  * ```ts ignore
  * const cartridge = await readCartridge("hello.cartridge");
  * console.log(cartridge.tools.map((tool) => tool.name));

@@ -92,7 +92,7 @@ async function connectWhenBound(
  * @param options Working folder and base environment of the servers.
  * @returns The running services.
  * @throws {Error} Naming the service, when one cannot start, dies, or never answers (the others are stopped).
- * @example
+ * @example Start one state service
  * ```ts ignore
  * const services = await startStateServices([{ name: "log", argv: ["python3", "log.py"], timeoutMs: 10_000 }], { cwd: ".", env: {} });
  * ```
