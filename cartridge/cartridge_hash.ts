@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 
 /** Folder names whose files never count towards a cartridge's identity (spec: "Cartridge identity"). */
@@ -35,13 +35,19 @@ function hex(bytes: ArrayBuffer): string {
   return [...new Uint8Array(bytes)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
+async function isFile(path: string): Promise<boolean> {
+  return await stat(path).then((info) => info.isFile(), () => false);
+}
+
 async function walk(root: string, prefix: string, out: string[]): Promise<void> {
   const entries = await readdir(join(root, prefix), { withFileTypes: true });
   for (const entry of entries) {
     if (HASH_EXCLUDED_NAMES.includes(entry.name)) continue;
     const relative = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
     if (entry.isDirectory()) await walk(root, relative, out);
-    else if (entry.isFile()) {
+    else if (entry.isFile() || (entry.isSymbolicLink() && await isFile(join(root, relative)))) {
+      // Like Python's rglob + is_file(): a link to a file counts (its target's bytes), a link
+      // to a folder is not followed.
       if (!HASH_EXCLUDED_SUFFIXES.includes(suffixOf(entry.name))) out.push(relative);
     }
   }

@@ -48,3 +48,18 @@ Deno.test("cartridgeHash() changes when a content file changes, not when seed/ d
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("cartridgeHash() counts a link to a file by its target's bytes and skips a linked folder", async () => {
+  const root = await cartridgeFolder({ "a.txt": "hello\n", "outside/b.txt": "B" });
+  const linked = await cartridgeFolder({ "a.txt": "hello\n" });
+  try {
+    await Deno.symlink(`${root}/a.txt`, `${linked}/link.txt`);
+    await Deno.symlink(`${root}/outside`, `${linked}/folder`);
+    const { files } = await cartridgeHash(linked);
+    assert.deepEqual(files.map((file) => file.path), ["a.txt", "link.txt"]);
+    assert.equal(files[0]?.sha256, files[1]?.sha256);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(linked, { recursive: true });
+  }
+});
