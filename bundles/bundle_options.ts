@@ -43,7 +43,7 @@ const TYPES = new Set(["string", "boolean", "number", "integer"]);
  * The runtime options a bundle declares (its entrypoint's `options` export),
  * after the two every bundle gets (`require_tests`, `use_native_tools`).
  *
- * @param bundle The loaded bundle.
+ * @param bundle The loaded bundle (`undefined`, e.g. for a cartridge: the two alone).
  * @returns The declared options by name.
  * @throws {BundleError} When the `options` export is malformed, naming the option.
  * @example
@@ -52,9 +52,11 @@ const TYPES = new Set(["string", "boolean", "number", "integer"]);
  * console.log(Object.keys(declared)); // ["require_tests", "use_native_tools", "test_command", ...]
  * ```
  */
-export function bundleOptions(bundle: LoadedBundle): Readonly<Record<string, BundleOptionSpec>> {
-  const declared = bundle.entrypoint?.options;
-  if (declared === undefined) return BUILT_IN;
+export function bundleOptions(
+  bundle: LoadedBundle | undefined,
+): Readonly<Record<string, BundleOptionSpec>> {
+  const declared = bundle?.entrypoint?.options;
+  if (bundle === undefined || declared === undefined) return BUILT_IN;
   const where = `${bundle.folder.displayRoot}/${bundle.folder.entrypoint?.relative ?? ""}`;
   if (typeof declared !== "object" || declared === null || Array.isArray(declared)) {
     throw new BundleError([{

@@ -11,7 +11,7 @@ import { bundleOptions, parseBundleOptions } from "../bundles/bundle_options.ts"
 export function runtimeOptions(
   command: string,
   values: Record<string, unknown>,
-  bundle: LoadedBundle,
+  bundle: LoadedBundle | undefined,
   nativeTools: boolean,
 ): Record<string, unknown> {
   const declared = bundleOptions(bundle);
@@ -19,7 +19,9 @@ export function runtimeOptions(
   if (values["test-command"] !== undefined) {
     if (!Object.hasOwn(declared, "test_command")) {
       throw new UsageError(
-        `bundle "${bundle.name}" declares no test_command option, so --test-command does nothing; drop it`,
+        `${
+          bundle ? `bundle "${bundle.name}"` : "this agent"
+        } declares no test_command option, so --test-command does nothing; drop it`,
         command,
       );
     }

@@ -134,6 +134,11 @@ export class UsageError extends Error {
   }
 }
 
+/** `min` strings, then any more: the positionals `parseCommand` guarantees. */
+type AtLeast<Min extends number> = Min extends 2 ? readonly [string, string, ...string[]]
+  : Min extends 1 ? readonly [string, ...string[]]
+  : readonly string[];
+
 const ALWAYS: Readonly<Record<string, OptionSpec>> = {
   debug: { type: "boolean", description: "print the stack of an error" },
   help: { type: "boolean", short: "h", description: "print this help" },
@@ -157,12 +162,12 @@ const ALWAYS: Readonly<Record<string, OptionSpec>> = {
  * parseCommand("run", ["x", "--json"], { json: { type: "boolean" } }, { min: 1, max: 1, names: "a bundle" });
  * ```
  */
-export function parseCommand(
+export function parseCommand<Min extends number>(
   command: string,
   args: string[],
   options: Readonly<Record<string, OptionSpec>>,
-  positionals: PositionalSpec,
-): ParsedArguments {
+  positionals: PositionalSpec & { readonly min: Min },
+): ParsedArguments & { readonly positionals: AtLeast<Min> } {
   const specs: Record<string, OptionSpec> = { ...options, ...ALWAYS };
   const shorts = new Map(
     Object.entries(specs).flatMap(([name, spec]) => spec.short ? [[spec.short, name]] : []),
@@ -209,7 +214,9 @@ export function parseCommand(
     }
     return value;
   };
-  if (values.help) return { values, positionals: found, arg };
+  // Checked below (or --help asked): there are at least `min` of them.
+  const typed = found as unknown as AtLeast<Min>;
+  if (values.help) return { values, positionals: typed, arg };
   if (found.length < positionals.min) {
     throw new UsageError(`'${command}' needs ${positionals.names}`, command);
   }
@@ -219,7 +226,7 @@ export function parseCommand(
       command,
     );
   }
-  return { values, positionals: found, arg };
+  return { values, positionals: typed, arg };
 }
 
 /**

@@ -48,18 +48,31 @@ export const command: CommandSpec = {
     if (protocol !== "native" && protocol !== "text") {
       throw new UsageError(`--protocol must be native or text, got "${protocol}"`, "blueprint");
     }
+    const path = await resolveBundle(arg(0));
+    const workspace = (values.workspace as string | undefined) ?? ".";
+    const { isCartridgeFolder } = await import("../cartridge/load_agent.ts");
+    const { canonicalJson } = await import("../bundles/blueprint.ts");
+    if (await isCartridgeFolder(path)) {
+      const { cartridgeBlueprint } = await import("../cartridge/cartridge_blueprint.ts");
+      const blueprint = await cartridgeBlueprint(path, {
+        workspace,
+        ...(maxSteps ? { maxSteps } : {}),
+        ...(context.deps.connect ? { connect: context.deps.connect } : {}),
+      });
+      context.io.stdout(JSON.stringify(JSON.parse(canonicalJson(blueprint)), null, 2));
+      return 0;
+    }
     const { loadBundle } = await import("../bundles/load_bundle.ts");
-    const bundle = await loadBundle(await resolveBundle(arg(0)));
+    const bundle = await loadBundle(path);
     const nativeTools = protocol === "native";
     const { describeBundle } = await import("../bundles/bundle_blueprint.ts");
     const described = await describeBundle(bundle, {
-      workspace: (values.workspace as string | undefined) ?? ".",
+      workspace,
       options: runtimeOptions("blueprint", values, bundle, nativeTools),
       nativeTools,
       ...(maxSteps ? { maxSteps } : {}),
       ...(context.deps.connect ? { connect: context.deps.connect } : {}),
     });
-    const { canonicalJson } = await import("../bundles/blueprint.ts");
     const shown = {
       ...described.blueprint,
       options: described.options,

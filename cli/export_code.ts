@@ -28,8 +28,8 @@ export const command: CommandSpec = {
   },
   positionals: { min: 2, max: 2, names: "a bundle folder and an output .ts file" },
   async run({ values, arg }, context) {
-    const { exportBundleCode } = await import("../bundles/export_bundle_code.ts");
-    const result = await exportBundleCode(arg(0), arg(1), {
+    const { exportAgentCode } = await import("../cartridge/export_cartridge_code.ts");
+    const result = await exportAgentCode(arg(0), arg(1), {
       ...(values.library ? { library: values.library as string } : {}),
     });
     context.io.stdout(`exported ${arg(0)} -> ${result.path}`);

@@ -38,10 +38,37 @@ export type {
  */
 export const VERSION: string = LOOPLET_VERSION;
 
-/** A command module: one command, or sub-commands named by their words (`eval run`). */
-type CommandModule = { readonly command: CommandSpec } | {
-  readonly commands: Readonly<Record<string, CommandSpec>>;
-};
+/** A command that parses its own arguments; `--help` prints its usage line. */
+interface RawCommand {
+  readonly usage: string;
+  run(args: string[], context: CliContext): Promise<number>;
+}
+
+/**
+ * A command module: one command, sub-commands named by their words
+ * (`eval run`), or a command that parses its own arguments.
+ */
+type CommandModule =
+  | { readonly command: CommandSpec }
+  | { readonly commands: Readonly<Record<string, CommandSpec>> }
+  | { readonly raw: RawCommand };
+
+/** A cartridge command of `cli/cartridge_commands.ts`, which parse their own arguments. */
+function cartridgeCommand(
+  name: "conform" | "describe" | "diff" | "hash" | "convert",
+): () => Promise<CommandModule> {
+  return async () => {
+    const module = await import("./cartridge_commands.ts");
+    const run = {
+      conform: module.commandConform,
+      describe: module.commandDescribe,
+      diff: module.commandDiff,
+      hash: module.commandHash,
+      convert: module.commandConvert,
+    }[name];
+    return { raw: { usage: module.CARTRIDGE_USAGE[name] ?? `usage: looplet ${name}`, run } };
+  };
+}
 
 /** One row of the command table: the line `--help` shows, and the module to load. */
 interface CommandEntry {
@@ -55,15 +82,17 @@ interface CommandEntry {
  */
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   run: {
-    line: "run <bundle> <task>               run a bundle (--scripted replays its script)",
+    line:
+      "run <bundle> <task>               run a bundle or cartridge (--scripted replays its script)",
     load: () => import("./run.ts"),
   },
   blueprint: {
-    line: "blueprint <bundle>                print what a bundle builds, as JSON",
+    line: "blueprint <bundle>                print what a bundle or cartridge builds, as JSON",
     load: () => import("./blueprint.ts"),
   },
   "export-code": {
-    line: "export-code <bundle> <out.ts>     write a standalone TS program for a bundle",
+    line:
+      "export-code <bundle> <out.ts>     write a standalone TS program for a bundle or cartridge",
     load: () => import("./export_code.ts"),
   },
   package: {
@@ -85,6 +114,27 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   doctor: {
     line: "doctor                            check runtime, environment and model endpoint",
     load: () => import("./doctor.ts"),
+  },
+  conform: {
+    line: "conform <cases-dir>               run Cartridge Spec v2 conformance cases",
+    load: cartridgeCommand("conform"),
+  },
+  describe: {
+    line: "describe <cartridge>              summarise a cartridge",
+    load: cartridgeCommand("describe"),
+  },
+  diff: {
+    line: "diff <a> <b>                      list the changes between two cartridges, by category",
+    load: cartridgeCommand("diff"),
+  },
+  hash: {
+    line: "hash <cartridge>                  print a cartridge's content hash",
+    load: cartridgeCommand("hash"),
+  },
+  convert: {
+    line:
+      "convert <src> <out-dir>           turn a bundle into a cartridge, or a cartridge into a bundle",
+    load: cartridgeCommand("convert"),
   },
   show: {
     line: "show <trace-dir>                  print a recorded run",
@@ -108,8 +158,9 @@ async function findCommand(
   entry: CommandEntry,
   name: string,
   rest: string[],
-): Promise<{ spec: CommandSpec; args: string[] } | { help: string }> {
+): Promise<{ spec: CommandSpec; args: string[] } | { help: string } | { raw: RawCommand }> {
   const module = await entry.load();
+  if ("raw" in module) return { raw: module.raw };
   if ("command" in module) return { spec: module.command, args: rest };
   const words = Object.keys(module.commands);
   for (const count of [2, 1]) {
@@ -177,6 +228,19 @@ export async function main(args: string[], deps: CliDependencies = {}): Promise<
   let spec: CommandSpec | undefined;
   try {
     const found = await findCommand(entry, name, rest);
+    if ("raw" in found) {
+      if (rest.includes("--help") || rest.includes("-h")) {
+        io.stdout(found.raw.usage);
+        return 0;
+      }
+      try {
+        return await found.raw.run(rest, context);
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        io.stderr(`error: ${error.message}\n${found.raw.usage}`);
+        return 2;
+      }
+    }
     if ("help" in found) {
       (rest.length === 0 ? io.stderr : io.stdout)(found.help);
       return rest.length === 0 ? 2 : 0;
@@ -212,7 +276,10 @@ function reportError(error: unknown, spec: CommandSpec | undefined, context: Cli
     }
   } else {
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`error: ${message.split("\n")[0]}`);
+    const category = (error as { category?: unknown }).category !== undefined
+      ? `${(error as Error).name}: `
+      : "";
+    io.stderr(`error: ${category}${message.split("\n")[0]}`);
   }
   if (context.debug && error instanceof Error && error.stack) io.stderr(error.stack);
   return 1;

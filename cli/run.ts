@@ -24,13 +24,13 @@ import type { Backend, Hook, LoopEvent, Outcome } from "../loop/types.ts";
 import type { NativeToolProbe } from "../backends/probe_native_tools.ts";
 import { ScriptedBackend, type ScriptedResponse } from "../backends/scripted.ts";
 import type { Step } from "../loop/step.ts";
+import { bundleRuntime, type LoadedBundle } from "../bundles/load_bundle.ts";
 import {
-  buildBundle,
-  bundleRuntime,
-  bundleScriptedResponses,
-  loadBundle,
-  type LoadedBundle,
-} from "../bundles/load_bundle.ts";
+  agentScriptedResponses,
+  type AgentSource,
+  buildAgent,
+  loadCartridgeOrBundle,
+} from "../cartridge/load_agent.ts";
 import { RUNTIME_FLAGS, runtimeOptions } from "./_runtime_options.ts";
 import { resourceTool, skillResources } from "../bundles/bundle_resources.ts";
 
@@ -200,13 +200,13 @@ async function traceFolder(
   values: Record<string, unknown>,
   context: CliContext,
   workspace: string,
-  bundle: LoadedBundle,
+  name: string,
 ): Promise<string | undefined> {
   if (values["no-trace"]) return undefined;
   const given = values["trace-dir"] as string | undefined;
   if (given === undefined) {
     return context.deps.trace
-      ? join(workspace, ".looplet", "traces", `${bundle.name}-${randomHex(12)}`)
+      ? join(workspace, ".looplet", "traces", `${name}-${randomHex(12)}`)
       : undefined;
   }
   const holds = await stat(join(given, "trajectory.json")).then(() => true, () => false) ||
@@ -225,7 +225,7 @@ async function traceFolder(
 async function pickModel(
   values: Record<string, unknown>,
   context: CliContext,
-  bundle: LoadedBundle,
+  source: AgentSource,
   live: LiveLine,
   signal: AbortSignal,
 ): Promise<
@@ -234,7 +234,7 @@ async function pickModel(
   const { deps, env } = context;
   const explicit = (values["scripted-response"] as string[] | undefined) ?? [];
   if (values.scripted || explicit.length > 0) {
-    const replies = explicit.length > 0 ? explicit : await bundleScriptedResponses(bundle);
+    const replies = explicit.length > 0 ? explicit : await agentScriptedResponses(source);
     return {
       llm: new ScriptedBackend(replies),
       label: `scripted (${plural(replies.length, "reply", "replies")})`,
@@ -312,18 +312,7 @@ async function cliRun(
     throw new UsageError(`--protocol must be auto, native or text, got "${protocolFlag}"`, "run");
   }
   const task = await readTask(arg(1), context);
-  const bundle = await loadBundle(await resolveBundle(arg(0)));
-  for (const warning of bundle.warnings) io.stderr(`warning: ${warning}`);
-  const resources = await skillResources(bundle.folder);
-  if (resources.length > 0 && !values.resources) {
-    io.stderr(
-      `warning: ${bundle.name} has ${plural(resources.length, "resource file")} (${
-        resources.slice(0, 3).join(", ")
-      }${
-        resources.length > 3 ? ", …" : ""
-      }) the model cannot read; pass --resources to give it a read-only read_resource tool`,
-    );
-  }
+  const agentPath = await resolveBundle(arg(0));
 
   const controller = new AbortController();
   const onInterrupt = () => controller.abort(new DOMException("interrupted", "AbortError"));
@@ -346,12 +335,25 @@ async function cliRun(
         `Cannot use workspace "${values.workspace}": it is not a folder; create it or pass another --workspace`,
       );
     }
-    const traceDir = await traceFolder(values, context, workspace, bundle);
-    const model = await pickModel(values, context, bundle, live, controller.signal);
+    const source = await loadCartridgeOrBundle(agentPath, { workspace });
+    for (const warning of source.warnings) io.stderr(`warning: ${warning}`);
+    const bundle = source.kind === "bundle" ? source.bundle : undefined;
+    const resources = bundle ? await skillResources(bundle.folder) : [];
+    if (resources.length > 0 && !values.resources) {
+      io.stderr(
+        `warning: ${source.name} has ${plural(resources.length, "resource file")} (${
+          resources.slice(0, 3).join(", ")
+        }${
+          resources.length > 3 ? ", …" : ""
+        }) the model cannot read; pass --resources to give it a read-only read_resource tool`,
+      );
+    }
+    const traceDir = await traceFolder(values, context, workspace, source.name);
+    const model = await pickModel(values, context, source, live, controller.signal);
     const options = runtimeOptions("run", values, bundle, model.protocol === "native");
     const scripted = model.replies !== undefined;
 
-    if (bundle.entrypoint?.run) {
+    if (bundle?.entrypoint?.run) {
       const code = await bundle.entrypoint.run({
         task,
         runtime: bundleRuntime(bundle.folder.root, {
@@ -377,6 +379,7 @@ async function cliRun(
     return await runLoop({
       values,
       context,
+      source,
       bundle,
       workspace,
       traceDir,
@@ -401,7 +404,8 @@ async function cliRun(
 interface LoopRun {
   readonly values: Record<string, unknown>;
   readonly context: CliContext;
-  readonly bundle: LoadedBundle;
+  readonly source: AgentSource;
+  readonly bundle: LoadedBundle | undefined;
   readonly workspace: string;
   readonly traceDir: string | undefined;
   readonly task: string;
@@ -414,10 +418,11 @@ interface LoopRun {
 }
 
 async function runLoop(run: LoopRun): Promise<number> {
-  const { values, context, bundle, workspace, traceDir, task, model, live, controller } = run;
+  const { values, context, source, bundle, workspace, traceDir, task, model, live, controller } =
+    run;
   const { io, deps, tty } = context;
   const json = Boolean(values.json);
-  const agent = await buildBundle(bundle, {
+  const agent = await buildAgent(source, {
     workspace,
     scripted: run.scripted,
     options: run.options,
@@ -431,7 +436,7 @@ async function runLoop(run: LoopRun): Promise<number> {
       if (deps.trace) {
         sink = await deps.trace({
           traceDir,
-          bundle: bundle.name,
+          bundle: source.name,
           task,
           ...(values.overwrite ? { overwrite: true } : {}),
         });
@@ -439,10 +444,10 @@ async function runLoop(run: LoopRun): Promise<number> {
     }
     if (sink?.wrap) llm = sink.wrap(llm);
     const tools = values.resources
-      ? [...agent.tools, resourceTool(bundle.folder.root)]
+      ? [...agent.tools, ...(bundle ? [resourceTool(bundle.folder.root)] : [])]
       : agent.tools;
     if (!json) {
-      io.stdout(paint(tty, "bold", `looplet run ${bundle.name}`));
+      io.stdout(paint(tty, "bold", `looplet run ${source.name}`));
       io.stdout(`  Task: ${task.split("\n")[0]}${task.includes("\n") ? " …" : ""}`);
       io.stdout(`  Workspace: ${workspace}`);
       io.stdout(`  Model: ${model.label} | Budget: ${plural(agent.maxSteps, "step")}`);
@@ -481,9 +486,12 @@ async function runLoop(run: LoopRun): Promise<number> {
         }
       },
     };
+    agent.bindBackend(llm);
     const loop = composableLoop({
       llm,
       task,
+      ...(agent.maxTokens !== undefined ? { maxTokens: agent.maxTokens } : {}),
+      ...(agent.temperature !== undefined ? { temperature: agent.temperature } : {}),
       tools,
       hooks: [...agent.hooks, ...(sink?.hooks ?? []), liveHook],
       systemPrompt: agent.systemPrompt,
@@ -497,7 +505,7 @@ async function runLoop(run: LoopRun): Promise<number> {
     for await (const step of loop) {
       live.clear();
       if (json) io.stdout(JSON.stringify(stepJson(step)));
-      else io.stdout(renderLine(step, bundle.entrypoint?.renderStep, tty));
+      else io.stdout(renderLine(step, bundle?.entrypoint?.renderStep, tty));
       if (step.call.tool === "__parse_error__") {
         parseFailures++;
         if (!json && step.call.reasoning) {
@@ -598,7 +606,11 @@ function finish(
       paint(
         tty,
         "green",
-        `✓ done in ${plural(outcome.steps, "step")}: ${String(outcome.finalAnswer)}`,
+        `✓ done in ${plural(outcome.steps, "step")}: ${
+          typeof outcome.finalAnswer === "string"
+            ? outcome.finalAnswer
+            : JSON.stringify(outcome.finalAnswer)
+        }`,
       ),
     );
     return 0;
