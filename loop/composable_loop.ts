@@ -1,4 +1,5 @@
 import { AgentRun } from "./agent_run.ts";
+import type { HookError } from "./hook_error.ts";
 import { parseToolCalls } from "./parse.ts";
 import { renderTask } from "./prompt.ts";
 import type { Step } from "./step.ts";
@@ -87,12 +88,12 @@ async function* runLoop(
     // Runs on normal end, on error, and when the caller breaks out of `for await`.
     state.stopReason = control.stopReason ?? (thrown === undefined ? "cancelled" : "error");
     const outcome = toOutcome(state, control);
-    try {
-      await config.hooks.emit({ type: "loop_end", outcome });
-      await config.hooks.notify("onLoopEnd", { state, signal: control.signal, outcome });
-    } catch (error) {
-      thrown ??= error;
-    }
+    const ended = await config.hooks.endRun({ type: "loop_end", outcome }, {
+      state,
+      signal: control.signal,
+      outcome,
+    });
+    if (ended.length > 0) thrown = endError(thrown, ended);
     config.signal?.removeEventListener("abort", onAbort);
     if (!controller.signal.aborted) {
       controller.abort(new DOMException("The run ended", "AbortError"));
@@ -101,6 +102,18 @@ async function* runLoop(
     else settle.reject(thrown);
   }
   if (thrown !== undefined) throw thrown;
+}
+
+/** The error a run rejects with when end-of-run hooks threw: one error as it is, several together. */
+function endError(thrown: unknown, ended: readonly HookError[]): unknown {
+  const errors = thrown === undefined ? [...ended] : [thrown, ...ended];
+  if (errors.length === 1) return errors[0];
+  const names = ended.map((error) => `"${error.hook}" (${error.slot})`).join(", ");
+  return new AggregateError(
+    errors,
+    `${thrown === undefined ? "" : "The run failed and "}${ended.length} hook(s) failed at the ` +
+      `end of the run: ${names}; see 'errors'`,
+  );
 }
 
 function toOutcome(state: LoopState, control: RunControl): Outcome {
