@@ -117,7 +117,7 @@ function walkObject(
     const key = keys[index];
     const original = object[key];
     const item = walk(original, text, ancestors, depth + 1);
-    if (item !== original && out === undefined) {
+    if ((item !== original || item === undefined) && out === undefined) {
       out = {};
       for (let before = 0; before < index; before++) {
         out[keys[before]] = object[keys[before]] as JsonValue;

@@ -104,15 +104,24 @@ async function* runLoop(
   if (thrown !== undefined) throw thrown;
 }
 
-/** The error a run rejects with when end-of-run hooks threw: one error as it is, several together. */
+/**
+ * The error a run rejects with when end-of-run hooks threw: one error as it
+ * is, several as an AggregateError whose message names each hook. A hook
+ * failing again with the error that ended the run is not counted twice.
+ */
 function endError(thrown: unknown, ended: readonly HookError[]): unknown {
-  const errors = thrown === undefined ? [...ended] : [thrown, ...ended];
-  if (errors.length === 1) return errors[0];
-  const names = ended.map((error) => `"${error.hook}" (${error.slot})`).join(", ");
+  if (thrown === undefined) {
+    return ended.length === 1 ? ended[0] : aggregate(ended);
+  }
+  const first = (thrown as { cause?: unknown } | null)?.cause ?? thrown;
+  const fresh = ended.filter((error) => error.cause !== thrown && error.cause !== first);
+  return fresh.length === 0 ? thrown : aggregate([thrown, ...fresh]);
+}
+
+function aggregate(errors: readonly unknown[]): AggregateError {
   return new AggregateError(
     errors,
-    `${thrown === undefined ? "" : "The run failed and "}${ended.length} hook(s) failed at the ` +
-      `end of the run: ${names}; see 'errors'`,
+    errors.map((error) => (error instanceof Error ? error.message : String(error))).join("; "),
   );
 }
 
