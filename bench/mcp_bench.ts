@@ -102,6 +102,7 @@ const context = {
   llm: new ScriptedBackend([]),
   progress() {},
   addUsage() {},
+  idempotencyKey: "run:call",
 };
 
 // 1. connect + list tools (each a fresh process)

@@ -39,9 +39,6 @@ export const CHECKPOINT_FORMAT = "looplet-checkpoint";
  */
 export const CHECKPOINT_VERSION = 3;
 
-/** A run of message numbers `[start, end)`, or one message number. */
-type Ref = number | readonly [number, number];
-
 /**
  * Options of `encodeCheckpoint`.
  *
@@ -65,7 +62,7 @@ export interface EncodeCheckpointOptions {
    * end)`), written as `transcript_refs`; the transcript and steps are then
    * left out. @default undefined (the transcript and steps are inline)
    */
-  readonly transcriptRefs?: readonly Ref[];
+  readonly transcriptRefs?: readonly (number | readonly [number, number])[];
 }
 
 /**
@@ -128,17 +125,7 @@ export function encodeCheckpoint(
   return document;
 }
 
-/**
- * Encode one step record (snake_case keys), as checkpoints and journals hold it.
- *
- * @param step The step record.
- * @param options Redaction.
- * @returns A plain JSON object.
- * @example
- * ```ts ignore
- * const line = JSON.stringify(encodeStep(outcome.state.steps[0]));
- * ```
- */
+/** One step record as checkpoints and journals hold it (snake_case keys). */
 export function encodeStep(
   step: StepRecord,
   options: { readonly redact?: (text: string) => string } = {},
@@ -170,18 +157,7 @@ export function encodeStep(
   };
 }
 
-/**
- * Encode one transcript message (snake_case keys), as checkpoints and journals hold it.
- *
- * @param message The message.
- * @param options Redaction.
- * @returns A plain JSON object.
- * @example
- * ```ts
- * import { encodeMessage } from "jsr:@looplet/looplet/hooks";
- * encodeMessage({ role: "tool", content: "ok", toolCallId: "c1" }); // { role: "tool", content: "ok", tool_call_id: "c1" }
- * ```
- */
+/** One transcript message as checkpoints and journals hold it (snake_case keys). */
 export function encodeMessage(
   message: Message,
   options: { readonly redact?: (text: string) => string } = {},
@@ -203,17 +179,7 @@ export function encodeMessage(
   return out;
 }
 
-/**
- * Encode the record of a call that started (snake_case keys), as journals hold it.
- *
- * @param effect The record.
- * @returns A plain JSON object.
- * @example
- * ```ts
- * import { encodeEffect } from "jsr:@looplet/looplet/hooks";
- * encodeEffect({ callId: "c1", tool: "charge", argsDigest: "0f", idempotencyKey: "r:c1", step: 3 });
- * ```
- */
+/** The record of a call that started, as journals hold it (snake_case keys). */
 export function encodeEffect(effect: EffectStart): Record<string, JsonValue> {
   return {
     call_id: effect.callId,
@@ -332,19 +298,7 @@ export function decodeCheckpoint(
   return state;
 }
 
-/**
- * Decode one step record written by `encodeStep`.
- *
- * @param value The parsed JSON.
- * @param source The file it came from, for messages. @default "checkpoint"
- * @param where Where in the file, for messages. @default "step"
- * @returns The step record.
- * @throws {CheckpointError} When a field is missing or malformed.
- * @example
- * ```ts ignore
- * const record = decodeStep(JSON.parse(line), "run/journal.jsonl", "line 3");
- * ```
- */
+/** Decode a step written by `encodeStep`; a bad field is a CheckpointError naming it. */
 export function decodeStep(value: unknown, source = "checkpoint", where = "step"): StepRecord {
   const read = new Reader(source);
   const step = read.object(value, where);
@@ -377,20 +331,7 @@ export function decodeStep(value: unknown, source = "checkpoint", where = "step"
 
 const ROLES = new Set<Role>(["system", "user", "assistant", "tool"]);
 
-/**
- * Decode one transcript message written by `encodeMessage`.
- *
- * @param value The parsed JSON.
- * @param source The file it came from, for messages. @default "checkpoint"
- * @param where Where in the file, for messages. @default "message"
- * @returns The message.
- * @throws {CheckpointError} When a field is missing or malformed.
- * @example
- * ```ts
- * import { decodeMessage } from "jsr:@looplet/looplet/hooks";
- * decodeMessage({ role: "user", content: "hi" }); // { role: "user", content: "hi" }
- * ```
- */
+/** Decode a message written by `encodeMessage`; a bad field is a CheckpointError naming it. */
 export function decodeMessage(value: unknown, source = "checkpoint", where = "message"): Message {
   const read = new Reader(source);
   const m = read.object(value, where);
@@ -416,20 +357,7 @@ export function decodeMessage(value: unknown, source = "checkpoint", where = "me
   };
 }
 
-/**
- * Decode the record of a call that started, written by `encodeEffect`.
- *
- * @param value The parsed JSON.
- * @param source The file it came from, for messages. @default "checkpoint"
- * @param where Where in the file, for messages. @default "effect"
- * @returns The record.
- * @throws {CheckpointError} When a field is missing or malformed.
- * @example
- * ```ts
- * import { decodeEffect } from "jsr:@looplet/looplet/hooks";
- * decodeEffect({ call_id: "c1", tool: "charge", args_digest: "0f", idempotency_key: "r:c1", step: 3 });
- * ```
- */
+/** Decode a record written by `encodeEffect`; a bad field is a CheckpointError naming it. */
 export function decodeEffect(value: unknown, source = "checkpoint", where = "effect"): EffectStart {
   const read = new Reader(source);
   const effect = read.object(value, where);

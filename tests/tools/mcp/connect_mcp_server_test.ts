@@ -476,6 +476,7 @@ function toolContext() {
     llm: new ScriptedBackend([]),
     progress() {},
     addUsage() {},
+    idempotencyKey: "run:call",
   };
 }
 

@@ -6,7 +6,7 @@
 // uninterrupted one does.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { agent, AMOUNTS, KINDS, TASK } from "./_effects_agent.ts";
+import { agent, AMOUNTS, KINDS } from "./_effects_agent.ts";
 
 const SCRIPT = new URL("./_effects_agent.ts", import.meta.url).pathname;
 const KILLS_PER_RUN = 8;
