@@ -1,5 +1,6 @@
 import { CheckpointError } from "../../loop/checkpoint_error.ts";
 import { usageToJson } from "../../loop/usage.ts";
+import { callToJson, messageToJson } from "../../loop/message_json.ts";
 import { type JsonValue, toJsonValue } from "../../internal/json_value.ts";
 import type {
   EffectStart,
@@ -96,7 +97,7 @@ export function encodeCheckpoint(
     parse_failures: state.parseFailures,
     usage: usageToJson(state.usage),
     step_count: (state.stepsDropped ?? 0) + state.steps.length,
-    queue: state.queue.map((call) => encodeCall(call, redact)),
+    queue: state.queue.map((call) => callToJson(call, redact)),
     context: state.context.map((text) => redact?.(text) ?? text),
     metadata: toJsonValue(state.metadata, redact),
   };
@@ -112,7 +113,7 @@ export function encodeCheckpoint(
   if (state.pending !== undefined) {
     const { call, reason, step, turn } = state.pending;
     document.pending = {
-      call: encodeCall(call, redact),
+      call: callToJson(call, redact),
       reason: redact?.(reason) ?? reason,
       step,
       turn,
@@ -162,21 +163,7 @@ export function encodeMessage(
   message: Message,
   options: { readonly redact?: (text: string) => string } = {},
 ): Record<string, JsonValue> {
-  const { redact } = options;
-  const out: Record<string, JsonValue> = {
-    role: message.role,
-    content: redact?.(message.content) ?? message.content,
-  };
-  if (message.toolCalls !== undefined) {
-    out.tool_calls = message.toolCalls.map((call) => encodeCall(call, redact));
-  }
-  if (message.toolCallId !== undefined) out.tool_call_id = message.toolCallId;
-  if (message.toolName !== undefined) out.tool_name = message.toolName;
-  if (message.isError !== undefined) out.is_error = message.isError;
-  if (message.providerData !== undefined) {
-    out.provider_data = toJsonValue(message.providerData, redact);
-  }
-  return out;
+  return messageToJson(message, options.redact);
 }
 
 /** The record of a call that started, as journals hold it (snake_case keys). */
@@ -188,17 +175,6 @@ export function encodeEffect(effect: EffectStart): Record<string, JsonValue> {
     idempotency_key: effect.idempotencyKey,
     step: effect.step,
   };
-}
-
-function encodeCall(call: ToolCallRequest, redact?: (text: string) => string): JsonValue {
-  const out: Record<string, JsonValue> = {
-    id: call.id,
-    name: call.name,
-    args: toJsonValue(call.args, redact),
-  };
-  if (call.reasoning !== undefined) out.reasoning = redact?.(call.reasoning) ?? call.reasoning;
-  if (call.argsError !== undefined) out.args_error = redact?.(call.argsError) ?? call.argsError;
-  return out;
 }
 
 /**
