@@ -14,12 +14,12 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { composableLoop, type EffectStart, type LoopState, tool } from "../mod.ts";
 import { checkpointHook, type CheckpointSink, FileCheckpointStore } from "../hooks/mod.ts";
-import { countingBackend } from "./_bench_utils.ts";
+import { countingBackend, quantile } from "./_bench_utils.ts";
 
 const { values } = parseArgs({ args: Deno.args, options: { turns: { type: "string" } } });
 const turns = Number(values.turns ?? 5_100);
-const early = [51, 150];
-const late = [turns - 149, turns - 50];
+const early = [51, 150] as const;
+const late = [turns - 149, turns - 50] as const;
 
 const work = tool({
   name: "work",
@@ -53,8 +53,7 @@ function timed(store: FileCheckpointStore, perTurn: number[], state: () => LoopS
 }
 
 function median(values: number[]): number {
-  const sorted = values.filter((value) => value !== undefined).sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+  return quantile(values.filter((value) => value !== undefined), 0.5);
 }
 
 async function measure(where: string, base: string | undefined) {
@@ -81,7 +80,8 @@ async function measure(where: string, base: string | undefined) {
     const outcome = await run.complete();
     const totalMs = performance.now() - started;
     if (outcome.steps !== turns) throw new Error(`the run took ${outcome.steps} steps`);
-    const window = ([from, to]: number[]) => median(perTurn.slice(from, to + 1)) * 1000;
+    const window = ([from, to]: readonly [number, number]) =>
+      median(perTurn.slice(from, to + 1)) * 1000;
     const a = window(early);
     const b = window(late);
     const transcript = outcome.state.transcript.length;

@@ -96,9 +96,9 @@ function walkArray(
   depth: number,
 ): JsonValue[] {
   let out: JsonValue[] | undefined;
-  for (let index = 0; index < array.length; index++) {
-    const item = walk(array[index], text, ancestors, depth + 1) ?? null;
-    if (item !== array[index] && out === undefined) out = array.slice(0, index) as JsonValue[];
+  for (const [index, original] of array.entries()) {
+    const item = walk(original, text, ancestors, depth + 1) ?? null;
+    if (item !== original && out === undefined) out = array.slice(0, index) as JsonValue[];
     out?.push(item);
   }
   return out ?? (array as JsonValue[]);
@@ -113,15 +113,12 @@ function walkObject(
 ): { [key: string]: JsonValue } {
   const keys = Object.keys(object);
   let out: { [key: string]: JsonValue } | undefined = copy ? {} : undefined;
-  for (let index = 0; index < keys.length; index++) {
-    const key = keys[index];
+  for (const [index, key] of keys.entries()) {
     const original = object[key];
     const item = walk(original, text, ancestors, depth + 1);
     if ((item !== original || item === undefined) && out === undefined) {
       out = {};
-      for (let before = 0; before < index; before++) {
-        out[keys[before]] = object[keys[before]] as JsonValue;
-      }
+      for (const before of keys.slice(0, index)) out[before] = object[before] as JsonValue;
     }
     if (out !== undefined && item !== undefined) out[key] = item;
   }

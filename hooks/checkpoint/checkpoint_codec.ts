@@ -348,7 +348,11 @@ export function decodeEffect(value: unknown, source = "checkpoint", where = "eff
 
 /** Reads fields of one document; every failure is a one-line CheckpointError naming the file and field. */
 class Reader {
-  constructor(readonly source: string) {}
+  readonly source: string;
+
+  constructor(source: string) {
+    this.source = source;
+  }
 
   fail(problem: string): never {
     throw new CheckpointError(

@@ -227,9 +227,8 @@ export class FileCheckpointStore {
             "save at least every keepSteps steps",
         );
       }
-      for (let number = this.#steps; number < count; number++) {
-        const step = encodeStep(state.steps[number - dropped], { redact });
-        lines += `${JSON.stringify({ kind: "step", ...step })}\n`;
+      for (const unsaved of state.steps.slice(this.#steps - dropped)) {
+        lines += `${JSON.stringify({ kind: "step", ...encodeStep(unsaved, { redact }) })}\n`;
       }
       let messages = this.#messages;
       const refs = this.#transcriptRefs(state.transcript, (message) => {
@@ -261,19 +260,19 @@ export class FileCheckpointStore {
     transcript: readonly Message[],
     journal: (m: Message) => number,
   ): [number, number][] {
+    const last = transcript[this.#trackedLength - 1];
     const known = this.#tracked === transcript && transcript.length >= this.#trackedLength &&
-      (this.#trackedLength === 0 || this.#numbers.has(transcript[this.#trackedLength - 1]));
+      (this.#trackedLength === 0 || (last !== undefined && this.#numbers.has(last)));
     if (!known) {
       this.#refs = [];
       this.#trackedLength = 0;
       this.#tracked = transcript;
     }
-    for (let position = this.#trackedLength; position < transcript.length; position++) {
-      const message = transcript[position];
+    for (const message of transcript.slice(this.#trackedLength)) {
       let number = this.#numbers.get(message);
       if (number === undefined) this.#numbers.set(message, number = journal(message));
-      const last = this.#refs.at(-1);
-      if (last !== undefined && last[1] === number) last[1]++;
+      const run = this.#refs.at(-1);
+      if (run !== undefined && run[1] === number) run[1]++;
       else this.#refs.push([number, number + 1]);
     }
     this.#trackedLength = transcript.length;
@@ -344,14 +343,14 @@ export class FileCheckpointStore {
       if (entry.kind === "step") {
         const expected = state.steps[steps - dropped];
         const id = (entry.value.call as { id?: unknown } | undefined)?.id;
-        if (steps >= count || (steps >= dropped && id !== expected.call.id)) {
+        if (steps >= count || (steps >= dropped && id !== expected?.call.id)) {
           keep = index;
           break;
         }
         steps++;
       } else if (entry.kind === "message") messages++;
     }
-    const end = keep === 0 ? 0 : entries[keep - 1].end;
+    const end = entries[keep - 1]?.end ?? 0;
     if (size > end) {
       const raw = Deno.readFileSync(this.#journalPath);
       if (raw.indexOf(10, end) < 0) {

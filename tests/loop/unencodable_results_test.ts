@@ -48,7 +48,7 @@ Deno.test("a cyclic and a BigInt result: the model, the step, the checkpoint and
       stream: false,
       fetch: (_url: string | URL | Request, init?: RequestInit) => {
         bodies.push(JSON.parse(String(init?.body)));
-        return Promise.resolve(completion(replies[bodies.length - 1]));
+        return Promise.resolve(completion(replies[bodies.length - 1]!));
       },
     });
     const sink = new ProvenanceSink(`${dir}/trace`);
@@ -69,14 +69,14 @@ Deno.test("a cyclic and a BigInt result: the model, the step, the checkpoint and
       format: "[Function]",
     };
     // the step
-    assert.deepEqual(outcome.state.steps[0].result.data, expected);
+    assert.deepEqual(outcome.state.steps[0]!.result.data, expected);
     // the model: the real request body of the second call
-    const sent = (bodies[1].messages as { role: string; content: string }[])
+    const sent = (bodies[1]!.messages as { role: string; content: string }[])
       .find((message) => message.role === "tool")!;
     assert.deepEqual(JSON.parse(sent.content), expected);
     // the checkpoint
     const saved = await new FileCheckpointStore(`${dir}/ckpt`).latest();
-    assert.deepEqual(saved?.steps[0].result.data, expected);
+    assert.deepEqual(saved?.steps[0]?.result.data, expected);
     assert.deepEqual(
       JSON.parse(saved!.transcript.find((m) => m.role === "tool")!.content),
       expected,

@@ -109,8 +109,8 @@ Deno.test("FileCheckpointStore.latest() skips a corrupt newest snapshot file wit
     const store = new FileCheckpointStore(dir, { onWarning: (message) => warnings.push(message) });
     const state = await store.latest();
     assert.equal(warnings.length, 1);
-    assert.ok(warnings[0].startsWith(`Skipped checkpoint "${newest}": `), warnings[0]);
-    assert.ok(warnings[0].endsWith("; falling back to the previous checkpoint"));
+    assert.ok(warnings[0]!.startsWith(`Skipped checkpoint "${newest}": `), warnings[0]!);
+    assert.ok(warnings[0]!.endsWith("; falling back to the previous checkpoint"));
     assert.deepEqual(store.warnings, warnings);
     // the same snapshot's line in the journal: nothing is lost
     assert.equal(state?.steps.length, 2);
@@ -129,7 +129,7 @@ Deno.test("FileCheckpointStore.latest() uses the snapshot file when the journal 
     Deno.writeTextFileSync(`${dir}/journal.jsonl`, text.slice(0, second + 40));
     let store = new FileCheckpointStore(dir);
     assert.deepEqual(await store.latest(), outcome.state, "the self-contained end snapshot");
-    assert.match(store.warnings[0], /Ignored a truncated last line in ".*journal\.jsonl"/);
+    assert.match(store.warnings[0]!, /Ignored a truncated last line in ".*journal\.jsonl"/);
     Deno.removeSync(`${dir}/checkpoint-00000005.json`);
     store = new FileCheckpointStore(dir);
     const state = await store.latest();
@@ -157,7 +157,7 @@ Deno.test("FileCheckpointStore.latest() ignores a reply line cut by a crash, wit
     assert.equal(state?.steps.length, 1);
     assert.deepEqual(state?.queue, []);
     assert.equal(state?.inFlight, undefined);
-    assert.match(store.warnings[0], /Ignored a truncated last line in ".*journal\.jsonl"/);
+    assert.match(store.warnings[0]!, /Ignored a truncated last line in ".*journal\.jsonl"/);
   });
 });
 
@@ -168,7 +168,7 @@ Deno.test("FileCheckpointStore.latest() returns undefined for an empty or missin
     const store = new FileCheckpointStore(dir);
     assert.equal(await store.latest(), undefined);
     assert.equal(store.warnings.length, 2);
-    assert.match(store.warnings[1], /No readable checkpoint in ".*"; starting from the beginning/);
+    assert.match(store.warnings[1]!, /No readable checkpoint in ".*"; starting from the beginning/);
   });
 });
 
@@ -239,7 +239,7 @@ Deno.test("FileCheckpointStore resumes from the last good state before garbage b
     const store = new FileCheckpointStore(dir);
     const resume = await store.latest({ task: "Greet everyone" });
     assert.match(
-      store.warnings[0],
+      store.warnings[0]!,
       /Stopped reading ".*journal\.jsonl" at line \d+: it is not a journal entry/,
     );
     assert.equal(resume?.steps.length, 1);
@@ -255,7 +255,7 @@ Deno.test("FileCheckpointStore resumes from the last good state before garbage b
     assert.deepEqual(Deno.readFileSync(`${dir}/${aside}`), damaged, "nothing is overwritten");
     const state = await new FileCheckpointStore(dir).latest();
     assert.equal(state?.stopReason, "done");
-    assert.equal(state?.steps[1].result.errorKind, "interrupted");
+    assert.equal(state?.steps[1]?.result.errorKind, "interrupted");
   });
 });
 
@@ -473,7 +473,7 @@ Deno.test("FileCheckpointStore skips a snapshot of a newer version and stops rea
     let store = new FileCheckpointStore(dir);
     let state = await store.latest();
     assert.match(
-      store.warnings[0],
+      store.warnings[0]!,
       /^Skipped checkpoint ".*checkpoint-00000005\.json": Cannot read checkpoint ".*": it has version 9; this looplet reads versions 1 to 3 \(a newer looplet wrote it: upgrade, or start a new run\); falling back/,
     );
     assert.equal(state?.steps.length, 2);
@@ -487,7 +487,7 @@ Deno.test("FileCheckpointStore skips a snapshot of a newer version and stops rea
     store = new FileCheckpointStore(dir);
     state = await store.latest();
     assert.match(
-      store.warnings[0],
+      store.warnings[0]!,
       /Stopped reading ".*journal\.jsonl" at line \d+: it is not a journal entry/,
     );
     assert.equal(state?.steps.length, 1);

@@ -75,14 +75,17 @@ Deno.test("cancelling while a tool runs: a tool that completes its effect after 
     await finished.promise;
     assert.equal((await run.outcome).stopReason, "cancelled");
     assert.equal(steps.length, 1);
-    assert.equal(steps[0].result.errorKind, "interrupted");
-    assert.match(steps[0].result.error!, /may or may not have taken effect\. Check whether it did/);
+    assert.equal(steps[0]!.result.errorKind, "interrupted");
+    assert.match(
+      steps[0]!.result.error!,
+      /may or may not have taken effect\. Check whether it did/,
+    );
     const transcript = (await run.outcome).state.transcript;
     assert.ok(!transcript.some((m) => m.content.includes("Not run")), "never 'Not run'");
     assert.equal(effects(file).length, 1);
 
     const resume = await new FileCheckpointStore(`${dir}/ckpt`).latest({ task: TASK });
-    assert.equal(resume?.steps[0].result.errorKind, "interrupted");
+    assert.equal(resume?.steps[0]?.result.errorKind, "interrupted");
     let seen: Record<string, string> = {};
     const outcome = await composableLoop({
       llm: new ScriptedBackend([(request) => {
@@ -95,7 +98,7 @@ Deno.test("cancelling while a tool runs: a tool that completes its effect after 
       hooks: [checkpointHook(new FileCheckpointStore(`${dir}/ckpt`))],
     }).complete();
     assert.equal(outcome.stopReason, "done");
-    assert.match(Object.values(seen)[0], /^Error: Tool "charge" was interrupted/);
+    assert.match(Object.values(seen)[0]!, /^Error: Tool "charge" was interrupted/);
     assert.equal(effects(file).length, 1, "the effect is not repeated");
   });
 });
@@ -214,9 +217,9 @@ Deno.test("resume after a crash mid-tool: the call becomes a failed step of kind
     const { run, seen } = resumeWith(dir, resume, charge);
     const outcome = await run.complete();
     assert.equal(ran, 0);
-    assert.equal(outcome.state.steps[0].result.errorKind, "interrupted");
+    assert.equal(outcome.state.steps[0]!.result.errorKind, "interrupted");
     assert.match(
-      Object.values(seen())[0],
+      Object.values(seen())[0]!,
       /^Error: Tool "charge" was interrupted: the run stopped while it ran, so it may or may not have taken effect/,
     );
     assert.equal(outcome.state.inFlight, undefined);
@@ -239,7 +242,7 @@ Deno.test("resume after a crash mid-tool: onInterrupted 'retry' runs it again wi
     });
     const outcome = await resumeWith(dir, resume, charge).run.complete();
     assert.deepEqual(keys, [key]);
-    assert.deepEqual(outcome.state.steps[0].result.data, { charged: 500 });
+    assert.deepEqual(outcome.state.steps[0]!.result.data, { charged: 500 });
   });
 });
 
@@ -262,7 +265,7 @@ Deno.test("resume after a crash mid-tool: reconcile(args, ctx) is asked instead 
     const { run, seen } = resumeWith(dir, resume, charge);
     const outcome = await run.complete();
     assert.deepEqual(asked, [[{ cents: 500 }, key]]);
-    assert.deepEqual(outcome.state.steps[0].result.data, { charged: 500, found: true });
+    assert.deepEqual(outcome.state.steps[0]!.result.data, { charged: 500, found: true });
     assert.equal(Object.values(seen())[0], '{"charged":500,"found":true}');
   });
 });

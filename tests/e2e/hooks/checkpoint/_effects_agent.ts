@@ -56,7 +56,7 @@ function reply(request: ModelRequest) {
     return { toolCalls: [{ id: "finish", name: "done", args: { answer: `charged ${total}` } }] };
   }
   // two calls in a turn now and then, so a kill can land between calls of one turn
-  const take = actions[0].name === "charge" && Number(actions[0].args.amount) % 3 === 0 ? 2 : 1;
+  const take = actions[0]!.name === "charge" && Number(actions[0]!.args.amount) % 3 === 0 ? 2 : 1;
   return { toolCalls: actions.slice(0, take) };
 }
 
@@ -93,7 +93,7 @@ export function agent(dir: string, effects: string, killAt?: string) {
       try {
         text = Deno.readTextFileSync(effects);
       } catch { /* no charge yet */ }
-      const charged = text.split("\n").some((line) => line.split(" ")[0].endsWith(`:${call_id}`));
+      const charged = text.split("\n").some((line) => line.split(" ")[0]!.endsWith(`:${call_id}`));
       return { charged };
     },
   });
@@ -133,6 +133,6 @@ export function agent(dir: string, effects: string, killAt?: string) {
 
 if (import.meta.main) {
   const [dir, effects, killAt] = Deno.args;
-  await agent(dir, effects, killAt).run();
+  await agent(dir!, effects!, killAt).run();
   console.log("finished");
 }

@@ -26,7 +26,7 @@ function killPoints(seed: number): string[] {
   const next = random(seed);
   const points: string[] = [];
   while (points.length < KILLS_PER_RUN) {
-    let kind: string = KINDS[Math.floor(next() * KINDS.length)];
+    let kind: string = KINDS[Math.floor(next() * KINDS.length)]!;
     // a check happens only after an interrupted charge, in the next process
     if (kind === "check" && !points.at(-1)?.includes("effect")) kind = "model";
     points.push(`${kind}:${kind === "check" ? 1 : 1 + Math.floor(next() * 2)}`);
@@ -122,7 +122,7 @@ for (const seed of [12, 34, 56]) {
         );
         assert.deepEqual(lines.map(([, amount]) => Number(amount)).sort((a, b) => a - b), AMOUNTS);
         assert.equal(new Set(lines.map(([key]) => key)).size, lines.length);
-        assert.ok(lines.every(([key]) => key.startsWith(`${outcome.state.runId}:`)));
+        assert.ok(lines.every(([key]) => key!.startsWith(`${outcome.state.runId}:`)));
 
         // 0 lost completed steps: every step a child saw is in the final state, as it was
         const final = new Map(outcome.state.steps.map((step) => [step.number, step.call.id]));
