@@ -175,12 +175,9 @@ export class FileCheckpointStore {
    * @returns The snapshot file, or the journal when the snapshot is only a line.
    * @throws {CheckpointError} When the directory holds checkpoints of another task, a step left memory unsaved, or a write failed.
    */
-  save(state: LoopState, options: { readonly reply?: boolean } = {}): Promise<string> {
-    try {
-      return Promise.resolve(this.#save(state, options.reply === true));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  // deno-lint-ignore require-await
+  async save(state: LoopState, options: { readonly reply?: boolean } = {}): Promise<string> {
+    return this.#write(state, () => this.#save(state, options.reply === true));
   }
 
   /**
@@ -192,15 +189,11 @@ export class FileCheckpointStore {
    * @returns Nothing, once the line is written.
    * @throws {CheckpointError} When the write failed.
    */
-  recordEffect(effect: EffectStart, state: LoopState): Promise<void> {
-    try {
-      if (!this.#opened) this.#open(state);
+  // deno-lint-ignore require-await
+  async recordEffect(effect: EffectStart, state: LoopState): Promise<void> {
+    this.#write(state, () => {
       this.#append(`${JSON.stringify({ kind: "effect_start", ...encodeEffect(effect) })}\n`);
-      return Promise.resolve();
-    } catch (error) {
-      this.#reset();
-      return Promise.reject(error);
-    }
+    });
   }
 
   /**
@@ -214,41 +207,46 @@ export class FileCheckpointStore {
     return Promise.resolve();
   }
 
-  #save(state: LoopState, reply: boolean): string {
+  /** Every write: open on the first, and start over (re-read the disk) after a failure. */
+  #write<T>(state: LoopState, write: () => T): T {
     try {
       if (!this.#opened) this.#open(state);
-      const redact = this.#redact;
-      let lines = "";
-      const dropped = state.stepsDropped ?? 0;
-      const count = dropped + state.steps.length;
-      if (this.#steps < dropped) {
-        throw this.#error(
-          `step ${this.#steps + 1} left memory (keepSteps) before it was saved; ` +
-            "save at least every keepSteps steps",
-        );
-      }
-      for (const unsaved of state.steps.slice(this.#steps - dropped)) {
-        lines += `${JSON.stringify({ kind: "step", ...encodeStep(unsaved, { redact }) })}\n`;
-      }
-      let messages = this.#messages;
-      const refs = this.#transcriptRefs(state.transcript, (message) => {
-        lines += `${JSON.stringify({ kind: "message", ...encodeMessage(message, { redact }) })}\n`;
-        return messages++;
-      });
-      const seq = this.#seq + 1;
-      const snapshot = encodeCheckpoint(state, { redact, transcriptRefs: refs });
-      lines += `${JSON.stringify({ kind: "snapshot", seq, ...snapshot })}\n`;
-      this.#append(lines);
-      this.#steps = count;
-      this.#messages = messages;
-      this.#seq = seq;
-      const final = state.stopReason !== undefined;
-      if (reply || (!final && ++this.#stepSaves % this.#fileEvery !== 0)) return this.#journalPath;
-      return this.#writeFile(seq, state);
+      return write();
     } catch (error) {
       this.#reset();
       throw error instanceof CheckpointError ? error : this.#error(describe(error), error);
     }
+  }
+
+  #save(state: LoopState, reply: boolean): string {
+    const redact = this.#redact;
+    let lines = "";
+    const dropped = state.stepsDropped ?? 0;
+    const count = dropped + state.steps.length;
+    if (this.#steps < dropped) {
+      throw this.#error(
+        `step ${this.#steps + 1} left memory (keepSteps) before it was saved; ` +
+          "save at least every keepSteps steps",
+      );
+    }
+    for (const unsaved of state.steps.slice(this.#steps - dropped)) {
+      lines += `${JSON.stringify({ kind: "step", ...encodeStep(unsaved, { redact }) })}\n`;
+    }
+    let messages = this.#messages;
+    const refs = this.#transcriptRefs(state.transcript, (message) => {
+      lines += `${JSON.stringify({ kind: "message", ...encodeMessage(message, { redact }) })}\n`;
+      return messages++;
+    });
+    const seq = this.#seq + 1;
+    const snapshot = encodeCheckpoint(state, { redact, transcriptRefs: refs });
+    lines += `${JSON.stringify({ kind: "snapshot", seq, ...snapshot })}\n`;
+    this.#append(lines);
+    this.#steps = count;
+    this.#messages = messages;
+    this.#seq = seq;
+    const final = state.stopReason !== undefined;
+    if (reply || (!final && ++this.#stepSaves % this.#fileEvery !== 0)) return this.#journalPath;
+    return this.#writeFile(seq, state);
   }
 
   /**
@@ -381,15 +379,8 @@ export class FileCheckpointStore {
    * @returns The state to pass as `resume`.
    * @throws {CheckpointError} When the newest readable checkpoint belongs to another task.
    */
-  latest(options: LatestCheckpointOptions = {}): Promise<LoopState | undefined> {
-    try {
-      return Promise.resolve(this.#latest(options));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  #latest(options: LatestCheckpointOptions): LoopState | undefined {
+  // deno-lint-ignore require-await
+  async latest(options: LatestCheckpointOptions = {}): Promise<LoopState | undefined> {
     let entries: Entry[];
     let candidates: Candidate[];
     try {
