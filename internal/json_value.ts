@@ -131,7 +131,12 @@ function walkObject(
  * cryptographic hash.
  */
 export function jsonDigest(value: unknown): string {
-  const json = JSON.stringify(toJsonValue(value));
+  let json: string;
+  try {
+    json = JSON.stringify(value) ?? "null";
+  } catch {
+    json = JSON.stringify(toJsonValue(value)); // a cycle or a BigInt
+  }
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let index = 0; index < json.length; index++) {

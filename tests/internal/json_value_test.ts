@@ -41,3 +41,9 @@ Deno.test("jsonDigest() is stable and tells different arguments apart", () => {
   assert.notEqual(jsonDigest({ a: 1 }), jsonDigest({ a: 2 }));
   assert.match(jsonDigest({}), /^[0-9a-f]{14}$/);
 });
+
+Deno.test("jsonDigest() digests values JSON.stringify cannot encode", () => {
+  const cyclic: Record<string, unknown> = { n: 1n };
+  cyclic.self = cyclic;
+  assert.equal(jsonDigest(cyclic), jsonDigest({ n: "1", self: "[Circular]" }));
+});
