@@ -54,7 +54,7 @@ export interface CheckpointHookOptions {
  * model's reply is recorded (so a resumed run does not ask the model again
  * for that turn), before each call of a tool that is not read-only runs
  * (so a resumed run knows the call may have taken effect: see
- * `Tool.onInterrupted`), after each step is recorded (so no recorded call
+ * `Tool.onInterrupted`; a whole save when the turn's reply was not saved), after each step is recorded (so no recorded call
  * runs twice), and when the run ends (including a pause for approval). A failed
  * save fails the run: no progress is silently unsaved.
  *
@@ -87,6 +87,8 @@ export function checkpointHook(store: CheckpointSink, options: CheckpointHookOpt
   }
   let state: LoopState | undefined;
   let failed = false;
+  // Whether a save holds the current turn's queue: a journaled start refers to a queued call.
+  let queueSaved = false;
   const failing = (error: unknown): never => {
     failed = true; // the run ends with this error; the end does not try (and fail) again
     throw error;
@@ -99,6 +101,7 @@ export function checkpointHook(store: CheckpointSink, options: CheckpointHookOpt
       state = ctx.state;
     },
     onModelReply(ctx) {
+      queueSaved = replies;
       if (replies) return save(ctx.state, REPLY);
     },
     events: ["tool_start", "step", "loop_end"],
@@ -107,9 +110,11 @@ export function checkpointHook(store: CheckpointSink, options: CheckpointHookOpt
       if (state === undefined) return;
       if (event.type === "tool_start") {
         if (event.effect === undefined) return;
-        return store.recordEffect === undefined
-          ? save(state)
-          : store.recordEffect(event.effect, state).then(ignore, failing);
+        if (!queueSaved || store.recordEffect === undefined) {
+          queueSaved = true; // this save holds the queue and the call in `inFlight`
+          return save(state, REPLY);
+        }
+        return store.recordEffect(event.effect, state).then(ignore, failing);
       } else if (event.type === "step") {
         if (event.step.result.awaitingApproval !== undefined) return; // saved at loop_end
         if (event.step.number % every === 0) return save(state);

@@ -325,7 +325,9 @@ Deno.test("checkpointHook({ every }) saves every N-th step, a pause and the end"
     task: "x",
     hooks: [checkpointHook(sink as never, { every: 2 })],
   }).complete();
-  assert.deepEqual(saved, [2, 4, 5]);
+  // every second step and the end; and before the first call of each turn, whose reply
+  // was not saved (replies is off with every: 2), the whole state, so the call is queued in it
+  assert.deepEqual(saved, [0, 1, 2, 2, 3, 4, 5]);
 });
 
 Deno.test("checkpointHook({ replies }) saves after model replies by default, and not when told; effects too", async () => {
@@ -357,7 +359,8 @@ Deno.test("checkpointHook({ replies }) saves after model replies by default, and
     "step 2",
     "step 2",
   ]);
-  assert.deepEqual(await run({ replies: false }), ["start greet", "step 1", "step 2", "step 2"]);
+  // without the reply save, the call's start is a whole save (it holds the queued call)
+  assert.deepEqual(await run({ replies: false }), ["reply 0", "step 1", "step 2", "step 2"]);
   assert.deepEqual(await run({ every: 2, replies: true }), [
     "reply 0",
     "start greet",
@@ -366,7 +369,14 @@ Deno.test("checkpointHook({ replies }) saves after model replies by default, and
     "step 2",
   ]);
   // a sink without recordEffect saves the whole state before the call instead
-  assert.deepEqual(await run({ replies: false }, false), ["step 0", "step 1", "step 2", "step 2"]);
+  assert.deepEqual(await run({ replies: true }, false), [
+    "reply 0",
+    "reply 0",
+    "step 1",
+    "reply 1",
+    "step 2",
+    "step 2",
+  ]);
 });
 
 Deno.test("FileCheckpointStore({ fileEvery }) writes every N-th step snapshot as a file, the rest as lines", async () => {
@@ -447,12 +457,19 @@ Deno.test("FileCheckpointStore journals every step of a run with keepSteps; resu
 Deno.test("FileCheckpointStore refuses to save when steps left memory before they were saved", async () => {
   await withDir(async (dir) => {
     const run = composableLoop({
-      llm: new ScriptedBackend(["A", "B", "C"].map((name) => call("greet", { name }))),
+      llm: new ScriptedBackend([{
+        text: "",
+        toolCalls: ["A", "B", "C"].map((name, i) => ({
+          id: `g${i}`,
+          name: "greet",
+          args: { name },
+        })),
+      }]),
       tools: [greet],
       task: "Greet everyone",
       maxSteps: 3,
       keepSteps: 1,
-      hooks: [checkpointHook(new FileCheckpointStore(dir), { every: 2, replies: false })],
+      hooks: [checkpointHook(new FileCheckpointStore(dir), { every: 3 })],
     });
     await assert.rejects(
       run.complete(),

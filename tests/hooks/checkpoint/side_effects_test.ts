@@ -156,7 +156,7 @@ Deno.test("cancelling while a tool runs: a tool that honours the signal and stop
  * Run a charge that never returns (the process "dies" while it runs), then
  * read what the checkpoints hold, as a new process would.
  */
-async function crashDuringCharge(dir: string) {
+async function crashDuringCharge(dir: string, options: { replies?: boolean } = {}) {
   const started = signal<string>();
   const hanging = tool({
     name: "charge",
@@ -172,7 +172,7 @@ async function crashDuringCharge(dir: string) {
     llm: new ScriptedBackend([call("charge", { cents: 500 })]),
     tools: [hanging],
     task: TASK,
-    hooks: [checkpointHook(store)],
+    hooks: [checkpointHook(store, options)],
   });
   run[Symbol.asyncIterator]().next(); // never settles: the run is abandoned mid-tool
   const key = await started.promise;
@@ -223,6 +223,24 @@ Deno.test("resume after a crash mid-tool: the call becomes a failed step of kind
       /^Error: Tool "charge" was interrupted: the run stopped while it ran, so it may or may not have taken effect/,
     );
     assert.equal(outcome.state.inFlight, undefined);
+  });
+});
+
+Deno.test("resume after a crash mid-tool: without reply checkpoints the call's start saves the queue, so it is still interrupted", async () => {
+  await withDir(async (dir) => {
+    const { resume } = await crashDuringCharge(dir, { replies: false });
+    assert.deepEqual(resume.queue.map((call) => call.name), ["charge"]);
+    assert.equal(resume.inFlight?.length, 1);
+    let ran = 0;
+    const charge = tool({
+      name: "charge",
+      description: "Charge a card.",
+      input: z.object({ cents: z.number() }),
+      execute: () => ++ran,
+    });
+    const outcome = await resumeWith(dir, resume, charge).run.complete();
+    assert.equal(ran, 0);
+    assert.equal(outcome.state.steps[0]?.result.errorKind, "interrupted");
   });
 });
 
