@@ -454,7 +454,6 @@ async function runLoop(run: LoopRun): Promise<number> {
       io.stdout(`  Tool protocol: ${model.protocol} | Probe: ${model.probe}`);
       io.stdout("");
     }
-    const running = new Map<number, { tool: string; args: unknown; started: number }>();
     const streamed = streamPrinter(Boolean(values.stream) && !json, io.stdout, live);
     const liveHook: Hook = {
       name: "cli-live-trace",
@@ -473,17 +472,9 @@ async function runLoop(run: LoopRun): Promise<number> {
           streamed.flush();
           live.clear();
         } else if (event.type === "tool_start") {
-          running.set(event.step, {
-            tool: event.call.name,
-            args: event.call.args,
-            started: Date.now(),
-          });
           live.start(`running ${event.call.name}(${summary(event.call.args)})`);
         } else if (event.type === "tool_progress") live.progress(event.message);
-        else if (event.type === "step") {
-          running.delete(event.step.number);
-          live.clear();
-        }
+        else if (event.type === "step") live.clear();
       },
     };
     agent.bindBackend(llm);
@@ -502,8 +493,12 @@ async function runLoop(run: LoopRun): Promise<number> {
     });
     let parseFailures = 0;
     let proseOnly: string | undefined;
+    const interruptedSteps: string[] = [];
     for await (const step of loop) {
       live.clear();
+      if (step.result.errorKind === "interrupted") {
+        interruptedSteps.push(`${step.call.tool}(${summary(step.call.args)})`);
+      }
       if (json) io.stdout(JSON.stringify(stepJson(step)));
       else io.stdout(renderLine(step, bundle?.entrypoint?.renderStep, tty));
       if (step.call.tool === "__parse_error__") {
@@ -520,25 +515,12 @@ async function runLoop(run: LoopRun): Promise<number> {
       } else parseFailures = 0;
     }
     const outcome = await loop.outcome;
-    const interrupted = [...running].map(([step, call]) => ({
-      step,
-      tool: call.tool,
-      args: call.args,
-      elapsed_ms: Date.now() - call.started,
-    }));
-    if (controller.signal.aborted && interrupted.length > 0) {
-      sink?.note?.("interrupted", interrupted);
-    }
     return finish(outcome, {
       context,
       json,
       traceDir: sink ? traceDir : undefined,
       proseOnly,
-      interrupted: controller.signal.aborted
-        ? interrupted.map((call) =>
-          `${call.tool}(${summary(call.args as Record<string, unknown>)})`
-        )
-        : undefined,
+      interrupted: controller.signal.aborted ? interruptedSteps : undefined,
       protocol: model.protocol,
     });
   } finally {

@@ -80,8 +80,6 @@ export interface TraceSink {
   readonly hooks?: readonly Hook[];
   /** Wrap the backend to record model calls. */
   wrap?(backend: Backend): Backend;
-  /** Add a field to the trace's metadata before `close` (e.g. the call Ctrl-C interrupted). */
-  note?(key: string, value: unknown): void;
   /** Flush and close; called once after the run. */
   close(): Promise<void>;
 }

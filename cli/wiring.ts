@@ -78,16 +78,13 @@ export async function cliProbe(backend: Backend): Promise<NativeToolProbe> {
  * @returns The sink's hooks, backend wrapper and close.
  */
 export function cliTrace(options: TraceOptions): TraceSink {
-  // The sink reads its metadata object when it writes, so notes added during the run land in it.
-  const metadata: Record<string, unknown> = { bundle: options.bundle, task: options.task };
   const sink = new ProvenanceSink(options.traceDir, {
-    metadata,
+    metadata: { bundle: options.bundle, task: options.task },
     ...(options.overwrite ? { overwrite: true } : {}),
   });
   return {
     hooks: [sink.hook()],
     wrap: (backend) => sink.wrap(backend),
-    note: (key, value) => void (metadata[key] = value),
     close: async () => {
       await sink.flush();
     },
