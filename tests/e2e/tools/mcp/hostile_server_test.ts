@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { connectMcpServer, McpError, type McpServerConfig } from "../../../tools/mcp/mod.ts";
+import { connectMcpServer, McpError, type McpServerConfig } from "../../../../tools/mcp/mod.ts";
 
 function fixture(name: string): string {
   return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -25,16 +25,16 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
   throw new assert.AssertionError({ message: "expected a rejection" });
 }
 
-const tiny: McpServerConfig = {
-  name: "tiny",
+const hostile: McpServerConfig = {
+  name: "hostile",
   command: "node",
-  args: [fixture("tiny_server.mjs")],
+  args: [fixture("hostile_server.mjs")],
   timeoutMs: 20_000,
 };
 
 Deno.test("a stdio answer longer than maxMessageBytes fails naming the limit, and the next call reconnects", async () => {
   const server = await connectMcpServer(
-    { ...tiny, args: [fixture("tiny_server.mjs"), "--huge"] },
+    hostile,
     { maxMessageBytes: 1024 * 1024 },
   );
   try {
@@ -43,7 +43,7 @@ Deno.test("a stdio answer longer than maxMessageBytes fails naming the limit, an
     assert.ok(error instanceof McpError, String(error));
     assert.match(
       error.message,
-      /MCP server "tiny" sent a message longer than 1048576 bytes; raise 'maxMessageBytes'/,
+      /MCP server "hostile" sent a message longer than 1048576 bytes; raise 'maxMessageBytes'/,
     );
     assert.equal(server.connected, false);
     const tools = await server.listTools();
@@ -58,7 +58,7 @@ Deno.test("a stdio server started through a wrapper is reopened when the wrapper
   let serverPid: number | undefined;
   const sawPid = Promise.withResolvers<void>();
   const server = await connectMcpServer(
-    { ...tiny, args: [fixture("wrapper.mjs")] },
+    { ...hostile, args: [fixture("wrapper.mjs")] },
     {
       onStderr: (line) => {
         const match = /^server pid (\d+)$/.exec(line);
