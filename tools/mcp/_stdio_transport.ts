@@ -299,7 +299,7 @@ function killGroup(child: Deno.ChildProcess, signal: Deno.Signal): void {
  * than `limit` bytes yields undefined, or its first `limit` bytes when
  * `truncate` is set. Each byte is looked at once however the lines are cut.
  */
-async function* lines(
+export async function* lines(
   stream: ReadableStream<Uint8Array>,
   limit: number,
   truncate = false,
