@@ -57,36 +57,33 @@ export function parseFlatFrontMatter(
 ): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   let index = 0;
-  while (index < lines.length) {
-    const line = lines[index];
-    if (line === "" || /^#/.test(line)) {
+  for (let line = lines[index]; line !== undefined; line = lines[index]) {
+    if (line === "" || line.startsWith("#")) {
       index++;
       continue;
     }
     const match = KEY.exec(line);
-    if (!match || Object.hasOwn(out, match[1]) || match[1] === "__proto__") return undefined;
-    const key = match[1];
-    const rest = match[2] ?? "";
+    if (!match) return undefined;
+    const [, key = "", rest = ""] = match;
+    if (Object.hasOwn(out, key) || key === "__proto__") return undefined;
     index++;
-    if (rest.trim() === "" && index < lines.length && /^ +- /.test(lines[index])) {
-      const indent = /^ +/.exec(lines[index])![0];
+    const first = lines[index] ?? "";
+    if (rest.trim() === "" && /^ +- /.test(first)) {
+      const indent = /^ +/.exec(first)?.[0] ?? "";
       const items: unknown[] = [];
-      while (index < lines.length && lines[index].startsWith(`${indent}- `)) {
-        const value = scalar(lines[index].slice(indent.length + 2));
-        if (value === undefined || lines[index].slice(indent.length + 2).trim() === "") {
-          return undefined;
-        }
+      for (let item = lines[index]; item?.startsWith(`${indent}- `); item = lines[index]) {
+        const text = item.slice(indent.length + 2);
+        const value = scalar(text);
+        if (value === undefined || text.trim() === "") return undefined;
         items.push(value.value);
         index++;
       }
       // Anything indented after the list (a continuation, a nested list) is YAML's business.
-      if (index < lines.length && /^\s/.test(lines[index]) && lines[index].trim() !== "") {
-        return undefined;
-      }
+      if (/^\s+\S/.test(lines[index] ?? "")) return undefined;
       out[key] = items;
       continue;
     }
-    if (index < lines.length && /^\s+\S/.test(lines[index])) return undefined;
+    if (/^\s+\S/.test(first)) return undefined;
     if (rest.startsWith("[")) {
       if (!/^\[[^\[\]]*\] *$/.test(rest)) return undefined;
       const inner = rest.replace(/ +$/, "").slice(1, -1);

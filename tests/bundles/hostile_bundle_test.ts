@@ -40,8 +40,8 @@ Deno.test("a bundle name that would escape a folder is an error, in reading and 
   try {
     const evil = await readBundleFolder(`${root}/evil`);
     assert.equal(evil.folder, undefined);
-    assert.equal(evil.problems[0].field, "name");
-    assert.match(evil.problems[0].message, /'name' "..\/..\/..\/..\/tmp\/x" must be lowercase/);
+    assert.equal(evil.problems[0]?.field, "name");
+    assert.match(evil.problems[0]!.message, /'name' "..\/..\/..\/..\/tmp\/x" must be lowercase/);
     const { cards } = await discoverBundles([root], { includeInvalid: true });
     assert.deepEqual(cards.map((card) => card.ok), [false, false]);
     assert.ok(
@@ -85,12 +85,12 @@ Deno.test("checkBundle() finds what run would refuse: unknown hooks, bad hook co
     const { problems } = await checkBundle(root);
     const fields = problems.map((problem) => problem.field);
     assert.deepEqual(fields, ["hooks[0].use", "hooks[1].config", "build"]);
-    assert.match(problems[0].message, /unknown hook "no-such-hook"/);
+    assert.match(problems[0]!.message, /unknown hook "no-such-hook"/);
     const { cards } = await discoverBundles([root], { includeInvalid: true, check: true });
-    assert.equal(cards[0].ok, false);
-    assert.equal(cards[0].errors.length, 3);
+    assert.equal(cards[0]?.ok, false);
+    assert.equal(cards[0]?.errors.length, 3);
     const plain = await discoverBundles([root]);
-    assert.equal(plain.cards[0].ok, true, "without check, discovery stays shallow");
+    assert.equal(plain.cards[0]?.ok, true, "without check, discovery stays shallow");
   } finally {
     await Deno.remove(root, { recursive: true });
   }

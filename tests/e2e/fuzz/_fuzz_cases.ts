@@ -28,7 +28,7 @@ export function random(seed: number): () => number {
 }
 
 function pick<T>(next: () => number, items: readonly T[]): T {
-  return items[Math.floor(next() * items.length)];
+  return items[Math.floor(next() * items.length)]!;
 }
 
 function join(next: () => number, tokens: readonly string[], count: number): string {

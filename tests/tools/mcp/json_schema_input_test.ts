@@ -140,7 +140,7 @@ Deno.test("jsonSchemaInput() follows local $refs and stops on self-reference", (
     "root.children.0.name: Invalid input: expected string, received undefined",
   ]);
   const loop = { $ref: "#" };
-  assert.match(issues(loop, {})[0], /refers back to itself without reaching a value/);
+  assert.match(issues(loop, {})[0]!, /refers back to itself without reaching a value/);
 });
 
 Deno.test("jsonSchemaInput() rejects unknown keys only with additionalProperties: false", () => {
@@ -178,7 +178,7 @@ Deno.test("jsonSchemaInput() throws a TypeError for a schema that is not an obje
 Deno.test("jsonSchemaInput() checks self-referencing schemas in linear work, not exponential", () => {
   // Each of these doubled its work per level before and never finished at maxDepth 64.
   const anyOf = { anyOf: [{ $ref: "#" }, { $ref: "#" }] };
-  assert.match(issues(anyOf, {})[0], /matches none of the 2 allowed shapes/);
+  assert.match(issues(anyOf, {})[0]!, /matches none of the 2 allowed shapes/);
   const allOf = { allOf: [{ $ref: "#" }, { $ref: "#" }, { type: "string" }] };
   const found = issues(allOf, {});
   assert.ok(found.length <= 50, `${found.length} issues`);
@@ -190,7 +190,7 @@ Deno.test("jsonSchemaInput() checks self-referencing schemas in linear work, not
   }
   const chain = { $ref: "#/$defs/d0", $defs };
   assert.deepEqual(issues(chain, 1), []);
-  assert.match(issues(chain, "x")[0], /expected number, received string/);
+  assert.match(issues(chain, "x")[0]!, /expected number, received string/);
   // A recursive tree over a large value: every node checked once.
   const tree = {
     type: "object",
