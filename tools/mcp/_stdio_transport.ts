@@ -26,7 +26,8 @@ const STDERR_KEEP = 8 * 1024;
 /** A stderr line is only kept in part: reading more of it is pointless. */
 const STDERR_LINE_KEEP = 8 * 1024;
 /** The child gets its own process group, so that a wrapper's children can be ended with it. */
-const OWN_GROUP = Deno.build.os !== "windows";
+// Guarded: the single-file CLI also loads this module on Node, where there is no Deno.
+const OWN_GROUP = globalThis.Deno?.build.os !== "windows";
 const NOISE_KEEP = 5;
 
 /** Newline-delimited JSON-RPC over a child process's stdin and stdout. */
