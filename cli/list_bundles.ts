@@ -20,12 +20,18 @@ export const command: CommandSpec = {
   options: {
     json: { type: "boolean", description: "print the bundle cards as a JSON array" },
     "include-invalid": { type: "boolean", description: "also list bundles that cannot run" },
+    check: {
+      type: "boolean",
+      description:
+        "validate what run would (tools, entrypoint, hooks, mcp.json); exit 1 if any fails",
+    },
   },
   positionals: { min: 1, max: Infinity, names: "at least one folder to search" },
   async run({ values, positionals }, context) {
     const { discoverBundles } = await import("../bundles/discover_bundles.ts");
     const { cards, warnings } = await discoverBundles(positionals, {
-      includeInvalid: Boolean(values["include-invalid"]),
+      includeInvalid: Boolean(values["include-invalid"] || values.check),
+      check: Boolean(values.check),
     });
     if (values.json) {
       context.io.stdout(JSON.stringify(cards, null, 2));
@@ -39,6 +45,6 @@ export const command: CommandSpec = {
       if (cards.length === 0) context.io.stdout("no bundles found");
     }
     for (const warning of warnings) context.io.stderr(`warning: ${warning}`);
-    return 0;
+    return values.check && cards.some((card) => !card.ok) ? 1 : 0;
   },
 };

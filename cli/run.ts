@@ -24,6 +24,7 @@ import type { Backend, Hook, LoopEvent, Outcome } from "../loop/types.ts";
 import type { NativeToolProbe } from "../backends/probe_native_tools.ts";
 import { ScriptedBackend, type ScriptedResponse } from "../backends/scripted.ts";
 import type { Step } from "../loop/step.ts";
+import { bundleNameProblem } from "../bundles/bundle_name.ts";
 import { bundleRuntime, type LoadedBundle } from "../bundles/load_bundle.ts";
 import {
   agentScriptedResponses,
@@ -348,6 +349,9 @@ async function cliRun(
         }) the model cannot read; pass --resources to give it a read-only read_resource tool`,
       );
     }
+    // The name becomes a folder name: never let it point elsewhere (loadBundle checks it too).
+    const nameProblem = bundleNameProblem(source.name);
+    if (nameProblem !== undefined) throw new Error(`Cannot run "${source.name}": ${nameProblem}`);
     const traceDir = await traceFolder(values, context, workspace, source.name);
     const model = await pickModel(values, context, source, live, controller.signal);
     const options = runtimeOptions("run", values, bundle, model.protocol === "native");
