@@ -9,19 +9,23 @@ const LAYERS = [
   "tools",
   "backends",
   "hooks",
+  "durable",
   "provenance",
+  "dbos",
   "evals",
   "bundles",
   "cli",
 ] as const;
-// provenance and evals sit side by side
+// provenance, evals and dbos sit side by side; durable sits beside hooks
 const RANK: Record<string, number> = {
   loop: 0,
   tools: 1,
   backends: 2,
   hooks: 3,
+  durable: 3,
   provenance: 4,
   evals: 4,
+  dbos: 4,
   bundles: 5,
   cli: 6,
 };

@@ -1,0 +1,92 @@
+/**
+ * Names the worker and the client share (private to dbos/).
+ *
+ * @module
+ */
+import type { ApprovalDecision } from "../loop/loop_options.ts";
+import type { PendingApproval, Usage } from "../loop/types.ts";
+import type { EncodedStep } from "../durable/step_encoding.ts";
+import type { Pool } from "./_pg.ts";
+
+/** The DBOS application every looplet worker and client belongs to. */
+export const APPLICATION = "looplet";
+/** The one DBOS workflow: runs an agent by name. */
+export const WORKFLOW = "looplet_run";
+/** The DBOS stream of a run's steps and outcome. */
+export const STREAM = "looplet_steps";
+/** The topic approvals are sent on. */
+export const APPROVAL_TOPIC = "looplet_approval";
+/** The event holding the paused call while a run waits for approval. */
+export const PENDING_EVENT = "looplet_pending";
+
+/** The DBOS queue of an agent's runs. */
+export function queueName(agent: string): string {
+  return `looplet-${agent}`;
+}
+
+/** Agent names: what a queue name may hold. */
+export const AGENT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** One entry of a run's stream. */
+export type StreamEntry =
+  | { readonly type: "step"; readonly step: EncodedStep }
+  | { readonly type: "outcome"; readonly outcome: RunOutcome };
+
+/**
+ * How a durable run ended: the loop's outcome as plain JSON (no state).
+ *
+ * @example Read a run's outcome
+ * ```ts ignore
+ * const { stopReason, finalAnswer } = await runs.attach("order-42").outcome;
+ * ```
+ */
+export interface RunOutcome {
+  /** Why the run ended (`cancelled` when cancelled through `cancel`). */
+  readonly stopReason: string;
+  /** The accepted `done` call's answer. */
+  readonly finalAnswer?: unknown;
+  /** Token usage over every model call. */
+  readonly usage: Usage;
+  /** Steps taken. */
+  readonly steps: number;
+  /** Model calls made. */
+  readonly modelCalls: number;
+  /** The message of the model error that ended the run (`llm_error`). */
+  readonly error?: string;
+}
+
+/** Check an approval's shape (what `answer` sends and the run receives). */
+export function checkApproval(approval: unknown, what: string): ApprovalDecision {
+  const value = approval as ApprovalDecision | undefined;
+  if (
+    typeof value !== "object" || value === null || typeof value.approve !== "boolean" ||
+    (!value.approve && value.reason !== undefined && typeof value.reason !== "string")
+  ) {
+    throw new TypeError(
+      `Cannot ${what}: 'approval' must be { approve: true } or { approve: false, reason? }, got ${
+        JSON.stringify(approval)
+      }`,
+    );
+  }
+  return value.approve ? { approve: true } : {
+    approve: false,
+    ...(value.reason !== undefined ? { reason: value.reason } : {}),
+  };
+}
+
+/** The paused call a run waits on (the value of `PENDING_EVENT`). */
+export type PendingEvent = PendingApproval | null;
+
+/** Create the workers table once (an advisory lock keeps concurrent creators apart). */
+export async function ensureWorkersTable(pool: Pool): Promise<void> {
+  await pool.query(`
+    DO $$ BEGIN
+      PERFORM pg_advisory_xact_lock(hashtext('looplet.workers'));
+      CREATE SCHEMA IF NOT EXISTS looplet;
+      CREATE TABLE IF NOT EXISTS looplet.workers (
+        worker_id text PRIMARY KEY,
+        agents text[] NOT NULL,
+        heartbeat_at timestamptz NOT NULL DEFAULT now()
+      );
+    END $$`);
+}
