@@ -27,7 +27,7 @@ import {
   readJsonBody,
   redact,
 } from "./_http.ts";
-import { readSse } from "./_sse.ts";
+import { readSse } from "../internal/sse.ts";
 import { renderTextTranscript } from "./_text_protocol.ts";
 import { isRecord, toolCallFromText } from "./_tool_args.ts";
 

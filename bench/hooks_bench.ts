@@ -43,7 +43,7 @@ import {
   stagnationHook,
   tokenBudgetHook,
   truncateTranscript,
-} from "../hooks/hooks_mod.ts";
+} from "../hooks/mod.ts";
 
 /** How each variant checkpoints: no entry, no checkpoints. */
 interface Checkpoints {

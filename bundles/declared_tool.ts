@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { AnyTool, SchemaParseResult, ToolContext } from "../loop/types.ts";
 import { tool } from "../tools/tool.ts";
 import { commandEnvironment, runCommand } from "../tools/workspace/bash_tool.ts";
-import { capText } from "../tools/workspace/_limits.ts";
+import { capText } from "../internal/limits.ts";
 import type { ToolEntry } from "./read_bundle_folder.ts";
 
 /**

@@ -113,7 +113,7 @@ async function readFront(
       return { front, problems: [] };
     }
   }
-  const { readSkillMd } = await import("../hooks/skill_md.ts");
+  const { readSkillMd } = await import("../skills/skill_md.ts");
   const { skill, problems } = readSkillMd(text, path);
   return skill
     ? { front: skill.frontMatter, problems: [] }

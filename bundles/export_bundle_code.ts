@@ -84,7 +84,7 @@ function librarySpecifiers(library: string): { bundles: string; cli: string } {
   if (!isPath) return { bundles: `${library}/bundles`, cli: `${library}/cli` };
   const base = library.startsWith("file:") ? library : pathToFileURL(resolve(library)).href;
   const root = base.endsWith("/") ? base : `${base}/`;
-  return { bundles: `${root}bundles/bundles_mod.ts`, cli: `${root}cli.ts` };
+  return { bundles: `${root}bundles/mod.ts`, cli: `${root}cli/mod.ts` };
 }
 
 /**

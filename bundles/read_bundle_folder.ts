@@ -1,6 +1,6 @@
 import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
-import { readSkillMd, type SkillDocument } from "../hooks/skill_md.ts";
+import { readSkillMd, type SkillDocument } from "../skills/skill_md.ts";
 import type { BundleProblem } from "./bundle_error.ts";
 import {
   BundleFrontMatter,

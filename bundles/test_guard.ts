@@ -1,6 +1,6 @@
 import type { Hook } from "../loop/types.ts";
 import { runCommand } from "../tools/workspace/bash_tool.ts";
-import { capText } from "../tools/workspace/_limits.ts";
+import { capText } from "../internal/limits.ts";
 
 /**
  * Options of `testGuard`.

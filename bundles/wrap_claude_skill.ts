@@ -1,6 +1,6 @@
 import { cp, readdir, readFile, realpath, stat, writeFile } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { readSkillMd } from "../hooks/skill_md.ts";
+import { readSkillMd } from "../skills/skill_md.ts";
 import { BundleError } from "./bundle_error.ts";
 import { writeFolderAtomically } from "./_atomic_write.ts";
 

@@ -3,7 +3,7 @@ import type { Step } from "../loop/step.ts";
 import type { ApprovalDecision } from "../loop/loop_options.ts";
 import { addUsage, ZERO_USAGE } from "../loop/usage.ts";
 import { decodeStep } from "../durable/step_encoding.ts";
-import { assertJson } from "../durable/_journal.ts";
+import { assertJson } from "../internal/assert_json.ts";
 import type { DbosAgent } from "./dbos_agent.ts";
 import {
   AGENT_NAME,

@@ -1,7 +1,8 @@
 import type { Backend, GenerateOptions, ModelRequest, ModelTurn } from "../loop/types.ts";
 import type { DurableSteps } from "./durable_steps.ts";
 import { modelStepName } from "./step_names.ts";
-import { assertJson, capture, type Journaled, release } from "./_journal.ts";
+import { capture, type Journaled, release } from "./_journal.ts";
+import { assertJson } from "../internal/assert_json.ts";
 import { innerBackend, markDurable } from "./_inner_backend.ts";
 
 /**

@@ -2,7 +2,8 @@ import type { AnyTool, Tool, ToolContext } from "../loop/types.ts";
 import { checkSteps } from "./durable_backend.ts";
 import type { DurableSteps } from "./durable_steps.ts";
 import { toolStepName } from "./step_names.ts";
-import { assertJson, capture, type Journaled, release } from "./_journal.ts";
+import { capture, type Journaled, release } from "./_journal.ts";
+import { assertJson } from "../internal/assert_json.ts";
 import { innerBackend } from "./_inner_backend.ts";
 
 /**

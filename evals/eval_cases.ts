@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { atomicWrite } from "../provenance/_atomic_write.ts";
+import { atomicWrite } from "../internal/atomic_write.ts";
 
 /**
  * One eval case: a task plus what is expected of the run.

@@ -36,7 +36,7 @@ import {
   redactSecrets,
   summarizeTurns,
   truncateTranscript,
-} from "../hooks/hooks_mod.ts";
+} from "../hooks/mod.ts";
 
 const TASK = "Remove inactive users from the database, then report how many users remain";
 const USAGE = "usage: deno run -A examples/data_agent.ts --scripted [--auto-approve] " +

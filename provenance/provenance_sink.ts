@@ -15,7 +15,7 @@ import type {
   ToolSchema,
   Usage,
 } from "../loop/types.ts";
-import { appendLine, atomicWrite, WriteQueue } from "./_atomic_write.ts";
+import { appendLine, atomicWrite, WriteQueue } from "../internal/atomic_write.ts";
 import { boundedValue, checkedRedactor, type Redactor, scrubValue, truncateText } from "./_text.ts";
 import {
   promptFileName,

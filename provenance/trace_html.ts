@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { atomicWrite } from "./_atomic_write.ts";
+import { atomicWrite } from "../internal/atomic_write.ts";
 import { loadTrace, type Trace, type TraceCall, type TraceStep } from "./load_trace.ts";
 import { traceDurationMs } from "./show_trace.ts";
 

@@ -5,34 +5,40 @@ import { relative } from "node:path";
 
 const root = new URL("../", import.meta.url);
 const LAYERS = [
+  "internal",
   "loop",
   "tools",
   "backends",
   "hooks",
+  "skills",
   "durable",
   "provenance",
   "dbos",
   "evals",
   "bundles",
   "cli",
+  "packages",
 ] as const;
 // provenance, evals and dbos sit side by side; durable sits beside hooks
 const RANK: Record<string, number> = {
+  internal: -1,
   loop: 0,
   tools: 1,
   backends: 2,
   hooks: 3,
+  skills: 3,
   durable: 3,
   provenance: 4,
   evals: 4,
   dbos: 4,
   bundles: 5,
   cli: 6,
+  packages: 7,
 };
 
 function layerOf(path: string): string | undefined {
   const top = path.split("/")[0];
-  if (top === "cli.ts" || /^cli_[a-z_]+\.ts$/.test(top)) return "cli";
+  if (top === "cli.ts") return "cli";
   return (LAYERS as readonly string[]).includes(top) ? top : undefined;
 }
 
@@ -107,4 +113,70 @@ Deno.test("mod.ts loads neither zod nor yaml at import time (lazy dynamic import
         .map((dep) => dep.specifier)
     );
   assert.deepEqual(runtimeDeps.filter((specifier) => /zod|yaml|^npm:/.test(specifier)), []);
+});
+
+const ANY_IMPORT =
+  /(?:import|export)[^'"]*?from\s+["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)/g;
+const VALUE_IMPORT =
+  /(?:import|export)(?!\s+type\b)[^'"]*?from\s+["'](\.[^"']+)["']|(?<!typeof )import\(\s*["'](\.[^"']+)["']\s*\)/g;
+
+/** Every source file outside tests/, examples/ and bench/, with its relative imports. */
+async function importGraph(valueOnly: boolean): Promise<Map<string, string[]>> {
+  const pattern = valueOnly ? VALUE_IMPORT : ANY_IMPORT;
+  const graph = new Map<string, string[]>();
+  const skip = new Set(["tests", "examples", "bench", "node_modules", "dist", ".git"]);
+  async function visit(dir: URL): Promise<void> {
+    for await (const entry of Deno.readDir(dir)) {
+      if (skip.has(entry.name) || entry.name.startsWith(".")) continue;
+      const url = new URL(entry.name + (entry.isDirectory ? "/" : ""), dir);
+      if (entry.isDirectory) await visit(url);
+      else if (entry.name.endsWith(".ts")) {
+        const text = (await Deno.readTextFile(url)).replace(/\/\*[\s\S]*?\*\//g, "");
+        const targets = [
+          ...text.matchAll(pattern),
+        ].map((match) => relative(root.pathname, new URL(match[1] ?? match[2]!, url).pathname));
+        graph.set(relative(root.pathname, url.pathname), targets);
+      }
+    }
+  }
+  await visit(root);
+  return graph;
+}
+
+Deno.test("no private _x.ts module is imported from another folder", async () => {
+  const problems: string[] = [];
+  for (const [from, targets] of await importGraph(false)) {
+    for (const target of targets) {
+      const name = target.split("/").at(-1)!;
+      const sameFolder =
+        target.slice(0, -name.length) === from.slice(0, -from.split("/").at(-1)!.length);
+      if (name.startsWith("_") && !sameFolder) problems.push(`${from} imports ${target}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+Deno.test("no import circle between source files (value imports)", async () => {
+  const graph = await importGraph(true);
+  const state = new Map<string, "open" | "done">();
+  const circles: string[] = [];
+  function walk(file: string, path: string[]): void {
+    if (state.get(file) === "done") return;
+    if (state.get(file) === "open") {
+      circles.push([...path.slice(path.indexOf(file)), file].join(" → "));
+      return;
+    }
+    state.set(file, "open");
+    for (const target of graph.get(file) ?? []) walk(target, [...path, file]);
+    state.set(file, "done");
+  }
+  for (const file of graph.keys()) walk(file, []);
+  assert.deepEqual(circles, []);
+});
+
+Deno.test("every entry point in deno.json exports is a mod.ts", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+  const entries = Object.entries(config.exports as Record<string, string>);
+  const problems = entries.filter(([, path]) => !path.endsWith("/mod.ts") && path !== "./mod.ts");
+  assert.deepEqual(problems, []);
 });

@@ -1,5 +1,5 @@
-import { main } from "../../cli.ts";
-import type { CliDependencies } from "../../cli.ts";
+import { main } from "../../cli/main.ts";
+import type { CliDependencies } from "../../cli/main.ts";
 
 export const REPO = new URL("../../", import.meta.url).pathname;
 export const CODER = `${REPO}examples/skills/coder`;

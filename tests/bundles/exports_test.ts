@@ -6,7 +6,7 @@ import { claudeSkillCompatibility, wrapClaudeSkill } from "../../bundles/wrap_cl
 import { scaffoldBundle } from "../../bundles/scaffold_bundle.ts";
 import { discoverBundles } from "../../bundles/discover_bundles.ts";
 import { buildBundle, loadBundle } from "../../bundles/load_bundle.ts";
-import { parseSkillMd } from "../../hooks/skill_md.ts";
+import { parseSkillMd } from "../../skills/skill_md.ts";
 import {
   CLAUDE_SKILLS,
   CODER,

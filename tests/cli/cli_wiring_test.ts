@@ -2,8 +2,8 @@
 // OpenAI-compatible backend over HTTP (a local server on 127.0.0.1), probes it,
 // records a provenance trace, and `show` reads that trace back.
 import assert from "node:assert/strict";
-import { programDependencies } from "../../cli.ts";
-import { cliBackend, cliConnect } from "../../cli_wiring.ts";
+import { programDependencies } from "../../cli/main.ts";
+import { cliBackend, cliConnect } from "../../cli/wiring.ts";
 import { OpenAICompatibleBackend } from "../../backends/openai_compatible.ts";
 import { AnthropicBackend } from "../../backends/anthropic.ts";
 import { cli, DEP_AUDIT, tempFolder } from "../bundles/_helpers.ts";

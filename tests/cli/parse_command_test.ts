@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseCommand, UsageError } from "../../cli.ts";
+import { parseCommand, UsageError } from "../../cli/main.ts";
 
 const OPTIONS = {
   workspace: { type: "string", short: "w" },

@@ -14,7 +14,7 @@ async function build(): Promise<string> {
     "deno",
     "-o",
     out,
-    "cli/single_file.ts",
+    "packages/cli/single_file.ts",
   ], { cwd: REPO, encoding: "utf8" });
   assert.equal(result.status, 0, result.stderr);
   return out;

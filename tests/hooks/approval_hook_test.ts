@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { composableLoop, ScriptedBackend, tool } from "../../mod.ts";
-import { approvalHook, checkpointHook, FileCheckpointStore } from "../../hooks/hooks_mod.ts";
+import { approvalHook, checkpointHook, FileCheckpointStore } from "../../hooks/mod.ts";
 
 const call = ScriptedBackend.call;
 

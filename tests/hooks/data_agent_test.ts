@@ -1,7 +1,7 @@
 // The README's example: examples/data_agent.ts (approval + compaction + checkpoints).
 import assert from "node:assert/strict";
 import { main } from "../../examples/data_agent.ts";
-import { FileCheckpointStore } from "../../hooks/hooks_mod.ts";
+import { FileCheckpointStore } from "../../hooks/mod.ts";
 
 async function quietly(args: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];

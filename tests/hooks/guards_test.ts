@@ -7,7 +7,7 @@ import {
   STAGNATION_NUDGE,
   stagnationHook,
   tokenBudgetHook,
-} from "../../hooks/hooks_mod.ts";
+} from "../../hooks/mod.ts";
 import { add, greet } from "../loop/_tools.ts";
 
 const call = ScriptedBackend.call;

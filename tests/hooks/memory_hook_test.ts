@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { composableLoop, ScriptedBackend } from "../../mod.ts";
-import { memoryHook } from "../../hooks/hooks_mod.ts";
+import { memoryHook } from "../../hooks/mod.ts";
 import { greet } from "../loop/_tools.ts";
 
 const call = ScriptedBackend.call;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { BackendError, composableLoop, ScriptedBackend } from "../../mod.ts";
-import { metricsHook } from "../../hooks/hooks_mod.ts";
+import { metricsHook } from "../../hooks/mod.ts";
 import { boom, greet } from "../loop/_tools.ts";
 
 const call = ScriptedBackend.call;

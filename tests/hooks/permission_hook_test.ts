@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { composableLoop, ScriptedBackend, tool } from "../../mod.ts";
-import { permissionHook } from "../../hooks/hooks_mod.ts";
+import { permissionHook } from "../../hooks/mod.ts";
 
 const call = ScriptedBackend.call;
 const c = (name: string, args: Record<string, unknown> = {}) => ({ id: "1", name, args });

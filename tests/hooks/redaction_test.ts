@@ -1,7 +1,7 @@
 // redactSecrets and redactingBackend: one redact function, applied before requests leave the process.
 import assert from "node:assert/strict";
 import { composableLoop, ScriptedBackend } from "../../mod.ts";
-import { redactingBackend, redactSecrets } from "../../hooks/hooks_mod.ts";
+import { redactingBackend, redactSecrets } from "../../hooks/mod.ts";
 import { greet } from "../loop/_tools.ts";
 
 const call = ScriptedBackend.call;

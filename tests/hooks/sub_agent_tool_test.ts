@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { composableLoop, type LoopEvent, ScriptedBackend } from "../../mod.ts";
-import { subAgentTool } from "../../hooks/hooks_mod.ts";
+import { subAgentTool } from "../../hooks/mod.ts";
 import { greet, hang } from "../loop/_tools.ts";
 
 const call = ScriptedBackend.call;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { composableLoop, ScriptedBackend } from "../../mod.ts";
-import { decodeCheckpoint, encodeCheckpoint } from "../../hooks/hooks_mod.ts";
+import { decodeCheckpoint, encodeCheckpoint } from "../../hooks/mod.ts";
 import { greet } from "./_tools.ts";
 
 const call = ScriptedBackend.call;

@@ -4,7 +4,7 @@ import process from "node:process";
 import { z } from "zod";
 import type { Tool } from "../../loop/types.ts";
 import { tool } from "../tool.ts";
-import { capText } from "./_limits.ts";
+import { capText } from "../../internal/limits.ts";
 import { workspaceRoot } from "./workspace_path.ts";
 
 /**

@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { z } from "zod";
 import type { Tool } from "../../loop/types.ts";
 import { tool } from "../tool.ts";
-import { capText } from "./_limits.ts";
+import { capText } from "../../internal/limits.ts";
 import { resolveWorkspacePath, workspaceRoot } from "./workspace_path.ts";
 
 /**

@@ -9,12 +9,7 @@
  *
  * @module
  */
-import type {
-  AgentPreset,
-  BundleRuntime,
-  ScriptedResponse,
-  Step,
-} from "../../../bundles/bundles_mod.ts";
+import type { AgentPreset, BundleRuntime, ScriptedResponse, Step } from "../../../bundles/mod.ts";
 
 const SYSTEM_PROMPT = `You are a careful software engineer working in a code workspace.
 Use the tools to inspect, change and test the code. Every path is relative to the workspace.

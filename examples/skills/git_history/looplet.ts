@@ -5,12 +5,7 @@
  *
  * @module
  */
-import type {
-  AgentPreset,
-  BundleRuntime,
-  ScriptedResponse,
-  Step,
-} from "../../../bundles/bundles_mod.ts";
+import type { AgentPreset, BundleRuntime, ScriptedResponse, Step } from "../../../bundles/mod.ts";
 
 async function git(runtime: BundleRuntime, args: string[], signal: AbortSignal): Promise<string> {
   const run = await runtime.lib.runCommand("git", args, {

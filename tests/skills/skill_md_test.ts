@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { parseSkillMd, readSkillMd, SkillMdError } from "../../skills/skill_md.ts";
+
+const FIXTURES = new URL("../../../shared/fixtures/claude-skills/", import.meta.url);
+
+async function fixture(name: string): Promise<string> {
+  return await Deno.readTextFile(new URL(`${name}/SKILL.md`, FIXTURES));
+}
+
+Deno.test("parseSkillMd() reads a real skill's name, description, license and body", async () => {
+  const skill = parseSkillMd(await fixture("brand-guidelines"), "brand-guidelines/SKILL.md");
+  assert.equal(skill.name, "brand-guidelines");
+  assert.match(skill.description, /Anthropic/);
+  assert.equal(typeof skill.license, "string");
+  assert.ok(skill.body.length > 100);
+  assert.ok(!skill.body.startsWith("---"));
+});
+
+Deno.test("parseSkillMd() folds a multi-line description and keeps metadata", async () => {
+  const skill = parseSkillMd(
+    await fixture("composition-patterns"),
+    "composition-patterns/SKILL.md",
+  );
+  assert.equal(skill.name, "vercel-composition-patterns");
+  assert.match(skill.description, /^React composition patterns that scale\. Use when refactoring/);
+  assert.ok(!skill.description.includes("\n"));
+  assert.deepEqual(skill.metadata, { author: "vercel", version: "1.0.0" });
+  assert.equal(skill.license, "MIT");
+});
+
+Deno.test("parseSkillMd() reads every fixture skill without problems", async () => {
+  for await (const entry of Deno.readDir(FIXTURES)) {
+    if (!entry.isDirectory) continue;
+    const { skill, problems } = readSkillMd(await fixture(entry.name), `${entry.name}/SKILL.md`);
+    assert.deepEqual(problems, [], entry.name);
+    assert.ok(skill?.description, entry.name);
+  }
+});
+
+Deno.test("readSkillMd() reports a file without front matter at line 1", () => {
+  const { skill, problems } = readSkillMd("# Just markdown\n", "x/SKILL.md");
+  assert.equal(skill, undefined);
+  assert.equal(problems.length, 1);
+  assert.equal(problems[0].line, 1);
+  assert.match(problems[0].message, /has no front matter; start the file with a '---' line/);
+});
+
+Deno.test("readSkillMd() reports unclosed front matter", () => {
+  const { problems } = readSkillMd("---\nname: a\ndescription: b\n", "x/SKILL.md");
+  assert.match(problems[0].message, /front matter is not closed/);
+});
+
+Deno.test("readSkillMd() reports invalid YAML with the file line", () => {
+  const { problems } = readSkillMd("---\nname: a\ndescription: [unclosed\n---\nbody", "x/SKILL.md");
+  assert.ok(problems.length >= 1);
+  assert.match(problems[0].message, /not valid YAML/);
+  assert.ok(problems[0].line !== undefined && problems[0].line >= 2, `line ${problems[0].line}`);
+});
+
+Deno.test("readSkillMd() lists every missing field, not just the first", () => {
+  const { problems } = readSkillMd("---\nlicense: 3\n---\nbody", "x/SKILL.md");
+  assert.deepEqual(problems.map((problem) => problem.field), ["name", "description", "license"]);
+  assert.ok(problems.every((problem) => problem.path === "x/SKILL.md"));
+});
+
+Deno.test("readSkillMd() accepts allowed-tools as a string or a list", () => {
+  const fromString = parseSkillMd(
+    "---\nname: a\ndescription: b\nallowed-tools: Read, Grep Bash\n---\n",
+    "a",
+  );
+  assert.deepEqual(fromString.allowedTools, ["Read", "Grep", "Bash"]);
+  const fromList = parseSkillMd(
+    "---\nname: a\ndescription: b\nallowed-tools: [Read, Grep]\n---\n",
+    "a",
+  );
+  assert.deepEqual(fromList.allowedTools, ["Read", "Grep"]);
+  const { problems } = readSkillMd(
+    "---\nname: a\ndescription: b\nallowed-tools: {x: 1}\n---\n",
+    "a",
+  );
+  assert.equal(problems[0].field, "allowed-tools");
+});
+
+Deno.test("readSkillMd() warns but accepts a name that breaks the naming rule", () => {
+  const skill = parseSkillMd("---\nname: My Skill\ndescription: b\n---\n", "a/SKILL.md");
+  assert.equal(skill.name, "My Skill");
+  assert.match(skill.warnings[0], /lowercase letters, digits and hyphens/);
+});
+
+Deno.test("parseSkillMd() throws SkillMdError carrying every problem", () => {
+  assert.throws(() => parseSkillMd("---\n---\n", "x/SKILL.md"), (error: unknown) => {
+    assert.ok(error instanceof SkillMdError);
+    assert.equal(error.problems.length, 2);
+    assert.match(error.message, /^x\/SKILL\.md:2: 'name' is missing/);
+    return true;
+  });
+});
