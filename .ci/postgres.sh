@@ -49,7 +49,7 @@ start() {
   as_postgres "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
   port=$(free_port)
   as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c fsync=off" start \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300" start \
     >/dev/null
   mkdir -p "$state"
   echo "$dir/data" >"$state/data_dir"

@@ -5,6 +5,7 @@
  */
 import type { ApprovalDecision } from "../loop/loop_options.ts";
 import type { PendingApproval, Usage } from "../loop/types.ts";
+import { DBOS } from "@dbos-inc/dbos-sdk";
 import type { EncodedStep } from "../durable/step_encoding.ts";
 import type { Pool } from "./_pg.ts";
 
@@ -76,6 +77,24 @@ export function checkApproval(approval: unknown, what: string): ApprovalDecision
 
 /** The paused call a run waits on (the value of `PENDING_EVENT`). */
 export type PendingEvent = PendingApproval | null;
+
+/**
+ * Create or upgrade DBOS's system tables, one process at a time: DBOS's own
+ * migrations deadlock when two processes run them at once on a new database.
+ */
+export async function migrate(pool: Pool, databaseUrl: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock(hashtext('looplet.migrate'))");
+    try {
+      await DBOS.migrate(databaseUrl);
+    } finally {
+      await client.query("SELECT pg_advisory_unlock(hashtext('looplet.migrate'))");
+    }
+  } finally {
+    client.release();
+  }
+}
 
 /** Create the workers table once (an advisory lock keeps concurrent creators apart). */
 export async function ensureWorkersTable(pool: Pool): Promise<void> {

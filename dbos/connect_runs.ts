@@ -11,6 +11,7 @@ import {
   APPROVAL_TOPIC,
   checkApproval,
   ensureWorkersTable,
+  migrate,
   queueName,
   type RunOutcome,
   STREAM,
@@ -139,6 +140,7 @@ export async function connectRuns(options: ConnectRunsOptions): Promise<Runs> {
   const pool = await openPool(databaseUrl, "connect to runs");
   let client: DBOSClient;
   try {
+    await migrate(pool, databaseUrl);
     await ensureWorkersTable(pool);
     client = await DBOSClient.create({
       systemDatabaseUrl: databaseUrl,

@@ -1,6 +1,6 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import type { DbosAgent } from "./dbos_agent.ts";
-import { APPLICATION, ensureWorkersTable, queueName, WORKFLOW } from "./_names.ts";
+import { APPLICATION, ensureWorkersTable, migrate, queueName, WORKFLOW } from "./_names.ts";
 import { openPool, type Pool } from "./_pg.ts";
 import { runAgentWorkflow } from "./_run_workflow.ts";
 
@@ -132,6 +132,7 @@ export async function launchWorker(options: LaunchWorkerOptions): Promise<Worker
   let pool: Pool | undefined;
   try {
     pool = await openPool(databaseUrl, `launch worker "${workerId}"`);
+    await migrate(pool, databaseUrl);
     await ensureWorkersTable(pool);
     await beat(pool, workerId, [...byName.keys()]);
     DBOS.setConfig({
@@ -139,6 +140,7 @@ export async function launchWorker(options: LaunchWorkerOptions): Promise<Worker
       systemDatabaseUrl: databaseUrl,
       executorID: workerId,
       listenQueues: [...byName.keys()].map(queueName),
+      runMigrations: false,
       logger,
     });
     DBOS.registerWorkflow(
