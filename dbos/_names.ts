@@ -5,7 +5,8 @@
  */
 import type { ApprovalDecision } from "../loop/loop_options.ts";
 import type { PendingApproval, Usage } from "../loop/types.ts";
-import { DBOS } from "@dbos-inc/dbos-sdk";
+// DBOS.migrate() logs to the console; its migration function takes a logger.
+import { migrateSystemDatabase } from "@dbos-inc/dbos-sdk/internal/system_database";
 import type { EncodedStep } from "../durable/step_encoding.ts";
 import type { Pool } from "./_pg.ts";
 
@@ -78,16 +79,31 @@ export function checkApproval(approval: unknown, what: string): ApprovalDecision
 /** The paused call a run waits on (the value of `PENDING_EVENT`). */
 export type PendingEvent = PendingApproval | null;
 
+/** Where DBOS's messages go (the shape of DBOS's logger). */
+export interface Logger {
+  debug(entry: unknown): void;
+  info(entry: unknown): void;
+  warn(entry: unknown): void;
+  error(entry: unknown): void;
+}
+
+/** A logger that writes nothing: the library never prints. */
+export const SILENT_LOGGER: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
 /**
  * Create or upgrade DBOS's system tables, one process at a time: DBOS's own
  * migrations deadlock when two processes run them at once on a new database.
  */
-export async function migrate(pool: Pool, databaseUrl: string): Promise<void> {
+export async function migrate(
+  pool: Pool,
+  databaseUrl: string,
+  logger: Logger = SILENT_LOGGER,
+): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query("SELECT pg_advisory_lock(hashtext('looplet.migrate'))");
     try {
-      await DBOS.migrate(databaseUrl);
+      await migrateSystemDatabase(databaseUrl, logger as never);
     } finally {
       await client.query("SELECT pg_advisory_unlock(hashtext('looplet.migrate'))");
     }

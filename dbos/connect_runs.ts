@@ -14,6 +14,7 @@ import {
   migrate,
   queueName,
   type RunOutcome,
+  SILENT_LOGGER,
   STREAM,
   type StreamEntry,
   WORKFLOW,
@@ -21,7 +22,6 @@ import {
 import { openPool, type Pool } from "./_pg.ts";
 
 const POLL_MS = 50;
-const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * Options of `connectRuns`.
@@ -145,7 +145,7 @@ export async function connectRuns(options: ConnectRunsOptions): Promise<Runs> {
     client = await DBOSClient.create({
       systemDatabaseUrl: databaseUrl,
       applicationName: APPLICATION,
-      logger: SILENT,
+      logger: SILENT_LOGGER,
     });
   } catch (error) {
     await pool.end().catch(() => {});

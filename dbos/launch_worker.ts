@@ -1,6 +1,13 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import type { DbosAgent } from "./dbos_agent.ts";
-import { APPLICATION, ensureWorkersTable, migrate, queueName, WORKFLOW } from "./_names.ts";
+import {
+  APPLICATION,
+  ensureWorkersTable,
+  migrate,
+  queueName,
+  SILENT_LOGGER,
+  WORKFLOW,
+} from "./_names.ts";
 import { openPool, type Pool } from "./_pg.ts";
 import { runAgentWorkflow } from "./_run_workflow.ts";
 
@@ -90,7 +97,6 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-const SILENT: WorkerLogger = { debug() {}, info() {}, warn() {}, error() {} };
 let launched = false;
 
 /**
@@ -121,7 +127,7 @@ export async function launchWorker(options: LaunchWorkerOptions): Promise<Worker
     workerId,
     concurrency = 4,
     takeOverAfterMs = 30_000,
-    logger = SILENT,
+    logger = SILENT_LOGGER,
   } = options ?? ({} as LaunchWorkerOptions);
   const { heartbeatMs = Math.max(1, Math.floor(takeOverAfterMs / 3)) } = options ?? {};
   const byName = checkOptions(options, agents, workerId, concurrency, takeOverAfterMs, heartbeatMs);
@@ -132,7 +138,7 @@ export async function launchWorker(options: LaunchWorkerOptions): Promise<Worker
   let pool: Pool | undefined;
   try {
     pool = await openPool(databaseUrl, `launch worker "${workerId}"`);
-    await migrate(pool, databaseUrl);
+    await migrate(pool, databaseUrl, logger);
     await ensureWorkersTable(pool);
     await beat(pool, workerId, [...byName.keys()]);
     DBOS.setConfig({

@@ -3,7 +3,13 @@
 // it to .ci/.pg/url); without it every test here is reported as ignored.
 import { composableLoop } from "../../../loop/composable_loop.ts";
 import { type EncodedStep, encodeStep } from "../../../durable/mod.ts";
-import type { AttachedRun, DbosAgent, RunOutcome } from "../../../dbos/mod.ts";
+import {
+  type AttachedRun,
+  connectRuns,
+  type DbosAgent,
+  type RunOutcome,
+  type Runs,
+} from "../../../dbos/mod.ts";
 
 export const DATABASE_URL: string | undefined = Deno.env.get("LOOPLET_TEST_DATABASE_URL");
 if (DATABASE_URL === undefined) {
@@ -75,6 +81,44 @@ export class Cleanup {
   async end(): Promise<void> {
     await Promise.all(this.#workers.map((worker) => worker.kill()));
   }
+}
+
+/** What an e2e test body gets. */
+export interface E2e {
+  readonly cleanup: Cleanup;
+  readonly runs: Runs;
+  /** A fresh folder for events.log and block markers. */
+  readonly dir: string;
+}
+
+/**
+ * A test with a real database: ignored without one; the body must finish
+ * within `deadlineMs`, and every worker it started is killed either way.
+ */
+export function e2eTest(name: string, deadlineMs: number, body: (e2e: E2e) => Promise<void>) {
+  Deno.test({
+    name,
+    ignore: DATABASE_URL === undefined,
+    async fn() {
+      const cleanup = new Cleanup(deadlineMs);
+      const dir = await Deno.makeTempDir();
+      const runs = await connectRuns({ databaseUrl: DATABASE_URL! });
+      try {
+        const deadline = new Promise<never>((_, reject) =>
+          cleanup.signal.addEventListener(
+            "abort",
+            () => reject(new Error(`"${name}" did not finish within ${deadlineMs} ms`)),
+            { once: true },
+          )
+        );
+        await Promise.race([body({ cleanup, runs, dir }), deadline]);
+      } finally {
+        await cleanup.end();
+        await runs.close();
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
 }
 
 /** Run `_control.ts` (a third process) to answer or cancel a run. */
