@@ -79,6 +79,14 @@ export function checkApproval(approval: unknown, what: string): ApprovalDecision
 /** The paused call a run waits on (the value of `PENDING_EVENT`). */
 export type PendingEvent = PendingApproval | null;
 
+/** What `answer` sends: the decision, for one paused call. */
+export interface ApprovalMessage {
+  readonly approval: ApprovalDecision;
+  /** The paused call's step and id: an answer meant for another pause is dropped. */
+  readonly step: number;
+  readonly callId: string;
+}
+
 /** Where DBOS's messages go (the shape of DBOS's logger). */
 export interface Logger {
   debug(entry: unknown): void;

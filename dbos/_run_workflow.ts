@@ -8,14 +8,15 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import { composableLoop } from "../loop/composable_loop.ts";
 import type { ApprovalDecision } from "../loop/loop_options.ts";
-import type { LoopState, Outcome } from "../loop/types.ts";
+import type { LoopState, Outcome, PendingApproval } from "../loop/types.ts";
 import { durableBackend } from "../durable/durable_backend.ts";
 import type { DurableSteps } from "../durable/durable_steps.ts";
 import { durableTools } from "../durable/durable_tools.ts";
-import { encodeStep } from "../durable/step_encoding.ts";
+import { type EncodedStep, encodeStep } from "../durable/step_encoding.ts";
 import type { DbosAgent } from "./dbos_agent.ts";
 import {
   APPROVAL_TOPIC,
+  type ApprovalMessage,
   checkApproval,
   PENDING_EVENT,
   type PendingEvent,
@@ -48,16 +49,23 @@ export async function runAgentWorkflow(
   let resume: { resume: LoopState; approval: ApprovalDecision } | undefined;
   for (;;) {
     const run = composableLoop({ ...options, llm, tools, ...resume });
-    for await (const step of run) await write({ type: "step", step: encodeStep(step) });
+    // The paused step is streamed after the pause is recorded, so whoever sees it can answer.
+    let paused: EncodedStep | undefined;
+    for await (const step of run) {
+      if (step.result.awaitingApproval !== undefined) paused = encodeStep(step);
+      else await write({ type: "step", step: encodeStep(step) });
+    }
     const outcome = await run.outcome;
     if (outcome.stopReason !== "awaiting_approval" || outcome.pending === undefined) {
+      if (paused !== undefined) await write({ type: "step", step: paused });
       const result = toRunOutcome(outcome);
       await write({ type: "outcome", outcome: result });
       await DBOS.closeStream(STREAM);
       return result;
     }
     await DBOS.setEvent<PendingEvent>(PENDING_EVENT, outcome.pending);
-    const approval = await waitForApproval();
+    if (paused !== undefined) await write({ type: "step", step: paused });
+    const approval = await waitForApproval(outcome.pending);
     await DBOS.setEvent<PendingEvent>(PENDING_EVENT, null);
     resume = { resume: outcome.state, approval };
   }
@@ -67,13 +75,18 @@ function write(entry: StreamEntry): Promise<void> {
   return DBOS.writeStream(STREAM, entry);
 }
 
-/** Wait for `answer()` from any process; each wait is journaled, so a crash waits on. */
-async function waitForApproval(): Promise<ApprovalDecision> {
+/**
+ * Wait for `answer()` from any process; each wait is journaled, so a crash
+ * waits on. An answer for another pause (a late duplicate) is dropped.
+ */
+async function waitForApproval(pending: PendingApproval): Promise<ApprovalDecision> {
   for (;;) {
-    const answer = await DBOS.recv<unknown>(APPROVAL_TOPIC, {
+    const message = await DBOS.recv<ApprovalMessage>(APPROVAL_TOPIC, {
       timeoutSeconds: APPROVAL_POLL_SECONDS,
     });
-    if (answer !== null) return checkApproval(answer, "resume the run");
+    if (message?.step === pending.step && message.callId === pending.call.id) {
+      return checkApproval(message.approval, "resume the run");
+    }
   }
 }
 

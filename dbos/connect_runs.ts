@@ -9,9 +9,12 @@ import {
   AGENT_NAME,
   APPLICATION,
   APPROVAL_TOPIC,
+  type ApprovalMessage,
   checkApproval,
   ensureWorkersTable,
   migrate,
+  PENDING_EVENT,
+  type PendingEvent,
   queueName,
   type RunOutcome,
   SILENT_LOGGER,
@@ -110,7 +113,10 @@ export interface Runs {
   submit(agent: string | DbosAgent, input: unknown, options?: SubmitOptions): Promise<AttachedRun>;
   /** Follow a run by id. */
   attach(runId: string, options?: AttachOptions): AttachedRun;
-  /** Answer the run's approval wait (sent now; received when the run pauses, if not yet). */
+  /**
+   * Answer the approval the run waits for (an `approvalHook` pause). Throws
+   * when the run is not waiting; a second answer to the same pause is dropped.
+   */
   answer(runId: string, approval: ApprovalDecision): Promise<void>;
   /** Cancel a run; its outcome's stop reason becomes `cancelled`. */
   cancel(runId: string): Promise<void>;
@@ -192,7 +198,26 @@ export async function connectRuns(options: ConnectRunsOptions): Promise<Runs> {
       if (["SUCCESS", "ERROR", "CANCELLED"].includes(status.status)) {
         throw new Error(`Cannot answer run "${runId}": it already ended (${status.status})`);
       }
-      await client.send(runId, decision, APPROVAL_TOPIC);
+      const pending = await client.getEvent<PendingEvent>(runId, PENDING_EVENT, {
+        timeoutSeconds: 0,
+      });
+      if (pending === null) {
+        throw new Error(
+          `Cannot answer run "${runId}": it is not waiting for approval; answer once its step shows 'awaitingApproval'`,
+        );
+      }
+      const message: ApprovalMessage = {
+        approval: decision,
+        step: pending.step,
+        callId: pending.call.id,
+      };
+      // One answer per pause: a second (a double click, a retry) is dropped by DBOS.
+      await client.send(
+        runId,
+        message,
+        APPROVAL_TOPIC,
+        `${runId}:approval:${pending.step}:${pending.call.id}`,
+      );
     },
     async cancel(runId) {
       checkRunId(runId, "cancel run");

@@ -2,7 +2,7 @@
 // cancel and answer from a third process, failing tools, bad input.
 import assert from "node:assert/strict";
 import { counterAgent } from "./_agent.ts";
-import { control, counts, drain, e2eTest, events, uninterrupted } from "./_harness.ts";
+import { control, counts, drain, e2eTest, events, uninterrupted, waitForFile } from "./_harness.ts";
 
 e2eTest(
   "launchWorker() runs 50 runs submitted at once on 2 workers, each on one worker, no step lost",
@@ -144,5 +144,26 @@ e2eTest(
     await assert.rejects(async () => {
       for await (const _ of runs.attach(`missing-${crypto.randomUUID()}`)) { /* none */ }
     }, /no such run/);
+  },
+);
+
+e2eTest(
+  "Runs.answer() refuses a run that is not waiting for approval",
+  40_000,
+  async ({ cleanup, runs, dir }) => {
+    await cleanup.worker(`busy-${crypto.randomUUID().slice(0, 8)}`, "e2e-runs");
+    const runId = `busy-${crypto.randomUUID()}`;
+    const run = await runs.submit("e2e-runs", { dir, calls: 2, blockAt: "tool:1" }, { runId });
+    await waitForFile(`${dir}/blocked-${runId}`, cleanup.signal);
+    await assert.rejects(
+      runs.answer(runId, { approve: true }),
+      /Cannot answer run ".+": it is not waiting for approval/,
+    );
+    await assert.rejects(
+      runs.answer(runId, { approve: "yes" } as never),
+      /'approval' must be \{ approve: true \} or \{ approve: false, reason\? \}/,
+    );
+    await runs.cancel(runId);
+    assert.equal((await run.outcome).stopReason, "cancelled");
   },
 );
