@@ -8,7 +8,7 @@
 import { launchWorker } from "../dbos/mod.ts";
 import { benchAgent } from "./_durable_agent.ts";
 
-const [databaseUrl, workerId, concurrency] = Deno.args;
+const [databaseUrl = "", workerId = "", concurrency] = Deno.args;
 const worker = await launchWorker({
   databaseUrl,
   agents: [benchAgent],

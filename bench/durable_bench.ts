@@ -21,6 +21,7 @@ import { connectRuns, launchWorker } from "../dbos/mod.ts";
 import { durableBackend, type DurableSteps, durableTools, encodeStep } from "../durable/mod.ts";
 import pg from "pg";
 import { benchAgent, benchOptions } from "./_durable_agent.ts";
+import { median } from "./_bench_utils.ts";
 
 const databaseUrl = Deno.env.get("LOOPLET_TEST_DATABASE_URL");
 if (databaseUrl === undefined) {
@@ -31,11 +32,6 @@ if (databaseUrl === undefined) {
 }
 const N = 200;
 const REPEATS = 3;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /**
  * Our own part of the durable path: the same run through durableBackend and

@@ -33,7 +33,7 @@ export interface DeclaredToolOptions {
  * @param entry The manifest and its folder.
  * @param options The workspace.
  * @returns The tool; its input schema is the manifest's JSON Schema.
- * @throws {TypeError} When a module does not export `execute`.
+ * @throws {TypeError} When a module does not export `execute`, or a command names no program.
  * @example
  * ```ts ignore
  * const tools = await Promise.all(folder.tools.map((entry) => declaredTool(entry, { workspace: "." })));
@@ -61,7 +61,14 @@ export async function declaredTool(
     }
     execute = (args, ctx) => module.execute(args, { ...ctx, workspace: options.workspace });
   } else {
-    const [program, ...rest] = manifest.command!.map((part) => part.replaceAll("${TOOL_DIR}", dir));
+    const [program, ...rest] = (manifest.command ?? []).map((part) =>
+      part.replaceAll("${TOOL_DIR}", dir)
+    );
+    if (program === undefined) {
+      throw new TypeError(
+        `${manifestPath}: command: must name a program, e.g. ["sh", "run.sh"], or set module`,
+      );
+    }
     execute = async (args, ctx) => {
       const run = await runCommand(program, rest, {
         cwd: options.workspace,

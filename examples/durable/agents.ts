@@ -63,12 +63,11 @@ function deployModel(service: string): Backend {
     capabilities: { nativeTools: true },
     generate(request: ModelRequest): Promise<ModelTurn> {
       const results = request.messages.filter((message) => message.role === "tool").length;
-      const calls = [
-        { name: "check_service", args: { service } },
-        { name: "deploy", args: { service, version: "1.4.3" } },
-        { name: "done", args: { answer: `${service} runs 1.4.3` } },
-      ];
-      const call = calls[Math.min(results, calls.length - 1)];
+      const call = results === 0
+        ? { name: "check_service", args: { service } }
+        : results === 1
+        ? { name: "deploy", args: { service, version: "1.4.3" } }
+        : { name: "done", args: { answer: `${service} runs 1.4.3` } };
       return Promise.resolve({
         text: "",
         toolCalls: [{ id: `call_${results + 1}`, ...call }],

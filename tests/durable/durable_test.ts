@@ -211,7 +211,7 @@ Deno.test("durableTools() journals a thrown error, a timeout and a non-JSON resu
     results.push(outcome.state.steps.map((step: StepRecord) => encodeStep(step).result));
   }
   assert.deepEqual(results[0], results[1]);
-  assert.deepEqual(results[0].slice(0, 3), [
+  assert.deepEqual(results[0]?.slice(0, 3), [
     { data: null, error: "RangeError: out of range", error_kind: "execution" },
     { data: null, error: 'TimeoutError: Tool "slow" timed out after 1ms', error_kind: "timeout" },
     {
@@ -243,7 +243,7 @@ Deno.test("durableTools() gives tools the unwrapped backend, so a model call ins
     tools: durableTools([ask], steps),
     task: "t",
   }).complete();
-  assert.equal(outcome.state.steps[0].result.data, "sub-answer");
+  assert.equal(outcome.state.steps[0]?.result.data, "sub-answer");
   assert.deepEqual([...engine.journal.keys()], ["model#1", "tool#1:ask", "model#2"]);
 });
 
@@ -297,6 +297,7 @@ Deno.test("encodeStep() leaves timings out; decodeStep() gives the step back", a
     task: "t",
   });
   const [step] = await Array.fromAsync(run);
+  assert.ok(step);
   const encoded = encodeStep(step);
   assert.deepEqual(encoded, {
     format: 1,

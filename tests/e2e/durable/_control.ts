@@ -2,7 +2,7 @@
 //   deno run -A _control.ts answer <runId> yes|no   |   _control.ts cancel <runId>
 import { connectRuns } from "../../../dbos/mod.ts";
 
-const [command, runId, answer] = Deno.args;
+const [command, runId = "", answer] = Deno.args;
 const runs = await connectRuns({ databaseUrl: Deno.env.get("LOOPLET_TEST_DATABASE_URL")! });
 try {
   if (command === "answer") {

@@ -166,9 +166,15 @@ export function events(dir: string, runId: string): Event[] {
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
-  return text.split("\n").filter((line) => line !== "").map((line) => {
-    const [kind, id, n, worker, key] = line.split(" ");
-    return { kind: kind as Event["kind"], runId: id, n: Number(n), worker, key };
+  return text.split("\n").filter((line) => line !== "").map((line): Event => {
+    const [kind = "", id = "", n = "", worker = "", key] = line.split(" ");
+    return {
+      kind: kind as Event["kind"],
+      runId: id,
+      n: Number(n),
+      worker,
+      ...(key !== undefined ? { key } : {}),
+    };
   }).filter((event) => event.runId === runId);
 }
 

@@ -4,7 +4,7 @@
 import { launchWorker } from "../../../dbos/mod.ts";
 import { counterAgent } from "./_agent.ts";
 
-const [workerId, agent, concurrency, takeOverAfterMs] = Deno.args;
+const [workerId = "", agent = "", concurrency, takeOverAfterMs] = Deno.args;
 const databaseUrl = Deno.env.get("LOOPLET_TEST_DATABASE_URL")!;
 const worker = await launchWorker({
   databaseUrl,
