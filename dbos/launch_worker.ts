@@ -253,8 +253,11 @@ function startHeartbeat(
       if (!stopped) logger.warn(`looplet worker "${workerId}": heartbeat failed: ${error}`);
     }
   };
+  let busy = false;
   const timer = setInterval(() => {
-    running = running.then(tick);
+    if (busy) return; // a slow beat is not queued behind: the next one starts on time
+    busy = true;
+    running = tick().finally(() => busy = false);
   }, heartbeatMs);
   return {
     workerId,
