@@ -7,31 +7,13 @@ import { assertJson } from "../internal/assert_json.ts";
 import { innerBackend } from "./_inner_backend.ts";
 
 /**
- * What a durable tool's `execute` receives: the loop's context plus a key
- * that names this call across retries, resumes and workers.
- *
- * @example Make a payment at most once
- * ```ts ignore
- * const pay = tool({
- *   name: "pay",
- *   description: "Pay an invoice.",
- *   input: z.object({ invoice: z.string() }),
- *   execute: ({ invoice }, ctx) =>
- *     payments.create({ invoice }, { idempotencyKey: (ctx as DurableToolContext).idempotencyKey }),
- * });
- * ```
- */
-export interface DurableToolContext extends ToolContext {
-  /** `<runId>:tool#<step>:<name>`: the same for every attempt of this call. */
-  readonly idempotencyKey: string;
-}
-
-/**
  * Run each call of each tool as a journaled step `tool#<step>:<name>`. A
  * replayed run gets the journaled result and the tool does not run again; a
- * call cut short by a crash runs again with the same `ctx.idempotencyKey`,
- * so a tool that reaches an external API can make the retried side effect
- * safe.
+ * call cut short by a crash runs again (at least once, whatever the tool's
+ * `onInterrupted` says; `reconcile` is not used) with the same
+ * `ctx.idempotencyKey`, `<runId>:tool#<step>:<name>` (it replaces the loop's
+ * own key, whose run id is new in each replay), so a tool that reaches an
+ * external API can make the retried side effect safe.
  *
  * A tool that throws has its error journaled as a value and rethrown, so the
  * step fails the same way on replay (the model reads the error; the engine
@@ -64,12 +46,14 @@ export function durableTools(tools: Iterable<AnyTool>, steps: DurableSteps): Any
 }
 
 function durableTool(tool: AnyTool, steps: DurableSteps): AnyTool {
-  const { timeoutMs, ...rest } = tool;
+  // reconcile would run outside the journal; the step itself decides what a replay does.
+  const { timeoutMs: _timeoutMs, reconcile: _reconcile, ...rest } = tool;
+  const timeoutMs = tool.timeoutMs;
   const durable: Tool<unknown, unknown> = {
     ...rest,
     async execute(args: unknown, ctx: ToolContext): Promise<unknown> {
       const name = toolStepName(ctx.step, tool.name);
-      const context: DurableToolContext = {
+      const context: ToolContext = {
         ...ctx,
         llm: innerBackend(ctx.llm),
         idempotencyKey: `${steps.runId}:${name}`,
@@ -90,7 +74,7 @@ function durableTool(tool: AnyTool, steps: DurableSteps): AnyTool {
 function withTimeout(
   tool: AnyTool,
   timeoutMs: number | undefined,
-  ctx: DurableToolContext,
+  ctx: ToolContext,
   args: unknown,
 ): Promise<unknown> {
   if (timeoutMs === undefined) return Promise.resolve().then(() => tool.execute(args, ctx));

@@ -41,7 +41,6 @@
 export type { DurableSteps } from "./durable_steps.ts";
 export { durableBackend } from "./durable_backend.ts";
 export { durableTools } from "./durable_tools.ts";
-export type { DurableToolContext } from "./durable_tools.ts";
 export { durableHook } from "./durable_hook.ts";
 export { hookStepName, modelStepName, toolStepName } from "./step_names.ts";
 export { decodeStep, encodeStep } from "./step_encoding.ts";

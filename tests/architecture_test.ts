@@ -16,6 +16,7 @@ const LAYERS = [
   "dbos",
   "evals",
   "bundles",
+  "cartridge",
   "cli",
   "packages",
 ] as const;
@@ -32,6 +33,7 @@ const RANK: Record<string, number> = {
   evals: 4,
   dbos: 4,
   bundles: 5,
+  cartridge: 5,
   cli: 6,
   packages: 7,
 };

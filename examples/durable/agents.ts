@@ -9,7 +9,6 @@
 import { z } from "zod";
 import { type Backend, type ModelRequest, type ModelTurn, tool } from "../../mod.ts";
 import { approvalHook } from "../../hooks/mod.ts";
-import type { DurableToolContext } from "../../durable/mod.ts";
 import { type DbosAgent, dbosAgent } from "../../dbos/mod.ts";
 
 /** What a deploy run is given. */
@@ -47,7 +46,7 @@ function deployTools(runId: string, slowMs: number) {
     input: z.object({ service: z.string(), version: z.string() }),
     async execute({ service, version }, ctx) {
       // A real deploy API would take this key, so a call retried after a crash deploys once.
-      const { idempotencyKey } = ctx as DurableToolContext;
+      const { idempotencyKey } = ctx;
       console.log(`run ${runId}: deploying ${service} ${version} (key ${idempotencyKey})`);
       await sleep(slowMs, ctx.signal);
       return { service, version, deployment: idempotencyKey };

@@ -10,7 +10,6 @@ import {
   durableBackend,
   durableHook,
   type DurableSteps,
-  type DurableToolContext,
   durableTools,
   encodeStep,
   hookStepName,
@@ -45,7 +44,7 @@ function workTool(log: string[], keys: string[] = []) {
     description: "Do one unit of work.",
     input: z.object({ n: z.number() }),
     execute: ({ n }, ctx) => {
-      keys.push((ctx as DurableToolContext).idempotencyKey);
+      keys.push(ctx.idempotencyKey);
       log.push(`tool ${n}`);
       return { n };
     },

@@ -8,7 +8,6 @@ import type { Backend, Hook, ModelRequest, ModelTurn } from "../../../loop/types
 import { approvalHook } from "../../../hooks/approval_hook.ts";
 import { dbosAgent } from "../../../dbos/dbos_agent.ts";
 import type { DbosAgent } from "../../../dbos/mod.ts";
-import type { DurableToolContext } from "../../../durable/mod.ts";
 
 /** What a test run is told. */
 export interface CounterInput {
@@ -76,7 +75,7 @@ function workTool(input: CounterInput, runId: string) {
     description: "Do one unit of work.",
     input: z.object({ n: z.number() }),
     async execute({ n }, ctx) {
-      const key = (ctx as DurableToolContext).idempotencyKey;
+      const key = ctx.idempotencyKey;
       log(input.dir, `tool-start ${runId} ${ctx.step} ${WORKER} ${key}`);
       await maybeBlock(input, runId, `tool:${ctx.step}`);
       if (input.throwAt === ctx.step) throw new Error(`work ${n} failed`);
