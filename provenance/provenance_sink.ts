@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { argsSummary, Step } from "../loop/step.ts";
+import type { Step } from "../loop/step.ts";
 import type {
   Backend,
   GenerateOptions,
@@ -11,7 +11,6 @@ import type {
   ModelRequest,
   ModelTurn,
   Outcome,
-  ToolCallRequest,
   ToolSchema,
   Usage,
 } from "../loop/types.ts";
@@ -19,14 +18,22 @@ import { appendLine, atomicWrite, WriteQueue } from "../internal/atomic_write.ts
 import { boundedValue, checkedRedactor, type Redactor, scrubValue, truncateText } from "./_text.ts";
 import {
   promptFileName,
-  renderPromptFile,
-  renderResponseFile,
   responseFileName,
-  round,
   stepFileName,
   TRACE_FORMAT_VERSION,
   usageJson,
 } from "./_trace_files.ts";
+import {
+  type CallFiles,
+  type CallInput,
+  callRecord,
+  errorText,
+  PromptHistory,
+  redactMessage,
+  redactReply,
+  renderCallFiles,
+} from "./_call_record.ts";
+import { stepRecord } from "./_step_record.ts";
 
 /** A recorded step: its number, and its JSON record, built on first use. */
 interface StepEntry {
@@ -104,34 +111,8 @@ export type ProvenanceCallRecord = Readonly<Record<string, unknown>> & {
   readonly error: string | null;
 };
 
-interface CallFiles {
-  readonly prompt: string;
-  readonly response: string;
-}
-
-interface ScopeMemory {
-  first: Message | undefined;
-  last: Message | undefined;
-  length: number;
-  chars: number;
-  systemPrompt: string;
-  tools: readonly ToolSchema[];
-  index: number;
-}
-
-function sameShallow(a: Record<string, unknown>, b: Readonly<Record<string, unknown>>): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => a[key] === b[key]);
-}
-
 function newRunId(): string {
   return crypto.randomUUID().replaceAll("-", "").slice(0, 12);
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }
 
 /**
@@ -173,7 +154,7 @@ export class ProvenanceSink {
   readonly #rendered = new Map<number, CallFiles>();
   /** Steps as recorded; each JSON record is built when first needed (off the loop's path). */
   readonly #steps: StepEntry[] = [];
-  readonly #scopes = new Map<string, ScopeMemory>();
+  readonly #prompts = new PromptHistory();
   readonly #turnCalls = new Map<number, number[]>();
   readonly #stepCalls = new Map<number, number[]>();
   readonly #running = new Map<number, string>();
@@ -448,56 +429,10 @@ export class ProvenanceSink {
     ];
     const entry: StepEntry = {
       number: step.number,
-      build: () => this.#buildStepRecord(step, startedAt, calls),
+      build: () => stepRecord(step, { startedAt, calls, redact: this.#redact, limit: this.#limit }),
     };
     this.#steps.push(entry);
     if (this.#live) this.#writeStep(entry);
-  }
-
-  #buildStepRecord(step: Step, startedAt: number, calls: number[]): Record<string, unknown> {
-    const args = this.#scrub(step.call.args) as Record<string, unknown>;
-    const data = boundedValue(step.result.data ?? null, this.#redact, this.#limit);
-    const error = step.result.error === undefined ? undefined : this.#text(step.result.error);
-    const reasoning = this.#text(step.call.reasoning);
-    const unchanged = this.#redact === undefined && data === step.result.data &&
-      reasoning === step.call.reasoning && error === step.result.error &&
-      sameShallow(args, step.call.args);
-    const shown = unchanged ? step : new Step({
-      ...step,
-      call: { ...step.call, args, reasoning },
-      result: { ...step.result, data, ...(error !== undefined ? { error } : {}) },
-    });
-    const result: Record<string, unknown> = {
-      tool: step.call.tool,
-      args: argsSummary(args),
-      data,
-      duration_ms: round(step.result.durationMs),
-    };
-    if (error !== undefined) result.error = error;
-    if (step.result.errorKind !== undefined) result.error_kind = step.result.errorKind;
-    if (step.result.awaitingApproval !== undefined) {
-      result.awaiting_approval = this.#text(step.result.awaitingApproval);
-    }
-    const record: Record<string, unknown> = {
-      step_num: step.number,
-      turn: step.turn,
-      timestamp: new Date(startedAt).toISOString(),
-      duration_ms: round(step.durationMs),
-      pretty: shown.pretty(),
-      tool_call: {
-        tool: step.call.tool,
-        args,
-        reasoning,
-        call_id: step.call.id,
-        metadata: {},
-      },
-      tool_result: result,
-      usage: usageJson(step.usage),
-      llm_call_indices: calls,
-      context_before: "",
-      metadata: {},
-    };
-    return record;
   }
 
   #writeStep(entry: StepEntry): void {
@@ -592,17 +527,7 @@ export class ProvenanceSink {
     return { scope: "hook", stepNum: this.#state.steps.length + 1 };
   }
 
-  #recordCall(input: {
-    index: number;
-    request: ModelRequest;
-    reply: ModelTurn | undefined;
-    failure: unknown;
-    scope: string | null;
-    stepNum: number | null;
-    turn: number | null;
-    timestamp: string;
-    durationMs: number;
-  }): void {
+  #recordCall(input: CallInput): void {
     const { index, request, reply, failure, scope, stepNum, turn } = input;
     const error = failure === undefined ? undefined : this.#text(errorText(failure));
     const messages = this.#redactUpstream || this.#redact === undefined
@@ -611,89 +536,20 @@ export class ProvenanceSink {
     const systemPrompt = this.#redact !== undefined && !this.#redactUpstream
       ? this.#redact(request.systemPrompt)
       : request.systemPrompt;
-    const key = scope ?? "loop";
-    const memory = this.#scopes.get(key);
-    // The transcript only grows between turns, so the previous call's messages
-    // are usually a prefix of this call's: check its ends instead of copying it.
-    let offset = 0;
-    let promptChars = systemPrompt.length;
-    if (
-      memory !== undefined && memory.length > 0 && messages.length >= memory.length &&
-      messages[0] === memory.first && messages[memory.length - 1] === memory.last
-    ) {
-      offset = memory.length;
-      promptChars += memory.chars;
-    }
-    for (const message of messages.slice(offset)) promptChars += message.content.length;
-    const promptInput = {
-      index,
-      stepNum,
-      turn,
-      scope,
-      purpose: request.purpose,
-      temperature: request.temperature,
-      maxTokens: request.maxTokens,
-      systemPrompt,
-      systemSameAs: memory?.systemPrompt === systemPrompt ? memory.index : undefined,
-      messages: offset === 0 ? [...messages] : messages.slice(offset),
-      messageOffset: offset,
-      messageCount: messages.length,
-      messagesSameAs: memory?.index,
-      tools: request.tools,
-      toolsSameAs: memory?.tools === request.tools ? memory.index : undefined,
-      ...(this.#redact !== undefined ? { redact: this.#redact } : {}),
-    };
-    this.#scopes.set(key, {
-      first: messages[0],
-      last: messages[messages.length - 1],
-      length: messages.length,
-      chars: promptChars - systemPrompt.length,
-      systemPrompt,
-      tools: request.tools,
-      index,
-    });
-    const shownReply = reply === undefined ? undefined : this.#scrubReply(reply);
-    const durationMs = input.durationMs;
+    const prompt = this.#prompts.prompt(input, systemPrompt, messages, this.#redact);
+    const shownReply = reply === undefined ? undefined : redactReply(reply, this.#redact);
     const limit = this.#limit;
-    this.#pendingRender.set(index, () => ({
-      prompt: truncateText(renderPromptFile(promptInput), limit),
-      response: truncateText(renderResponseFile(index, durationMs, shownReply, error), limit),
-    }));
-    const usage: Usage | undefined = reply?.usage;
-    const status = (failure as { status?: unknown } | undefined)?.status;
-    const retryable = (failure as { retryable?: unknown } | undefined)?.retryable;
-    const toolCalls = shownReply?.toolCalls?.length ?? 0;
-    const record: ProvenanceCallRecord = {
+    this.#pendingRender.set(
       index,
-      timestamp: input.timestamp,
-      duration_ms: round(input.durationMs),
-      method: "generate",
-      prompt_chars: promptChars,
-      response_chars: shownReply === undefined || toolCalls > 0 ? null : shownReply.text.length,
-      response_blocks: toolCalls > 0 ? toolCalls + (shownReply!.text !== "" ? 1 : 0) : null,
-      temperature: request.temperature ?? null,
-      max_tokens: request.maxTokens ?? null,
-      tool_count: request.tools.length,
-      step_num: stepNum,
-      error: error ?? null,
-      scope,
-      metadata: {},
-      turn,
-      purpose: request.purpose ?? null,
-      message_count: messages.length,
-      tool_names: this.#toolNames(request.tools),
-      tool_call_count: toolCalls,
-      response_text_chars: shownReply?.text.length ?? 0,
-      stop_reason: reply?.stopReason ?? null,
-      input_tokens: usage?.inputTokens ?? null,
-      output_tokens: usage?.outputTokens ?? null,
-      cache_read_tokens: usage?.cacheReadTokens ?? null,
-      cache_write_tokens: usage?.cacheWriteTokens ?? null,
-      cost: usage?.cost ?? null,
-      error_status: typeof status === "number" ? status : null,
-      error_retryable: failure === undefined ? null : retryable === true,
-      truncated: null, // set when the files are rendered
-    };
+      () => renderCallFiles(prompt.file, input, shownReply, error, limit),
+    );
+    const record = callRecord(input, {
+      shownReply,
+      error,
+      promptChars: prompt.chars,
+      messageCount: messages.length,
+      toolNames: this.#toolNames(request.tools),
+    });
     this.#calls[index] = record;
     if (scope === null) {
       if (turn !== null) {
@@ -736,43 +592,10 @@ export class ProvenanceSink {
     return scrubValue(value, this.#redact, this.#limit);
   }
 
-  #scrubReply(reply: ModelTurn): ModelTurn {
-    if (this.#redact === undefined) return reply;
-    return {
-      ...reply,
-      text: this.#redact(reply.text),
-      ...(reply.reasoning !== undefined ? { reasoning: this.#redact(reply.reasoning) } : {}),
-      ...(reply.toolCalls !== undefined
-        ? {
-          toolCalls: reply.toolCalls.map((call) => this.#redactCall(call)),
-        }
-        : {}),
-    };
-  }
-
-  #redactCall(call: ToolCallRequest): ToolCallRequest {
-    const redact = this.#redact!;
-    return {
-      ...call,
-      args: scrubValue(call.args, redact, Infinity) as Record<string, unknown>,
-      ...(call.reasoning !== undefined ? { reasoning: redact(call.reasoning) } : {}),
-      ...(call.argsError !== undefined ? { argsError: redact(call.argsError) } : {}),
-    };
-  }
-
   #redactMessage(message: Message): Message {
     let redacted = this.#redactedMessages.get(message);
     if (redacted === undefined) {
-      const redact = this.#redact!;
-      redacted = {
-        ...message,
-        content: redact(message.content),
-        ...(message.toolCalls !== undefined
-          ? {
-            toolCalls: message.toolCalls.map((call) => this.#redactCall(call)),
-          }
-          : {}),
-      };
+      redacted = redactMessage(message, this.#redact!);
       this.#redactedMessages.set(message, redacted);
     }
     return redacted;
