@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import type { Step } from "../loop/step.ts";
 import type {
   Backend,
@@ -7,22 +6,15 @@ import type {
   HookContextBase,
   LoopEvent,
   LoopState,
-  Message,
   ModelRequest,
   ModelTurn,
   Outcome,
   ToolSchema,
   Usage,
 } from "../loop/types.ts";
-import { appendLine, atomicWrite, WriteQueue } from "../internal/atomic_write.ts";
+import { RedactedTranscript } from "../hooks/redacted_transcript.ts";
 import { boundedValue, checkedRedactor, type Redactor, scrubValue, truncateText } from "./_text.ts";
-import {
-  promptFileName,
-  responseFileName,
-  stepFileName,
-  TRACE_FORMAT_VERSION,
-  usageJson,
-} from "./_trace_files.ts";
+import { TRACE_FORMAT_VERSION, usageJson } from "./_trace_files.ts";
 import {
   type CallFiles,
   type CallInput,
@@ -34,17 +26,7 @@ import {
   renderCallFiles,
 } from "./_call_record.ts";
 import { stepRecord } from "./_step_record.ts";
-
-/** A recorded step: its number, and its JSON record, built on first use. */
-interface StepEntry {
-  readonly number: number;
-  readonly build: () => Record<string, unknown>;
-  record?: Record<string, unknown>;
-}
-
-function stepRecordOf(entry: StepEntry): Record<string, unknown> {
-  return entry.record ??= entry.build();
-}
+import { TraceWriter } from "./_trace_writer.ts";
 
 /**
  * Options of `ProvenanceSink`.
@@ -92,12 +74,13 @@ export interface ProvenanceSinkOptions {
 }
 
 /**
- * One recorded model call, as kept in memory (snake_case, as in `manifest.jsonl`).
+ * One recorded model call: a line of `manifest.jsonl` (snake_case).
  *
  * @example Find the failed model calls
  * ```ts ignore
  * await composableLoop({ llm: sink.wrap(llm), task, hooks: [sink.hook()] }).complete();
- * for (const call of sink.calls) {
+ * const lines = (await Deno.readTextFile(`${sink.dir}/manifest.jsonl`)).trim().split("\n");
+ * for (const call of lines.map((line) => JSON.parse(line) as ProvenanceCallRecord)) {
  *   if (call.error === null) continue;
  *   console.log(`call ${call.index} (step ${call.step_num}): ${call.error}`);
  * }
@@ -123,7 +106,8 @@ function newRunId(): string {
  *
  * Layout: `trajectory.json`, `steps/step_NN.json`, `call_NN_prompt.txt`,
  * `call_NN_response.txt`, `manifest.jsonl`, with snake_case keys and a
- * `format_version`.
+ * `format_version`. What has been written is not kept in memory (read it back
+ * with `loadTrace(dir)`), so a long run's trace costs flat memory.
  *
  * @example Record a scripted run
  * ```ts ignore
@@ -148,18 +132,19 @@ export class ProvenanceSink {
   readonly #overwrite: boolean;
   readonly #metadata: Record<string, unknown>;
   readonly #flushOnEnd: boolean;
-  readonly #queue = new WriteQueue();
-  readonly #calls: ProvenanceCallRecord[] = [];
-  readonly #pendingRender = new Map<number, () => CallFiles>();
-  readonly #rendered = new Map<number, CallFiles>();
-  /** Steps as recorded; each JSON record is built when first needed (off the loop's path). */
-  readonly #steps: StepEntry[] = [];
+  readonly #writer: TraceWriter;
   readonly #prompts = new PromptHistory();
+  readonly #redacted: RedactedTranscript | undefined;
+  /** Records not written yet (`live: false` until `flush()`). */
+  readonly #pendingSteps: { number: number; record: Record<string, unknown> }[] = [];
+  readonly #pendingCalls: { index: number; files: CallFiles; record: ProvenanceCallRecord }[] = [];
+  /** Model calls of the current turn and of running tools, until their step is recorded. */
   readonly #turnCalls = new Map<number, number[]>();
   readonly #stepCalls = new Map<number, number[]>();
   readonly #running = new Map<number, string>();
-  readonly #redactedMessages = new WeakMap<Message, Message>();
   readonly #toolNameCache = new WeakMap<readonly ToolSchema[], string[]>();
+  #usage: Usage = { inputTokens: 0, outputTokens: 0 };
+  #nextCall = 0;
   #hook: Hook | undefined;
   #prepared: Promise<void> | undefined;
   #ready = false;
@@ -211,21 +196,16 @@ export class ProvenanceSink {
     this.runId = newRunId();
     this.#limit = maxCharsPerCall;
     this.#redact = checkedRedactor(redact);
+    const checked = this.#redact;
+    this.#redacted = checked === undefined
+      ? undefined
+      : new RedactedTranscript((message) => redactMessage(message, checked));
     this.#redactUpstream = redactUpstream;
     this.#live = live;
     this.#overwrite = overwrite;
     this.#metadata = metadata;
     this.#flushOnEnd = flushOnEnd;
-  }
-
-  /** Model calls recorded so far (manifest form, redacted). */
-  get calls(): readonly ProvenanceCallRecord[] {
-    return this.#calls;
-  }
-
-  /** Step records so far (the `steps/step_NN.json` form, redacted). */
-  get steps(): readonly Readonly<Record<string, unknown>>[] {
-    return this.#steps.map(stepRecordOf);
+    this.#writer = new TraceWriter(dir);
   }
 
   /**
@@ -283,99 +263,25 @@ export class ProvenanceSink {
    */
   async flush(): Promise<string> {
     await this.#prepare();
-    if (!this.#live) {
-      for (const entry of this.#steps) this.#writeStep(entry);
-      for (const index of [...this.#pendingRender.keys()]) this.#writeCallFiles(index);
+    for (const { number, record } of this.#pendingSteps.splice(0)) {
+      this.#writer.step(number, record);
     }
-    await this.#queue.drain();
-    const calls = this.#calls.filter((call) => call !== undefined);
-    await atomicWrite(
-      join(this.dir, "manifest.jsonl"),
-      calls.map((call) => JSON.stringify(call)).join("\n") + (calls.length > 0 ? "\n" : ""),
-    );
-    await atomicWrite(
-      join(this.dir, "trajectory.json"),
-      JSON.stringify(this.#trajectory(true), null, 2) + "\n",
-    );
+    for (const { index, files, record } of this.#pendingCalls.splice(0)) {
+      this.#writer.call(index, files, record);
+    }
+    await this.#writer.finish((counts) => this.#trajectory(true, counts));
     return this.dir;
   }
 
-  // -------------------------------------------------------------------------
-  // Directory preparation
-  // -------------------------------------------------------------------------
-
   #prepare(): Promise<void> {
-    this.#prepared ??= this.#prepareDir().then(() => {
+    this.#prepared ??= (async () => {
+      this.#startedAt ??= new Date().toISOString();
+      await this.#writer.prepare(this.runId, this.#overwrite);
+      if (this.#live) this.#writer.trajectory(this.#trajectory(false, { steps: 0, calls: 0 }));
       this.#ready = true;
-    });
+    })();
     return this.#prepared;
   }
-
-  async #prepareDir(): Promise<void> {
-    this.#startedAt ??= new Date().toISOString();
-    await Deno.mkdir(join(this.dir, "steps"), { recursive: true }).catch((error) => {
-      throw new Error(
-        `Cannot write trace to "${this.dir}": ${error instanceof Error ? error.message : error}`,
-        { cause: error },
-      );
-    });
-    const existing = await this.#existingRunId();
-    if (existing !== undefined && existing !== this.runId) {
-      if (!this.#overwrite) {
-        throw new Error(
-          `Cannot write trace to "${this.dir}": it already holds the trace of run "${existing}"; ` +
-            "pick a new directory or pass { overwrite: true }",
-        );
-      }
-      await this.#clearDir();
-    }
-    if (this.#live) {
-      const trajectory = this.#trajectory(false);
-      this.#queue.pushOrdered(() =>
-        atomicWrite(join(this.dir, "trajectory.json"), JSON.stringify(trajectory, null, 2) + "\n")
-      );
-    }
-  }
-
-  async #existingRunId(): Promise<string | undefined> {
-    let text: string;
-    try {
-      text = await Deno.readTextFile(join(this.dir, "trajectory.json"));
-    } catch {
-      try {
-        await Deno.stat(join(this.dir, "manifest.jsonl"));
-        return "(unknown: manifest.jsonl only)";
-      } catch {
-        return undefined;
-      }
-    }
-    try {
-      const json = JSON.parse(text) as { run_id?: unknown };
-      return typeof json.run_id === "string" ? json.run_id : "(unknown)";
-    } catch {
-      return "(unreadable trajectory.json)";
-    }
-  }
-
-  async #clearDir(): Promise<void> {
-    for await (const entry of Deno.readDir(this.dir)) {
-      if (
-        entry.name === "trajectory.json" || entry.name === "manifest.jsonl" ||
-        /^call_\d+_(prompt|response)\.txt$/.test(entry.name)
-      ) {
-        await Deno.remove(join(this.dir, entry.name));
-      }
-    }
-    for await (const entry of Deno.readDir(join(this.dir, "steps"))) {
-      if (/^step_\d+\.json$/.test(entry.name)) {
-        await Deno.remove(join(this.dir, "steps", entry.name));
-      }
-    }
-  }
-
-  // -------------------------------------------------------------------------
-  // The hook
-  // -------------------------------------------------------------------------
 
   async #onLoopStart(state: LoopState): Promise<void> {
     if (this.#started) {
@@ -385,7 +291,7 @@ export class ProvenanceSink {
     }
     this.#started = true;
     this.#state = state;
-    this.#task = this.#scrub(state.task);
+    this.#task = scrubValue(state.task, this.#redact, this.#limit);
     this.#startedAt = new Date().toISOString();
     await this.#prepare();
   }
@@ -394,6 +300,9 @@ export class ProvenanceSink {
     switch (event.type) {
       case "turn_start":
         this.#turn = event.turn;
+        for (const turn of this.#turnCalls.keys()) {
+          if (turn < event.turn) this.#turnCalls.delete(turn);
+        }
         break;
       case "model_call_start":
         this.#loopCallOpen = true;
@@ -406,8 +315,7 @@ export class ProvenanceSink {
         break;
       case "step":
         this.#running.delete(event.step.number);
-        this.#recordStep(event.step);
-        break;
+        return this.#recordStep(event.step);
       case "loop_end":
         this.#outcome = event.outcome;
         this.#endedAt = new Date().toISOString();
@@ -416,60 +324,26 @@ export class ProvenanceSink {
     }
   }
 
-  /**
-   * Note a step. Only what could change later is captured now (the step is
-   * frozen; the call indices are copied); the JSON record is built when it is
-   * written, so recording adds little to the loop's own time.
-   */
-  #recordStep(step: Step): void {
-    const startedAt = Date.now() - step.durationMs;
+  /** Record a step; when many writes wait for the disk, the loop waits for them. */
+  #recordStep(step: Step): Promise<void> | undefined {
     const calls = [
       ...(this.#turnCalls.get(step.turn) ?? []),
       ...(this.#stepCalls.get(step.number) ?? []),
     ];
-    const entry: StepEntry = {
-      number: step.number,
-      build: () => stepRecord(step, { startedAt, calls, redact: this.#redact, limit: this.#limit }),
-    };
-    this.#steps.push(entry);
-    if (this.#live) this.#writeStep(entry);
-  }
-
-  #writeStep(entry: StepEntry): void {
-    const path = join(this.dir, "steps", stepFileName(entry.number));
-    this.#queue.push(() => atomicWrite(path, JSON.stringify(stepRecordOf(entry), null, 2) + "\n"));
-  }
-
-  #writeCallFiles(index: number): void {
-    this.#queue.push(async () => {
-      const files = this.#renderCall(index);
-      this.#rendered.delete(index);
-      await atomicWrite(join(this.dir, promptFileName(index)), files.prompt);
-      await atomicWrite(join(this.dir, responseFileName(index)), files.response);
+    this.#stepCalls.delete(step.number);
+    const record = stepRecord(step, {
+      startedAt: Date.now() - step.durationMs,
+      calls,
+      redact: this.#redact,
+      limit: this.#limit,
     });
+    if (!this.#live) {
+      this.#pendingSteps.push({ number: step.number, record });
+      return undefined;
+    }
+    this.#writer.step(step.number, record);
+    return this.#writer.backpressure();
   }
-
-  /**
-   * Render a call's prompt and response files (once). Rendering is deferred
-   * to the background writer so the loop does not wait for it; it also sets
-   * the manifest's `truncated` flag.
-   */
-  #renderCall(index: number): CallFiles {
-    const done = this.#rendered.get(index);
-    if (done !== undefined) return done;
-    const render = this.#pendingRender.get(index);
-    if (render === undefined) throw new Error(`Internal error: call ${index} was rendered twice`);
-    const files = render();
-    this.#pendingRender.delete(index);
-    this.#rendered.set(index, files);
-    (this.#calls[index] as Record<string, unknown>).truncated =
-      files.prompt.length >= this.#limit || files.response.length >= this.#limit;
-    return files;
-  }
-
-  // -------------------------------------------------------------------------
-  // The backend wrapper
-  // -------------------------------------------------------------------------
 
   async #generate(
     backend: Backend,
@@ -477,14 +351,17 @@ export class ProvenanceSink {
     options: GenerateOptions | undefined,
   ): Promise<ModelTurn> {
     if (!this.#ready) await this.#prepare();
-    const index = this.#calls.length;
-    this.#calls.push(undefined as unknown as ProvenanceCallRecord); // reserve the index
+    const index = this.#nextCall++;
     const { scope, stepNum } = this.#attribute();
     const turn = this.#turn > 0 ? this.#turn : null;
     const timestamp = new Date().toISOString();
     const started = performance.now();
-    const upstream = this.#redact !== undefined && this.#redactUpstream
-      ? this.#redactRequest(request)
+    const upstream = this.#redacted !== undefined && this.#redactUpstream
+      ? {
+        ...request,
+        systemPrompt: this.#redact!(request.systemPrompt),
+        messages: this.#redacted.of(request.messages),
+      }
       : request;
     let reply: ModelTurn | undefined;
     let failure: unknown;
@@ -530,45 +407,33 @@ export class ProvenanceSink {
   #recordCall(input: CallInput): void {
     const { index, request, reply, failure, scope, stepNum, turn } = input;
     const error = failure === undefined ? undefined : this.#text(errorText(failure));
-    const messages = this.#redactUpstream || this.#redact === undefined
-      ? request.messages
-      : this.#redactMessages(request.messages);
-    const systemPrompt = this.#redact !== undefined && !this.#redactUpstream
-      ? this.#redact(request.systemPrompt)
-      : request.systemPrompt;
+    const rawUpstream = this.#redactUpstream || this.#redacted === undefined;
+    const messages = rawUpstream ? request.messages : this.#redacted.of(request.messages);
+    const systemPrompt = rawUpstream ? request.systemPrompt : this.#redact!(request.systemPrompt);
     const prompt = this.#prompts.prompt(input, systemPrompt, messages, this.#redact);
     const shownReply = reply === undefined ? undefined : redactReply(reply, this.#redact);
-    const limit = this.#limit;
-    this.#pendingRender.set(
-      index,
-      () => renderCallFiles(prompt.file, input, shownReply, error, limit),
-    );
-    const record = callRecord(input, {
-      shownReply,
-      error,
-      promptChars: prompt.chars,
-      messageCount: messages.length,
-      toolNames: this.#toolNames(request.tools),
-    });
-    this.#calls[index] = record;
-    if (scope === null) {
-      if (turn !== null) {
-        const list = this.#turnCalls.get(turn) ?? [];
-        list.push(index);
-        this.#turnCalls.set(turn, list);
-      }
-    } else if (stepNum !== null) {
-      const list = this.#stepCalls.get(stepNum) ?? [];
-      list.push(index);
-      this.#stepCalls.set(stepNum, list);
+    const files = renderCallFiles(prompt.file, input, shownReply, error, this.#limit);
+    const record: ProvenanceCallRecord = {
+      ...callRecord(input, {
+        shownReply,
+        error,
+        promptChars: prompt.chars,
+        messageCount: messages.length,
+        toolNames: this.#toolNames(request.tools),
+      }),
+      truncated: files.prompt.length >= this.#limit || files.response.length >= this.#limit,
+    };
+    if (reply?.usage !== undefined) {
+      this.#usage = {
+        inputTokens: this.#usage.inputTokens + reply.usage.inputTokens,
+        outputTokens: this.#usage.outputTokens + reply.usage.outputTokens,
+      };
     }
-    if (this.#live) {
-      this.#writeCallFiles(index);
-      this.#queue.pushOrdered(() => {
-        if (record.truncated === null) this.#renderCall(index);
-        return appendLine(join(this.dir, "manifest.jsonl"), JSON.stringify(record) + "\n");
-      });
-    }
+    const calls = scope === null ? this.#turnCalls : this.#stepCalls;
+    const key = scope === null ? turn : stepNum;
+    if (key !== null) calls.set(key, [...(calls.get(key) ?? []), index]);
+    if (this.#live) this.#writer.call(index, files, record);
+    else this.#pendingCalls.push({ index, files, record });
   }
 
   #toolNames(tools: readonly ToolSchema[]): string[] {
@@ -580,62 +445,18 @@ export class ProvenanceSink {
     return names;
   }
 
-  // -------------------------------------------------------------------------
-  // Redaction helpers
-  // -------------------------------------------------------------------------
-
   #text(text: string): string {
     return truncateText(this.#redact ? this.#redact(text) : text, this.#limit);
   }
 
-  #scrub(value: unknown): unknown {
-    return scrubValue(value, this.#redact, this.#limit);
-  }
-
-  #redactMessage(message: Message): Message {
-    let redacted = this.#redactedMessages.get(message);
-    if (redacted === undefined) {
-      redacted = redactMessage(message, this.#redact!);
-      this.#redactedMessages.set(message, redacted);
-    }
-    return redacted;
-  }
-
-  #redactMessages(messages: readonly Message[]): Message[] {
-    return messages.map((message) => this.#redactMessage(message));
-  }
-
-  #redactRequest(request: ModelRequest): ModelRequest {
-    return {
-      ...request,
-      systemPrompt: this.#redact!(request.systemPrompt),
-      messages: this.#redactMessages(request.messages),
-    };
-  }
-
-  // -------------------------------------------------------------------------
-  // trajectory.json
-  // -------------------------------------------------------------------------
-
-  #trajectory(final: boolean): Record<string, unknown> {
+  /** `trajectory.json` without its `steps` and `llm_calls`, which the writer adds from disk. */
+  #trajectory(final: boolean, counts: { steps: number; calls: number }): Record<string, unknown> {
     const outcome = this.#outcome;
-    const ended = outcome !== undefined;
-    const steps = final
-      ? this.#steps.map(stepRecordOf).sort((a, b) =>
-        (a.step_num as number) - (b.step_num as number)
-      )
-      : [];
-    const calls = final ? this.#calls.filter((call) => call !== undefined) : [];
-    const usage = outcome?.usage ??
-      calls.reduce<Usage>((sum, call) => ({
-        inputTokens: sum.inputTokens + ((call.input_tokens as number | null) ?? 0),
-        outputTokens: sum.outputTokens + ((call.output_tokens as number | null) ?? 0),
-      }), { inputTokens: 0, outputTokens: 0 });
     return {
       format_version: TRACE_FORMAT_VERSION,
       generator: "looplet",
       run_id: this.runId,
-      status: ended ? "complete" : final ? "flushed" : "running",
+      status: outcome !== undefined ? "complete" : final ? "flushed" : "running",
       started_at: this.#startedAt ?? null,
       ended_at: this.#endedAt ?? null,
       task: this.#task,
@@ -644,9 +465,9 @@ export class ProvenanceSink {
         ? null
         : boundedValue(outcome.finalAnswer, this.#redact, this.#limit),
       error: outcome?.error === undefined ? null : this.#text(errorText(outcome.error)),
-      usage: usageJson(usage),
+      usage: usageJson(outcome?.usage ?? this.#usage),
       metadata: {
-        ...(this.#scrub(this.#metadata) as Record<string, unknown>),
+        ...(scrubValue(this.#metadata, this.#redact, this.#limit) as Record<string, unknown>),
         ...(this.#backend !== undefined
           ? {
             backend: {
@@ -658,10 +479,9 @@ export class ProvenanceSink {
         redacted: this.#redact !== undefined,
         max_chars_per_call: this.#limit,
       },
-      step_count: final ? steps.length : 0,
-      llm_call_count: final ? calls.length : 0,
-      steps,
-      llm_calls: calls,
+      step_count: counts.steps,
+      llm_call_count: counts.calls,
+      ...(final ? {} : { steps: [], llm_calls: [] }),
     };
   }
 }
