@@ -14,6 +14,7 @@
  */
 import type { CliContext, CliDependencies, CliIo } from "./types.ts";
 import { parseCommand, positiveInteger, resolveBundle, UsageError } from "./args.ts";
+import { LOOPLET_VERSION } from "../loop/version.ts";
 
 export type {
   BackendOverrides,
@@ -41,7 +42,7 @@ export {
  * console.log(`looplet ${VERSION}`);
  * ```
  */
-export const VERSION = "0.1.0";
+export const VERSION: string = LOOPLET_VERSION;
 
 const USAGE = `usage: looplet <command> [options]
 
