@@ -18,6 +18,10 @@ export class TraceWriter {
   /** Numbers of the steps written (or queued), for `trajectory.json`. */
   readonly #steps: number[] = [];
   #queued = 0;
+  /** Manifest lines written, and whether they are in call order so far. */
+  #calls = 0;
+  #lastIndex = -1;
+  #inOrder = true;
 
   constructor(dir: string) {
     this.dir = dir;
@@ -98,6 +102,9 @@ export class TraceWriter {
       await atomicWrite(join(this.dir, responseFileName(index)), files.response);
     });
     const line = JSON.stringify(record) + "\n";
+    this.#calls++;
+    if (index < this.#lastIndex) this.#inOrder = false;
+    this.#lastIndex = Math.max(this.#lastIndex, index);
     this.#queued++;
     this.#queue.pushOrdered(() =>
       appendLine(join(this.dir, "manifest.jsonl"), line).finally(() => this.#queued--)
@@ -116,37 +123,27 @@ export class TraceWriter {
 
   /**
    * Wait for every write, put the manifest in call order and write
-   * `trajectory.json`: `head` with its `steps` and `llm_calls` read back from
-   * the step files and the manifest.
+   * `trajectory.json`: `head` with its `steps` and `llm_calls` read back one
+   * by one from the step files and the manifest.
    */
-  async finish(head: (counts: { steps: number; calls: number }) => Record<string, unknown>) {
+  async finish(
+    head: (counts: { steps: number; calls: number }) => Record<string, unknown>,
+  ): Promise<void> {
     await this.#queue.drain();
     const manifest = join(this.dir, "manifest.jsonl");
-    let lines: string[] = [];
-    try {
-      lines = (await Deno.readTextFile(manifest)).split("\n").filter((line) => line !== "");
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
-    const calls = lines.map((line) => JSON.parse(line) as { index: number })
-      .sort((a, b) => a.index - b.index);
-    await atomicWrite(
-      manifest,
-      calls.map((call) => JSON.stringify(call)).join("\n") + (calls.length > 0 ? "\n" : ""),
-    );
+    if (!this.#inOrder) await this.#sortManifest(manifest);
+    if (this.#calls === 0) await atomicWrite(manifest, "");
     const steps = [...new Set(this.#steps)].sort((a, b) => a - b);
     const marker = "\u0001looplet-records\u0001";
     const text = JSON.stringify(
-      { ...head({ steps: steps.length, calls: calls.length }), steps: marker, llm_calls: marker },
+      { ...head({ steps: steps.length, calls: this.#calls }), steps: marker, llm_calls: marker },
       null,
       2,
     );
     const quoted = JSON.stringify(marker);
-    const [before, between, after] = [
-      text.indexOf(`\n  "steps": ${quoted}`),
-      text.indexOf(`\n  "llm_calls": ${quoted}`),
-      text.length,
-    ];
+    const stepsAt = text.indexOf(`\n  "steps": ${quoted}`);
+    const callsEnd = text.indexOf(`\n  "llm_calls": ${quoted}`) +
+      `\n  "llm_calls": ${quoted}`.length;
     const target = join(this.dir, "trajectory.json");
     const temp = `${target}.${Deno.pid}.tmp`;
     const file = await Deno.open(temp, { write: true, create: true, truncate: true });
@@ -156,16 +153,19 @@ export class TraceWriter {
       for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
     };
     try {
-      await write(text.slice(0, before) + '\n  "steps": ');
+      await write(text.slice(0, stepsAt) + '\n  "steps": ');
       await this.#array(
-        steps,
-        async (number) =>
-          (await Deno.readTextFile(join(this.dir, "steps", stepFileName(number)))).trimEnd(),
+        readSteps(this.dir, steps),
+        (record) => record,
         write,
       );
       await write(',\n  "llm_calls": ');
-      await this.#array(calls, (call) => Promise.resolve(JSON.stringify(call, null, 2)), write);
-      await write(text.slice(between + `\n  "llm_calls": ${quoted}`.length, after) + "\n");
+      await this.#array(
+        readLines(manifest),
+        (line) => JSON.stringify(JSON.parse(line), null, 2),
+        write,
+      );
+      await write(text.slice(callsEnd) + "\n");
       file.close();
       await Deno.rename(temp, target);
     } catch (error) {
@@ -180,17 +180,54 @@ export class TraceWriter {
     }
   }
 
+  /** Rewrite the manifest in call order (calls made by tools can finish out of order). */
+  async #sortManifest(manifest: string): Promise<void> {
+    const lines = (await Deno.readTextFile(manifest)).split("\n").filter((line) => line !== "");
+    const calls = lines.map((line) => ({
+      line,
+      index: (JSON.parse(line) as { index: number }).index,
+    }))
+      .sort((a, b) => a.index - b.index);
+    await atomicWrite(manifest, calls.map((call) => call.line + "\n").join(""));
+    this.#inOrder = true;
+  }
+
   /** Write `items` as a JSON array nested one level deep (as `JSON.stringify(…, null, 2)` does). */
   async #array<T>(
-    items: readonly T[],
-    json: (item: T) => Promise<string>,
+    items: AsyncIterable<T>,
+    json: (item: T) => string,
     write: (chunk: string) => Promise<void>,
   ): Promise<void> {
-    if (items.length === 0) return await write("[]");
-    await write("[\n");
-    for (let index = 0; index < items.length; index++) {
-      const text = (await json(items[index]!)).replaceAll("\n", "\n    ");
-      await write(`    ${text}${index < items.length - 1 ? ",\n" : "\n  ]"}`);
+    let first = true;
+    for await (const item of items) {
+      await write(`${first ? "[\n" : ",\n"}    ${json(item).replaceAll("\n", "\n    ")}`);
+      first = false;
     }
+    await write(first ? "[]" : "\n  ]");
+  }
+}
+
+/** The step files' JSON texts, in step order. */
+async function* readSteps(dir: string, steps: readonly number[]): AsyncGenerator<string> {
+  for (const number of steps) {
+    yield (await Deno.readTextFile(join(dir, "steps", stepFileName(number)))).trimEnd();
+  }
+}
+
+/** The non-empty lines of a text file, read a chunk at a time. */
+async function* readLines(path: string): AsyncGenerator<string> {
+  const file = await Deno.open(path);
+  let rest = "";
+  try {
+    for await (const chunk of file.readable.pipeThrough(new TextDecoderStream())) {
+      const lines = (rest + chunk).split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines) if (line !== "") yield line;
+    }
+    if (rest !== "") yield rest;
+  } finally {
+    try {
+      file.close();
+    } catch { /* the stream closed it */ }
   }
 }
