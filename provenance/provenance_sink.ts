@@ -26,6 +26,7 @@ import {
   renderCallFiles,
 } from "./_call_record.ts";
 import { stepRecord } from "./_step_record.ts";
+import { CallAttribution } from "./_call_attribution.ts";
 import { TraceWriter } from "./_trace_writer.ts";
 
 /**
@@ -138,10 +139,7 @@ export class ProvenanceSink {
   /** Records not written yet (`live: false` until `flush()`). */
   readonly #pendingSteps: { number: number; record: Record<string, unknown> }[] = [];
   readonly #pendingCalls: { index: number; files: CallFiles; record: ProvenanceCallRecord }[] = [];
-  /** Model calls of the current turn and of running tools, until their step is recorded. */
-  readonly #turnCalls = new Map<number, number[]>();
-  readonly #stepCalls = new Map<number, number[]>();
-  readonly #running = new Map<number, string>();
+  readonly #origins = new CallAttribution();
   readonly #toolNameCache = new WeakMap<readonly ToolSchema[], string[]>();
   #usage: Usage = { inputTokens: 0, outputTokens: 0 };
   #nextCall = 0;
@@ -154,8 +152,6 @@ export class ProvenanceSink {
   #startedAt: string | undefined;
   #endedAt: string | undefined;
   #outcome: Outcome | undefined;
-  #turn = 0;
-  #loopCallOpen = false;
   #started = false;
 
   /**
@@ -297,43 +293,20 @@ export class ProvenanceSink {
   }
 
   #onEvent(event: LoopEvent): void | Promise<void> {
-    switch (event.type) {
-      case "turn_start":
-        this.#turn = event.turn;
-        for (const turn of this.#turnCalls.keys()) {
-          if (turn < event.turn) this.#turnCalls.delete(turn);
-        }
-        break;
-      case "model_call_start":
-        this.#loopCallOpen = true;
-        break;
-      case "model_call_end":
-        this.#loopCallOpen = false;
-        break;
-      case "tool_start":
-        this.#running.set(event.step, event.call.name);
-        break;
-      case "step":
-        this.#running.delete(event.step.number);
-        return this.#recordStep(event.step);
-      case "loop_end":
-        this.#outcome = event.outcome;
-        this.#endedAt = new Date().toISOString();
-        if (this.#flushOnEnd) return this.flush().then(() => {});
-        break;
+    this.#origins.observe(event);
+    if (event.type === "step") return this.#recordStep(event.step);
+    if (event.type === "loop_end") {
+      this.#outcome = event.outcome;
+      this.#endedAt = new Date().toISOString();
+      if (this.#flushOnEnd) return this.flush().then(() => {});
     }
   }
 
   /** Record a step; when many writes wait for the disk, the loop waits for them. */
   #recordStep(step: Step): Promise<void> | undefined {
-    const calls = [
-      ...(this.#turnCalls.get(step.turn) ?? []),
-      ...(this.#stepCalls.get(step.number) ?? []),
-    ];
-    this.#stepCalls.delete(step.number);
     const record = stepRecord(step, {
       startedAt: Date.now() - step.durationMs,
-      calls,
+      calls: this.#origins.take(step),
       redact: this.#redact,
       limit: this.#limit,
     });
@@ -352,8 +325,7 @@ export class ProvenanceSink {
   ): Promise<ModelTurn> {
     if (!this.#ready) await this.#prepare();
     const index = this.#nextCall++;
-    const { scope, stepNum } = this.#attribute();
-    const turn = this.#turn > 0 ? this.#turn : null;
+    const origin = this.#origins.origin(this.#state);
     const timestamp = new Date().toISOString();
     const started = performance.now();
     const upstream = this.#redacted !== undefined && this.#redactUpstream
@@ -377,35 +349,15 @@ export class ProvenanceSink {
         request: upstream,
         reply,
         failure,
-        scope,
-        stepNum,
-        turn,
+        ...origin,
         timestamp,
         durationMs: performance.now() - started,
       });
     }
   }
 
-  /** Who is calling: the loop (a model call is open) or a running tool. */
-  #attribute(): { scope: string | null; stepNum: number | null } {
-    if (this.#loopCallOpen) {
-      return { scope: null, stepNum: (this.#state?.steps.length ?? 0) + 1 };
-    }
-    const [first] = this.#running;
-    if (first !== undefined) {
-      const [step, name] = first;
-      const names = [...new Set(this.#running.values())];
-      return {
-        scope: names.length === 1 ? `tool:${name}` : `tool:${names.join("|")}`,
-        stepNum: step,
-      };
-    }
-    if (this.#state === undefined) return { scope: null, stepNum: null };
-    return { scope: "hook", stepNum: this.#state.steps.length + 1 };
-  }
-
   #recordCall(input: CallInput): void {
-    const { index, request, reply, failure, scope, stepNum, turn } = input;
+    const { index, request, reply, failure } = input;
     const error = failure === undefined ? undefined : this.#text(errorText(failure));
     const rawUpstream = this.#redactUpstream || this.#redacted === undefined;
     const messages = rawUpstream ? request.messages : this.#redacted.of(request.messages);
@@ -429,9 +381,7 @@ export class ProvenanceSink {
         outputTokens: this.#usage.outputTokens + reply.usage.outputTokens,
       };
     }
-    const calls = scope === null ? this.#turnCalls : this.#stepCalls;
-    const key = scope === null ? turn : stepNum;
-    if (key !== null) calls.set(key, [...(calls.get(key) ?? []), index]);
+    this.#origins.add(index, input);
     if (this.#live) this.#writer.call(index, files, record);
     else this.#pendingCalls.push({ index, files, record });
   }
