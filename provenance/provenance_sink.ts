@@ -13,8 +13,7 @@ import type {
   Usage,
 } from "../loop/types.ts";
 import { RedactedTranscript } from "../hooks/redacted_transcript.ts";
-import { boundedValue, checkedRedactor, type Redactor, scrubValue, truncateText } from "./_text.ts";
-import { TRACE_FORMAT_VERSION, usageJson } from "./_trace_files.ts";
+import { checkedRedactor, type Redactor, scrubValue, truncateText } from "./_text.ts";
 import {
   type CallFiles,
   type CallInput,
@@ -26,6 +25,7 @@ import {
   renderCallFiles,
 } from "./_call_record.ts";
 import { stepRecord } from "./_step_record.ts";
+import { trajectoryHead } from "./_trajectory_head.ts";
 import { CallAttribution } from "./_call_attribution.ts";
 import { TraceWriter } from "./_trace_writer.ts";
 
@@ -399,39 +399,22 @@ export class ProvenanceSink {
     return truncateText(this.#redact ? this.#redact(text) : text, this.#limit);
   }
 
-  /** `trajectory.json` without its `steps` and `llm_calls`, which the writer adds from disk. */
   #trajectory(final: boolean, counts: { steps: number; calls: number }): Record<string, unknown> {
-    const outcome = this.#outcome;
-    return {
-      format_version: TRACE_FORMAT_VERSION,
-      generator: "looplet",
-      run_id: this.runId,
-      status: outcome !== undefined ? "complete" : final ? "flushed" : "running",
-      started_at: this.#startedAt ?? null,
-      ended_at: this.#endedAt ?? null,
-      task: this.#task,
-      termination_reason: outcome?.stopReason ?? null,
-      final_answer: outcome?.finalAnswer === undefined
-        ? null
-        : boundedValue(outcome.finalAnswer, this.#redact, this.#limit),
-      error: outcome?.error === undefined ? null : this.#text(errorText(outcome.error)),
-      usage: usageJson(outcome?.usage ?? this.#usage),
-      metadata: {
-        ...(scrubValue(this.#metadata, this.#redact, this.#limit) as Record<string, unknown>),
-        ...(this.#backend !== undefined
-          ? {
-            backend: {
-              name: this.#backend.name,
-              native_tools: this.#backend.capabilities?.nativeTools === true,
-            },
-          }
-          : {}),
-        redacted: this.#redact !== undefined,
-        max_chars_per_call: this.#limit,
+    return trajectoryHead(
+      {
+        runId: this.runId,
+        startedAt: this.#startedAt,
+        endedAt: this.#endedAt,
+        task: this.#task,
+        outcome: this.#outcome,
+        usage: this.#usage,
+        metadata: this.#metadata,
+        backend: this.#backend,
+        redact: this.#redact,
+        limit: this.#limit,
       },
-      step_count: counts.steps,
-      llm_call_count: counts.calls,
-      ...(final ? {} : { steps: [], llm_calls: [] }),
-    };
+      final,
+      counts,
+    );
   }
 }
