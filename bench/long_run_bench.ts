@@ -3,8 +3,10 @@
  * scripted run of N steps per configuration (each in its own process), with a
  * transcript that keeps growing (two messages a step, no compaction firing).
  * Prints µs per step over an early window (steps 1,000-2,000) and the last
- * 1,000 steps, their ratio, the ratio after subtracting what the bare loop
- * itself grows by (the request it builds), and the process's peak RSS.
+ * 1,000 steps (each the median of its ten 100-step means, so a burst of
+ * other work on a shared machine does not decide a row), their ratio, the
+ * ratio after subtracting what the bare loop itself grows by (the request it
+ * builds), and the process's peak RSS.
  *
  *   deno run -A bench/long_run_bench.ts                    # every configuration, N = 10,000
  *   deno run -A bench/long_run_bench.ts --n 4000           # another N (at least 3,000)
@@ -42,7 +44,7 @@ import {
   truncateTranscript,
 } from "../hooks/mod.ts";
 import { ProvenanceSink } from "../provenance/mod.ts";
-import { countingBackend, peakRssMb } from "./_bench_utils.ts";
+import { countingBackend, median, peakRssMb } from "./_bench_utils.ts";
 
 /** What one configuration adds to the bare loop. */
 interface Setup {
@@ -174,6 +176,7 @@ interface Row {
 }
 
 const WINDOW = 1000;
+const CHUNK = WINDOW / 10;
 
 async function runConfiguration(name: string, n: number): Promise<Row> {
   const make = CONFIGURATIONS[name];
@@ -201,23 +204,25 @@ async function runConfiguration(name: string, n: number): Promise<Row> {
       ...(setup.keepSteps !== undefined ? { keepSteps: setup.keepSteps } : {}),
     });
     const marks = new Map<number, number>();
-    const wanted = new Set([WINDOW, 2 * WINDOW, n - WINDOW, n]);
+    const early = new Set(Array.from({ length: 11 }, (_, i) => WINDOW + i * CHUNK));
+    const late = new Set(Array.from({ length: 11 }, (_, i) => n - WINDOW + i * CHUNK));
     for await (const step of run) {
-      if (wanted.has(step.number)) marks.set(step.number, performance.now());
+      if (early.has(step.number) || late.has(step.number)) {
+        marks.set(step.number, performance.now());
+      }
     }
     const outcome = await run.outcome;
     if (outcome.stopReason !== "done" || outcome.steps !== n) {
       throw new Error(`"${name}" ended with ${outcome.stopReason} after ${outcome.steps} steps`);
     }
     setup.check?.();
-    const span = (from: number, to: number) =>
-      ((marks.get(to) ?? NaN) - (marks.get(from) ?? NaN)) * 1000 / (to - from);
-    return {
-      name,
-      earlyUs: span(WINDOW, 2 * WINDOW),
-      lateUs: span(n - WINDOW, n),
-      peakMb: peakRssMb(),
-    };
+    /** The median of the window's 100-step means, in µs per step. */
+    const window = (from: number) =>
+      median(Array.from({ length: 10 }, (_, index) => {
+        const start = marks.get(from + index * CHUNK) ?? NaN;
+        return ((marks.get(from + (index + 1) * CHUNK) ?? NaN) - start) * 1000 / CHUNK;
+      }));
+    return { name, earlyUs: window(WINDOW), lateUs: window(n - WINDOW), peakMb: peakRssMb() };
   } finally {
     for (const directory of directories) await Deno.remove(directory, { recursive: true });
   }
@@ -229,7 +234,7 @@ function table(rows: readonly Row[], n: number): string {
   const lines = [
     `long runs: N = ${n}, µs/step over steps ${WINDOW}-${
       2 * WINDOW
-    } (early) and the last ${WINDOW} (late); ` +
+    } (early) and the last ${WINDOW} (late), each the median of ten ${CHUNK}-step means; ` +
     `"net" subtracts the bare loop's own growth (${bareGrowth.toFixed(1)} µs/step)`,
     "",
     "| configuration | early | late | growth | net growth | peak RSS |",
