@@ -15,6 +15,8 @@ import { workspaceRoot } from "./workspace_path.ts";
 export interface GlobToolOptions {
   /** Most paths returned. @default 100 */
   readonly maxResults?: number;
+  /** Fail the call after this many milliseconds. @default 30000 */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -64,7 +66,7 @@ const GlobInput: z.ZodType<GlobArgs> = z.object({
  * `{a,b}`), skipping `.git` and `node_modules`.
  *
  * @param root The workspace folder.
- * @param options Result cap.
+ * @param options Result cap, timeout.
  * @returns The tool.
  * @throws {TypeError} When the folder does not exist.
  * @example
@@ -76,7 +78,7 @@ export function globTool(
   root: string,
   options: GlobToolOptions = {},
 ): Tool<GlobArgs, GlobResult> {
-  const { maxResults = 100 } = options;
+  const { maxResults = 100, timeoutMs = 30_000 } = options;
   const base = workspaceRoot(root);
   return tool({
     name: "glob",
@@ -84,6 +86,7 @@ export function globTool(
       'Find files in the workspace by glob pattern, e.g. "**/*.ts". Returns relative paths.',
     input: GlobInput,
     concurrencySafe: true,
+    timeoutMs,
     execute: async ({ pattern }, ctx) => {
       if (pattern.startsWith("/") || pattern.split("/").includes("..")) {
         throw new Error(

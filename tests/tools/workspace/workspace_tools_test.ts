@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { workspaceTools } from "../../../tools/workspace/workspace_tools.ts";
-import { bashTool, runCommand } from "../../../tools/workspace/bash_tool.ts";
+import { bashTool } from "../../../tools/workspace/bash_tool.ts";
+import { runCommand } from "../../../tools/workspace/run_command.ts";
 import { readFileTool } from "../../../tools/workspace/read_file_tool.ts";
 import { editFileTool } from "../../../tools/workspace/edit_file_tool.ts";
 import { writeFileTool } from "../../../tools/workspace/write_file_tool.ts";
