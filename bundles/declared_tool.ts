@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { AnyTool, SchemaParseResult, ToolContext } from "../loop/types.ts";
 import { tool } from "../tools/tool.ts";
-import { type CommandPolicy, runCommand } from "../tools/workspace/run_command.ts";
+import { type CommandPolicy, runCommand, workspaceHome } from "../tools/workspace/run_command.ts";
 import { capText } from "../internal/limits.ts";
 import type { ToolEntry } from "./read_bundle_folder.ts";
 
@@ -76,6 +76,7 @@ export async function declaredTool(
         signal: ctx.signal,
         timeoutMs,
         readOnlyPaths: [dir],
+        home: workspaceHome(workspace),
       });
       const where = `tool "${manifest.name}" (${manifestPath} command)`;
       if (run.timedOut) throw new Error(`${where} timed out after ${timeoutMs} ms`);

@@ -1,5 +1,5 @@
 import type { Hook } from "../loop/types.ts";
-import { type CommandPolicy, runCommand } from "../tools/workspace/run_command.ts";
+import { type CommandPolicy, runCommand, workspaceHome } from "../tools/workspace/run_command.ts";
 import { capText } from "../internal/limits.ts";
 
 /**
@@ -55,6 +55,7 @@ export function testGuard(options: TestGuardOptions): ConfiguredHook {
       const run = await runCommand("bash", ["-c", command], {
         ...policy,
         cwd: workspace,
+        home: workspaceHome(workspace),
         timeoutMs,
         signal,
       });

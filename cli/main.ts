@@ -62,7 +62,8 @@ run 'looplet <command> --help' for a command's options`;
 const COMMAND_USAGE: Record<string, string> = {
   run: `usage: looplet run <bundle> <task> [--workspace DIR | --copy-workspace DIR] [--max-steps N]
          [--scripted] [--scripted-response TEXT]... [--trace-dir DIR | --no-trace]
-         [--model NAME] [--base-url URL] [--provider NAME] [--no-tests] [--debug]`,
+         [--model NAME] [--base-url URL] [--provider NAME] [--no-tests] [--debug]
+         [--sandbox auto|bwrap|none]`,
   blueprint: "usage: looplet blueprint <bundle> [--workspace DIR] [--max-steps N]",
   "export-code": "usage: looplet export-code <bundle> <out.ts> [--library SPECIFIER]",
   package:

@@ -14,6 +14,13 @@ import {
   bundleScriptedResponses,
   loadBundle,
 } from "../bundles/load_bundle.ts";
+import {
+  detectSandbox,
+  SANDBOX_MODES,
+  type SandboxMode,
+} from "../tools/workspace/detect_sandbox.ts";
+import { knownSecretValues, redactSecrets } from "../hooks/redact_secrets.ts";
+import { redactResultsHook } from "../hooks/redact_results_hook.ts";
 
 const COLOURS = { green: 32, red: 31, dim: 2, bold: 1, cyan: 36, yellow: 33 } as const;
 
@@ -79,6 +86,7 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
     "base-url": { type: "string" },
     provider: { type: "string" },
     "no-tests": { type: "boolean" },
+    sandbox: { type: "string" },
   }, { min: 2, max: 2, names: "a bundle folder and a task" });
   const { io, deps, env, tty } = context;
   const [bundlePath, task] = positionals;
@@ -95,6 +103,10 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
     throw new UsageError("give --trace-dir or --no-trace, not both", "run");
   }
   const scripted = Boolean(values.scripted) || explicitResponses.length > 0;
+  const sandbox = ((values.sandbox as string | undefined) ?? "auto") as SandboxMode;
+  if (!SANDBOX_MODES.includes(sandbox)) {
+    throw new UsageError(`--sandbox must be auto, bwrap or none, got "${sandbox}"`, "run");
+  }
 
   const bundle = await loadBundle(await resolveBundle(bundlePath));
   for (const warning of bundle.warnings) io.stderr(`warning: ${warning}`);
@@ -164,6 +176,27 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
       ? join(workspace, ".looplet", "traces", `${bundle.name}-${randomHex(12)}`)
       : undefined);
 
+  // Command tools: sandboxed when asked (auto: when bubblewrap works here; say so once when not).
+  const sandboxStatus = sandbox === "none" ? undefined : await detectSandbox();
+  if (sandbox === "bwrap" && sandboxStatus?.available === false) {
+    throw new Error(
+      `Cannot use --sandbox bwrap: ${sandboxStatus.reason}; install bubblewrap or pass --sandbox none`,
+    );
+  }
+  // The caller's own secrets never come back in a tool result, even if a tool prints them.
+  const secrets = knownSecretValues(env);
+  if (sandbox === "auto" && sandboxStatus?.available === false) {
+    io.stderr(
+      `warning: sandbox unavailable: ${sandboxStatus.reason}; commands run unsandboxed and can read and write whatever your user can (see the README's threat model); install bubblewrap, or pass --sandbox none to accept this`,
+    );
+  }
+  const commands = {
+    sandbox,
+    network: bundle.folder.network ?? false,
+    passEnv: bundle.folder.passEnv ?? [],
+    envSource: env,
+  };
+
   // A bundle that owns its run.
   if (bundle.entrypoint?.run) {
     const runtime = bundleRuntime(bundle.folder.root, {
@@ -171,6 +204,7 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
       maxSteps: maxStepsFlag ?? bundle.folder.maxSteps ?? 20,
       scripted,
       options: runtimeOptions,
+      commands,
     });
     const code = await bundle.entrypoint.run({
       task,
@@ -193,6 +227,7 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
   const agent = await buildBundle(bundle, {
     workspace,
     scripted,
+    commands,
     options: runtimeOptions,
     ...(maxStepsFlag ? { maxSteps: maxStepsFlag } : {}),
     ...(deps.connect ? { connect: deps.connect } : {}),
@@ -219,6 +254,15 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
   io.stdout(paint(tty, "bold", `looplet run ${bundle.name}`));
   io.stdout(`  Task: ${task}`);
   io.stdout(`  Workspace: ${workspace}`);
+  io.stdout(
+    `  Sandbox: ${
+      sandbox !== "none" && sandboxStatus?.available
+        ? `bwrap (workspace read-write, system read-only, network ${
+          commands.network ? "on" : "off"
+        })`
+        : "none"
+    }`,
+  );
   io.stdout(`  Model: ${modelLabel} | Budget: ${agent.maxSteps} steps`);
   io.stdout(`  Tool protocol: ${protocol} | Probe: ${probeReason}`);
   io.stdout("");
@@ -233,7 +277,14 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
       llm,
       task,
       tools: agent.tools,
-      hooks: [...agent.hooks, ...(sink?.hooks ?? []), liveHook],
+      hooks: [
+        ...(secrets.length > 0
+          ? [redactResultsHook(redactSecrets({ patterns: [], values: secrets }))]
+          : []),
+        ...agent.hooks,
+        ...(sink?.hooks ?? []),
+        liveHook,
+      ],
       systemPrompt: agent.systemPrompt,
       maxSteps: agent.maxSteps,
       metadata: agent.metadata,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Tool } from "../../loop/types.ts";
 import { tool } from "../tool.ts";
-import { type CommandPolicy, runCommand } from "./run_command.ts";
+import { type CommandPolicy, runCommand, workspaceHome } from "./run_command.ts";
 import { workspaceRoot } from "./workspace_path.ts";
 
 /**
@@ -71,7 +71,8 @@ const BashInput: z.ZodType<BashArgs> = z.object({
  * The `bash` tool: run a shell command in the workspace folder, with a
  * timeout that kills the whole process group and caps on the output kept
  * while it is read. The command gets the explicit environment of
- * `commandEnvironment` (no secrets unless named in `passEnv`). Paths in the
+ * `commandEnvironment` (no secrets unless named in `passEnv`), with `HOME`
+ * at `.looplet/home` in the workspace (so tool caches persist). Paths in the
  * command are not checked: without `sandbox` it can read and write whatever
  * your user can; with `sandbox: "bwrap"` (or `"auto"` where bubblewrap runs)
  * it sees only the workspace read-write and the system read-only, with no
@@ -113,6 +114,7 @@ export function bashTool(
         ...policy,
         cwd,
         env,
+        home: workspaceHome(cwd),
         timeoutMs,
         maxStdoutChars,
         maxStderrChars,

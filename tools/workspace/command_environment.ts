@@ -30,6 +30,9 @@ export const COMMAND_ENV_NAMES: readonly string[] = Object.freeze([
   "PATHEXT",
 ]);
 
+/** `PATH` when the source has none (the usual POSIX system folders). */
+const DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+
 /**
  * Options of {@linkcode commandEnvironment}.
  *
@@ -62,7 +65,8 @@ export interface CommandEnvironmentOptions {
  * The explicit environment every command tool gets (the coder's `bash`,
  * bundle `command` tools, the test guard, cartridge subprocess tools):
  * {@linkcode COMMAND_ENV_NAMES} read from `from`, with this runtime's folder
- * first on `PATH` (so `deno`/`node` resolve); `HOME` and the temp folders set
+ * first on `PATH` (so `deno`/`node` resolve; `PATH` defaults to
+ * `/usr/local/bin:/usr/bin:/bin`); `HOME` and the temp folders set
  * to the given scratch folders; `LANG` defaulting to `C.UTF-8`; then the
  * `pass` names and the `set` values. Secrets never reach a command unless
  * they are named in `pass` or `set`.
@@ -98,8 +102,9 @@ export function commandEnvironment(options: CommandEnvironmentOptions): Record<s
     if (typeof value === "string") env[name] = value;
   }
   const runtimeDir = dirname(process.execPath);
-  const delimiter = process.platform === "win32" ? ";" : ":";
-  env.PATH = env.PATH ? `${runtimeDir}${delimiter}${env.PATH}` : runtimeDir;
+  const windows = process.platform === "win32";
+  const path = env.PATH ?? (windows ? undefined : DEFAULT_PATH);
+  env.PATH = path ? `${runtimeDir}${windows ? ";" : ":"}${path}` : runtimeDir;
   env.LANG ??= "C.UTF-8";
   env.HOME = home;
   if (process.platform === "win32") env.USERPROFILE = home;

@@ -10,7 +10,7 @@ export { workspaceTools } from "./workspace_tools.ts";
 export type { WorkspaceToolsOptions } from "./workspace_tools.ts";
 export { bashTool } from "./bash_tool.ts";
 export type { BashArgs, BashResult, BashToolOptions } from "./bash_tool.ts";
-export { runCommand } from "./run_command.ts";
+export { runCommand, workspaceHome } from "./run_command.ts";
 export type { CommandPolicy, CommandRun, RunCommandOptions } from "./run_command.ts";
 export { COMMAND_ENV_NAMES, commandEnvironment } from "./command_environment.ts";
 export type { CommandEnvironmentOptions } from "./command_environment.ts";

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
@@ -7,6 +7,7 @@ import { commandEnvironment } from "./command_environment.ts";
 import type { SandboxMode } from "./detect_sandbox.ts";
 import { OutputCap } from "./_output_cap.ts";
 import { bwrapArgs, SANDBOX_HOME, SANDBOX_TMP, useSandbox } from "./_sandbox_args.ts";
+import { isInsideWorkspace } from "./workspace_path.ts";
 
 /**
  * How far a command is trusted: the sandbox, the network, and which of the
@@ -62,6 +63,11 @@ export interface RunCommandOptions extends CommandPolicy {
   readonly workspace?: string;
   /** Extra folders the sandbox shows read-only (for example a tool's own folder). @default [] */
   readonly readOnlyPaths?: readonly string[];
+  /**
+   * `HOME` of the command, created when missing; it must be inside `workspace` (caches such as
+   * Deno's then persist between commands). @default a fresh scratch folder, removed afterwards
+   */
+  readonly home?: string;
 }
 
 /**
@@ -89,6 +95,23 @@ export interface CommandRun {
   readonly sandboxed: boolean;
 }
 
+/**
+ * The `HOME` workspace commands share: `.looplet/home` in the workspace, so
+ * caches (Deno's, npm's) persist between commands and runs, and the user's
+ * own home is never used.
+ *
+ * @param workspace The workspace folder.
+ * @returns The folder path (created by `runCommand` when missing).
+ * @example
+ * ```ts
+ * import { workspaceHome } from "jsr:@looplet/looplet/workspace";
+ * workspaceHome("/work/project"); // "/work/project/.looplet/home"
+ * ```
+ */
+export function workspaceHome(workspace: string): string {
+  return join(workspace, ".looplet", "home");
+}
+
 function positive(name: string, value: number): void {
   if (!(typeof value === "number" && value > 0)) {
     throw new RangeError(`Cannot run command: '${name}' must be a positive number, got ${value}`);
@@ -98,7 +121,8 @@ function positive(name: string, value: number): void {
 /**
  * Run a program and collect its output. It gets the explicit environment of
  * `commandEnvironment` (no secrets unless named in `passEnv`) with a fresh
- * scratch `HOME` and temp folder that are removed afterwards; under the
+ * scratch temp folder (and `HOME`, unless `home` is given) removed
+ * afterwards; under the
  * sandbox it sees the system read-only, the workspace read-write, a private
  * `/tmp`, and no network unless `network` is set. Output is capped while it
  * is read; at the timeout or on abort the whole process group is killed and
@@ -135,17 +159,21 @@ export async function runCommand(
     envSource,
     workspace = cwd,
     readOnlyPaths = [],
+    home: homeOption,
   } = options;
   positive("timeoutMs", timeoutMs);
   positive("maxStdoutChars", maxStdoutChars);
   positive("maxStderrChars", maxStderrChars);
   signal?.throwIfAborted();
   const sandboxed = await useSandbox(sandbox);
+  const ownHome = homeOption === undefined
+    ? undefined
+    : await homeInside(resolve(workspace), resolve(homeOption));
   const scratch = sandboxed ? undefined : await mkdtemp(join(tmpdir(), "looplet-command-"));
   try {
-    const home = scratch ? join(scratch, "home") : SANDBOX_HOME;
+    const home = ownHome ?? (scratch ? join(scratch, "home") : SANDBOX_HOME);
     const tmp = scratch ? join(scratch, "tmp") : SANDBOX_TMP;
-    if (scratch) await Promise.all([mkdir(home), mkdir(tmp)]);
+    if (scratch) await Promise.all([ownHome ? undefined : mkdir(home), mkdir(tmp)]);
     const environment = commandEnvironment({
       home,
       tmp,
@@ -178,6 +206,17 @@ export async function runCommand(
     return { ...run, sandboxed };
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+/** Create `home` and return it when its real path is inside the workspace (else a scratch home is used). */
+async function homeInside(workspace: string, home: string): Promise<string | undefined> {
+  try {
+    await mkdir(home, { recursive: true });
+    const [root, real] = await Promise.all([realpath(workspace), realpath(home)]);
+    return isInsideWorkspace(root, real) && real !== root ? real : undefined;
+  } catch {
+    return undefined;
   }
 }
 
