@@ -236,6 +236,8 @@ function spawnAndCollect(
 ): Promise<Omit<CommandRun, "sandboxed">> {
   const { cwd, env, timeoutMs, stdin, signal } = options;
   const ownGroup = process.platform !== "win32";
+  // Aborted while the scratch folder or the sandbox was being prepared: start nothing.
+  if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolvePromise, reject) => {
     const child = spawn(program, args, {
       cwd,
