@@ -420,12 +420,11 @@ function textMessages(messages: readonly Message[]): WireMessage[] {
 function markLastBlock(messages: WireMessage[], control: Block): void {
   const last = messages.at(-1);
   if (!last) return;
-  for (let i = last.content.length - 1; i >= 0; i--) {
-    const block = last.content[i];
-    if (block.type === "thinking" || block.type === "redacted_thinking") continue;
-    last.content[i] = { ...block, cache_control: control };
-    return;
-  }
+  const i = last.content.findLastIndex((block) =>
+    block.type !== "thinking" && block.type !== "redacted_thinking"
+  );
+  const block = last.content[i];
+  if (block !== undefined) last.content[i] = { ...block, cache_control: control };
 }
 
 // ---------------------------------------------------------------------------

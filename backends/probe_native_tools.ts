@@ -93,10 +93,11 @@ export async function probeNativeTools(
   }
   const called = turn.toolCalls?.find((call) => call.name === PROBE_TOOL);
   if (called) return { nativeTools: true, reason: "the model returned a structured tool call" };
-  if (turn.toolCalls && turn.toolCalls.length > 0) {
+  const [other] = turn.toolCalls ?? [];
+  if (other !== undefined) {
     return {
       nativeTools: true,
-      reason: `the model returned a structured call, to "${turn.toolCalls[0].name}"`,
+      reason: `the model returned a structured call, to "${other.name}"`,
     };
   }
   if (parseToolCalls(turn.text).some((call) => call.name === PROBE_TOOL)) {

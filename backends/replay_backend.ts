@@ -169,11 +169,10 @@ function divergence(request: ModelRequest, call: RecordedCall): string | undefin
   if (recorded.length !== request.messages.length) {
     return `${request.messages.length} messages, recorded ${recorded.length}`;
   }
-  for (let i = 0; i < recorded.length; i++) {
-    if (recorded[i].role !== request.messages[i].role) {
-      return `message ${i + 1} is from "${request.messages[i].role}", recorded "${
-        recorded[i].role
-      }"`;
+  for (const [i, message] of request.messages.entries()) {
+    const recordedRole = recorded[i]?.role;
+    if (recordedRole !== message.role) {
+      return `message ${i + 1} is from "${message.role}", recorded "${recordedRole}"`;
     }
   }
   const tools = request.tools.map((t) => t.name).join(",");

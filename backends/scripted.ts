@@ -194,7 +194,8 @@ export class ScriptedBackend implements Backend {
     options.signal?.throwIfAborted();
     if (this.#record) this.requests.push({ ...request, messages: [...request.messages] });
     const index = this.#calls;
-    if (index >= this.#script.length) {
+    let entry = this.#script[index];
+    if (entry === undefined) {
       throw new BackendError(
         `Scripted backend "${this.name}" ran out of responses after ${this.#script.length} ` +
           `replies; add responses to the script or lower maxSteps`,
@@ -203,7 +204,6 @@ export class ScriptedBackend implements Backend {
     }
     this.#calls++;
     if (this.#delayMs > 0) await abortableDelay(this.#delayMs, options.signal);
-    let entry = this.#script[index];
     while (typeof entry === "function") entry = await entry(request, index);
     if (entry instanceof Error) throw entry;
     const turn = toModelTurn(entry, index);

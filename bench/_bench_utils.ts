@@ -24,6 +24,22 @@ export function countingBackend(n: number, tool: string, usage?: Usage): Backend
   };
 }
 
+/**
+ * The sample at quantile `q` (0: the fastest, 0.5: the median) of unsorted
+ * samples; for an even count, the median is the upper middle sample.
+ */
+export function quantile(samples: readonly number[], q: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const value = sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  if (value === undefined) throw new RangeError("Cannot take a quantile of no samples");
+  return value;
+}
+
+/** The median of unsorted samples (the upper middle one for an even count). */
+export function median(samples: readonly number[]): number {
+  return quantile(samples, 0.5);
+}
+
 /** Current RSS in MB. */
 export function rssMb(): number {
   return Deno.memoryUsage().rss / 1024 / 1024;

@@ -14,6 +14,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { quantile } from "./_bench_utils.ts";
 
 const runsFlag = Deno.args.indexOf("--runs");
 const RUNS = runsFlag >= 0 ? Number(Deno.args[runsFlag + 1]) : 15;
@@ -30,8 +31,7 @@ function time(args: string[]): { min: number; median: number } {
     samples.push(performance.now() - started);
     if (result.status !== 0) throw new Error(`${args.join(" ")} failed: ${result.stderr}`);
   }
-  samples.sort((a, b) => a - b);
-  return { min: samples[0], median: samples[Math.floor(samples.length / 2)] };
+  return { min: Math.min(...samples), median: quantile(samples, 0.5) };
 }
 
 const baseline = time(["run", empty]);

@@ -5,6 +5,8 @@
  *
  * Target (issue 2): importing mod.ts adds at most 10 ms.
  */
+import { quantile } from "./_bench_utils.ts";
+
 const RUNS = 15;
 const dir = await Deno.makeTempDir({ prefix: "looplet-import-" });
 const empty = `${dir}/empty.ts`;
@@ -28,8 +30,7 @@ async function median(file: string): Promise<number> {
     if (code !== 0) throw new Error(`deno run ${file} failed`);
     if (i >= 2) times.push(performance.now() - started); // the first runs fill the module cache
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return quantile(times, 0.5);
 }
 
 const bare = await median(empty);

@@ -11,7 +11,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { composableLoop, tool } from "../mod.ts";
-import { countingBackend, peakRssMb } from "./_bench_utils.ts";
+import { countingBackend, median, peakRssMb } from "./_bench_utils.ts";
 
 const noop = tool({
   name: "noop",
@@ -51,8 +51,7 @@ async function measure(n: number): Promise<{ usPerStep: number; peakMb: number }
   const samples: number[] = [await runOnce(n)];
   const peakMb = peakRssMb(); // one warm-up and one run: the peak a single run reaches
   for (let i = 1; i < REPEATS; i++) samples.push(await runOnce(n));
-  samples.sort((a, b) => a - b);
-  return { usPerStep: samples[Math.floor(REPEATS / 2)], peakMb };
+  return { usPerStep: median(samples), peakMb };
 }
 
 const { values } = parseArgs({ args: Deno.args, options: { n: { type: "string" } } });
@@ -76,7 +75,9 @@ if (values.n !== undefined) {
       } µs/step  peak RSS ${row.peakMb.toFixed(1)} MB`,
     );
   }
-  const ratio = rows[2].usPerStep / rows[0].usPerStep;
+  const [first, , last] = rows;
+  if (first === undefined || last === undefined) throw new Error("loop bench: a size was not run");
+  const ratio = last.usPerStep / first.usPerStep;
   console.log(
     `  cost at 10,000 / cost at 100: ${
       ratio.toFixed(2)

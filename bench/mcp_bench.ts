@@ -11,6 +11,7 @@
 import { fileURLToPath } from "node:url";
 import { connectMcpServer, jsonSchemaInput } from "../tools/mcp/mod.ts";
 import { ScriptedBackend } from "../mod.ts";
+import { median, quantile } from "./_bench_utils.ts";
 
 const ENTRY = fileURLToPath(
   new URL(
@@ -20,16 +21,6 @@ const ENTRY = fileURLToPath(
 );
 const CONNECTS = 8;
 const CALLS = Number(Deno.args[0] ?? 500);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-}
 
 const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
 
@@ -182,10 +173,10 @@ console.log(`tools/list + conversion, median:      ${fmt(median(listTimes))}`);
 console.log(`connect + list tools, median:         ${fmt(median(connectTimes))}`);
 console.log(`bare client spawn + handshake + list: ${fmt(median(rawSpawns))}`);
 console.log(
-  `echo round trip, ours: median ${fmt(median(ours))}, p90 ${fmt(percentile(ours, 0.9))}`,
+  `echo round trip, ours: median ${fmt(median(ours))}, p90 ${fmt(quantile(ours, 0.9))}`,
 );
 console.log(
-  `echo round trip, bare: median ${fmt(median(rawTimes))}, p90 ${fmt(percentile(rawTimes, 0.9))}`,
+  `echo round trip, bare: median ${fmt(median(rawTimes))}, p90 ${fmt(quantile(rawTimes, 0.9))}`,
 );
 console.log(`our added time per call (median diff): ${fmt(median(ours) - median(rawTimes))}`);
 console.log(`schema check of edit_file args: ${validateUs.toFixed(2)} µs`);

@@ -11,6 +11,7 @@ import { z } from "zod";
 import { composableLoop, ScriptedBackend, tool } from "../mod.ts";
 import type { Hook } from "../mod.ts";
 import { ProvenanceSink } from "../provenance/mod.ts";
+import { median } from "./_bench_utils.ts";
 
 const STEPS = 1000;
 const ROUNDS = 7;
@@ -70,11 +71,6 @@ async function recordedRun(
   await sink.flush();
   const reflushMs = performance.now() - reflushStarted;
   return { runMs, flushMs, reflushMs, dir };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 const plain: number[] = [];

@@ -16,6 +16,7 @@
 import { OpenAICompatibleBackend } from "../backends/openai_compatible.ts";
 import { AnthropicBackend } from "../backends/anthropic.ts";
 import type { ModelRequest } from "../loop/types.ts";
+import { median, quantile } from "./_bench_utils.ts";
 
 const FIXTURES = new URL("../../shared/fixtures/", import.meta.url);
 const read = (path: string) => Deno.readTextFileSync(new URL(path, FIXTURES));
@@ -64,12 +65,11 @@ async function throughput(
     await backend.generate(REQUEST, { onDelta: () => deltas++ });
     runs.push(performance.now() - started);
   }
-  runs.sort((a, b) => a - b);
-  const median = runs[3];
+  const ms = median(runs);
   const mb = bytes.length / (1024 * 1024);
   console.log(
-    `${label.padEnd(44)} ${mb.toFixed(1)} MB, ${deltas} deltas, median ${median.toFixed(0)} ms ` +
-      `→ ${(mb / (median / 1000)).toFixed(0)} MB/s`,
+    `${label.padEnd(44)} ${mb.toFixed(1)} MB, ${deltas} deltas, median ${ms.toFixed(0)} ms ` +
+      `→ ${(mb / (ms / 1000)).toFixed(0)} MB/s`,
   );
 }
 
@@ -116,8 +116,7 @@ const firstEvents = openAiLines.slice(0, 2).map((l) => `data: ${l}\n\n`).join(""
 const restEvents = openAiLines.slice(2).map((l) => `data: ${l}\n\n`).join("") + "data: [DONE]\n\n";
 
 function stats(samples: number[]): string {
-  samples.sort((a, b) => a - b);
-  const pick = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
+  const pick = (q: number) => quantile(samples, q);
   return `median ${(pick(0.5) * 1000).toFixed(0)} µs, p99 ${(pick(0.99) * 1000).toFixed(0)} µs ` +
     `(n=${samples.length})`;
 }

@@ -60,8 +60,7 @@ export function parseFlatFrontMatter(
 ): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   let index = 0;
-  while (index < lines.length) {
-    const line = lines[index];
+  for (let line = lines[index]; line !== undefined; line = lines[index]) {
     if (line.trim() === "" || line.trimStart().startsWith("#")) {
       index++;
       continue;
@@ -69,21 +68,20 @@ export function parseFlatFrontMatter(
     if (/^\s/.test(line) || line.includes("\t")) return undefined;
     const match = KEY.exec(line);
     if (!match) return undefined;
-    const key = match[1];
+    const [, key = "", rest = ""] = match;
     if (key in out) return undefined;
-    const rest = match[2] ?? "";
     index++;
     // Indented lines after the key: a block list or a folded plain scalar.
     const block: string[] = [];
-    while (index < lines.length && (/^\s+\S/.test(lines[index]) || lines[index].trim() === "")) {
-      if (lines[index].trim() === "") {
+    for (
+      let next = lines[index];
+      next !== undefined && (/^\s+\S/.test(next) || next.trim() === "");
+      next = lines[++index]
+    ) {
+      if (next.trim() === "") {
         // A blank line inside a block changes folding rules; leave it to YAML.
-        if (index + 1 < lines.length && /^\s+\S/.test(lines[index + 1])) return undefined;
-        index++;
-        continue;
-      }
-      block.push(lines[index].trim());
-      index++;
+        if (/^\s+\S/.test(lines[index + 1] ?? "")) return undefined;
+      } else block.push(next.trim());
     }
     if (block.length === 0) {
       const value = scalar(rest);

@@ -36,7 +36,7 @@ export interface DeclaredToolOptions extends CommandPolicy {
  * @param entry The manifest and its folder.
  * @param options The workspace, sandbox, network and passed variables.
  * @returns The tool; its input schema is the manifest's JSON Schema.
- * @throws {TypeError} When a module does not export `execute`.
+ * @throws {TypeError} When a module does not export `execute`, or a command names no program.
  * @example
  * ```ts ignore
  * const tools = await Promise.all(folder.tools.map((entry) => declaredTool(entry, { workspace: "." })));
@@ -64,11 +64,18 @@ export async function declaredTool(
     }
     execute = (args, ctx) => module.execute(args, { ...ctx, workspace: options.workspace });
   } else {
-    const [program, ...rest] = manifest.command!.map((part) => part.replaceAll("${TOOL_DIR}", dir));
+    const [program, ...rest] = (manifest.command ?? []).map((part) =>
+      part.replaceAll("${TOOL_DIR}", dir)
+    );
+    if (program === undefined) {
+      throw new TypeError(
+        `${manifestPath}: command: must name a program, e.g. ["sh", "run.sh"], or set module`,
+      );
+    }
     const { workspace, ...policy } = options;
     const timeoutMs = manifest.timeout_ms ?? 120_000;
     execute = async (args, ctx) => {
-      const run = await runCommand(program!, rest, {
+      const run = await runCommand(program, rest, {
         ...policy,
         cwd: workspace,
         env: { LOOPLET_WORKSPACE: workspace, LOOPLET_TOOL_DIR: dir },

@@ -61,19 +61,22 @@ export class UsageError extends Error {
  * @param args Its arguments.
  * @param options The flags it takes (`--debug` is always accepted).
  * @param positionals How many positionals, and what they are called.
- * @returns The flag values and the positionals.
+ * @returns The flag values and the positionals (typed as at least `min` strings).
  * @throws {UsageError} On unknown flags, missing values or wrong counts.
  * @example
  * ```ts ignore
  * parseCommand("run", ["x", "--json"], { json: { type: "boolean" } }, { min: 1, max: 1, names: "a bundle" });
  * ```
  */
-export function parseCommand(
+export function parseCommand<Min extends 0 | 1 | 2>(
   command: string,
   args: string[],
   options: Record<string, OptionSpec>,
-  positionals: { min: number; max: number; names: string },
-): { values: Record<string, unknown>; positionals: string[] } {
+  positionals: { min: Min; max: number; names: string },
+): {
+  values: Record<string, unknown>;
+  positionals: [...{ 0: []; 1: [string]; 2: [string, string] }[Min], ...string[]];
+} {
   const specs: Record<string, OptionSpec> = { ...options, debug: { type: "boolean" } };
   const shorts = new Map(
     Object.entries(specs).filter(([, spec]) => spec.short).map((
@@ -83,7 +86,7 @@ export function parseCommand(
   const values: Record<string, unknown> = {};
   const found: string[] = [];
   for (let index = 0; index < args.length; index++) {
-    const arg = args[index];
+    const arg = args[index]!;
     if (arg === "--") {
       found.push(...args.slice(index + 1));
       break;
@@ -123,7 +126,11 @@ export function parseCommand(
       command,
     );
   }
-  return { values: parsed.values as Record<string, unknown>, positionals: parsed.positionals };
+  return {
+    values: parsed.values as Record<string, unknown>,
+    // Checked above: there are at least `min` of them.
+    positionals: parsed.positionals as [...{ 0: []; 1: [string]; 2: [string, string] }[Min]],
+  };
 }
 
 /**

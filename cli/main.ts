@@ -349,8 +349,8 @@ export function programDependencies(): CliDependencies {
     trace: async (options) => (await wiring()).cliTrace(options),
     connect: async (config) => (await wiring()).cliConnect(config),
     commands: {
-      show: async (args, io) => (await wiring()).defaultCliDependencies().commands!.show(args, io),
-      eval: async (args, io) => (await wiring()).defaultCliDependencies().commands!.eval(args, io),
+      show: async (args, io) => (await wiring()).defaultCliDependencies().commands.show(args, io),
+      eval: async (args, io) => (await wiring()).defaultCliDependencies().commands.eval(args, io),
     },
   };
 }

@@ -6,7 +6,14 @@
  *
  * @module
  */
-import type { BackendOverrides, CliDependencies, CliIo, TraceOptions, TraceSink } from "./types.ts";
+import type {
+  BackendOverrides,
+  CliDependencies,
+  CliIo,
+  CommandFunction,
+  TraceOptions,
+  TraceSink,
+} from "./types.ts";
 import type { McpConnectConfig, McpConnection } from "../bundles/load_bundle.ts";
 import type { Backend } from "../loop/types.ts";
 import { AnthropicBackend } from "../backends/anthropic.ts";
@@ -127,7 +134,9 @@ export async function cliConnect(config: McpConnectConfig): Promise<McpConnectio
  * const code = await main(Deno.args, defaultCliDependencies());
  * ```
  */
-export function defaultCliDependencies(): CliDependencies {
+export function defaultCliDependencies(): CliDependencies & {
+  readonly commands: { readonly show: CommandFunction; readonly eval: CommandFunction };
+} {
   return {
     backendFromEnv: cliBackend,
     probeNativeTools: cliProbe,

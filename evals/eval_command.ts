@@ -52,7 +52,8 @@ async function runCommand(args: string[], io: CommandIo): Promise<number> {
     return usageError(io, (error as Error).message);
   }
   const { values, positionals } = parsed;
-  if (positionals.length < 2) {
+  const [evalsPath, ...tracePaths] = positionals;
+  if (evalsPath === undefined || tracePaths.length === 0) {
     return usageError(io, "eval run needs <evals> and at least one <trace-dir>");
   }
   let threshold: number | undefined;
@@ -62,7 +63,6 @@ async function runCommand(args: string[], io: CommandIo): Promise<number> {
       return usageError(io, `--threshold must be a number, got "${values.threshold}"`);
     }
   }
-  const [evalsPath, ...tracePaths] = positionals;
   let failed = false;
   let discovery;
   try {
@@ -163,10 +163,9 @@ async function casesCommand(args: string[], io: CommandIo): Promise<number> {
       action === undefined ? "missing 'list' or 'show'" : `unknown cases command "${action}"`,
     );
   }
-  const expected = action === "show" ? [1, 2] : [1, 1];
-  if (
-    rest.length < expected[0] || rest.length > expected[1] || rest.some((a) => a.startsWith("-"))
-  ) {
+  const [path] = rest;
+  const most = action === "show" ? 2 : 1;
+  if (path === undefined || rest.length > most || rest.some((a) => a.startsWith("-"))) {
     return usageError(
       io,
       `eval cases ${action} takes ${action === "show" ? "<path> [case-id]" : "<path>"}`,
@@ -174,13 +173,13 @@ async function casesCommand(args: string[], io: CommandIo): Promise<number> {
   }
   let cases: EvalCase[];
   try {
-    cases = await loadCases(rest[0]);
+    cases = await loadCases(path);
   } catch (error) {
     io.stderr(`error: ${(error as Error).message}`);
     return 1;
   }
   if (cases.length === 0) {
-    io.stderr(`error: no eval cases in "${rest[0]}"`);
+    io.stderr(`error: no eval cases in "${path}"`);
     return 1;
   }
   if (action === "show") {
@@ -189,16 +188,14 @@ async function casesCommand(args: string[], io: CommandIo): Promise<number> {
       item = cases.find((c) => c.id === rest[1]);
       if (item === undefined) {
         io.stderr(
-          `error: no case "${rest[1]}" in "${rest[0]}"; cases: ${
-            cases.map((c) => c.id).join(", ")
-          }`,
+          `error: no case "${rest[1]}" in "${path}"; cases: ${cases.map((c) => c.id).join(", ")}`,
         );
         return 1;
       }
     } else if (cases.length === 1) item = cases[0];
     else {
       io.stderr(
-        `error: "${rest[0]}" holds ${cases.length} cases; name one: ${
+        `error: "${path}" holds ${cases.length} cases; name one: ${
           cases.map((c) => c.id).join(", ")
         }`,
       );

@@ -48,7 +48,7 @@ interface Row {
   readonly email: string;
   readonly active: boolean;
 }
-type Database = Record<string, Row[]>;
+type Database = Record<"users" | "orders", Row[]>;
 
 function seed(): Database {
   const users = Array.from({ length: 40 }, (_, i) => ({
@@ -68,7 +68,11 @@ function seed(): Database {
 
 /** The demo database, kept in a JSON file so a resumed process sees earlier deletions. */
 class DemoDatabase {
-  constructor(readonly file: string) {}
+  readonly file: string;
+
+  constructor(file: string) {
+    this.file = file;
+  }
 
   read(): Database {
     try {

@@ -102,7 +102,7 @@ class Reservoir {
   summary(): LatencySummary {
     const sorted = [...this.values].sort((a, b) => a - b);
     const at = (p: number) =>
-      sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+      sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
     return { count: this.count, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: this.max };
   }
 }

@@ -96,11 +96,13 @@ function stable(value: unknown): string {
 function sortKeys(_key: string, item: unknown): unknown {
   if (typeof item !== "object" || item === null || Array.isArray(item)) return item;
   const keys = Object.keys(item);
-  for (let index = 1; index < keys.length; index++) {
-    if (keys[index - 1] > keys[index]) {
+  let previous = "";
+  for (const key of keys) {
+    if (previous > key) {
       const record = item as Record<string, unknown>;
       return Object.fromEntries(keys.sort().map((key) => [key, record[key]]));
     }
+    previous = key;
   }
   return item;
 }

@@ -78,8 +78,10 @@ export class WriteQueue {
   }
 
   #pump(): void {
-    while (this.#running.size < this.#limit && this.#next < this.#waiting.length) {
-      const write = this.#waiting[this.#next++];
+    while (this.#running.size < this.#limit) {
+      const write = this.#waiting[this.#next];
+      if (write === undefined) break;
+      this.#next++;
       const task: Promise<void> = this.#run(write).finally(() => {
         this.#running.delete(task);
         this.#pump();

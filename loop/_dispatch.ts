@@ -40,14 +40,14 @@ export function unknownTool(name: string, names: readonly string[]): CallOutcome
 export async function validateArgs(
   tool: AnyTool,
   args: Record<string, unknown>,
-  jsonSchema: Record<string, unknown>,
+  jsonSchema: Record<string, unknown> | undefined,
 ): Promise<{ readonly args: unknown } | { readonly failure: CallOutcome }> {
   const parsed = tool.input.safeParse(args);
   if (parsed.success) return { args: parsed.data };
   let text = `Invalid arguments for tool "${tool.name}":\n${await formatIssues(
     parsed.error.issues,
   )}`;
-  const properties = jsonSchema.properties;
+  const properties = jsonSchema?.properties;
   if (typeof properties === "object" && properties !== null) {
     const known = Object.keys(properties);
     for (const key of Object.keys(args)) {

@@ -248,7 +248,7 @@ export class HookRunner {
     onDecision: (decision: HookDecision) => boolean | void,
   ): Promise<void> | undefined {
     for (let position = start; position < entries.length; position++) {
-      const { hook, index } = entries[position];
+      const { hook, index } = entries[position]!;
       const name = hookName(hook, index);
       let value: unknown;
       try {
@@ -307,7 +307,7 @@ export class HookRunner {
     ctx: C,
   ): Promise<void> | undefined {
     for (let position = start; position < entries.length; position++) {
-      const { hook, index } = entries[position];
+      const { hook, index } = entries[position]!;
       let result: unknown;
       try {
         result = (hook[slot] as (ctx: C) => unknown).call(hook, ctx);
@@ -342,7 +342,7 @@ export class HookRunner {
     event: LoopEvent,
   ): Promise<void> | undefined {
     for (let position = start; position < observers.length; position++) {
-      const { hook, index } = observers[position];
+      const { hook, index } = observers[position]!;
       let result: unknown;
       try {
         result = hook.onEvent!(event);

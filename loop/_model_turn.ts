@@ -71,7 +71,8 @@ export function uniqueIds(
   calls: readonly ToolCallRequest[],
   turn: number,
 ): readonly ToolCallRequest[] {
-  if (calls.length === 1 && typeof calls[0].id === "string" && calls[0].id !== "") return calls;
+  const [only] = calls;
+  if (calls.length === 1 && typeof only?.id === "string" && only.id !== "") return calls;
   const seen = new Set<string>();
   return calls.map((call, index) => {
     let id = typeof call.id === "string" && call.id !== "" ? call.id : `call_${turn}_${index + 1}`;

@@ -30,6 +30,12 @@ interface Prepared {
   readonly pause?: string;
 }
 
+/** A prepared call with the outcome of running it. */
+interface Executed {
+  readonly item: Prepared;
+  readonly outcome: CallOutcome;
+}
+
 /** Run the queued calls of the current turn, yielding each step; `seen` collects them. */
 export async function* processQueue(
   config: RunConfig,
@@ -38,11 +44,13 @@ export async function* processQueue(
   seen: Step[] = [],
 ): AsyncGenerator<Step, void, undefined> {
   const turn = state.turn;
-  while (state.queue.length > 0 && control.stopReason === undefined) {
+  while (control.stopReason === undefined) {
+    const call = state.queue[0];
+    if (call === undefined) break;
     if (control.signal.aborted) control.stopReason = "cancelled";
     else if (stepCount(state) >= config.maxSteps) control.stopReason = "max_steps";
-    else if (state.queue[0].name === config.doneTool) {
-      const step = await doneStep(config, state, control, state.queue[0], turn, takeUsage(state));
+    else if (call.name === config.doneTool) {
+      const step = await doneStep(config, state, control, call, turn, takeUsage(state));
       seen.push(step);
       yield step;
     } else {
@@ -87,9 +95,11 @@ function refusedResult(error: string, errorKind: StepResult["errorKind"]): StepR
 /** Take the next calls that may run together: consecutive concurrency-safe calls, within budget. */
 function nextBatch(config: RunConfig, state: LoopState): ToolCallRequest[] {
   const budget = config.maxSteps - stepCount(state);
-  const batch = [state.queue[0]];
-  if (config.tools.get(state.queue[0].name)?.concurrencySafe !== true) return batch;
-  for (const call of state.queue.slice(1)) {
+  const [first, ...rest] = state.queue;
+  if (first === undefined) return [];
+  const batch = [first];
+  if (config.tools.get(first.name)?.concurrencySafe !== true) return batch;
+  for (const call of rest) {
     if (batch.length >= budget || config.tools.get(call.name)?.concurrencySafe !== true) break;
     batch.push(call);
   }
@@ -122,13 +132,13 @@ async function runBatch(
     prepared.push(item);
   }
   const usage = takeUsage(state);
-  const { outcomes, extraUsage } = await executeAll(config, state, control, prepared, turn);
+  const { executed, extraUsage } = await executeAll(config, state, control, prepared, turn);
   if (control.signal.aborted) {
     control.stopReason = "cancelled";
     return [];
   }
   const steps: Step[] = [];
-  for (const [index, item] of prepared.entries()) {
+  for (const [index, { item, outcome }] of executed.entries()) {
     const result = await postDispatch(
       config,
       state,
@@ -136,7 +146,7 @@ async function runBatch(
       item.call,
       item.number,
       turn,
-      outcomes[index],
+      outcome,
     );
     state.queue.shift();
     state.transcript.push(toolMessage(item.call.id, item.call.name, result));
@@ -226,34 +236,34 @@ async function executeAll(
   control: RunControl,
   prepared: readonly Prepared[],
   turn: number,
-): Promise<{ outcomes: CallOutcome[]; extraUsage: (Usage | undefined)[] }> {
-  const outcomes: CallOutcome[] = new Array(prepared.length);
+): Promise<{ executed: Executed[]; extraUsage: (Usage | undefined)[] }> {
+  const executed: Executed[] = new Array(prepared.length);
   const extraUsage: (Usage | undefined)[] = new Array(prepared.length);
   const addTo = (index: number) => (usage: Usage) => {
     extraUsage[index] = addUsage(extraUsage[index] ?? ZERO_USAGE, checkUsage(usage));
     state.usage = addUsage(state.usage, usage);
   };
-  if (prepared.length === 1) {
-    outcomes[0] = await executeOne(config, state, control, prepared[0], turn, addTo(0));
-    return { outcomes, extraUsage };
+  const [only] = prepared;
+  if (only !== undefined && prepared.length === 1) {
+    executed[0] = {
+      item: only,
+      outcome: await executeOne(config, state, control, only, turn, addTo(0)),
+    };
+    return { executed, extraUsage };
   }
-  let next = 0;
+  // One iterator shared by the workers: each takes the next call not yet taken.
+  const pending = prepared.entries();
   const worker = async () => {
-    while (next < prepared.length) {
-      const index = next++;
-      outcomes[index] = await executeOne(
-        config,
-        state,
-        control,
-        prepared[index],
-        turn,
-        addTo(index),
-      );
+    for (const [index, item] of pending) {
+      executed[index] = {
+        item,
+        outcome: await executeOne(config, state, control, item, turn, addTo(index)),
+      };
     }
   };
   const workers = Math.min(config.concurrency, prepared.length);
   await Promise.all(Array.from({ length: workers }, worker));
-  return { outcomes, extraUsage };
+  return { executed, extraUsage };
 }
 
 function checkUsage(usage: Usage): Usage {

@@ -36,7 +36,7 @@ const FENCE = /```[a-zA-Z0-9_-]*[ \t]*\r?\n?([\s\S]*?)```/g;
 export function parseToolCalls(text: string, idPrefix = "call_"): ToolCallRequest[] {
   if (text.trim() === "") return [];
   const calls: ToolCallRequest[] = [];
-  const fenced = [...text.matchAll(FENCE)].map((match) => match[1]);
+  const fenced = [...text.matchAll(FENCE)].map((match) => match[1] ?? "");
   const sources = fenced.length > 0 ? fenced : [text];
   for (const source of sources) {
     for (const value of jsonValues(source)) collectCalls(value, undefined, calls);

@@ -61,8 +61,14 @@ function prettyTail(result: StepResult): string | undefined {
   if (isPlainObject(data)) {
     const entries = Object.entries(data);
     const lists = entries.filter(([, value]) => Array.isArray(value));
-    if (lists.length === 1) return `${(lists[0][1] as unknown[]).length} ${lists[0][0]}`;
-    if (entries.length === 1) return `${entries[0][0]}: ${cutTail(displayValue(entries[0][1]))}`;
+    const [list] = lists;
+    if (list !== undefined && lists.length === 1) {
+      return `${(list[1] as unknown[]).length} ${list[0]}`;
+    }
+    const [entry] = entries;
+    if (entry !== undefined && entries.length === 1) {
+      return `${entry[0]}: ${cutTail(displayValue(entry[1]))}`;
+    }
     return `${entries.length} keys`;
   }
   return cutTail(displayValue(data));

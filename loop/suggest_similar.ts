@@ -17,9 +17,10 @@ function matchingCharacters(a: string, b: string): number {
     const current = new Array<number>(b.length + 1).fill(0);
     for (let j = 1; j <= b.length; j++) {
       if (a[i - 1] === b[j - 1]) {
-        current[j] = previous[j - 1] + 1;
-        if (current[j] > bestLength) {
-          bestLength = current[j];
+        const length = (previous[j - 1] ?? 0) + 1;
+        current[j] = length;
+        if (length > bestLength) {
+          bestLength = length;
           bestA = i - bestLength;
           bestB = j - bestLength;
         }

@@ -462,16 +462,18 @@ export type StopReason =
  * A hook's answer. Each slot honours only some fields; returning a field a
  * slot cannot honour throws a `TypeError` naming hook, slot and field.
  *
- * | field    | honoured by                                   |
- * | -------- | --------------------------------------------- |
- * | inject   | prePrompt, preDispatch, postDispatch, checkDone |
- * | messages | prePrompt                                     |
- * | deny     | preDispatch, checkDone                        |
- * | args     | preDispatch                                   |
- * | result   | preDispatch, postDispatch                     |
- * | pause    | preDispatch                                   |
- * | stop     | postDispatch, shouldStop                      |
- * | messages | onPromptTooLong (retry the call with them)    |
+ * | field    | honoured by                                                 |
+ * | -------- | ----------------------------------------------------------- |
+ * | inject   | prePrompt, preDispatch, postDispatch, checkDone, shouldStop |
+ * | messages | prePrompt, onPromptTooLong (retry the call with them)       |
+ * | deny     | preDispatch, checkDone                                      |
+ * | args     | preDispatch                                                 |
+ * | result   | preDispatch, postDispatch                                   |
+ * | pause    | preDispatch                                                 |
+ * | stop     | postDispatch, shouldStop                                    |
+ *
+ * `onLoopStart`, `onModelReply`, `onLoopEnd` and `onEvent` only observe:
+ * what they return is ignored.
  *
  * @example Deny a call
  * ```ts
@@ -740,9 +742,9 @@ export interface Hook {
   preDispatch?(ctx: CallContext): HookReturn;
   /** After each call: replace `result`, `inject`, `stop`. */
   postDispatch?(ctx: ResultContext): HookReturn;
-  /** Before `done` is accepted: `deny` rejects it and the model is told why. */
+  /** Before `done` is accepted: `deny` rejects it and the model is told why; `inject`. */
   checkDone?(ctx: CallContext): HookReturn;
-  /** At the end of each turn: `stop`. */
+  /** At the end of each turn: `stop`, `inject`. */
   shouldStop?(ctx: TurnContext): HookReturn;
   /**
    * After the model's reply is recorded (assistant message in the transcript,

@@ -77,13 +77,12 @@ export function scrubValue(value: unknown, redact: Redactor | undefined, limit: 
   }
   let out: Record<string, unknown> | undefined;
   const entries = Object.entries(value);
-  for (let i = 0; i < entries.length; i++) {
-    const [key, item] = entries[i];
+  for (const [i, [key, item]] of entries.entries()) {
     const scrubbed = item === undefined ? undefined : scrubValue(item, redact, limit);
     if (scrubbed !== item && out === undefined) {
       out = {};
-      for (let j = 0; j < i; j++) {
-        if (entries[j][1] !== undefined) out[entries[j][0]] = entries[j][1];
+      for (const [earlierKey, earlier] of entries.slice(0, i)) {
+        if (earlier !== undefined) out[earlierKey] = earlier;
       }
     }
     if (out !== undefined && scrubbed !== undefined) out[key] = scrubbed;

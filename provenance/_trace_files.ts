@@ -220,7 +220,7 @@ export interface ParsedResponse {
  */
 export function parseResponseFile(text: string): ParsedResponse {
   const errorMatch = /^## ERROR\n([\s\S]*?)(?=\n\n## RESPONSE|\n## RESPONSE|$)/m.exec(text);
-  const error = errorMatch?.[1].trim();
+  const error = errorMatch?.[1]?.trim();
   const blockHeader = text.indexOf("## RESPONSE (content blocks)\n");
   if (blockHeader !== -1) {
     const body = text.slice(blockHeader + "## RESPONSE (content blocks)\n".length).trim();

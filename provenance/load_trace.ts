@@ -374,8 +374,8 @@ async function readManifest(
   if (text === undefined) return undefined;
   const lines = text.split("\n");
   const records: Json[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
+  for (const [i, text] of lines.entries()) {
+    const line = text.trim();
     if (line === "") continue;
     let value: unknown;
     try {

@@ -579,8 +579,9 @@ export class ProvenanceSink {
     if (this.#loopCallOpen) {
       return { scope: null, stepNum: (this.#state?.steps.length ?? 0) + 1 };
     }
-    if (this.#running.size > 0) {
-      const [[step, name]] = this.#running;
+    const [first] = this.#running;
+    if (first !== undefined) {
+      const [step, name] = first;
       const names = [...new Set(this.#running.values())];
       return {
         scope: names.length === 1 ? `tool:${name}` : `tool:${names.join("|")}`,
@@ -623,7 +624,7 @@ export class ProvenanceSink {
       offset = memory.length;
       promptChars += memory.chars;
     }
-    for (let i = offset; i < messages.length; i++) promptChars += messages[i].content.length;
+    for (const message of messages.slice(offset)) promptChars += message.content.length;
     const promptInput = {
       index,
       stepNum,

@@ -175,7 +175,8 @@ export class TraceReplayBackend implements Backend {
     options.signal?.throwIfAborted();
     const index = this.#served;
     if (this.divergence !== undefined) this.#diverge(this.divergence.message);
-    if (index >= this.#calls.length) {
+    const recorded = this.#calls[index];
+    if (recorded === undefined) {
       this.#diverge(
         `the run asked for model call ${index}, but the trace recorded only ${this.#calls.length} ` +
           `call${
@@ -183,7 +184,6 @@ export class TraceReplayBackend implements Backend {
           } (the changed tools or hooks made the run longer)`,
       );
     }
-    const recorded = this.#calls[index];
     const actualScope = this.#loopCallOpen ? null : "tool";
     const recordedScope = recorded.scope === null || recorded.scope === undefined
       ? null

@@ -70,7 +70,8 @@ export async function showCommand(args: string[], io: CommandIo): Promise<number
     io.stdout(SHOW_USAGE);
     return 0;
   }
-  if (positionals.length !== 1) {
+  const [dir] = positionals;
+  if (dir === undefined || positionals.length !== 1) {
     io.stderr(
       `error: ${
         positionals.length === 0 ? "missing <trace-dir>" : "expected one <trace-dir>"
@@ -82,7 +83,6 @@ export async function showCommand(args: string[], io: CommandIo): Promise<number
     io.stderr(`error: --out is only used with --html\n${SHOW_USAGE}`);
     return 2;
   }
-  const [dir] = positionals;
   try {
     if (values.html) {
       const path = await writeTraceHtml(dir, values.out);

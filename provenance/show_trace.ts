@@ -39,8 +39,9 @@ function tail(step: TraceStep): string {
   if (isPlainObject(data)) {
     if (typeof data.total_items === "number") return `${data.total_items} items`;
     const entries = Object.entries(data);
-    if (entries.length === 1) {
-      const [key, value] = entries[0];
+    const [entry] = entries;
+    if (entry !== undefined && entries.length === 1) {
+      const [key, value] = entry;
       return cut(`${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`, 30);
     }
     return `${entries.length} keys`;

@@ -101,7 +101,7 @@ document.querySelectorAll(".bar[data-target]").forEach((bar) => {
 `;
 
 function stepTail(step: TraceStep): string {
-  if (step.error !== undefined) return `ERROR: ${step.error.split("\n")[0].slice(0, 80)}`;
+  if (step.error !== undefined) return `ERROR: ${(step.error.split("\n")[0] ?? "").slice(0, 80)}`;
   const text = json(step.data).replaceAll(/\s+/g, " ");
   return text.length > 80 ? text.slice(0, 79) + "…" : text;
 }
@@ -270,14 +270,14 @@ export function renderTraceHtml(trace: Trace): string {
   const calls = new Map(trace.calls.map((call) => [call.index, call]));
   const usage = trace.usage;
   const failed = trace.steps.filter((step) => step.error !== undefined).length;
-  const cards = [
+  const cards = ([
     [String(trace.steps.length), "steps"],
     [String(failed), "failed steps"],
     [String(trace.calls.length), "model calls"],
     [ms(traceDurationMs(trace)), "wall time"],
     [usage ? usage.inputTokens.toLocaleString("en-US") : "–", "input tokens"],
     [usage ? usage.outputTokens.toLocaleString("en-US") : "–", "output tokens"],
-  ].map(([value, label]) =>
+  ] satisfies [string, string][]).map(([value, label]) =>
     `<div class="card"><b>${escapeHtml(value)}</b><span>${label}</span></div>`
   );
   const answer = trace.finalAnswer !== null && trace.finalAnswer !== undefined

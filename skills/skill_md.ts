@@ -161,7 +161,7 @@ export function readSkillMd(text: string, path: string): SkillReadResult {
     path,
     line: (error.linePos?.[0]?.line ?? 0) + 1,
     message: `front matter is not valid YAML: ${
-      error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")
+      (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")
     }`,
   }));
   if (problems.length > 0) return { problems };

@@ -35,7 +35,7 @@ const RANK: Record<string, number> = {
 function layerOf(path: string): string | undefined {
   const top = path.split("/")[0];
   if (top === "cli.ts") return "cli";
-  return (LAYERS as readonly string[]).includes(top) ? top : undefined;
+  return (LAYERS as readonly string[]).includes(top!) ? top : undefined;
 }
 
 async function* sourceFiles(dir: URL): AsyncGenerator<URL> {
@@ -76,10 +76,10 @@ Deno.test("imports between layers point downward only", async () => {
           /(?:import|export)[^'"]*?from\s+["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)/g,
         )
       ) {
-        const target = relative(root.pathname, new URL(match[1] ?? match[2], file).pathname);
+        const target = relative(root.pathname, new URL(match[1] ?? match[2]!, file).pathname);
         const targetLayer = layerOf(target);
         const fromLayer = layerOf(from)!;
-        if (targetLayer !== undefined && RANK[targetLayer] > RANK[fromLayer]) {
+        if (targetLayer !== undefined && RANK[targetLayer]! > RANK[fromLayer]!) {
           problems.push(`${from} imports ${target} (${fromLayer} → ${targetLayer})`);
         }
       }

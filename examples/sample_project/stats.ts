@@ -6,8 +6,8 @@ export function mean(values: number[]): number {
 
 /** Median of a non-empty list. */
 export function median(values: number[]): number {
-  if (values.length === 0) throw new RangeError("median() needs at least one value");
   const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted[middle];
+  const middle = sorted[Math.floor(sorted.length / 2)];
+  if (middle === undefined) throw new RangeError("median() needs at least one value");
+  return middle;
 }

@@ -145,8 +145,13 @@ export class SnapshotWriter {
   #written = 0;
   #superseded = 0;
 
+  /** `fsync` each file before it is renamed into place. */
+  readonly durable: boolean;
+
   /** @param durable `fsync` each file before it is renamed into place. */
-  constructor(readonly durable: boolean) {}
+  constructor(durable: boolean) {
+    this.durable = durable;
+  }
 
   /** The first failure of a file written in the background, if any. */
   get error(): Error | undefined {

@@ -484,7 +484,11 @@ function decodeUsage(read: Reader, value: unknown, where: string): Usage {
 }
 
 class Reader {
-  constructor(readonly source: string) {}
+  readonly source: string;
+
+  constructor(source: string) {
+    this.source = source;
+  }
 
   fail(problem: string): never {
     throw new CheckpointError(

@@ -67,7 +67,13 @@ const decoder = new TextDecoder();
 class Journal {
   #file: Deno.FsFile | undefined;
   #buffer = new Uint8Array(64 * 1024);
-  constructor(readonly path: string, readonly durable: boolean) {}
+  readonly path: string;
+  readonly durable: boolean;
+
+  constructor(path: string, durable: boolean) {
+    this.path = path;
+    this.durable = durable;
+  }
 
   append(lines: string): void {
     this.#file ??= Deno.openSync(this.path, { append: true, create: true });
@@ -287,8 +293,8 @@ export class FileCheckpointStore {
           this.#journal.path,
         );
       }
-      for (let number = this.#journaledSteps; number < count; number++) {
-        const step = JSON.stringify(encodeStep(state.steps[number - dropped], { redact }));
+      for (const unsaved of state.steps.slice(this.#journaledSteps - dropped)) {
+        const step = JSON.stringify(encodeStep(unsaved, { redact }));
         lines += `{"kind":"step",${step.slice(1)}\n`;
       }
     }
@@ -368,32 +374,31 @@ export class FileCheckpointStore {
     // a last line cut by a crash. Steps the state no longer holds (keepSteps)
     // cannot be compared: they are kept.
     const dropped = state.stepsDropped ?? 0;
-    const count = dropped + state.steps.length;
     let cut = journal.entries.length;
     let steps = 0;
     let messages = 0;
     for (const [index, entry] of journal.entries.entries()) {
       if (entry.kind === "step") {
         const expected = state.steps[steps - dropped];
-        if (
-          steps >= count ||
-          (steps >= dropped && (entry.value.number !== expected.number ||
-            (entry.value.call as { id?: unknown } | undefined)?.id !== expected.call.id))
-        ) {
+        const kept = steps < dropped ||
+          (expected !== undefined && entry.value.number === expected.number &&
+            (entry.value.call as { id?: unknown } | undefined)?.id === expected.call.id);
+        if (!kept) {
           cut = index;
           break;
         }
         steps++;
       } else if (entry.kind === "message") messages++;
     }
-    if (journal.size > journal.bytes[cut]) {
+    const keptBytes = journal.bytes[cut] ?? journal.size;
+    if (journal.size > keptBytes) {
       const extra = journal.entries.slice(cut).filter((entry) => entry.kind === "step").length;
       if (extra > 0) {
         this.#warn(
           `Dropped ${extra} step(s) from "${this.#journal.path}" that the resumed state does not have`,
         );
       }
-      Deno.truncateSync(this.#journal.path, journal.bytes[cut]);
+      Deno.truncateSync(this.#journal.path, keptBytes);
     }
     this.#journaledSteps = steps;
     this.#messageCount = messages;

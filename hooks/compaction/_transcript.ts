@@ -3,8 +3,8 @@ import type { Message } from "../../loop/types.ts";
 /** Index of the first message after the head (leading system messages and the task). */
 export function headEnd(messages: readonly Message[]): number {
   let index = 0;
-  while (index < messages.length && messages[index].role === "system") index++;
-  if (index < messages.length && messages[index].role === "user") index++;
+  while (messages[index]?.role === "system") index++;
+  if (messages[index]?.role === "user") index++;
   return index;
 }
 

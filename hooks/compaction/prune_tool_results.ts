@@ -50,7 +50,7 @@ export function pruneToolResults(options: PruneToolResultsOptions = {}): Compact
       const result: Message[] = new Array(messages.length);
       let changed = false;
       for (let index = messages.length - 1; index >= 0; index--) {
-        const message = messages[index];
+        const message = messages[index]!;
         result[index] = message;
         if (message.role !== "tool") continue;
         if (only !== undefined && !only.has(message.toolName ?? "")) continue;

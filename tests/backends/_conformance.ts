@@ -94,7 +94,7 @@ export function backendConformance(kit: ConformanceKit): void {
     );
     assert.ok(streamed.length > 1, "a stream arrives as several deltas");
     assert.equal(streamed.join(""), turn.text);
-    assert.equal(fetch.requests[0].body.stream, true);
+    assert.equal(fetch.requests[0]!.body.stream, true);
   });
 
   t("reads a recorded non-streamed reply when no deltas are asked for", async () => {
@@ -105,16 +105,16 @@ export function backendConformance(kit: ConformanceKit): void {
     const turn = await kit.make(fetch).generate(REQUEST);
     assert.ok(turn.text.startsWith(kit.textJson.textStart), turn.text);
     assert.equal(turn.usage?.inputTokens, kit.textJson.inputTokens);
-    assert.equal(fetch.requests[0].body.stream, undefined);
+    assert.equal(fetch.requests[0]!.body.stream, undefined);
   });
 
   t("sends the key in its header only, and the tools natively", async () => {
     const fetch = replayFetch(sse(kit.textStream.body));
     await kit.make(fetch).generate(REQUEST, { onDelta: () => {} });
     const seen = fetch.requests[0];
-    assert.equal(seen.headers.get(kit.keyHeader.name), kit.keyHeader.value);
-    assert.ok(!JSON.stringify(seen.body).includes(kit.apiKey));
-    assert.ok(Array.isArray(seen.body.tools) && seen.body.tools.length === 1);
+    assert.equal(seen!.headers.get(kit.keyHeader.name), kit.keyHeader.value);
+    assert.ok(!JSON.stringify(seen!.body).includes(kit.apiKey));
+    assert.ok(Array.isArray(seen!.body.tools) && seen!.body.tools.length === 1);
   });
 
   t("reassembles recorded parallel tool calls, streaming their argument deltas", async () => {
@@ -133,7 +133,7 @@ export function backendConformance(kit: ConformanceKit): void {
     }
     assert.equal(byIndex.size, kit.parallelStream.calls.length);
     for (const [index, text] of byIndex) {
-      assert.deepEqual(JSON.parse(text || "{}"), kit.parallelStream.calls[index].args);
+      assert.deepEqual(JSON.parse(text || "{}"), kit.parallelStream.calls[index]!.args);
     }
   });
 
@@ -310,7 +310,7 @@ export function backendConformance(kit: ConformanceKit): void {
     setTimeout(() => controller.abort(new DOMException("stop", "AbortError")), 20);
     await assert.rejects(pending, (error: Error) => error.name === "AbortError");
     assert.ok(performance.now() - started < 1000);
-    assert.equal(fetch.requests[0].signal?.aborted, true);
+    assert.equal(fetch.requests[0]!.signal?.aborted, true);
   });
 
   t("times out a request that never completes, as a retryable BackendError", async () => {
@@ -338,8 +338,8 @@ export function backendConformance(kit: ConformanceKit): void {
     await kit.make(fetch, { nativeTools: false }).generate({ ...REQUEST, messages }, {
       onDelta: () => {},
     });
-    const sent = JSON.stringify(fetch.requests[0].body);
-    assert.equal(fetch.requests[0].body.tools, undefined);
+    const sent = JSON.stringify(fetch.requests[0]!.body);
+    assert.equal(fetch.requests[0]!.body.tools, undefined);
     assert.ok(!sent.includes("tool_call_id") && !sent.includes("tool_use_id"), sent);
     assert.ok(sent.includes('{\\"tool\\":\\"greet\\",\\"args\\":{\\"name\\":\\"Bob\\"}}'), sent);
     assert.ok(sent.includes('Tool \\"greet\\" (call c1) returned:\\nHello, Bob!'), sent);

@@ -34,7 +34,7 @@ Deno.test("AnthropicBackend sends parallel tool results in one user turn, as rec
   // ToolRunner.json call #3 is the follow-up to a reply with two parallel tool_use blocks.
   const recorded = fixtureJson<{ body: { messages: unknown[] } }[]>(
     "anthropic/anthropic-sdk-typescript/ToolRunner.json",
-  )[3].body;
+  )[3]!.body;
   const assistant = (recorded.messages[1] as { content: Record<string, unknown>[] }).content;
   const results = (recorded.messages[2] as { content: Record<string, unknown>[] }).content;
   const messages: Message[] = [
@@ -79,15 +79,15 @@ Deno.test("AnthropicBackend puts cache breakpoints on the tools, the system prom
   const marked = JSON.stringify(body).match(/cache_control/g)?.length;
   assert.equal(marked, 3);
   const tools = body.tools as Record<string, unknown>[];
-  assert.equal(tools[0].cache_control, undefined);
-  assert.deepEqual(tools[1].cache_control, { type: "ephemeral" });
-  assert.deepEqual((body.system as Record<string, unknown>[])[0].cache_control, {
+  assert.equal(tools[0]!.cache_control, undefined);
+  assert.deepEqual(tools[1]!.cache_control, { type: "ephemeral" });
+  assert.deepEqual((body.system as Record<string, unknown>[])[0]!.cache_control, {
     type: "ephemeral",
   });
   const last = (body.messages as { role: string; content: Record<string, unknown>[] }[]).at(-1)!;
   assert.equal(last.role, "user");
   assert.deepEqual(last.content.map((b) => b.type), ["tool_result", "text"]);
-  assert.deepEqual(last.content[1].cache_control, { type: "ephemeral" });
+  assert.deepEqual(last.content[1]!.cache_control, { type: "ephemeral" });
   assert.equal(
     JSON.stringify(make(replayFetch(), { cache: false }).requestBody(REQUEST)).includes(
       "cache_control",
@@ -97,7 +97,7 @@ Deno.test("AnthropicBackend puts cache breakpoints on the tools, the system prom
   assert.deepEqual(
     (make(replayFetch(), { cache: "1h" }).requestBody(REQUEST).system as Record<string, unknown>[])[
       0
-    ].cache_control,
+    ]!.cache_control,
     { type: "ephemeral", ttl: "1h" },
   );
 });
@@ -119,8 +119,8 @@ Deno.test("AnthropicBackend posts to /v1/messages with the version header", asyn
   await make(fetch, { baseUrl: "https://proxy.example/v1/" }).generate(REQUEST, {
     onDelta: () => {},
   });
-  assert.equal(fetch.requests[0].url, "https://proxy.example/v1/messages");
-  assert.equal(fetch.requests[0].headers.get("anthropic-version"), "2023-06-01");
+  assert.equal(fetch.requests[0]!.url, "https://proxy.example/v1/messages");
+  assert.equal(fetch.requests[0]!.headers.get("anthropic-version"), "2023-06-01");
 });
 
 // --- Streams from real recordings ----------------------------------------------
@@ -131,13 +131,13 @@ Deno.test("AnthropicBackend carries a signed thinking block in providerData and 
     .generate(REQUEST, { onDelta: (d) => deltas.push(d) });
   const blocks = (turn.providerData?.anthropic as { blocks: Record<string, unknown>[] }).blocks;
   assert.equal(blocks.length, 1);
-  assert.equal(blocks[0].type, "thinking");
+  assert.equal(blocks[0]!.type, "thinking");
   assert.ok(
-    String(blocks[0].signature).startsWith(
+    String(blocks[0]!.signature).startsWith(
       "EvQBCkYICxgCKkAxhD4NUKFzudtZ6NzbZdEiBACIScTzqjPViM596iWLZIk4EFKY",
     ),
   );
-  assert.equal(turn.reasoning, blocks[0].thinking);
+  assert.equal(turn.reasoning, blocks[0]!.thinking);
   assert.equal(
     deltas.filter((d) => d.type === "reasoning").map((d) => (d as { text: string }).text).join(""),
     turn.reasoning,
@@ -226,9 +226,9 @@ Deno.test("AnthropicBackend carries server tool blocks back with their streamed 
   )
     .generate(REQUEST, { onDelta: () => {} });
   const blocks = (turn.providerData?.anthropic as { blocks: Record<string, unknown>[] }).blocks;
-  assert.equal(blocks[0].type, "server_tool_use");
-  assert.deepEqual(blocks[0].input, { query: "solar eclipse viewing safety news 2026" });
-  assert.equal(blocks[1].type, "web_search_tool_result");
+  assert.equal(blocks[0]!.type, "server_tool_use");
+  assert.deepEqual(blocks[0]!.input, { query: "solar eclipse viewing safety news 2026" });
+  assert.equal(blocks[1]!.type, "web_search_tool_result");
   assert.equal(turn.toolCalls, undefined, "server tools are not ours to run");
   // They are sent back before the text on the next request.
   const body = make(replayFetch()).requestBody({
@@ -239,7 +239,7 @@ Deno.test("AnthropicBackend carries server tool blocks back with their streamed 
       providerData: turn.providerData,
     }],
   });
-  const assistant = (body.messages as { content: Record<string, unknown>[] }[])[1].content;
+  const assistant = (body.messages as { content: Record<string, unknown>[] }[])[1]!.content;
   assert.deepEqual(assistant.map((b) => b.type), [
     "server_tool_use",
     "web_search_tool_result",

@@ -76,8 +76,8 @@ Deno.test("OpenAICompatibleBackend streams over real HTTP: the first delta arriv
       },
     });
     assert.ok(before > 1);
-    assert.equal(turn.toolCalls?.[0].name, "final_result");
-    assert.equal(server.seen[0].get("authorization"), "Bearer sk-local-test");
+    assert.equal(turn.toolCalls?.[0]?.name, "final_result");
+    assert.equal(server.seen[0]!.get("authorization"), "Bearer sk-local-test");
   } finally {
     await server.close();
   }

@@ -71,7 +71,7 @@ Deno.test("composableLoop() over the recorded gpt-4o 3-turn stream sends the rec
     "final_result",
   ]);
   assert.deepEqual(outcome.usage, { inputTokens: 364 + 423 + 448, outputTokens: 40 + 15 + 62 });
-  assert.deepEqual(steps[0].usage, { inputTokens: 364, outputTokens: 40 });
+  assert.deepEqual(steps[0]!.usage, { inputTokens: 364, outputTokens: 40 });
   assert.ok(events.some((e) => e.type === "model_delta" && e.delta.type === "tool_call"));
 
   assert.equal(fetch.requests.length, 3);
@@ -79,7 +79,7 @@ Deno.test("composableLoop() over the recorded gpt-4o 3-turn stream sends the rec
     assert.deepEqual(chatRequestErrors(seen.body), [], `request ${n} follows the OpenAPI schema`);
     const recorded = fixtureJson<Json>(`${base}.${n}.request.json`);
     const ours = seen.body.messages as Json[];
-    assert.equal(ours[0].role, "system");
+    assert.equal(ours[0]!.role, "system");
     assert.deepEqual(ours.slice(1), recorded.messages, `messages of request ${n}`);
     assert.equal(seen.body.stream, true);
     assert.deepEqual(seen.body.stream_options, recorded.stream_options);
@@ -114,13 +114,13 @@ Deno.test("composableLoop() over recorded Claude parallel tool use sends both to
   const recorded = fixtureJson<{ messages: { role: string; content: Json[] }[] }>(
     `${base}.1.request.json`,
   );
-  const ours = fetch.requests[1].body.messages as { role: string; content: Json[] }[];
+  const ours = fetch.requests[1]!.body.messages as { role: string; content: Json[] }[];
   assert.deepEqual(ours.map((m) => m.role), recorded.messages.map((m) => m.role));
   const toolUses = (m: { content: Json[] }) => m.content.filter((b) => b.type === "tool_use");
-  assert.deepEqual(toolUses(ours[1]), toolUses(recorded.messages[1]));
+  assert.deepEqual(toolUses(ours[1]!), toolUses(recorded.messages[1]!));
   const strip = ({ cache_control: _c, ...block }: Json) => block;
-  assert.deepEqual(ours[2].content.map(strip), recorded.messages[2].content);
-  assert.equal(fetch.requests[1].body.stream, true);
+  assert.deepEqual(ours[2]!.content.map(strip), recorded.messages[2]!.content);
+  assert.equal(fetch.requests[1]!.body.stream, true);
 });
 
 Deno.test("composableLoop() over recorded Claude thinking + tool use sends the signed thinking block back", async () => {
@@ -151,7 +151,7 @@ Deno.test("composableLoop() over recorded Claude thinking + tool use sends the s
   });
   await Array.fromAsync(run);
   const recorded = fixtureJson<{ messages: unknown[]; thinking: Json }>(`${base}.1.request.json`);
-  const ours = fetch.requests[1].body;
+  const ours = fetch.requests[1]!.body;
   assert.deepEqual(ours.messages, recorded.messages);
   assert.equal((ours.thinking as Json).budget_tokens, recorded.thinking.budget_tokens);
 });
@@ -189,7 +189,7 @@ Deno.test("composableLoop() retries a retryable backend failure and then succeed
     hooks: [{ onEvent: (e) => void events.push(e) }],
   });
   const steps = await Array.fromAsync(run);
-  assert.equal(steps[0].call.tool, "fixed_version");
+  assert.equal(steps[0]!.call.tool, "fixed_version");
   const retry = events.find((e) => e.type === "model_retry");
   assert.ok(
     retry && retry.type === "model_retry" && retry.delayMs === 1,
@@ -225,7 +225,7 @@ Deno.test("composableLoop() cancels an in-flight streamed model call at once", a
   const outcome = await run.complete();
   assert.equal(outcome.stopReason, "cancelled");
   assert.ok(performance.now() - started < 1000);
-  assert.equal(fetch.requests[0].signal?.aborted, true);
+  assert.equal(fetch.requests[0]!.signal?.aborted, true);
 });
 
 Deno.test("composableLoop() drives a JSON-in-text model end to end (synthetic replies)", async () => {
@@ -254,12 +254,12 @@ Deno.test("composableLoop() drives a JSON-in-text model end to end (synthetic re
   const outcome = await composableLoop({ llm, tools: [greet], task: "Greet Bob" }).complete();
   assert.equal(outcome.stopReason, "done");
   assert.equal(outcome.finalAnswer, "Greeted Bob");
-  const second = fetch.requests[1].body as { messages: Json[]; tools?: unknown };
+  const second = fetch.requests[1]!.body as { messages: Json[]; tools?: unknown };
   assert.equal(second.tools, undefined);
-  assert.match(String(second.messages[0].content), /To call a tool, reply with JSON only/);
+  assert.match(String(second.messages[0]!.content), /To call a tool, reply with JSON only/);
   assert.deepEqual(second.messages.slice(1).map((m) => m.role), ["user", "assistant", "user"]);
   assert.match(
-    String(second.messages[3].content),
+    String(second.messages[3]!.content),
     /Tool "greet" \(call call_1_1\) returned:\nHello, Bob!/,
   );
   assert.deepEqual(chatRequestErrors(second), []);

@@ -95,7 +95,7 @@ Deno.test("OpenAICompatibleBackend.requestBody() validates against CreateChatCom
 Deno.test("chatRequestErrors() rejects a body that breaks the schema (the check can fail)", () => {
   const body = make(replayFetch()).requestBody(request());
   const broken = structuredClone(body) as { messages: { tool_calls?: { type?: string }[] }[] };
-  delete broken.messages[2].tool_calls![0].type;
+  delete broken.messages[2]!.tool_calls![0]!.type;
   (broken as Record<string, unknown>).temperature = "hot";
   assert.ok(chatRequestErrors(broken).length > 0);
 });
@@ -130,7 +130,7 @@ Deno.test("OpenAICompatibleBackend sends tool calls, tool results and context in
     function: {
       name: "get_weather",
       description: "Weather in a city.",
-      parameters: TOOLS[0].inputSchema,
+      parameters: TOOLS[0]!.inputSchema,
     },
   }]);
   assert.equal(body.max_completion_tokens, undefined);
@@ -150,8 +150,8 @@ Deno.test("OpenAICompatibleBackend posts to <baseUrl>/chat/completions and asks 
   await make(fetch, { baseUrl: "http://127.0.0.1:8000/v1/" }).generate(request(), {
     onDelta: () => {},
   });
-  assert.equal(fetch.requests[0].url, "http://127.0.0.1:8000/v1/chat/completions");
-  assert.deepEqual(fetch.requests[0].body.stream_options, { include_usage: true });
+  assert.equal(fetch.requests[0]!.url, "http://127.0.0.1:8000/v1/chat/completions");
+  assert.deepEqual(fetch.requests[0]!.body.stream_options, { include_usage: true });
 });
 
 // --- Real recordings from OpenAI-compatible servers ---------------------------
@@ -177,7 +177,7 @@ Deno.test("OpenAICompatibleBackend reassembles DeepSeek arguments streamed one c
     replayFetch(chunks("openai-compatible/vercel-ai/deepseek-tool-call.chunks.txt")),
   )
     .generate(request(), { onDelta: () => {} });
-  assert.deepEqual(turn.toolCalls?.[0].args, { location: "San Francisco" });
+  assert.deepEqual(turn.toolCalls?.[0]?.args, { location: "San Francisco" });
   assert.equal(turn.toolCalls?.[0].id, "call_00_ioIn7yN9p1ZOMNpDLwd4MgAF");
   assert.deepEqual(turn.usage, { inputTokens: 339, outputTokens: 83, cacheReadTokens: 320 });
 });
@@ -188,7 +188,7 @@ Deno.test("OpenAICompatibleBackend keeps the first id when Alibaba repeats an em
   )
     .generate(request(), { onDelta: () => {} });
   assert.equal(turn.toolCalls?.length, 1);
-  assert.equal(turn.toolCalls?.[0].id, "call_eee11723464a4b9eb8cee71d");
+  assert.equal(turn.toolCalls?.[0]?.id, "call_eee11723464a4b9eb8cee71d");
   assert.deepEqual(turn.toolCalls?.[0].args, { location: "San Francisco" });
 });
 
@@ -214,7 +214,7 @@ Deno.test("OpenAICompatibleBackend reads Mistral calls without index and an empt
   const incremental = await make(
     replayFetch(chunks("openai-compatible/vercel-ai/mistral-incremental-tool-call.chunks.txt")),
   ).generate(request(), { onDelta: () => {} });
-  assert.equal(incremental.toolCalls?.[0].name, "webSearchTool");
+  assert.equal(incremental.toolCalls?.[0]?.name, "webSearchTool");
   assert.deepEqual(incremental.toolCalls?.[0].args, { query: "current Berlin weather" });
 });
 
@@ -431,9 +431,9 @@ Deno.test("OpenAICompatibleBackend.fromEnv() needs no key for a local server and
     { fetch },
   );
   await backend.generate(request(), { onDelta: () => {} });
-  assert.equal(fetch.requests[0].url, "http://localhost:11434/v1/chat/completions");
-  assert.equal(fetch.requests[0].headers.get("authorization"), null);
-  assert.equal(fetch.requests[0].body.model, "llama3.2");
+  assert.equal(fetch.requests[0]!.url, "http://localhost:11434/v1/chat/completions");
+  assert.equal(fetch.requests[0]!.headers.get("authorization"), null);
+  assert.equal(fetch.requests[0]!.body.model, "llama3.2");
 });
 
 Deno.test("OpenAICompatibleBackend rejects a bad model, base URL or timeout before any request", () => {

@@ -31,7 +31,7 @@ Deno.test("probeNativeTools() says yes when the endpoint returns a structured ca
     nativeTools: true,
     reason: "the model returned a structured tool call",
   });
-  assert.equal((fetch.requests[0].body.tools as unknown[]).length, 1);
+  assert.equal((fetch.requests[0]!.body.tools as unknown[]).length, 1);
 });
 
 Deno.test("probeNativeTools() says no when the model writes the call as text", async () => {

@@ -51,16 +51,16 @@ Deno.test("RecordingBackend records every request and turn in the snake_case v1 
   assert.deepEqual(recording.capabilities, { native_tools: true, streaming: true });
   assert.equal(recording.calls.length, 3); // two recorded replies, then the replay fetch runs dry
   const first = recording.calls[0];
-  assert.match(JSON.stringify(first.request), /\[name\] asks/);
+  assert.match(JSON.stringify(first!.request), /\[name\] asks/);
   assert.ok(!JSON.stringify(recording).includes("Alice"));
   assert.ok(!JSON.stringify(recording).includes("sk-test-secret-9876"));
-  assert.deepEqual((first.turn?.tool_calls as { name: string }[]).map((c) => c.name), [
+  assert.deepEqual((first!.turn?.tool_calls as { name: string }[]).map((c) => c.name), [
     "delete_file",
     "create_file",
   ]);
-  assert.ok(typeof (first.turn?.usage as { input_tokens: number }).input_tokens === "number");
-  assert.equal(recording.calls[2].turn, null);
-  assert.match(recording.calls[2].error?.message ?? "", /no response left/);
+  assert.ok(typeof (first!.turn?.usage as { input_tokens: number }).input_tokens === "number");
+  assert.equal(recording.calls[2]!.turn, null);
+  assert.match(recording.calls[2]!.error?.message ?? "", /no response left/);
 });
 
 Deno.test("ReplayBackend replays a saved recording into the same run, deterministically", async () => {

@@ -11,7 +11,7 @@ Deno.test("ScriptedBackend serves text, tool calls, functions and errors in orde
   const llm = new ScriptedBackend([
     "plain",
     ScriptedBackend.call("greet", { name: "A" }, "why"),
-    (req) => `echo ${req.messages[0].content}`,
+    (req) => `echo ${req.messages[0]!.content}`,
     new BackendError("boom"),
   ]);
   assert.deepEqual(await llm.generate(request), {
@@ -41,7 +41,7 @@ Deno.test("ScriptedBackend records copies of requests, unless told not to", asyn
   const llm = new ScriptedBackend(["x"]);
   await llm.generate({ ...request, messages });
   messages.push({ role: "user", content: "b" });
-  assert.equal(llm.requests[0].messages.length, 1);
+  assert.equal(llm.requests[0]!.messages.length, 1);
   const quiet = new ScriptedBackend(["x"], { recordRequests: false });
   await quiet.generate(request);
   assert.equal(quiet.requests.length, 0);

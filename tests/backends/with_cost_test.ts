@@ -47,7 +47,7 @@ Deno.test("withCost() fills usage.cost per turn and the loop sums it on the outc
   });
   const steps = await Array.fromAsync(run);
   const outcome = await run.outcome;
-  assert.ok(Math.abs((steps[0].usage.cost ?? 0) - 0.0045) < 1e-12);
+  assert.ok(Math.abs((steps[0]!.usage.cost ?? 0) - 0.0045) < 1e-12);
   assert.ok(Math.abs((outcome.usage.cost ?? 0) - (0.0045 + 0.00615)) < 1e-12);
 });
 

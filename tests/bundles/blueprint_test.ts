@@ -21,7 +21,7 @@ Deno.test("bundleBlueprint() describes tools with JSON schemas, hooks with confi
     ["find_lockfiles", "tools/find_lockfiles", true],
     ["list_dependencies", "tools/list_dependencies", true],
   ]);
-  assert.deepEqual(blueprint.tools[1].parameters, {
+  assert.deepEqual(blueprint.tools[1]!.parameters, {
     additionalProperties: false,
     properties: {},
     type: "object",
@@ -30,7 +30,7 @@ Deno.test("bundleBlueprint() describes tools with JSON schemas, hooks with confi
     name: "deny-tools",
     config: { reason: "This audit is read-only", tools: ["bash", "write_file"] },
   }]);
-  assert.equal(blueprint.memory[0].name, "policy.md");
+  assert.equal(blueprint.memory[0]!.name, "policy.md");
   assert.equal(blueprint.source.kind, "bundle");
   assert.equal(blueprint.fingerprint, blueprintFingerprint(blueprint));
   assert.match(blueprint.fingerprint, /^[0-9a-f]{64}$/);
@@ -50,7 +50,7 @@ Deno.test("compareBlueprints() lists each difference by path", async () => {
   const changed = {
     ...base,
     config: { ...base.config, max_steps: 9 },
-    tools: [{ ...base.tools[0], description: "changed" }],
+    tools: [{ ...base.tools[0]!, description: "changed" }],
   };
   const { ok, differences } = compareBlueprints(base, changed);
   assert.equal(ok, false);

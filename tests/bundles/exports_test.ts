@@ -101,7 +101,7 @@ Deno.test("claudeSkillCompatibility() grades the real skill fixtures", async () 
   const comms = await claudeSkillCompatibility(`${CLAUDE_SKILLS}internal-comms`);
   assert.equal(comms.compatibility, "resources-present");
   assert.match(
-    comms.gaps[0],
+    comms.gaps[0]!,
     /^4 resource file\(s\) \(examples\/3p-updates\.md, .*the model cannot open them; add a read tool/,
   );
   const scripted = await tempFolder({
@@ -111,7 +111,7 @@ Deno.test("claudeSkillCompatibility() grades the real skill fixtures", async () 
   const result = await claudeSkillCompatibility(scripted);
   assert.equal(result.compatibility, "scripts-present");
   assert.match(
-    result.gaps[0],
+    result.gaps[0]!,
     /^scripts\/extract\.py is copied but not exposed as a tool; .*tools\/extract\/tool\.json/,
   );
 });
@@ -177,14 +177,14 @@ Deno.test("discoverBundles() finds bundles without importing them, reports inval
     true,
     null,
   ]]);
-  assert.match(cards[0].path, /\/again$/); // found first (folders are searched in name order)
+  assert.match(cards[0]!.path, /\/again$/); // found first (folders are searched in name order)
   assert.equal(warnings.length, 1);
-  assert.match(warnings[0], /bundle name "good" is used by .* and .*; keeping the first/);
+  assert.match(warnings[0]!, /bundle name "good" is used by .* and .*; keeping the first/);
   const all = await discoverBundles([root], { includeInvalid: true });
   const bad = all.cards.find((card) => !card.ok)!;
   assert.equal(all.cards.length, 2);
   assert.equal(bad.name, "bad");
-  assert.match(bad.errors[0], /'description' is missing/);
+  assert.match(bad.errors[0]!, /'description' is missing/);
   await assert.rejects(
     discoverBundles([`${root}/none`]),
     /Cannot search ".*none": it is not a folder/,

@@ -53,7 +53,7 @@ Deno.test("run: the scripted coder fixes a copy of the sample project and exits 
   const workspace = /Workspace: (.*)/.exec(out)![1];
   assert.match(
     await Deno.readTextFile(`${workspace}/stats.ts`),
-    /sorted\[middle - 1\] \+ sorted\[middle\]/,
+    /return \(before \+ middle\) \/ 2/,
   );
   const tests = await new Deno.Command(Deno.execPath(), {
     args: ["test", "-A", "-q"],
@@ -126,7 +126,7 @@ Deno.test("run: uses the injected backend, passes --model/--base-url, and falls 
     out,
     /Model: fake \| Budget: 8 steps\n  Tool protocol: json-text \| Probe: no tool_calls in reply/,
   );
-  assert.match(llm!.requests[0].systemPrompt, /"tool"/, "the JSON-in-text protocol was sent");
+  assert.match(llm!.requests[0]!.systemPrompt, /"tool"/, "the JSON-in-text protocol was sent");
 });
 
 Deno.test("run: --trace-dir goes to the injected trace sink, whose hooks see the run and which is closed", async () => {

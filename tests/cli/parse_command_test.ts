@@ -6,7 +6,7 @@ const OPTIONS = {
   json: { type: "boolean" },
   tag: { type: "string", multiple: true },
 } as const;
-const ONE = { min: 1, max: 1, names: "a bundle" };
+const ONE = { min: 1 as const, max: 1, names: "a bundle" };
 
 Deno.test("parseCommand() reads long, short, inline, repeated and boolean flags", () => {
   assert.deepEqual(

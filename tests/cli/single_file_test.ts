@@ -21,7 +21,7 @@ async function build(): Promise<string> {
 }
 
 function run(runtime: string[], file: string, args: string[]) {
-  return spawnSync(runtime[0], [...runtime.slice(1), file, ...args], {
+  return spawnSync(runtime[0]!, [...runtime.slice(1), file, ...args], {
     cwd: REPO,
     encoding: "utf8",
     env: { ...Deno.env.toObject(), NO_COLOR: "1" },

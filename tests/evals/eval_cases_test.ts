@@ -83,7 +83,7 @@ Deno.test("evalCaseTests() registers one Deno.test per case, honouring marks", a
     "eval case greet-none",
     false,
   ]]);
-  await registered[1].fn!({} as Deno.TestContext);
+  await registered[1]!.fn!({} as Deno.TestContext);
   assert.deepEqual(ran, ["greet-none"]);
   assert.equal(evalCaseTests(CASES, () => {}, { include: ["smoke"], test: () => {} }), 1);
 });

@@ -11,9 +11,9 @@ Deno.test("evalCommand() run prints a table of scores and exits 0 when every mar
   assert.deepEqual(err, []);
   const lines = out.join("\n").split("\n");
   assert.equal(lines[0], "Found 3 evals (3 selected), 1 trace");
-  assert.match(lines[2], /^ {2}evaluator +trace +result {2}score {2}details$/);
-  assert.match(lines[3], /^✓ evalCompleted +\S+ +pass +1\.00$/);
-  assert.match(lines[4], /^✓ evalGreetedBoth +\S+ +pass +1\.00 {2}greeted Alice, Bob$/);
+  assert.match(lines[2]!, /^ {2}evaluator +trace +result {2}score {2}details$/);
+  assert.match(lines[3]!, /^✓ evalCompleted +\S+ +pass +1\.00$/);
+  assert.match(lines[4]!, /^✓ evalGreetedBoth +\S+ +pass +1\.00 {2}greeted Alice, Bob$/);
   assert.equal(lines.at(-1), "overall: 3 passed, 0 failed (avg score 1.00) → PASS");
 });
 
@@ -30,8 +30,8 @@ Deno.test("evalCommand() run exits 1 on a failing mark, reports errors as rows a
   assert.match(text, /\n {2}evalCompleted +avg=1\.00 +min=1\.00 +max=1\.00 +\(2\/2 passed\)/);
   assert.match(text, /overall: 2 passed, 2 failed, 2 errors \(avg score 0\.50\) → FAIL$/);
   assert.equal(err.length, 2);
-  assert.match(err[0], /^error: Eval file ".*eval_empty.ts" exports no evaluators/);
-  assert.match(err[1], /^error: Cannot load eval file ".*eval_broken.ts"/);
+  assert.match(err[0]!, /^error: Eval file ".*eval_empty.ts" exports no evaluators/);
+  assert.match(err[1]!, /^error: Cannot load eval file ".*eval_broken.ts"/);
 });
 
 Deno.test("evalCommand() run honours --include and --exclude", async () => {
@@ -63,10 +63,10 @@ Deno.test("evalCommand() run names a missing or empty trace folder and exits 1",
   const empty = await tempDir();
   assert.equal(await evalCommand(["run", EVALS_OK, empty, "/no/such/trace"], io), 1);
   assert.match(
-    err[0],
+    err[0]!,
     /^error: Cannot read trace ".*": it holds no trajectory.json, and no subfolder holds one$/,
   );
-  assert.match(err[1], /^error: Cannot read trace "\/no\/such\/trace": the path does not exist$/);
+  assert.match(err[1]!, /^error: Cannot read trace "\/no\/such\/trace": the path does not exist$/);
   assert.equal(err[2], "error: no readable traces to evaluate");
 });
 
@@ -77,7 +77,7 @@ Deno.test("evalCommand() run reports an unreadable trace and still scores the ot
   await Deno.writeTextFile(join(root, "bad", "trajectory.json"), '{"format_version": 9}');
   const { out, err, io } = captureIo();
   assert.equal(await evalCommand(["run", EVALS_OK, root], io), 1);
-  assert.match(err[0], /format_version 9, newer than this looplet reads/);
+  assert.match(err[0]!, /format_version 9, newer than this looplet reads/);
   assert.match(out.join("\n"), /✓ evalCompleted +good +pass/);
 });
 
@@ -99,16 +99,16 @@ Deno.test("evalCommand() cases list and show", async () => {
   );
   const show = captureIo();
   assert.equal(await evalCommand(["cases", "show", dir, "greet-two"], show.io), 0);
-  assert.equal(JSON.parse(show.out[0]).id, "greet-two");
+  assert.equal(JSON.parse(show.out[0]!).id, "greet-two");
   const ambiguous = captureIo();
   assert.equal(await evalCommand(["cases", "show", dir], ambiguous.io), 1);
-  assert.match(ambiguous.err[0], /holds 2 cases; name one: greet-none, greet-two/);
+  assert.match(ambiguous.err[0]!, /holds 2 cases; name one: greet-none, greet-two/);
   const unknown = captureIo();
   assert.equal(await evalCommand(["cases", "show", dir, "nope"], unknown.io), 1);
-  assert.match(unknown.err[0], /no case "nope"/);
+  assert.match(unknown.err[0]!, /no case "nope"/);
   const missing = captureIo();
   assert.equal(await evalCommand(["cases", "list", "/no/cases"], missing.io), 1);
-  assert.match(missing.err[0], /Cannot read eval cases "\/no\/cases": the path does not exist/);
+  assert.match(missing.err[0]!, /Cannot read eval cases "\/no\/cases": the path does not exist/);
 });
 
 Deno.test("evalCommand() exits 2 with usage on bad arguments", async () => {
@@ -125,6 +125,6 @@ Deno.test("evalCommand() exits 2 with usage on bad arguments", async () => {
   ) {
     const { err, io } = captureIo();
     assert.equal(await evalCommand(args, io), 2, JSON.stringify(args));
-    assert.match(err[0], /usage: looplet eval run/);
+    assert.match(err[0]!, /usage: looplet eval run/);
   }
 });

@@ -68,7 +68,7 @@ Deno.test("EvalContext.fromOutcome() gives no final output when done was rejecte
   assert.equal(ctx.stopReason, "max_steps");
   assert.equal(ctx.finalOutput, null);
   assert.equal(ctx.errors.length, 1);
-  assert.match(ctx.steps[1].pretty, /^#2 ✗ done/);
+  assert.match(ctx.steps[1]!.pretty, /^#2 ✗ done/);
 });
 
 Deno.test("EvalContext constructor requires steps", () => {

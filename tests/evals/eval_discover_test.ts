@@ -30,7 +30,7 @@ Deno.test("evalDiscover() names files that export nothing or fail to load, and k
     }" exports no evaluators: export functions whose names start with "eval", for example export function evalCompleted(ctx) { return ctx.completed; }`,
   );
   assert.match(
-    messages[1],
+    messages[1]!,
     new RegExp(`^Cannot load eval file ".*sub/eval_broken.ts": .*broken on purpose`),
   );
 });

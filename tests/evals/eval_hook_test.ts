@@ -58,7 +58,7 @@ Deno.test("EvalHook merges collector artifacts and reports collectors that fail"
     "collectors[1] threw: pytest missing",
     "collectors[2] returned an array, not an object",
   ]);
-  assert.equal(hook.results[0].status, "pass");
+  assert.equal(hook.results[0]!.status, "pass");
 });
 
 Deno.test("EvalHook sees a failed run as not completed", async () => {
@@ -73,6 +73,6 @@ Deno.test("EvalHook sees a failed run as not completed", async () => {
     hooks: [hook],
   }).complete();
   assert.equal(hook.context?.stopReason, "max_steps");
-  assert.equal(hook.results[0].status, "fail");
+  assert.equal(hook.results[0]!.status, "fail");
   assert.equal(hook.passed, false);
 });

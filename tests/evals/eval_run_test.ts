@@ -28,8 +28,8 @@ Deno.test("evalRun() reports an evaluator that throws as an error row and runs t
     "evalBoom",
     "error",
   ], ["evalAsync", "pass"]]);
-  assert.equal(results[1].error, "TypeError: no such field");
-  assert.equal(results[2].score, 0.75);
+  assert.equal(results[1]!.error, "TypeError: no such field");
+  assert.equal(results[2]!.score, 0.75);
 });
 
 Deno.test("evalRun() filters by marks", async () => {

@@ -25,26 +25,26 @@ Deno.test("llmJudge() asks the given backend and scores from its JSON verdict", 
   ]);
   const judge = llmJudge({ backend, criteria: "Greetings are polite", name: "evalPolite" });
   const [result] = await evalRun([judge], ctx);
-  assert.equal(result.name, "evalPolite");
-  assert.equal(result.score, 0.8);
-  assert.equal(result.status, "pass");
-  assert.deepEqual(result.details, ["polite greeting"]);
-  const prompt = backend.requests[0].messages[0].content;
+  assert.equal(result!.name, "evalPolite");
+  assert.equal(result!.score, 0.8);
+  assert.equal(result!.status, "pass");
+  assert.deepEqual(result!.details, ["polite greeting"]);
+  const prompt = backend.requests[0]!.messages[0]!.content;
   assert.match(prompt, /TASK\nGreet Bob politely/);
   assert.match(prompt, /CRITERIA\nGreetings are polite/);
   assert.match(prompt, /#1 ✓ greet\(name=Bob\)/);
   assert.match(prompt, /FINAL ANSWER\nHello Bob/);
-  assert.equal(backend.requests[0].purpose, "judge");
+  assert.equal(backend.requests[0]!.purpose, "judge");
 });
 
 Deno.test("llmJudge() without a readable verdict gives an error row", async () => {
   const judge = llmJudge({ backend: new ScriptedBackend(["I think it was fine"]), criteria: "x" });
   const [result] = await evalRun([judge], ctx);
-  assert.equal(result.status, "error");
-  assert.match(result.error ?? "", /replied without a JSON verdict/);
+  assert.equal(result!.status, "error");
+  assert.match(result!.error ?? "", /replied without a JSON verdict/);
   const outOfRange = llmJudge({ backend: new ScriptedBackend(['{"score": 7}']), criteria: "x" });
   assert.match(
-    (await evalRun([outOfRange], ctx))[0].error ?? "",
+    (await evalRun([outOfRange], ctx))[0]!.error ?? "",
     /gave a score of 7; expected 0 to 1/,
   );
 });

@@ -36,7 +36,7 @@ Deno.test("approvalHook() pauses before a listed tool, with the pending call and
   const dir = await Deno.makeTempDir();
   try {
     const store = new FileCheckpointStore(dir);
-    const hooks = [approvalHook({ tools: [tools[0]] }), checkpointHook(store)];
+    const hooks = [approvalHook({ tools: [tools[0]!] }), checkpointHook(store)];
     const first = await composableLoop({ llm: script(), tools, task: "Clean", hooks }).complete();
     assert.equal(first.stopReason, "awaiting_approval");
     assert.equal(first.pending?.call.name, "delete_rows");
@@ -103,7 +103,7 @@ Deno.test("approvalHook({ ask }) waits for the approver: yes runs, no refuses, p
     assert.deepEqual(deleted, expected.deleted);
     assert.equal(outcome.stopReason, expected.stop);
     if (expected.stop === "done") {
-      assert.equal(outcome.state.steps[1].result.error, expected.error);
+      assert.equal(outcome.state.steps[1]!.result.error, expected.error);
     }
   }
 });

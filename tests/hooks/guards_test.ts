@@ -30,7 +30,7 @@ Deno.test("budgetWarningHook() warns once per threshold as the step budget runs 
   );
   // after step 5 (50% left) and step 8 (20% left); each appears once and stays in the transcript
   assert.deepEqual(warnings, [0, 0, 0, 0, 0, 1, 1, 1, 2, 2]);
-  const texts = llm.requests[9].messages.filter((m) => m.content.startsWith("[low budget]")).map((
+  const texts = llm.requests[9]!.messages.filter((m) => m.content.startsWith("[low budget]")).map((
     m,
   ) => m.content);
   assert.deepEqual(texts, [
@@ -95,7 +95,7 @@ Deno.test("perToolLimitHook() refuses calls over a tool's limit and counts resum
     hooks: [perToolLimitHook({ limits: { add: 1 } })],
   }).complete();
   assert.match(
-    resumed.state.steps[5].result.error ?? "",
+    resumed.state.steps[5]!.result.error ?? "",
     /Tool "add" reached its limit for this run \(1\/1\)/,
   );
   assert.throws(() => perToolLimitHook({}), /give 'limits', 'defaultLimit' or both/);

@@ -89,10 +89,10 @@ Deno.test("permissionHook() in a run: denials go back to the model, ask pauses o
     /^"write_file" needs approval: rule for "write_file" says ask$/,
   );
   assert.equal(
-    paused.state.steps[0].result.error,
+    paused.state.steps[0]!.result.error,
     'Permission denied for "write_file": system files',
   );
-  assert.equal(paused.state.steps[0].result.errorKind, "permission_denied");
+  assert.equal(paused.state.steps[0]!.result.errorKind, "permission_denied");
   assert.deepEqual(written, ["notes.md"]);
   assert.deepEqual(permissions.denials.map((d) => d.args.path), ["/etc/hosts"]);
 
@@ -108,7 +108,7 @@ Deno.test("permissionHook() in a run: denials go back to the model, ask pauses o
     hooks: [asking],
   }).complete();
   assert.equal(outcome.stopReason, "done");
-  assert.equal(outcome.state.steps[2].result.error, "Denied by the approver: not .env");
+  assert.equal(outcome.state.steps[2]!.result.error, "Denied by the approver: not .env");
   assert.deepEqual(written, ["notes.md"]);
   assert.equal(asking.denials.length, 2);
 });

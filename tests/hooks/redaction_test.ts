@@ -39,9 +39,9 @@ Deno.test("redactingBackend() redacts the system prompt, messages and call argum
   }).complete();
   const sent = JSON.stringify(inner.requests);
   assert.ok(!sent.includes("Bob"), sent);
-  assert.equal(inner.requests[0].systemPrompt, "You serve [NAME].");
-  assert.deepEqual(inner.requests[1].messages[1].toolCalls?.[0].args, { name: "[NAME]" });
-  assert.match(inner.requests[1].messages[2].content, /Hello, \[NAME\]!/);
+  assert.equal(inner.requests[0]!.systemPrompt, "You serve [NAME].");
+  assert.deepEqual(inner.requests[1]!.messages[1]!.toolCalls?.[0]?.args, { name: "[NAME]" });
+  assert.match(inner.requests[1]!.messages[2]!.content, /Hello, \[NAME\]!/);
   assert.throws(() => redactingBackend({} as never, (t) => t), /'backend' must be a Backend/);
   assert.throws(
     () => redactingBackend(inner, "x" as never),

@@ -37,14 +37,14 @@ Deno.test("subAgentTool(): the child's steps reach the parent's hooks and its us
     hooks: [{ onEvent: (event) => void (event.type === "tool_progress" && progress.push(event)) }],
   });
   const steps = await Array.fromAsync(run);
-  assert.deepEqual(steps[0].result.data, { answer: "greeted Kid", stop_reason: "done", steps: 2 });
+  assert.deepEqual(steps[0]!.result.data, { answer: "greeted Kid", stop_reason: "done", steps: 2 });
   assert.deepEqual(
     progress.map((e) =>
       e.type === "tool_progress" && [e.message, (e.data as { call: { tool: string } }).call.tool]
     ),
     [["helper step 1", "greet"], ["helper step 2", "done"]],
   );
-  assert.deepEqual(steps[0].usage, { inputTokens: 80, outputTokens: 10 });
+  assert.deepEqual(steps[0]!.usage, { inputTokens: 80, outputTokens: 10 });
   assert.deepEqual((await run.outcome).usage, { inputTokens: 80, outputTokens: 10 });
 });
 
@@ -92,7 +92,7 @@ Deno.test("subAgentTool() takes a run you started, and a result shaper", async (
     tools: [helper],
     task: "x",
   }).complete();
-  assert.deepEqual(outcome.state.steps[0].result.data, { value: "42" });
+  assert.deepEqual(outcome.state.steps[0]!.result.data, { value: "42" });
   assert.throws(
     () => subAgentTool({ name: "x", description: "x", input: z.object({}) } as never),
     /Cannot make sub-agent tool "x": 'agent' must be a function/,

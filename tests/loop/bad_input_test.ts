@@ -22,19 +22,19 @@ async function firstStep(reply: ScriptedResponse, tools: AnyTool[] = [greet, add
 
 Deno.test("an unknown tool fails with a did-you-mean and the tool list", async () => {
   const { step, llm } = await firstStep(call("gret", { name: "A" }));
-  assert.equal(step.result.errorKind, "unknown_tool");
+  assert.equal(step!.result.errorKind, "unknown_tool");
   assert.equal(
-    step.result.error,
+    step!.result.error,
     'Unknown tool "gret". Did you mean "greet"? Available tools: greet, add, boom, hang, done',
   );
-  assert.match(llm.requests[1].messages[2].content, /^Error: Unknown tool "gret"/);
+  assert.match(llm.requests[1]!.messages[2]!.content, /^Error: Unknown tool "gret"/);
 });
 
 Deno.test("invalid arguments fail with Zod's prettified error and a did-you-mean", async () => {
   const { step } = await firstStep(call("add", { a: "one", bb: 2 }));
-  assert.equal(step.result.errorKind, "validation");
+  assert.equal(step!.result.errorKind, "validation");
   assert.equal(
-    step.result.error,
+    step!.result.error,
     'Invalid arguments for tool "add":\n✖ Invalid input: expected number, received string\n  → at a\n' +
       "✖ Invalid input: expected number, received undefined\n  → at b\n" +
       'Unexpected argument "bb"; did you mean "b"?\nExpected arguments: a, b',
@@ -43,8 +43,8 @@ Deno.test("invalid arguments fail with Zod's prettified error and a did-you-mean
 
 Deno.test("arguments that are not JSON fail as a parse error", async () => {
   const text = await firstStep('{"tool": "greet", "args": "Alice"}');
-  assert.equal(text.step.result.errorKind, "parse");
-  assert.equal(text.step.result.error, 'The arguments of "greet" are not a JSON object: Alice');
+  assert.equal(text.step!.result.errorKind, "parse");
+  assert.equal(text.step!.result.error, 'The arguments of "greet" are not a JSON object: Alice');
 });
 
 Deno.test("native calls whose arguments failed to parse become parse errors", async () => {
@@ -65,16 +65,16 @@ Deno.test("native calls whose arguments failed to parse become parse errors", as
   };
   const steps = await Array.fromAsync(composableLoop({ llm: backend, tools: [greet], task: "x" }));
   assert.equal(
-    steps[0].result.error,
+    steps[0]!.result.error,
     'The arguments of "greet" are not a JSON object: {"name": "Al',
   );
-  assert.equal(steps[1].call.tool, "done");
+  assert.equal(steps[1]!.call.tool, "done");
 });
 
 Deno.test("a tool that throws fails as an execution error with the error's name", async () => {
   const { step } = await firstStep(call("boom"));
-  assert.deepEqual([step.result.errorKind, step.result.error], ["execution", "Error: kaboom"]);
-  assert.ok(step.result.durationMs >= 0);
+  assert.deepEqual([step!.result.errorKind, step!.result.error], ["execution", "Error: kaboom"]);
+  assert.ok(step!.result.durationMs >= 0);
 });
 
 Deno.test("ToolInputError passes its message through verbatim as a validation error", async () => {
@@ -88,7 +88,7 @@ Deno.test("ToolInputError passes its message through verbatim as a validation er
     },
   });
   const { step } = await firstStep(call("picky", { n: 3 }), [picky]);
-  assert.deepEqual([step.result.errorKind, step.result.error], [
+  assert.deepEqual([step!.result.errorKind, step!.result.error], [
     "validation",
     "n must be even, got 3",
   ]);
@@ -97,7 +97,7 @@ Deno.test("ToolInputError passes its message through verbatim as a validation er
 Deno.test("a tool that never returns times out through its AbortSignal", async () => {
   const started = performance.now();
   const { step } = await firstStep(call("hang"));
-  assert.deepEqual([step.result.errorKind, step.result.error], [
+  assert.deepEqual([step!.result.errorKind, step!.result.error], [
     "timeout",
     'Tool "hang" timed out after 30ms',
   ]);
@@ -113,7 +113,7 @@ Deno.test("a tool that ignores its signal still times out, and its late failure 
     execute: () => new Promise((_, reject) => setTimeout(() => reject(new Error("late")), 40)),
   });
   const { step } = await firstStep(call("stubborn"), [stubborn]);
-  assert.equal(step.result.errorKind, "timeout");
+  assert.equal(step!.result.errorKind, "timeout");
   await new Promise((resolve) => setTimeout(resolve, 60)); // the late rejection must not be unhandled
 });
 
@@ -122,12 +122,12 @@ Deno.test("a reply with no tool call is a parse-error step and the model is told
   const run = composableLoop({ llm, task: "x" });
   const steps = await Array.fromAsync(run);
   assert.equal(
-    steps[0].pretty(),
+    steps[0]!.pretty(),
     "#1 ✗ __parse_error__() → ERROR: The reply had no tool call that could be read",
   );
-  assert.equal(steps[0].result.errorKind, "parse");
-  assert.equal(steps[0].call.reasoning, "I think I am finished.");
-  const last = llm.requests[1].messages.at(-1)!;
+  assert.equal(steps[0]!.result.errorKind, "parse");
+  assert.equal(steps[0]!.call.reasoning, "I think I am finished.");
+  const last = llm.requests[1]!.messages.at(-1)!;
   assert.equal(last.role, "user");
   assert.match(
     last.content,
@@ -141,9 +141,9 @@ Deno.test("an empty reply is a parse-error step; text-protocol models are shown 
     nativeTools: false,
   });
   const steps = await Array.fromAsync(composableLoop({ llm, task: "x" }));
-  assert.equal(steps[0].result.error, "The reply was empty: it had no text and no tool call");
+  assert.equal(steps[0]!.result.error, "The reply was empty: it had no text and no tool call");
   assert.match(
-    llm.requests[1].messages.at(-1)!.content,
+    llm.requests[1]!.messages.at(-1)!.content,
     /as JSON: \{"tool": "<name>", "args": \{\.\.\.\}\}/,
   );
 });
@@ -161,8 +161,8 @@ Deno.test("done with invalid arguments is not accepted; the run goes on", async 
   const llm = new ScriptedBackend([call("done", { result: "x" }), call("done", { answer: "ok" })]);
   const run = composableLoop({ llm, task: "x" });
   const steps = await Array.fromAsync(run);
-  assert.equal(steps[0].result.errorKind, "validation");
-  assert.match(steps[0].result.error!, /Unexpected argument "result"/);
+  assert.equal(steps[0]!.result.errorKind, "validation");
+  assert.match(steps[0]!.result.error!, /Unexpected argument "result"/);
   assert.equal((await run.outcome).finalAnswer, "ok");
 });
 

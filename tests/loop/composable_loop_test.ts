@@ -30,9 +30,9 @@ Deno.test("composableLoop() greets twice, finishes with done, and exposes the ou
 Deno.test("composableLoop() sends a string task as the first user message", async () => {
   const llm = new ScriptedBackend([call("done", { answer: "ok" })]);
   await composableLoop({ llm, task: "Say hi", systemPrompt: "Be brief" }).complete();
-  assert.deepEqual(llm.requests[0].messages, [{ role: "user", content: "Say hi" }]);
-  assert.equal(llm.requests[0].systemPrompt, "Be brief");
-  assert.deepEqual(llm.requests[0].tools.map((schema) => schema.name), ["done"]);
+  assert.deepEqual(llm.requests[0]!.messages, [{ role: "user", content: "Say hi" }]);
+  assert.equal(llm.requests[0]!.systemPrompt, "Be brief");
+  assert.deepEqual(llm.requests[0]!.tools.map((schema) => schema.name), ["done"]);
 });
 
 Deno.test("composableLoop() renders an object task as key: value lines", async () => {
@@ -40,7 +40,7 @@ Deno.test("composableLoop() renders an object task as key: value lines", async (
   await composableLoop({ llm, task: { goal: "Audit", files: ["a.ts", "b.ts"], depth: 2 } })
     .complete();
   assert.equal(
-    llm.requests[0].messages[0].content,
+    llm.requests[0]!.messages[0]!.content,
     'goal: Audit\nfiles: ["a.ts","b.ts"]\ndepth: 2',
   );
   assert.deepEqual(
@@ -55,13 +55,13 @@ Deno.test("composableLoop() renders an object task as key: value lines", async (
 Deno.test("composableLoop() records the transcript the model sees, with tool results", async () => {
   const llm = new ScriptedBackend([call("add", { a: 1, b: 2 }), call("done", { answer: "3" })]);
   await composableLoop({ llm, tools: [add], task: "Add" }).complete();
-  const second = llm.requests[1].messages;
+  const second = llm.requests[1]!.messages;
   assert.equal(second.length, 3);
-  assert.deepEqual(second[1].toolCalls?.map((c) => [c.name, c.args]), [["add", { a: 1, b: 2 }]]);
+  assert.deepEqual(second[1]!.toolCalls?.map((c) => [c.name, c.args]), [["add", { a: 1, b: 2 }]]);
   assert.deepEqual(second[2], {
     role: "tool",
     content: '{"sum":3}',
-    toolCallId: second[1].toolCalls?.[0].id,
+    toolCallId: second[1]!.toolCalls?.[0]?.id,
     toolName: "add",
   });
 });
@@ -69,7 +69,7 @@ Deno.test("composableLoop() records the transcript the model sees, with tool res
 Deno.test("composableLoop() sends tool JSON schemas from Zod, without $schema", async () => {
   const llm = new ScriptedBackend([call("done", { answer: "ok" })]);
   await composableLoop({ llm, tools: [add], task: "x" }).complete();
-  const schema = llm.requests[0].tools.find((t) => t.name === "add")!;
+  const schema = llm.requests[0]!.tools.find((t) => t.name === "add")!;
   assert.equal(schema.description, "Add two numbers.");
   assert.deepEqual(schema.inputSchema, {
     type: "object",
@@ -131,11 +131,11 @@ Deno.test("composableLoop() parses JSON-in-text replies and sends the text proto
   const steps = await Array.fromAsync(run);
   assert.deepEqual(steps.map((s) => s.call.tool), ["greet", "done"]);
   assert.equal((await run.outcome).finalAnswer, "hi Zoe");
-  const system = llm.requests[0].systemPrompt;
+  const system = llm.requests[0]!.systemPrompt;
   assert.ok(system.startsWith("S\n\nTOOLS\n- greet: Greet someone by name."), system);
   assert.match(system, /\{"tool": "<tool_name>", "args": \{\.\.\.all required arguments\.\.\.\}/);
   assert.equal(
-    llm.requests[1].messages[1].content,
+    llm.requests[1]!.messages[1]!.content,
     'Let me greet.\n```json\n{"tool": "greet", "args": {"name": "Zoe"}}\n```',
   );
 });

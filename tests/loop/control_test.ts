@@ -37,7 +37,7 @@ Deno.test("maxSteps is never exceeded by a multi-call turn; skipped calls are an
   assert.equal(outcome.stopReason, "max_steps");
   const toolMessages = outcome.state.transcript.filter((m) => m.role === "tool");
   assert.equal(toolMessages.length, 4, "every call in the assistant message has a result");
-  assert.equal(toolMessages[3].content, "Error: Not run: the step budget (3) is used up");
+  assert.equal(toolMessages[3]!.content, "Error: Not run: the step budget (3) is used up");
   assert.deepEqual(outcome.state.queue, []);
 });
 
@@ -274,10 +274,10 @@ Deno.test("resuming a paused run with a denial refuses exactly that call", async
     approval: { approve: false, reason: "not today" },
   });
   const steps = await Array.fromAsync(resumed);
-  assert.equal(steps[0].pretty(), "#1 ✗ rm() → ERROR: Denied by the approver: not today");
-  assert.equal(steps[0].result.errorKind, "permission_denied");
+  assert.equal(steps[0]!.pretty(), "#1 ✗ rm() → ERROR: Denied by the approver: not today");
+  assert.equal(steps[0]!.result.errorKind, "permission_denied");
   assert.equal(
-    llm.requests[0].messages.at(-1)?.content,
+    llm.requests[0]!.messages.at(-1)?.content,
     "Error: Denied by the approver: not today",
   );
 });
@@ -299,7 +299,7 @@ Deno.test("resume continues numbering and the remaining budget", async () => {
   const steps = await Array.fromAsync(run);
   assert.deepEqual(steps.map((s) => s.number), [3]);
   assert.equal((await run.outcome).stopReason, "max_steps");
-  assert.equal(llm.requests[0].messages.length, 5, "the transcript is restored");
+  assert.equal(llm.requests[0]!.messages.length, 5, "the transcript is restored");
   assert.equal(first.state.steps.length, 2, "the saved state is not mutated by the resumed run");
 });
 

@@ -42,7 +42,7 @@ Deno.test("hooks may be async", async () => {
   const steps = await Array.fromAsync(
     composableLoop({ llm, tools: [greet], task: "x", hooks: [hook] }),
   );
-  assert.equal(steps[0].result.error, "later");
+  assert.equal(steps[0]!.result.error, "later");
 });
 
 Deno.test("sync and async hooks mixed: each slot runs them in array order, awaiting each", async () => {
@@ -80,8 +80,11 @@ Deno.test("prePrompt inject reaches this request only", async () => {
   };
   const outcome = await composableLoop({ llm, tools: [greet], task: "x", hooks: [hook] })
     .complete();
-  assert.deepEqual(llm.requests[0].messages.at(-1), { role: "user", content: "Remember: be kind" });
-  assert.ok(!llm.requests[1].messages.some((m) => m.content === "Remember: be kind"));
+  assert.deepEqual(llm.requests[0]!.messages.at(-1), {
+    role: "user",
+    content: "Remember: be kind",
+  });
+  assert.ok(!llm.requests[1]!.messages.some((m) => m.content === "Remember: be kind"));
   assert.ok(!outcome.state.transcript.some((m) => m.content === "Remember: be kind"));
 });
 
@@ -95,14 +98,14 @@ Deno.test("prePrompt messages replaces the transcript the model sees", async () 
     prePrompt: ({ state }) =>
       state.transcript.length > 3
         ? {
-          messages: [state.transcript[0], { role: "user", content: "(earlier turns summarised)" }],
+          messages: [state.transcript[0]!, { role: "user", content: "(earlier turns summarised)" }],
         }
         : undefined,
   };
   await composableLoop({ llm, tools: [greet], task: "x", hooks: [compact] }).complete();
-  assert.equal(llm.requests[1].messages.length, 3);
-  assert.equal(llm.requests[2].messages.length, 2);
-  assert.equal(llm.requests[2].messages[1].content, "(earlier turns summarised)");
+  assert.equal(llm.requests[1]!.messages.length, 3);
+  assert.equal(llm.requests[2]!.messages.length, 2);
+  assert.equal(llm.requests[2]!.messages[1]!.content, "(earlier turns summarised)");
 });
 
 Deno.test("preDispatch deny refuses the call and the model reads why", async () => {
@@ -122,10 +125,10 @@ Deno.test("preDispatch deny refuses the call and the model reads why", async () 
     composableLoop({ llm, tools: [guarded], task: "x", hooks: [hook] }),
   );
   assert.equal(ran, false);
-  assert.equal(steps[0].result.errorKind, "permission_denied");
-  assert.equal(steps[0].pretty(), "#1 ✗ rm() → ERROR: Removing is not allowed");
-  assert.equal(llm.requests[1].messages[2].content, "Error: Removing is not allowed");
-  assert.equal(llm.requests[1].messages[2].isError, true);
+  assert.equal(steps[0]!.result.errorKind, "permission_denied");
+  assert.equal(steps[0]!.pretty(), "#1 ✗ rm() → ERROR: Removing is not allowed");
+  assert.equal(llm.requests[1]!.messages[2]!.content, "Error: Removing is not allowed");
+  assert.equal(llm.requests[1]!.messages[2]!.isError, true);
 });
 
 Deno.test("preDispatch args rewrites the call before validation; later hooks see the rewrite", async () => {
@@ -136,8 +139,8 @@ Deno.test("preDispatch args rewrites the call before validation; later hooks see
   ];
   const llm = new ScriptedBackend([call("add", { a: 1, b: 2 }), call("done", { answer: "x" })]);
   const steps = await Array.fromAsync(composableLoop({ llm, tools: [add], task: "x", hooks }));
-  assert.deepEqual(steps[0].call.args, { a: 1, b: 20 });
-  assert.deepEqual(steps[0].result.data, { sum: 21 });
+  assert.deepEqual(steps[0]!.call.args, { a: 1, b: 20 });
+  assert.deepEqual(steps[0]!.result.data, { sum: 21 });
   assert.deepEqual(seen, [{ a: 1, b: 20 }]);
 });
 
@@ -158,7 +161,7 @@ Deno.test("preDispatch result short-circuits the tool", async () => {
     composableLoop({ llm, tools: [slow], task: "x", hooks: [hook] }),
   );
   assert.equal(ran, false);
-  assert.deepEqual(steps[0].result, { data: { cached: "<html>" }, durationMs: 0 });
+  assert.deepEqual(steps[0]!.result, { data: { cached: "<html>" }, durationMs: 0 });
 });
 
 Deno.test("preDispatch inject and postDispatch inject reach the next request", async () => {
@@ -168,7 +171,7 @@ Deno.test("preDispatch inject and postDispatch inject reach the next request", a
     postDispatch: ({ call }) => call.name === "greet" ? { inject: "post note" } : undefined,
   };
   await composableLoop({ llm, tools: [greet], task: "x", hooks: [hook] }).complete();
-  assert.deepEqual(llm.requests[1].messages.at(-1), {
+  assert.deepEqual(llm.requests[1]!.messages.at(-1), {
     role: "user",
     content: "pre note\n\npost note",
   });
@@ -183,8 +186,8 @@ Deno.test("postDispatch result replaces what the step and the model see", async 
   const steps = await Array.fromAsync(
     composableLoop({ llm, tools: [greet], task: "x", hooks: [hook] }),
   );
-  assert.deepEqual(steps[0].result.data, { wrapped: { greeting: "Hello, A!" } });
-  assert.equal(llm.requests[1].messages[2].content, '{"wrapped":{"greeting":"Hello, A!"}}');
+  assert.deepEqual(steps[0]!.result.data, { wrapped: { greeting: "Hello, A!" } });
+  assert.equal(llm.requests[1]!.messages[2]!.content, '{"wrapped":{"greeting":"Hello, A!"}}');
 });
 
 Deno.test("postDispatch stop ends the run after that step with the hook's reason", async () => {
@@ -217,11 +220,11 @@ Deno.test("checkDone deny rejects done; the model reads why and can finish later
   const run = composableLoop({ llm, task: "x", hooks: [gate] });
   const steps = await Array.fromAsync(run);
   assert.equal(
-    steps[0].pretty(),
+    steps[0]!.pretty(),
     "#1 ✗ done(answer=early) → ERROR: Done rejected: tests still fail",
   );
-  assert.equal(steps[0].result.errorKind, "rejected");
-  assert.equal(llm.requests[1].messages.at(-1)?.content, "Error: Done rejected: tests still fail");
+  assert.equal(steps[0]!.result.errorKind, "rejected");
+  assert.equal(llm.requests[1]!.messages.at(-1)?.content, "Error: Done rejected: tests still fail");
   const outcome = await run.outcome;
   assert.equal(outcome.stopReason, "done");
   assert.equal(outcome.finalAnswer, "late");

@@ -21,7 +21,7 @@ Deno.test("parseToolCalls() reads a fenced block with prose around it", () => {
 Deno.test("parseToolCalls() reads JSON embedded in prose, nested deeper than two levels", () => {
   const text =
     'Sure! {"tool": "write", "args": {"doc": {"meta": {"tags": ["a", {"b": 1}]}}}} — done.';
-  assert.deepEqual(parseToolCalls(text)[0].args, { doc: { meta: { tags: ["a", { b: 1 }] } } });
+  assert.deepEqual(parseToolCalls(text)[0]!.args, { doc: { meta: { tags: ["a", { b: 1 }] } } });
 });
 
 Deno.test("parseToolCalls() reads several calls: objects, arrays and the tools list", () => {
@@ -53,19 +53,19 @@ Deno.test("parseToolCalls() reads OpenAI-style function objects with string argu
   const calls = parseToolCalls(
     '{"type":"function","function":{"name":"add","arguments":"{\\"a\\":1}"}}',
   );
-  assert.deepEqual(calls[0].args, { a: 1 });
+  assert.deepEqual(calls[0]!.args, { a: 1 });
 });
 
 Deno.test("parseToolCalls() repairs raw newlines inside JSON strings", () => {
   const calls = parseToolCalls('{"tool": "write", "args": {"text": "line 1\nline 2"}}');
-  assert.equal(calls[0].args.text, "line 1\nline 2");
+  assert.equal(calls[0]!.args.text, "line 1\nline 2");
 });
 
 Deno.test("parseToolCalls() marks arguments that are not a JSON object", () => {
   const [call] = parseToolCalls('{"tool": "greet", "args": "Bob"}');
-  assert.equal(call.name, "greet");
-  assert.deepEqual(call.args, {});
-  assert.equal(call.argsError, "Bob");
+  assert.equal(call!.name, "greet");
+  assert.deepEqual(call!.args, {});
+  assert.equal(call!.argsError, "Bob");
 });
 
 Deno.test("parseToolCalls() finds nothing in prose, empty text or broken JSON", () => {

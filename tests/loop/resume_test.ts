@@ -40,8 +40,8 @@ Deno.test("composableLoop({ resume }) continues numbering, budget, transcript an
   assert.equal(outcome.steps, 3);
   assert.deepEqual(outcome.usage, { inputTokens: 5, outputTokens: 1 });
   // the transcript was restored: the resumed model saw the first run's messages
-  assert.ok(llm.requests[0].messages.some((m) => m.content.includes("Hello, B!")));
-  assert.equal(llm.requests[0].messages[0].content.includes("Greet people"), true);
+  assert.ok(llm.requests[0]!.messages.some((m) => m.content.includes("Hello, B!")));
+  assert.equal(llm.requests[0]!.messages[0]!.content.includes("Greet people"), true);
   assert.equal(first.state.steps.length, 2, "resuming must not change the saved state");
 });
 
@@ -73,11 +73,11 @@ Deno.test("composableLoop({ resume }) runs the queued calls of a turn without ca
     "call_1_1",
   ]]);
   assert.deepEqual(
-    steps[0].usage,
+    steps[0]!.usage,
     { inputTokens: 7, outputTokens: 3 },
     "the reply's usage stays on its first step",
   );
-  assert.deepEqual(steps[1].usage, { inputTokens: 0, outputTokens: 0 });
+  assert.deepEqual(steps[1]!.usage, { inputTokens: 0, outputTokens: 0 });
   assert.equal(llm.requests.length, 1, "the model was asked only for turn 2");
   const outcome = await run.outcome;
   assert.equal(outcome.modelCalls, 2);
@@ -159,8 +159,8 @@ Deno.test("composableLoop() resume denied refuses the paused call and tells the 
   const denied = pausingRun(paused.state, { approve: false, reason: "production data" });
   const steps = await Array.fromAsync(denied.run);
   assert.deepEqual(denied.executed, []);
-  assert.equal(steps[0].result.error, "Denied by the approver: production data");
-  assert.equal(steps[0].result.errorKind, "permission_denied");
+  assert.equal(steps[0]!.result.error, "Denied by the approver: production data");
+  assert.equal(steps[0]!.result.errorKind, "permission_denied");
   assert.equal((await denied.run.outcome).stopReason, "done");
 });
 
@@ -215,9 +215,9 @@ Deno.test("ToolContext.addUsage() adds a tool's usage to the step and the run to
     task: "x",
   });
   const steps = await Array.fromAsync(run);
-  assert.deepEqual(steps[0].usage, { inputTokens: 111, outputTokens: 23, cost: 0.5 });
+  assert.deepEqual(steps[0]!.usage, { inputTokens: 111, outputTokens: 23, cost: 0.5 });
   assert.match(
-    steps[1].result.error ?? "",
+    steps[1]!.result.error ?? "",
     /Cannot add usage: pass \{ inputTokens, outputTokens \}/,
   );
   assert.deepEqual((await run.outcome).usage, { inputTokens: 111, outputTokens: 23, cost: 0.5 });

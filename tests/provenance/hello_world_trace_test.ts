@@ -45,7 +45,7 @@ Deno.test("hello_world --trace DIR writes a trace that show renders, replay repr
   const out: string[] = [];
   const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t) };
   assert.equal(await showCommand([dir], io), 0);
-  assert.match(out[0], /^[0-9a-f]{12} {2}✓ done {2}3 steps {2}3 LLM calls/);
+  assert.match(out[0]!, /^[0-9a-f]{12} {2}✓ done {2}3 steps {2}3 LLM calls/);
 
   const outcome = await assertReplay(dir, { tools: [greet] });
   assert.equal(outcome.finalAnswer, "Greeted Alice and Bob");
@@ -54,7 +54,7 @@ Deno.test("hello_world --trace DIR writes a trace that show renders, replay repr
     { evalCompleted: (ctx) => ctx.completed },
     await EvalContext.fromTraceDir(dir),
   );
-  assert.equal(results[0].status, "pass");
+  assert.equal(results[0]!.status, "pass");
   out.length = 0;
   assert.equal(await evalCommand(["run", EVALS_OK, dir], io), 0, out.join("\n"));
 

@@ -14,13 +14,13 @@ Deno.test("loadTrace() reads a trace written by ProvenanceSink, with bodies", as
   assert.equal(trace.finalAnswer, "Greeted Alice and Bob");
   assert.deepEqual(trace.usage, { inputTokens: 450, outputTokens: 32 });
   assert.deepEqual(trace.steps.map((step) => step.tool), ["greet", "greet", "done"]);
-  assert.deepEqual(trace.steps[1].args, { name: "Bob" });
+  assert.deepEqual(trace.steps[1]!.args, { name: "Bob" });
   assert.equal(trace.calls.length, 3);
-  assert.deepEqual(trace.calls[0].response?.toolCalls, [
+  assert.deepEqual(trace.calls[0]!.response?.toolCalls, [
     { id: "call_1_1", name: "greet", args: { name: "Alice" } },
   ]);
-  assert.deepEqual(trace.calls[0].usage, { inputTokens: 120, outputTokens: 12 });
-  assert.match(trace.calls[0].prompt ?? "", /^# call 00/);
+  assert.deepEqual(trace.calls[0]!.usage, { inputTokens: 120, outputTokens: 12 });
+  assert.match(trace.calls[0]!.prompt ?? "", /^# call 00/);
   assert.deepEqual(trace.warnings, []);
 });
 
@@ -33,14 +33,14 @@ Deno.test("loadTrace() reads the reference implementation's format (fixture buil
   assert.equal(trace.stopReason, "done");
   assert.deepEqual(trace.task, { description: "Greet Alice and Bob, then finish." });
   assert.equal(trace.steps.length, 3);
-  assert.equal(trace.steps[0].argsSummary, "name=Alice");
-  assert.deepEqual(trace.steps[2].data, { status: "done", summary: "Greeted Alice and Bob" });
+  assert.equal(trace.steps[0]!.argsSummary, "name=Alice");
+  assert.deepEqual(trace.steps[2]!.data, { status: "done", summary: "Greeted Alice and Bob" });
   assert.equal(trace.calls.length, 3);
   assert.equal(
-    trace.calls[1].response?.text,
+    trace.calls[1]!.response?.text,
     '{"tool": "greet", "args": {"name": "Bob"}, "reasoning": "Then Bob"}',
   );
-  assert.equal(trace.calls[1].response?.toolCalls, undefined);
+  assert.equal(trace.calls[1]!.response?.toolCalls, undefined);
   assert.equal(trace.usage, undefined, "the reference records no token counts");
   assert.equal(trace.finalAnswer, "Greeted Alice and Bob");
 });
@@ -169,8 +169,8 @@ Deno.test("loadTrace() without a manifest scans call_NN_response.txt files until
   );
   const trace = await loadTrace(dir, { bodies: true });
   assert.equal(trace.calls.length, 2);
-  assert.equal(trace.calls[0].response?.text, "hello");
-  assert.equal(trace.calls[1].response?.text, "");
+  assert.equal(trace.calls[0]!.response?.text, "hello");
+  assert.equal(trace.calls[1]!.response?.text, "");
 });
 
 Deno.test("loadTrace() reads the reference's flat benchmark step form", async () => {
@@ -193,6 +193,6 @@ Deno.test("loadTrace() reads the reference's flat benchmark step form", async ()
     [1, "search", "q=cats", undefined],
     [2, "fetch", "url=x", "timeout"],
   ]);
-  assert.deepEqual(trace.steps[0].data, [1, 2, 3]);
+  assert.deepEqual(trace.steps[0]!.data, [1, 2, 3]);
   assert.equal(trace.stopReason, "max_steps_or_stop");
 });

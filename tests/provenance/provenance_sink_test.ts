@@ -39,21 +39,21 @@ Deno.test("ProvenanceSink writes the reference layout with format_version and th
   assert.deepEqual(trajectory.usage, { input_tokens: 450, output_tokens: 32 });
   const steps = trajectory.steps as Record<string, unknown>[];
   // Each step carries its OWN pretty line (the reference's is off by one).
-  assert.match(steps[0].pretty as string, /^#1 ✓ greet\(name=Alice\) → greeting: Hello, Alice!/);
-  assert.match(steps[1].pretty as string, /^#2 ✓ greet\(name=Bob\) → greeting: Hello, Bob!/);
+  assert.match(steps[0]!.pretty as string, /^#1 ✓ greet\(name=Alice\) → greeting: Hello, Alice!/);
+  assert.match(steps[1]!.pretty as string, /^#2 ✓ greet\(name=Bob\) → greeting: Hello, Bob!/);
   assert.deepEqual(steps.map((step) => step.llm_call_indices), [[0], [1], [2]]);
-  assert.deepEqual(steps[0].tool_call, {
+  assert.deepEqual(steps[0]!.tool_call, {
     tool: "greet",
     args: { name: "Alice" },
     reasoning: "Start with Alice",
     call_id: "call_1_1",
     metadata: {},
   });
-  const result = steps[0].tool_result as Record<string, unknown>;
+  const result = steps[0]!.tool_result as Record<string, unknown>;
   assert.equal(result.tool, "greet");
   assert.equal(result.args, "name=Alice");
   assert.deepEqual(result.data, { greeting: "Hello, Alice!" });
-  assert.deepEqual(steps[0].usage, { input_tokens: 120, output_tokens: 12 });
+  assert.deepEqual(steps[0]!.usage, { input_tokens: 120, output_tokens: 12 });
   // The step files hold the same records.
   assert.deepEqual(await readJson(join(dir, "steps", "step_02.json")), steps[1]);
 });
@@ -63,7 +63,7 @@ Deno.test("ProvenanceSink manifest has one JSON line per call with token counts"
   await record(dir);
   const lines = (await Deno.readTextFile(join(dir, "manifest.jsonl"))).trim().split("\n");
   assert.equal(lines.length, 3);
-  const first = JSON.parse(lines[0]);
+  const first = JSON.parse(lines[0]!);
   assert.equal(first.index, 0);
   assert.equal(first.method, "generate");
   assert.equal(first.input_tokens, 120);
@@ -74,7 +74,7 @@ Deno.test("ProvenanceSink manifest has one JSON line per call with token counts"
   assert.equal(first.tool_count, 2);
   assert.deepEqual(first.tool_names, ["greet", "done"]);
   assert.equal(typeof first.duration_ms, "number");
-  assert.equal(JSON.parse(lines[2]).step_num, 3);
+  assert.equal(JSON.parse(lines[2]!).step_num, 3);
 });
 
 Deno.test("ProvenanceSink prompt and response files follow the documented text layout", async () => {
@@ -132,9 +132,9 @@ Deno.test("ProvenanceSink redacts prompts, responses, tool args, results and the
   }
   const trajectory = await readJson(join(dir, "trajectory.json"));
   const step = (trajectory.steps as Record<string, Record<string, unknown>>[])[0];
-  assert.deepEqual(step.tool_call.args, { value: "[REDACTED]" });
-  assert.deepEqual(step.tool_result.data, { echoed: "[REDACTED] and [REDACTED]" });
-  assert.match(step.pretty as unknown as string, /echo\(value=\[REDACTED\]\)/);
+  assert.deepEqual(step!.tool_call!.args, { value: "[REDACTED]" });
+  assert.deepEqual(step!.tool_result!.data, { echoed: "[REDACTED] and [REDACTED]" });
+  assert.match(step!.pretty as unknown as string, /echo\(value=\[REDACTED\]\)/);
   assert.equal(trajectory.task, "Use the key [REDACTED]");
   // Upstream: the provider never saw the secret in what the loop sent.
   const requests = (inner as ScriptedBackend).requests;
@@ -151,7 +151,7 @@ Deno.test("ProvenanceSink with redactUpstream false sends the raw prompt but wri
     redact: (text) => text.replaceAll("hunter2", "***"),
     redactUpstream: false,
   });
-  const sent = (inner as ScriptedBackend).requests[0].messages[0].content;
+  const sent = (inner as ScriptedBackend).requests[0]!.messages[0]!.content;
   assert.equal(sent, "Greet Alice, password hunter2");
   const prompt = await Deno.readTextFile(join(dir, "call_00_prompt.txt"));
   assert.ok(prompt.includes("password ***"));
@@ -173,7 +173,8 @@ Deno.test("ProvenanceSink truncates long values with an explicit marker and a pe
     maxCharsPerCall: 1000,
   });
   const trajectory = await readJson(join(dir, "trajectory.json"));
-  const data = (trajectory.steps as Record<string, Record<string, unknown>>[])[0].tool_result.data;
+  const data =
+    (trajectory.steps as Record<string, Record<string, unknown>>[])[0]!.tool_result!.data;
   assert.equal(typeof data, "string");
   assert.ok((data as string).length <= 1000, `kept ${(data as string).length} chars`);
   assert.match(data as string, /\n\.\.\. \[truncated \d+ chars\] \.\.\.$/);
@@ -181,7 +182,7 @@ Deno.test("ProvenanceSink truncates long values with an explicit marker and a pe
   assert.ok(prompt.length <= 1000, `prompt file has ${prompt.length} chars`);
   assert.match(prompt, /\[truncated \d+ chars\]/);
   const manifest = JSON.parse(
-    (await Deno.readTextFile(join(dir, "manifest.jsonl"))).split("\n")[1],
+    (await Deno.readTextFile(join(dir, "manifest.jsonl"))).split("\n")[1]!,
   );
   assert.equal(manifest.truncated, true);
 });
@@ -215,7 +216,7 @@ Deno.test("ProvenanceSink writes steps as they happen, so a crash leaves a reada
   assert.equal(trace.steps.length, 2);
   assert.deepEqual(trace.steps.map((step) => step.tool), ["greet", "greet"]);
   assert.equal(trace.calls.length, 2);
-  assert.match(trace.warnings[0], /did not finish/);
+  assert.match(trace.warnings[0]!, /did not finish/);
   // No temporary files are left behind.
   for await (const entry of Deno.readDir(dir)) assert.ok(!entry.name.endsWith(".tmp"));
 });
@@ -246,13 +247,13 @@ Deno.test("ProvenanceSink attributes model calls made by a tool through ctx.llm 
   });
   const trace = await loadTrace(dir, { bodies: true });
   assert.equal(trace.calls.length, 3);
-  assert.equal(trace.calls[1].scope, "tool:summarize");
-  assert.equal(trace.calls[1].stepNum, 1);
-  assert.equal(trace.calls[1].purpose, "summarize");
-  assert.equal(trace.calls[0].scope, null);
-  assert.deepEqual(trace.steps[0].llmCallIndices, [0, 1]);
-  assert.deepEqual(trace.steps[1].llmCallIndices, [2]);
-  assert.deepEqual(trace.steps[0].data, { summary: "short" });
+  assert.equal(trace.calls[1]!.scope, "tool:summarize");
+  assert.equal(trace.calls[1]!.stepNum, 1);
+  assert.equal(trace.calls[1]!.purpose, "summarize");
+  assert.equal(trace.calls[0]!.scope, null);
+  assert.deepEqual(trace.steps[0]!.llmCallIndices, [0, 1]);
+  assert.deepEqual(trace.steps[1]!.llmCallIndices, [2]);
+  assert.deepEqual(trace.steps[0]!.data, { summary: "short" });
 });
 
 Deno.test("ProvenanceSink records a failed model call, its error and the llm_error stop", async () => {

@@ -205,7 +205,7 @@ Deno.test("replayLoop() replays a trace in the reference's text-protocol format"
   const run = await replayLoop(REFERENCE_TRACE, { tools: [greet, done] });
   const steps = await Array.fromAsync(run);
   assert.deepEqual(steps.map((step) => step.call.tool), ["greet", "greet", "done"]);
-  assert.deepEqual(steps[1].result.data, { greeting: "Hello, Bob!" });
+  assert.deepEqual(steps[1]!.result.data, { greeting: "Hello, Bob!" });
   assert.equal((await run.outcome).stopReason, "done");
   await assertReplay(REFERENCE_TRACE, { tools: [greet, done] });
 });

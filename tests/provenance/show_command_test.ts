@@ -41,7 +41,7 @@ Deno.test("showCommand() exits 1 with the reason for a missing trace", async () 
   assert.equal(await showCommand(["/no/such/trace"], sinks), 1);
   assert.deepEqual(out, []);
   assert.match(
-    err[0],
+    err[0]!,
     /^error: Cannot read trace "\/no\/such\/trace": the directory does not exist/,
   );
 });
@@ -50,6 +50,6 @@ Deno.test("showCommand() exits 2 with the usage line on bad arguments", async ()
   for (const args of [[], ["a", "b"], ["--bogus", "x"], ["x", "--out", "f.html"]]) {
     const { err, io: sinks } = io();
     assert.equal(await showCommand(args, sinks), 2, `args ${JSON.stringify(args)}`);
-    assert.match(err[0], /usage: looplet show <trace-dir>/);
+    assert.match(err[0]!, /usage: looplet show <trace-dir>/);
   }
 });

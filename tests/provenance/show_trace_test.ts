@@ -11,23 +11,23 @@ Deno.test("showTrace() renders a header, one line per step and model-call totals
   const text = await showTrace(dir);
   const lines = text.trimEnd().split("\n");
   const runId = (await readJson(join(dir, "trajectory.json"))).run_id;
-  assert.match(lines[0], new RegExp(`^${runId}  ✓ done  3 steps  3 LLM calls  \\d+ms$`));
+  assert.match(lines[0]!, new RegExp(`^${runId}  ✓ done  3 steps  3 LLM calls  \\d+ms$`));
   assert.equal(lines[1], "task: Greet Alice and Bob, then finish.");
   assert.equal(lines[2], "");
   assert.match(
-    lines[3],
+    lines[3]!,
     /^#1 {3}✓ greet\(name=Alice\) +→ greeting: Hello, Alice! +\[ +\d+ms\] call 0$/,
   );
   assert.match(
-    lines[4],
+    lines[4]!,
     /^#2 {3}✓ greet\(name=Bob\) +→ greeting: Hello, Bob! +\[ +\d+ms\] call 1$/,
   );
   assert.match(
-    lines[5],
+    lines[5]!,
     /^#3 {3}✓ done\(answer=Greeted Alice and Bob\) → Greeted Alice and Bob +\[ +\d+ms\] call 2$/,
   );
   assert.match(
-    lines[7],
+    lines[7]!,
     /^LLM: 3 calls, [\d,]+ in \/ 0 out chars, 0 errors; tokens: 450 in \/ 32 out$/,
   );
   assert.equal(lines[8], "answer: Greeted Alice and Bob");
@@ -57,11 +57,11 @@ Deno.test("showTrace() reads a trace in the reference's format", async () => {
   assert.equal(lines[1], "task: Greet Alice and Bob, then finish.");
   assert.equal(lines[2], "format: reference (Python looplet) trace");
   assert.match(
-    lines[4],
+    lines[4]!,
     /^#1 {3}✓ greet\(name=Alice\) +→ greeting: Hello, Alice! +\[ {2}813ms\] call 0$/,
   );
   assert.match(
-    lines[6],
+    lines[6]!,
     /^#3 {3}✓ done\(answer=Greeted Alice and Bob\) → 2 keys +\[ {2}835ms\] call 2$/,
   );
   assert.equal(lines[8], "LLM: 3 calls, 4,050 in / 233 out chars, 0 errors");

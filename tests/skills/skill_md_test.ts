@@ -41,20 +41,20 @@ Deno.test("readSkillMd() reports a file without front matter at line 1", () => {
   const { skill, problems } = readSkillMd("# Just markdown\n", "x/SKILL.md");
   assert.equal(skill, undefined);
   assert.equal(problems.length, 1);
-  assert.equal(problems[0].line, 1);
-  assert.match(problems[0].message, /has no front matter; start the file with a '---' line/);
+  assert.equal(problems[0]!.line, 1);
+  assert.match(problems[0]!.message, /has no front matter; start the file with a '---' line/);
 });
 
 Deno.test("readSkillMd() reports unclosed front matter", () => {
   const { problems } = readSkillMd("---\nname: a\ndescription: b\n", "x/SKILL.md");
-  assert.match(problems[0].message, /front matter is not closed/);
+  assert.match(problems[0]!.message, /front matter is not closed/);
 });
 
 Deno.test("readSkillMd() reports invalid YAML with the file line", () => {
   const { problems } = readSkillMd("---\nname: a\ndescription: [unclosed\n---\nbody", "x/SKILL.md");
   assert.ok(problems.length >= 1);
-  assert.match(problems[0].message, /not valid YAML/);
-  assert.ok(problems[0].line !== undefined && problems[0].line >= 2, `line ${problems[0].line}`);
+  assert.match(problems[0]!.message, /not valid YAML/);
+  assert.ok(problems[0]!.line !== undefined && problems[0]!.line >= 2, `line ${problems[0]!.line}`);
 });
 
 Deno.test("readSkillMd() lists every missing field, not just the first", () => {
@@ -78,13 +78,13 @@ Deno.test("readSkillMd() accepts allowed-tools as a string or a list", () => {
     "---\nname: a\ndescription: b\nallowed-tools: {x: 1}\n---\n",
     "a",
   );
-  assert.equal(problems[0].field, "allowed-tools");
+  assert.equal(problems[0]!.field, "allowed-tools");
 });
 
 Deno.test("readSkillMd() warns but accepts a name that breaks the naming rule", () => {
   const skill = parseSkillMd("---\nname: My Skill\ndescription: b\n---\n", "a/SKILL.md");
   assert.equal(skill.name, "My Skill");
-  assert.match(skill.warnings[0], /lowercase letters, digits and hyphens/);
+  assert.match(skill.warnings[0]!, /lowercase letters, digits and hyphens/);
 });
 
 Deno.test("parseSkillMd() throws SkillMdError carrying every problem", () => {

@@ -39,7 +39,7 @@ Deno.test("SkillStore.search() ranks name matches above description and body mat
     store.search("React components").map((c) => c.name)[0],
     "vercel-composition-patterns",
   );
-  assert.equal(store.search("newsletter", 1)[0].name, "internal-comms");
+  assert.equal(store.search("newsletter", 1)[0]!.name, "internal-comms");
   assert.deepEqual(store.search("zzzz-nothing"), []);
   assert.equal(store.search("", 2).length, 2);
 });
@@ -56,8 +56,8 @@ Deno.test("SkillStore.load() stops at a SKILL.md without front matter, naming fi
       (error: unknown) =>
         error instanceof SkillMdError &&
         error.problems.length === 1 &&
-        error.problems[0].path === `${dir}/plain/SKILL.md` &&
-        error.problems[0].line === 1 &&
+        error.problems[0]!.path === `${dir}/plain/SKILL.md` &&
+        error.problems[0]!.line === 1 &&
         error.message.startsWith(
           `${dir}/plain/SKILL.md:1: has no front matter; start the file with a '---' line`,
         ),
@@ -67,7 +67,7 @@ Deno.test("SkillStore.load() stops at a SKILL.md without front matter, naming fi
     });
     assert.deepEqual(skipped.skills.map((s) => s.name), ["brand-guidelines"]);
     assert.match(
-      skipped.warnings[0],
+      skipped.warnings[0]!,
       /^Skipped invalid skill: .*plain\/SKILL\.md:1: has no front matter/,
     );
   });
@@ -86,7 +86,7 @@ Deno.test("SkillStore.load() refuses two skills with the same name, naming both 
       SkillStore.load(dir),
       (error: unknown) =>
         error instanceof SkillMdError &&
-        error.problems[0].field === "name" &&
+        error.problems[0]!.field === "name" &&
         error.message ===
           `${dir}/b/SKILL.md:2: duplicate skill name "twin": "${dir}/a/SKILL.md" has it too; rename one of them`,
     );

@@ -26,22 +26,22 @@ Deno.test("search_skills / activate_skill: instructions appear in the prompts af
     hooks: [skillActivationHook(store)],
   }).complete();
   const [search, activate, typo] = outcome.state.steps;
-  const found = (search.result.data as { skills: { name: string }[] }).skills;
-  assert.equal(found[0].name, "brand-guidelines");
-  assert.deepEqual(activate.result.data, {
+  const found = (search!.result.data as { skills: { name: string }[] }).skills;
+  assert.equal(found[0]!.name, "brand-guidelines");
+  assert.deepEqual(activate!.result.data, {
     activated: "brand-guidelines",
     description: store.get("brand-guidelines").description,
     active_skills: ["brand-guidelines"],
   });
   assert.match(
-    typo.result.error ?? "",
+    typo!.result.error ?? "",
     /Unknown skill "brand-guideline"\. Did you mean "brand-guidelines"\?/,
   );
   assert.deepEqual(outcome.state.metadata.active_skills, ["brand-guidelines"]);
   const injected = (i: number) =>
-    llm.requests[i].messages.filter((m) => m.content.startsWith(ACTIVE_SKILLS_HEADING));
+    llm.requests[i]!.messages.filter((m) => m.content.startsWith(ACTIVE_SKILLS_HEADING));
   assert.equal(injected(0).length + injected(1).length, 0, "nothing before activation");
-  const block = injected(2)[0].content;
+  const block = injected(2)[0]!.content;
   assert.ok(
     block.startsWith(
       `${ACTIVE_SKILLS_HEADING}\n\n## brand-guidelines\n\n# Anthropic Brand Styling`,
@@ -58,7 +58,7 @@ Deno.test("skillActivationHook({ active }) injects from the first turn; unknown 
     task: "x",
     hooks: [skillActivationHook(store, { active: ["theme-factory", "internal-comms"] })],
   }).complete();
-  const content = llm.requests[0].messages.at(-1)!.content;
+  const content = llm.requests[0]!.messages.at(-1)!.content;
   assert.ok(content.indexOf("## theme-factory") < content.indexOf("## internal-comms"));
   assert.throws(() => skillActivationHook(store, { active: ["nope"] }), /Unknown skill "nope"/);
 });

@@ -75,25 +75,26 @@ export async function connectMcpServers(
   try {
     const failed = settled.find((item) => item.status === "rejected");
     if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
-    const lists = await Promise.all(servers.map((server) => server.tools()));
+    const lists = await Promise.all(
+      servers.map(async (server) => ({ server, tools: await server.tools() })),
+    );
     const owner = new Map<string, string>();
-    lists.forEach((list, index) => {
-      for (const item of list) {
+    for (const { server, tools } of lists) {
+      for (const item of tools) {
         const other = owner.get(item.name);
         if (other !== undefined) {
           throw new TypeError(
-            `connectMcpServers(): MCP servers "${other}" and "${
-              servers[index].name
-            }" both have a tool "${item.name}"; set 'prefix: true' on one of them`,
+            `connectMcpServers(): MCP servers "${other}" and "${server.name}" both have a tool ` +
+              `"${item.name}"; set 'prefix: true' on one of them`,
           );
         }
-        owner.set(item.name, servers[index].name);
+        owner.set(item.name, server.name);
       }
-    });
+    }
     const hook = closeMcpServers(servers);
     return {
       servers,
-      tools: lists.flat(),
+      tools: lists.flatMap((list) => list.tools),
       hook,
       close: closeAll,
       [Symbol.asyncDispose]: closeAll,

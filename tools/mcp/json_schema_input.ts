@@ -332,8 +332,9 @@ class Validator {
     }
     for (const [key, item] of Object.entries(value)) {
       if (item === undefined) continue;
-      if (Object.hasOwn(properties, key)) {
-        this.check(properties[key], item, [...path, key], depth + 1);
+      const propertySchema = Object.hasOwn(properties, key) ? properties[key] : undefined;
+      if (propertySchema !== undefined) {
+        this.check(propertySchema, item, [...path, key], depth + 1);
       } else if (schema.additionalProperties === false) {
         this.#fail(`Unrecognized key: ${show(key)}`, path);
       } else if (

@@ -52,7 +52,7 @@ export function globToRegExp(pattern: string): RegExp {
   const anyDepth = !pattern.includes("/");
   let source = "";
   for (let i = 0; i < pattern.length; i++) {
-    const char = pattern[i];
+    const char = pattern.charAt(i);
     if (char === "*") {
       if (pattern[i + 1] === "*") {
         const slash = pattern[i + 2] === "/";

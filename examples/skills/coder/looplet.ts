@@ -41,13 +41,14 @@ export function scriptedResponses(): ScriptedResponse[] {
     call("read_file", { path: "stats.ts" }, "Read the code under test"),
     call("think", {
       thought:
-        "median() returns sorted[middle]; for an even length it must average the two middle values.",
+        "median() returns the upper middle value; for an even length it must average the two middle values.",
     }, "Plan the fix"),
     call("edit_file", {
       path: "stats.ts",
-      old_string: "  return sorted[middle];",
-      new_string:
-        "  return sorted.length % 2 === 0\n    ? (sorted[middle - 1] + sorted[middle]) / 2\n    : sorted[middle];",
+      old_string: "  return middle;",
+      new_string: "  if (sorted.length % 2 === 1) return middle;\n" +
+        "  const before = sorted[sorted.length / 2 - 1] ?? middle;\n" +
+        "  return (before + middle) / 2;",
     }, "Average the two middle values for even lengths"),
     call("bash", { command: "deno test -A" }, "Check that the tests pass now"),
     call("done", {

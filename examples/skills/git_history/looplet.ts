@@ -45,12 +45,12 @@ export function build(runtime: BundleRuntime): AgentPreset {
       );
       const files = new Map<string, { commits: number; lines: number }>();
       for (const line of text.split("\n")) {
-        const match = /^(\d+|-)\t(\d+|-)\t(.+)$/.exec(line);
-        if (!match) continue;
-        const entry = files.get(match[3]) ?? { commits: 0, lines: 0 };
+        const [, added, deleted, path] = /^(\d+|-)\t(\d+|-)\t(.+)$/.exec(line) ?? [];
+        if (path === undefined) continue;
+        const entry = files.get(path) ?? { commits: 0, lines: 0 };
         entry.commits++;
-        entry.lines += (Number(match[1]) || 0) + (Number(match[2]) || 0);
-        files.set(match[3], entry);
+        entry.lines += (Number(added) || 0) + (Number(deleted) || 0);
+        files.set(path, entry);
       }
       const ranked = [...files].map(([path, stats]) => ({ path, ...stats }))
         .sort((a, b) => b.commits - a.commits || b.lines - a.lines || a.path.localeCompare(b.path));

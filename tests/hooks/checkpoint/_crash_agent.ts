@@ -74,8 +74,8 @@ if (import.meta.main) {
   const [dir, effects, keepSteps] = Deno.args;
   const encoder = new TextEncoder();
   await agent(
-    dir,
-    effects,
+    dir!,
+    effects!,
     (n) => Deno.stdout.writeSync(encoder.encode(`step ${n}\n`)),
     keepSteps === undefined ? undefined : Number(keepSteps),
   ).run();

@@ -31,8 +31,8 @@ Deno.test("encodeCheckpoint() writes versioned snake_case JSON that decodeCheckp
   assert.equal(document.model_calls, 2);
   assert.deepEqual(document.usage, { input_tokens: 9, output_tokens: 2, cache_read_tokens: 4 });
   const transcript = document.transcript as Record<string, unknown>[];
-  assert.deepEqual(Object.keys(transcript[1]).sort(), ["content", "role", "tool_calls"]);
-  assert.deepEqual(Object.keys(transcript[2]).sort(), [
+  assert.deepEqual(Object.keys(transcript[1]!).sort(), ["content", "role", "tool_calls"]);
+  assert.deepEqual(Object.keys(transcript[2]!).sort(), [
     "content",
     "role",
     "tool_call_id",
@@ -62,7 +62,7 @@ Deno.test("encodeCheckpoint({ messageRef }) writes runs as ranges and single mes
   const indices = [0, 5, 6, 7, 3, 9, 10];
   const journal = new Map(indices.map((index, position) => [index, transcript[position]]));
   let next = 0;
-  const document = encodeCheckpoint(state, { omitSteps: true, messageRef: () => indices[next++] });
+  const document = encodeCheckpoint(state, { omitSteps: true, messageRef: () => indices[next++]! });
   assert.deepEqual(document.transcript_refs, [0, [5, 8], 3, [9, 11]]);
   const decoded = decodeCheckpoint(
     JSON.parse(JSON.stringify(document)),
@@ -93,7 +93,7 @@ Deno.test("decodeCheckpoint() names the file and the field that is wrong", async
     /Cannot read checkpoint "b.json": it is not a looplet checkpoint: 'format' is "other"/,
   );
   const broken = structuredClone(document) as Record<string, unknown>;
-  (broken.transcript as Record<string, unknown>[])[1].role = "robot";
+  (broken.transcript as Record<string, unknown>[])[1]!.role = "robot";
   assert.throws(
     () => decodeCheckpoint(broken, "c.json"),
     /unknown role "robot" at 'transcript\[1\].role'/,

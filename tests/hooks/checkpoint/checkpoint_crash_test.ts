@@ -74,7 +74,7 @@ async function crashAndResume(keepSteps?: number) {
     for (const killAt of [3, 11, 19, 26]) {
       killedAfter.push(await runAndKill(dir, effects, killAt, keepSteps));
     }
-    assert.ok(killedAfter.every((seen, index) => index === 0 || seen > killedAfter[index - 1]));
+    assert.ok(killedAfter.every((seen, index) => index === 0 || seen > killedAfter[index - 1]!));
 
     // The last resume runs to the end in process.
     const final = agent(dir, effects, () => {}, keepSteps);

@@ -107,8 +107,8 @@ Deno.test("FileCheckpointStore.latest() skips a corrupt newest snapshot with a w
     const store = new FileCheckpointStore(dir, { onWarning: (message) => warnings.push(message) });
     const state = await store.latest();
     assert.equal(warnings.length, 1);
-    assert.ok(warnings[0].startsWith(`Skipped checkpoint "${newest}": `), warnings[0]);
-    assert.ok(warnings[0].endsWith("; falling back to the previous checkpoint"));
+    assert.ok(warnings[0]!.startsWith(`Skipped checkpoint "${newest}": `), warnings[0]);
+    assert.ok(warnings[0]!.endsWith("; falling back to the previous checkpoint"));
     assert.deepEqual(store.warnings, warnings);
     // the same snapshot's copy in the journal: nothing is lost
     assert.equal(state?.steps.length, 2);
@@ -137,9 +137,9 @@ Deno.test("FileCheckpointStore.latest() falls back past a snapshot whose steps t
     const store = new FileCheckpointStore(dir);
     const state = await store.latest();
     assert.equal(state?.steps.length, 1);
-    assert.match(store.warnings[0], /Ignored a truncated last line in ".*journal\.jsonl"/);
+    assert.match(store.warnings[0]!, /Ignored a truncated last line in ".*journal\.jsonl"/);
     assert.match(
-      store.warnings[1],
+      store.warnings[1]!,
       /Skipped checkpoint ".*checkpoint-00000005\.json": .*'step_count' is 2 but 1 steps were found/,
     );
   });
@@ -162,7 +162,7 @@ Deno.test("FileCheckpointStore.latest() ignores a reply line cut by a crash, wit
     // the snapshot line before it: step 1 recorded, the second reply not yet
     assert.equal(state?.steps.length, 1);
     assert.deepEqual(state?.queue, []);
-    assert.match(store.warnings[0], /Ignored a truncated last line in ".*journal\.jsonl"/);
+    assert.match(store.warnings[0]!, /Ignored a truncated last line in ".*journal\.jsonl"/);
   });
 });
 
@@ -173,7 +173,7 @@ Deno.test("FileCheckpointStore.latest() returns undefined for an empty or missin
     const store = new FileCheckpointStore(dir);
     assert.equal(await store.latest(), undefined);
     assert.equal(store.warnings.length, 2);
-    assert.match(store.warnings[1], /No readable checkpoint in ".*"; starting from the beginning/);
+    assert.match(store.warnings[1]!, /No readable checkpoint in ".*"; starting from the beginning/);
   });
 });
 
@@ -401,7 +401,7 @@ Deno.test("FileCheckpointStore skips a version 1 snapshot and stops reading the 
     let store = new FileCheckpointStore(dir);
     let state = await store.latest();
     assert.match(
-      store.warnings[0],
+      store.warnings[0]!,
       /Skipped checkpoint ".*checkpoint-00000005\.json": it has version 1; this store reads version 2/,
     );
     // the same snapshot's copy in the journal
@@ -415,7 +415,7 @@ Deno.test("FileCheckpointStore skips a version 1 snapshot and stops reading the 
     store = new FileCheckpointStore(dir);
     state = await store.latest();
     assert.match(
-      store.warnings[0],
+      store.warnings[0]!,
       /Stopped reading ".*journal\.jsonl" at line \d+: it is not a journal entry/,
     );
     assert.equal(state?.steps.length, 1);

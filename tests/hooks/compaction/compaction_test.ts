@@ -119,9 +119,9 @@ Deno.test("truncateTranscript() keeps the task and a recent tail that starts on 
     reason: "threshold",
     signal,
   });
-  assert.equal(result[0].content, "Task: read every file");
-  assert.equal(result[1].content, TRUNCATION_NOTICE);
-  assert.equal(result[2].role, "assistant");
+  assert.equal(result[0]!.content, "Task: read every file");
+  assert.equal(result[1]!.content, TRUNCATION_NOTICE);
+  assert.equal(result[2]!.role, "assistant");
   assert.ok(paired(result));
   assert.equal(result.at(-1), messages.at(-1));
   assert.ok(result.length <= 2 + 6);
@@ -148,10 +148,10 @@ Deno.test("summarizeTurns() asks the summariser with purpose 'summarize' and rep
     addUsage: (usage) => added.push(usage),
   });
   const request = summariser.requests[0];
-  assert.equal(request.purpose, "summarize");
-  assert.deepEqual(request.tools, []);
-  assert.match(request.messages[0].content, /\[tool read\] 1:x+/);
-  assert.equal(result[1].content, `${SUMMARY_HEADER}\nRead files 1-7; all fine.`);
+  assert.equal(request!.purpose, "summarize");
+  assert.deepEqual(request!.tools, []);
+  assert.match(request!.messages[0]!.content, /\[tool read\] 1:x+/);
+  assert.equal(result[1]!.content, `${SUMMARY_HEADER}\nRead files 1-7; all fine.`);
   assert.equal(result.length, 2 + 6);
   assert.ok(paired(result));
   assert.deepEqual(added, [{ inputTokens: 50, outputTokens: 8 }]);
@@ -169,7 +169,7 @@ Deno.test("summarizeTurns(): a failing summariser falls back to truncation with 
     signal,
     onWarning: (message) => warnings.push(message),
   });
-  assert.equal(result[1].content, TRUNCATION_NOTICE);
+  assert.equal(result[1]!.content, TRUNCATION_NOTICE);
   assert.ok(estimateTokens(result) < estimateTokens(messages));
   assert.deepEqual(warnings, ['Summary by "cheap" failed (upstream down); truncated instead']);
 });
@@ -240,9 +240,9 @@ Deno.test("compactionHook(): past the threshold the next request really is small
   const sizes = llm.requests.map((request) => estimateTokens(request.messages));
   assert.ok(hook.compactions.length > 0);
   const first = hook.compactions[0];
-  assert.ok(first.before >= 2400 && first.after < first.before);
+  assert.ok(first!.before >= 2400 && first!.after < first!.before);
   // the request of the turn that compacted is smaller than the one before it
-  assert.ok(sizes[first.turn - 1] < sizes[first.turn - 2], `${sizes}`);
+  assert.ok(sizes[first!.turn - 1]! < sizes[first!.turn - 2]!, `${sizes}`);
   // never past the window: the hook held what the model sees under the budget
   assert.ok(Math.max(...sizes) < 4000, `${Math.max(...sizes)}`);
   for (const request of llm.requests) assert.ok(paired(request.messages));
@@ -267,7 +267,7 @@ Deno.test("compactionHook(): a summariser that fails mid-run leaves the run goin
     hooks: [hook],
   }).complete();
   assert.equal(outcome.stopReason, "done");
-  assert.match(warnings[0], /Summary by "cheap" failed \(summariser crashed\); truncated instead/);
+  assert.match(warnings[0]!, /Summary by "cheap" failed \(summariser crashed\); truncated instead/);
   assert.ok(hook.compactions.length > 0);
   assert.ok(
     llm.requests.some((request) => request.messages.some((m) => m.content === TRUNCATION_NOTICE)),

@@ -95,23 +95,26 @@ Deno.test("a scripted agent calls server-everything tools over stdio and the res
   const steps: Step[] = await Array.fromAsync(run);
   assert.equal((await run.outcome).stopReason, "done");
   const [echo, sum, weather, image, badEnum, missing] = steps.map((step) => step.result);
-  assert.equal(echo.data, "Echo: hi there");
-  assert.equal(sum.data, "The sum of 2 and 40 is 42.");
-  assert.deepEqual(Object.keys(weather.data as object).sort(), [
+  assert.equal(echo!.data, "Echo: hi there");
+  assert.equal(sum!.data, "The sum of 2 and 40 is 42.");
+  assert.deepEqual(Object.keys(weather!.data as object).sort(), [
     "conditions",
     "humidity",
     "temperature",
   ]);
-  const blocks = (image.data as { content: Record<string, unknown>[] }).content;
-  assert.equal(blocks[0].type, "text");
-  assert.equal(blocks[1].type, "image");
-  assert.equal(blocks[1].mimeType, "image/png");
-  assert.match(String(blocks[1].ref), /^mcp:\/\/everything\/attachments\/\d+$/);
-  assert.ok(!JSON.stringify(image.data).includes("iVBORw0KGgo"), "base64 must not reach the model");
-  assert.equal(badEnum.errorKind, "validation");
-  assert.match(badEnum.error!, /Invalid option: expected one of "error"\|"success"\|"debug"/);
-  assert.equal(missing.errorKind, "validation");
-  assert.match(missing.error!, /expected number, received undefined[\s\S]*→ at b/);
+  const blocks = (image!.data as { content: Record<string, unknown>[] }).content;
+  assert.equal(blocks[0]!.type, "text");
+  assert.equal(blocks[1]!.type, "image");
+  assert.equal(blocks[1]!.mimeType, "image/png");
+  assert.match(String(blocks[1]!.ref), /^mcp:\/\/everything\/attachments\/\d+$/);
+  assert.ok(
+    !JSON.stringify(image!.data).includes("iVBORw0KGgo"),
+    "base64 must not reach the model",
+  );
+  assert.equal(badEnum!.errorKind, "validation");
+  assert.match(badEnum!.error!, /Invalid option: expected one of "error"\|"success"\|"debug"/);
+  assert.equal(missing!.errorKind, "validation");
+  assert.match(missing!.error!, /expected number, received undefined[\s\S]*→ at b/);
   assert.equal(server.connected, false, "the hook closed the server at the end of the run");
 });
 
@@ -155,17 +158,20 @@ Deno.test("a scripted agent edits files through server-filesystem with nested ar
     });
     const steps = await Array.fromAsync(run);
     const [write, badEdit, edit, read, escape, list] = steps.map((step) => step.result);
-    assert.equal(write.error, undefined);
-    assert.equal(badEdit.errorKind, "validation");
-    assert.match(badEdit.error!, /→ at edits\[0\]\.newText/);
-    assert.equal(edit.error, undefined);
+    assert.equal(write!.error, undefined);
+    assert.equal(badEdit!.errorKind, "validation");
+    assert.match(badEdit!.error!, /→ at edits\[0\]\.newText/);
+    assert.equal(edit!.error, undefined);
     // server-filesystem answers with structuredContent { content }, which becomes the data
-    assert.match((edit.data as { content: string }).content, /-hello world\n\+hello MCP/);
-    assert.deepEqual(read.data, { content: "hello MCP\n" });
+    assert.match((edit!.data as { content: string }).content, /-hello world\n\+hello MCP/);
+    assert.deepEqual(read!.data, { content: "hello MCP\n" });
     assert.equal(await Deno.readTextFile(`${root}/notes.md`), "hello MCP\n");
-    assert.equal(escape.errorKind, "execution");
-    assert.match(escape.error!, /Tool "read_text_file" of MCP server "fs" failed: .*Access denied/);
-    assert.match(JSON.stringify(list.data), /\[FILE\] notes\.md/);
+    assert.equal(escape!.errorKind, "execution");
+    assert.match(
+      escape!.error!,
+      /Tool "read_text_file" of MCP server "fs" failed: .*Access denied/,
+    );
+    assert.match(JSON.stringify(list!.data), /\[FILE\] notes\.md/);
     assert.equal((await run.outcome).stopReason, "done");
   } finally {
     await Deno.remove(root, { recursive: true });
@@ -195,9 +201,9 @@ Deno.test("a scripted agent uses server-everything over streamable HTTP on a loo
     hooks: [closeMcpServers([server])],
   });
   const [echo, sum, weather] = (await Array.fromAsync(run)).map((step) => step.result);
-  assert.equal(echo.data, "Echo: over http");
-  assert.equal(sum.data, "The sum of 1.5 and 2 is 3.5.");
-  assert.equal(typeof (weather.data as { temperature: unknown }).temperature, "number");
+  assert.equal(echo!.data, "Echo: over http");
+  assert.equal(sum!.data, "The sum of 1.5 and 2 is 3.5.");
+  assert.equal(typeof (weather!.data as { temperature: unknown }).temperature, "number");
   assert.equal(seen[0], "POST false", "initialize goes without a session id");
   assert.ok(
     seen.slice(1).every((line) => line.endsWith("true")),
@@ -257,16 +263,16 @@ Deno.test("an MCP tool reports progress and a timeout names the server", async (
     hooks: [closeMcpServers([server]), { onEvent: (event) => void events.push(event) }],
   });
   const [quick, slow] = (await Array.fromAsync(run)).map((step) => step.result);
-  assert.match(String(quick.data), /completed/);
+  assert.match(String(quick!.data), /completed/);
   const progress = events.filter((event) => event.type === "tool_progress");
   assert.deepEqual(progress.map((event) => event.type === "tool_progress" && event.message), [
     "1/3",
     "2/3",
     "3/3",
   ]);
-  assert.equal(slow.errorKind, "timeout");
+  assert.equal(slow!.errorKind, "timeout");
   assert.match(
-    slow.error!,
+    slow!.error!,
     /MCP server "everything" did not answer "tools\/call" for tool "trigger-long-running-operation" within 1500ms; sent notifications\/cancelled/,
   );
 });
@@ -302,7 +308,7 @@ Deno.test("connectMcpServer() passes the child only the documented default varia
       everythingStdio({ env: { LOOPLET_TEST_FLAG: "on" } }),
     );
     const result = await server.callTool("get-env", {});
-    const env = JSON.parse((result.content as { text: string }[])[0].text);
+    const env = JSON.parse((result.content as { text: string }[])[0]!.text);
     assert.equal(env.LOOPLET_TEST_FLAG, "on");
     assert.equal(env.LOOPLET_TEST_SECRET, undefined);
     assert.equal(env.PATH, Deno.env.get("PATH"));
@@ -313,7 +319,7 @@ Deno.test("connectMcpServer() passes the child only the documented default varia
   const node = new TextDecoder().decode(nodePath.stdout).trim();
   await using bare = await connectMcpServer(everythingStdio({ command: node }), { baseEnv: {} });
   const result = await bare.callTool("get-env", {});
-  const env = JSON.parse((result.content as { text: string }[])[0].text);
+  const env = JSON.parse((result.content as { text: string }[])[0]!.text);
   assert.equal(env.PATH, undefined, "baseEnv: {} gives the child nothing but 'env'");
 });
 
@@ -378,9 +384,9 @@ Deno.test("a JSON-RPC error from the server becomes a failed step naming the ser
     hooks: [closeMcpServers([server])],
   });
   const [step] = await Array.fromAsync(run);
-  assert.equal(step.result.errorKind, "execution");
+  assert.equal(step!.result.errorKind, "execution");
   assert.match(
-    step.result.error!,
+    step!.result.error!,
     /McpError: MCP server "tiny" answered with JSON-RPC error -32603/,
   );
 });
@@ -398,10 +404,10 @@ Deno.test("arguments that fail the server's schema are rejected before the call"
     hooks: [closeMcpServers([server])],
   });
   const [step] = await Array.fromAsync(run);
-  assert.equal(step.result.errorKind, "validation");
-  assert.match(step.result.error!, /Invalid arguments for tool "query"/);
-  assert.match(step.result.error!, /expected string, received undefined\n {2}→ at sql/);
-  assert.match(step.result.error!, /Unexpected argument "sequel"/);
+  assert.equal(step!.result.errorKind, "validation");
+  assert.match(step!.result.error!, /Invalid arguments for tool "query"/);
+  assert.match(step!.result.error!, /expected string, received undefined\n {2}→ at sql/);
+  assert.match(step!.result.error!, /Unexpected argument "sequel"/);
   assert.ok(!server.stderr().includes("got tools/call"), "the server never saw the call");
 });
 

@@ -108,8 +108,8 @@ Deno.test("streamable HTTP: SSE answers, server pings, session and version heade
     assert.equal(server.protocolVersion, "2025-03-26");
     const tools = await server.tools();
     assert.deepEqual(tools.map((item) => item.name), ["add", "boom"]);
-    assert.equal(await tools[0].execute({ a: 2 }, context()), "got 2");
-    await assert.rejects(tools[1].execute({}, context()), {
+    assert.equal(await tools[0]!.execute({ a: 2 }, context()), "got 2");
+    await assert.rejects(tools[1]!.execute({}, context()), {
       name: "McpError",
       message: 'MCP server "fake" answered with JSON-RPC error -32000: quota exceeded',
     });
@@ -126,7 +126,7 @@ Deno.test("streamable HTTP: SSE answers, server pings, session and version heade
       "resources/list",
       "DELETE",
     ]);
-    assert.equal(fake.received[0].session, null);
+    assert.equal(fake.received[0]!.session, null);
     assert.ok(fake.received.slice(1).every((item) => item.session === "s-1"));
     assert.ok(fake.received.slice(1, -1).every((item) => item.version === "2025-03-26"));
   } finally {

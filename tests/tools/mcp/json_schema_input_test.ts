@@ -140,7 +140,7 @@ Deno.test("jsonSchemaInput() follows local $refs and stops on self-reference", (
     "root.children.0.name: Invalid input: expected string, received undefined",
   ]);
   const loop = { $ref: "#" };
-  assert.match(issues(loop, {})[0], /schema nests deeper than 64/);
+  assert.match(issues(loop, {})[0]!, /schema nests deeper than 64/);
 });
 
 Deno.test("jsonSchemaInput() rejects unknown keys only with additionalProperties: false", () => {

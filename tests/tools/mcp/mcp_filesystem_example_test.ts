@@ -14,7 +14,7 @@ Deno.test("examples/mcp_filesystem.ts: the scripted agent edits todo.md through 
       "list_directory:ok",
       "done:ok",
     ]);
-    assert.match(steps[3].result.error!, /MCP server "fs" failed: Access denied/);
+    assert.match(steps[3]!.result.error!, /MCP server "fs" failed: Access denied/);
     assert.equal(
       await Deno.readTextFile(`${root}/todo.md`),
       "- buy milk\n- [x] write the MCP example\n",
