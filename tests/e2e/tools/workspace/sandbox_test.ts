@@ -34,6 +34,24 @@ Deno.test({
     assert.match(result.stderr, /\/usr\/escape: Read-only file system|Permission denied/);
     assert.match(result.stdout, /inside$/);
     assert.equal(await Deno.readTextFile(`${root}/new.txt`), "ok\n");
+    // The relative and `cd /` forms of the same escapes; a file in the real home stays hidden.
+    const home = Deno.env.get("HOME") ?? "/root";
+    const homeProbe = [".bashrc", ".profile", "."].map((name) => `${home}/${name}`)
+      .find((path) => existsSync(path))!;
+    const sibling = `../${outside.split("/").at(-1)}`;
+    const relative = await within(
+      30_000,
+      "bash",
+      call(bash, {
+        command:
+          `cat ${sibling}/secret.txt; echo x > ${sibling}/relative; cd / && echo x > ${outside}/from-root; echo x > /escape-${crypto.randomUUID()}; ls /; test -e ${homeProbe} && echo home-visible`,
+      }),
+    ) as BashResult;
+    assert.doesNotMatch(relative.stdout, /OUTSIDE SECRET/);
+    assert.equal(existsSync(`${outside}/relative`), false);
+    assert.equal(existsSync(`${outside}/from-root`), false);
+    assert.doesNotMatch(relative.stdout, /^work$/m, "no host folders besides the system");
+    assert.doesNotMatch(relative.stdout, /home-visible/, `${homeProbe} is hidden`);
     // Control: the same write outside succeeds without the sandbox, so the test can fail.
     await call(bashTool(root), { command: `echo x > ${outside}/written` });
     assert.equal(existsSync(`${outside}/written`), true);
