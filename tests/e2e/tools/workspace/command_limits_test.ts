@@ -9,7 +9,7 @@ import { writeFileTool } from "../../../../tools/workspace/write_file_tool.ts";
 import { grepTool } from "../../../../tools/workspace/grep_tool.ts";
 import { workspaceRoot } from "../../../../tools/workspace/workspace_path.ts";
 import { call, tempWorkspace } from "../../../tools/workspace/_ctx.ts";
-import { within } from "./_sandbox.ts";
+import { within } from "./_deadline.ts";
 
 function killPidFile(path: string): void {
   try {

@@ -9,7 +9,8 @@ import type { BashResult } from "../../../../tools/workspace/bash_tool.ts";
 import { workspaceRoot } from "../../../../tools/workspace/workspace_path.ts";
 import { call, tempWorkspace } from "../../../tools/workspace/_ctx.ts";
 import { cli, CODER, SAMPLE } from "../../../bundles/_helpers.ts";
-import { SANDBOX, within } from "./_sandbox.ts";
+import { SANDBOX } from "./_sandbox.ts";
+import { within } from "./_deadline.ts";
 
 const ignore = !SANDBOX.available;
 

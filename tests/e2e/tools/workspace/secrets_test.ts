@@ -9,7 +9,7 @@ import { workspaceTools } from "../../../../tools/workspace/workspace_tools.ts";
 import { ProvenanceSink } from "../../../../provenance/provenance_sink.ts";
 import { programDependencies } from "../../../../cli/main.ts";
 import { cli, tempFolder } from "../../../bundles/_helpers.ts";
-import { within } from "./_sandbox.ts";
+import { within } from "./_deadline.ts";
 
 const KEY = "sk-live-0123456789abcdefghijklmnopqrstuv";
 const LEAKS = `env; echo "key=$FAKE_PROVIDER_API_KEY"; printenv FAKE_PROVIDER_API_KEY`;
