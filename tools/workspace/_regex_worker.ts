@@ -5,7 +5,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const regex = new RegExp(workerData.source, workerData.flags);
 parentPort.on("message", ({ text, max }) => {
-  const lines = text.split("\\n");
+  const lines = Array.isArray(text) ? text : text.split("\\n");
   const found = [];
   let total = 0;
   for (let index = 0; index < lines.length; index++) {
@@ -40,8 +40,8 @@ export class RegexWorker {
     this.#deadline = Date.now() + timeoutMs;
   }
 
-  /** Match each line of `text`; rejects when the deadline passes first. */
-  search(text: string, max: number): Promise<RegexMatches> {
+  /** Match each line of `text` (or each string of an array); rejects when the deadline passes first. */
+  search(text: string | readonly string[], max: number): Promise<RegexMatches> {
     if (this.#failure) return Promise.reject(this.#failure);
     return new Promise((resolvePromise, reject) => {
       const onMessage = (result: RegexMatches) => {
@@ -76,5 +76,31 @@ export class RegexWorker {
   /** Stop the worker. */
   async close(): Promise<void> {
     await this.#worker.terminate();
+  }
+}
+
+/**
+ * The paths a glob's RegExp matches, matched in a worker with a deadline (a
+ * pattern such as `*a*a*a*a*a*b` backtracks polynomially on long names).
+ * Rejects with an error naming the pattern when the deadline passes.
+ */
+export async function matchPaths(
+  matcher: RegExp,
+  paths: readonly string[],
+  pattern: string,
+  timeoutMs: number,
+): Promise<string[]> {
+  if (paths.length === 0) return [];
+  const worker = new RegexWorker(matcher.source, matcher.flags, timeoutMs);
+  try {
+    const { found } = await worker.search(paths, paths.length);
+    return found.map(([line]) => paths[line - 1]!);
+  } catch (error) {
+    if (!worker.timedOut) throw error;
+    throw new Error(
+      `Glob "${pattern}" took over ${timeoutMs} ms to match; use fewer wildcards, e.g. "**/*.ts"`,
+    );
+  } finally {
+    await worker.close();
   }
 }

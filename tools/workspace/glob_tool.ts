@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Tool } from "../../loop/types.ts";
 import { tool } from "../tool.ts";
+import { matchPaths } from "./_regex_worker.ts";
 import { globToRegExp, walkFiles } from "./_walk.ts";
 import { workspaceRoot } from "./workspace_path.ts";
 
@@ -17,6 +18,8 @@ export interface GlobToolOptions {
   readonly maxResults?: number;
   /** Fail the call after this many milliseconds. @default 30000 */
   readonly timeoutMs?: number;
+  /** Fail the call when matching the pattern takes longer than this (it runs in a worker). @default 10000 */
+  readonly matchTimeoutMs?: number;
 }
 
 /**
@@ -63,10 +66,12 @@ const GlobInput: z.ZodType<GlobArgs> = z.object({
 
 /**
  * The `glob` tool: list workspace files matching a pattern (`**`, `*`, `?`,
- * `{a,b}`), skipping `.git` and `node_modules`.
+ * `{a,b}`), skipping `.git` and `node_modules`. The pattern is matched in a
+ * worker with a deadline, so a wildcard-heavy glob fails the call instead of
+ * blocking the loop.
  *
  * @param root The workspace folder.
- * @param options Result cap, timeout.
+ * @param options Result cap, timeouts.
  * @returns The tool.
  * @throws {TypeError} When the folder does not exist.
  * @example
@@ -78,7 +83,7 @@ export function globTool(
   root: string,
   options: GlobToolOptions = {},
 ): Tool<GlobArgs, GlobResult> {
-  const { maxResults = 100, timeoutMs = 30_000 } = options;
+  const { maxResults = 100, timeoutMs = 30_000, matchTimeoutMs = 10_000 } = options;
   const base = workspaceRoot(root);
   return tool({
     name: "glob",
@@ -94,11 +99,9 @@ export function globTool(
         );
       }
       const matcher = globToRegExp(pattern.replace(/^\.\//, ""));
-      const files: string[] = [];
-      for await (const file of walkFiles(base, ctx.signal)) {
-        if (matcher.test(file)) files.push(file);
-      }
-      files.sort();
+      const all: string[] = [];
+      for await (const file of walkFiles(base, ctx.signal)) all.push(file);
+      const files = (await matchPaths(matcher, all, pattern, matchTimeoutMs)).sort();
       return {
         files: files.slice(0, maxResults),
         total: files.length,

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Tool } from "../../loop/types.ts";
 import { tool } from "../tool.ts";
 import { openWorkspaceFile } from "./_open_workspace_file.ts";
-import { RegexWorker } from "./_regex_worker.ts";
+import { matchPaths, RegexWorker } from "./_regex_worker.ts";
 import { globToRegExp, walkFiles } from "./_walk.ts";
 import { workspaceRoot } from "./workspace_path.ts";
 
@@ -136,13 +136,12 @@ export function grepTool(
           }); escape special characters`,
         );
       }
-      const only = glob ? globToRegExp(glob.replace(/^\.\//, "")) : undefined;
       const matches: GrepMatch[] = [];
       let total = 0;
       const worker = new RegexWorker(pattern, flags, timeoutMs);
       try {
-        for await (const file of walkFiles(base, ctx.signal)) {
-          if (only && !only.test(file)) continue;
+        for (const file of await filesToSearch(base, glob, timeoutMs, ctx.signal)) {
+          ctx.signal.throwIfAborted();
           const text = await readText(base, file, maxFileBytes, allowHardLinks);
           if (text === undefined) continue;
           const found = await worker.search(text, maxMatches - matches.length);
@@ -162,6 +161,19 @@ export function grepTool(
       return { matches, total, ...(total > maxMatches ? { truncated: true as const } : {}) };
     },
   });
+}
+
+/** The workspace files to search: all of them, or those the glob matches (matched with a deadline). */
+async function filesToSearch(
+  root: string,
+  glob: string | undefined,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<string[]> {
+  const files: string[] = [];
+  for await (const file of walkFiles(root, signal)) files.push(file);
+  if (glob === undefined || glob === "") return files;
+  return await matchPaths(globToRegExp(glob.replace(/^\.\//, "")), files, glob, timeoutMs);
 }
 
 /** A file's text, or `undefined` when it is skipped (too big, binary, linked, not regular). */

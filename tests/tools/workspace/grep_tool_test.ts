@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { globTool } from "../../../tools/workspace/glob_tool.ts";
 import { grepTool } from "../../../tools/workspace/grep_tool.ts";
 import { workspaceRoot } from "../../../tools/workspace/workspace_path.ts";
 import { call, tempWorkspace } from "./_ctx.ts";
@@ -36,4 +37,19 @@ Deno.test("grep counts all matches across files and caps the lines returned", as
     "a.ts:1",
     "a.ts:2",
   ]);
+});
+
+Deno.test("glob and grep's glob filter fail the call when a wildcard-heavy glob passes its deadline", async () => {
+  const root = workspaceRoot(
+    await tempWorkspace({ [`${"a".repeat(40)}.txt`]: "x\n", "b.ts": "x\n" }),
+  );
+  const slow = "*a*a*a*a*a*a*a*a*a*a*b";
+  const tooSlow = /Glob "\*a\*a.*\*b" took over \d+ ms to match; use fewer wildcards/;
+  await assert.rejects(
+    call(grepTool(root, { timeoutMs: 300 }), { pattern: "x", glob: slow }),
+    tooSlow,
+  );
+  await assert.rejects(call(globTool(root, { matchTimeoutMs: 300 }), { pattern: slow }), tooSlow);
+  const found = await call(globTool(root), { pattern: "*.ts" }) as { files: string[] };
+  assert.deepEqual(found.files, ["b.ts"]);
 });
