@@ -11,9 +11,21 @@ import { workspaceRoot } from "../../../../tools/workspace/workspace_path.ts";
 import { call, tempWorkspace } from "../../../tools/workspace/_ctx.ts";
 import { within } from "./_deadline.ts";
 
-function killPidFile(path: string): void {
+/** The pid in a file, or `undefined`: never 0 or 1, which `kill` would take as a group or init. */
+function pidIn(path: string): number | undefined {
   try {
-    process.kill(Number(Deno.readTextFileSync(path).trim()), "SIGKILL");
+    const pid = Number(Deno.readTextFileSync(path).trim());
+    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function killPidFile(path: string): void {
+  const pid = pidIn(path);
+  if (pid === undefined) return;
+  try {
+    process.kill(pid, "SIGKILL");
   } catch {
     // already gone
   }
@@ -28,7 +40,7 @@ Deno.test("bash returns at the timeout even when a setsid grandchild holds stdou
       20_000,
       "bash",
       call(bash, {
-        command: `setsid sh -c 'echo $$ > grandchild.pid; exec sleep 60' & echo started; sleep 60`,
+        command: `setsid sh -c 'exec sleep 60' & echo $! > grandchild.pid; echo started; sleep 60`,
       }),
     ) as BashResult;
     assert.equal(result.timed_out, true);
@@ -45,11 +57,12 @@ Deno.test("bash kills the whole process group at the timeout", async () => {
     20_000,
     "bash",
     call(bashTool(root, { timeoutMs: 300 }), {
-      command: "sh -c 'echo $$ > child.pid; exec sleep 60' & wait",
+      command: "sh -c 'exec sleep 60' & echo $! > child.pid; wait",
     }),
   ) as BashResult;
   assert.equal(result.timed_out, true);
-  const pid = Number(await Deno.readTextFile(`${root}/child.pid`));
+  const pid = pidIn(`${root}/child.pid`);
+  assert.ok(pid !== undefined, "bash wrote the child's pid");
   // The child was in bash's process group: it is gone (or a zombie about to be reaped by init).
   const alive = (() => {
     try {
