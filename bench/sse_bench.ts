@@ -18,7 +18,7 @@ import { AnthropicBackend } from "../backends/anthropic.ts";
 import type { ModelRequest } from "../loop/types.ts";
 import { median, quantile } from "./_bench_utils.ts";
 
-const FIXTURES = new URL("../../shared/fixtures/", import.meta.url);
+const FIXTURES = new URL("../tests/fixtures/", import.meta.url);
 const read = (path: string) => Deno.readTextFileSync(new URL(path, FIXTURES));
 const TARGET_BYTES = 10 * 1024 * 1024;
 const READ_SIZE = 64 * 1024;

@@ -1,5 +1,6 @@
 import process from "node:process";
 import type { Backend } from "../loop/types.ts";
+import { LOOPLET_VERSION } from "../loop/version.ts";
 
 /**
  * One doctor check.
@@ -80,7 +81,7 @@ export async function doctorChecks(
         : `Node ${process.versions.node} is too old; install Node 20 or newer, or use Deno`,
     });
   }
-  checks.push({ name: "looplet", status: "ok", detail: "0.1.0" });
+  checks.push({ name: "looplet", status: "ok", detail: LOOPLET_VERSION });
   for (const [name, secret] of MODEL_ENV) {
     const value = env[name];
     checks.push(

@@ -8,12 +8,12 @@ import { composableLoop } from "../loop/composable_loop.ts";
 import type { Backend, Hook, LoopEvent } from "../loop/types.ts";
 import { ScriptedBackend, type ScriptedResponse } from "../backends/scripted.ts";
 import type { Step } from "../loop/step.ts";
+import { bundleRuntime } from "../bundles/load_bundle.ts";
 import {
-  buildBundle,
-  bundleRuntime,
-  bundleScriptedResponses,
-  loadBundle,
-} from "../bundles/load_bundle.ts";
+  agentScriptedResponses,
+  buildAgent,
+  loadCartridgeOrBundle,
+} from "../cartridge/load_agent.ts";
 import {
   detectSandbox,
   SANDBOX_MODES,
@@ -108,8 +108,7 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
     throw new UsageError(`--sandbox must be auto, bwrap or none, got "${sandbox}"`, "run");
   }
 
-  const bundle = await loadBundle(await resolveBundle(bundlePath));
-  for (const warning of bundle.warnings) io.stderr(`warning: ${warning}`);
+  const agentPath = await resolveBundle(bundlePath);
 
   // Workspace: given, a fresh copy of a folder, or the current folder.
   let workspace = resolve((values.workspace as string | undefined) ?? ".");
@@ -126,6 +125,10 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
     );
   }
 
+  const source = await loadCartridgeOrBundle(agentPath, { workspace });
+  for (const warning of source.warnings) io.stderr(`warning: ${warning}`);
+  const bundle = source.kind === "bundle" ? source.bundle : undefined;
+
   // Model.
   let llm: Backend;
   let responses: ScriptedResponse[] | undefined;
@@ -135,7 +138,7 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
   if (scripted) {
     responses = explicitResponses.length > 0
       ? explicitResponses
-      : await bundleScriptedResponses(bundle);
+      : await agentScriptedResponses(source);
     llm = new ScriptedBackend(responses);
     modelLabel = `scripted (${responses.length} replies)`;
   } else {
@@ -173,7 +176,7 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
   };
   const traceDir = values["no-trace"] ? undefined : (values["trace-dir"] as string | undefined) ??
     (deps.trace
-      ? join(workspace, ".looplet", "traces", `${bundle.name}-${randomHex(12)}`)
+      ? join(workspace, ".looplet", "traces", `${source.name}-${randomHex(12)}`)
       : undefined);
 
   // Command tools: sandboxed when asked (auto: when bubblewrap works here; say so once when not).
@@ -183,8 +186,6 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
       `Cannot use --sandbox bwrap: ${sandboxStatus.reason}; install bubblewrap or pass --sandbox none`,
     );
   }
-  // The caller's own secrets never come back in a tool result, even if a tool prints them.
-  const secrets = knownSecretValues(env);
   if (sandbox === "auto" && sandboxStatus?.available === false) {
     io.stderr(
       `warning: sandbox unavailable: ${sandboxStatus.reason}; commands run unsandboxed and can read and write whatever your user can (see the README's threat model); install bubblewrap, or pass --sandbox none to accept this`,
@@ -192,13 +193,15 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
   }
   const commands = {
     sandbox,
-    network: bundle.folder.network ?? false,
-    passEnv: bundle.folder.passEnv ?? [],
+    network: bundle?.folder.network ?? false,
+    passEnv: bundle?.folder.passEnv ?? [],
     envSource: env,
   };
+  // The caller's own secrets never come back in a tool result, even if a tool prints them.
+  const secrets = knownSecretValues(env);
 
   // A bundle that owns its run.
-  if (bundle.entrypoint?.run) {
+  if (bundle?.entrypoint?.run) {
     const runtime = bundleRuntime(bundle.folder.root, {
       workspace,
       maxSteps: maxStepsFlag ?? bundle.folder.maxSteps ?? 20,
@@ -224,7 +227,7 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
     return code;
   }
 
-  const agent = await buildBundle(bundle, {
+  const agent = await buildAgent(source, {
     workspace,
     scripted,
     commands,
@@ -235,7 +238,7 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
 
   let sink;
   if (traceDir !== undefined) {
-    if (deps.trace) sink = await deps.trace({ traceDir, bundle: bundle.name, task });
+    if (deps.trace) sink = await deps.trace({ traceDir, bundle: source.name, task });
     else io.stderr("warning: tracing is not available in this build; --trace-dir is ignored");
   }
   if (sink?.wrap) llm = sink.wrap(llm);
@@ -251,7 +254,7 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
     },
   };
 
-  io.stdout(paint(tty, "bold", `looplet run ${bundle.name}`));
+  io.stdout(paint(tty, "bold", `looplet run ${source.name}`));
   io.stdout(`  Task: ${task}`);
   io.stdout(`  Workspace: ${workspace}`);
   io.stdout(
@@ -270,12 +273,15 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
   const controller = new AbortController();
   const onInterrupt = () => controller.abort(new Error("interrupted"));
   process.on?.("SIGINT", onInterrupt);
-  const render = bundle.entrypoint?.renderStep;
+  const render = bundle?.entrypoint?.renderStep;
   let outcome;
   try {
+    agent.bindBackend(llm);
     const run = composableLoop({
       llm,
       task,
+      ...(agent.maxTokens !== undefined ? { maxTokens: agent.maxTokens } : {}),
+      ...(agent.temperature !== undefined ? { temperature: agent.temperature } : {}),
       tools: agent.tools,
       hooks: [
         ...(secrets.length > 0
@@ -306,7 +312,15 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
   if (traceDir !== undefined && sink) io.stdout(`  Trace: ${traceDir}`);
   if (outcome.stopReason === "done") {
     io.stdout(
-      paint(tty, "green", `✓ done in ${outcome.steps} steps: ${String(outcome.finalAnswer)}`),
+      paint(
+        tty,
+        "green",
+        `✓ done in ${outcome.steps} steps: ${
+          typeof outcome.finalAnswer === "string"
+            ? outcome.finalAnswer
+            : JSON.stringify(outcome.finalAnswer)
+        }`,
+      ),
     );
     return 0;
   }

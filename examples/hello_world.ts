@@ -4,7 +4,8 @@
  * Runs offline on a scripted model: `deno run -A examples/hello_world.ts`.
  * With `OPENAI_BASE_URL` and `OPENAI_MODEL` set (for Ollama:
  * `OPENAI_BASE_URL=http://localhost:11434/v1 OPENAI_MODEL=llama3.2`), or
- * `ANTHROPIC_API_KEY`, it asks that real model instead.
+ * `ANTHROPIC_API_KEY`, it asks that real model instead; `--scripted` forces
+ * the scripted model even then.
  * With `--trace DIR` it records a provenance trace in DIR (show it with
  * `showTrace`, replay it with `replayLoop`).
  *
@@ -34,18 +35,24 @@ export function helloScript(): ScriptedBackend {
 export const HELLO_TASK = "Greet Alice and Bob, then finish.";
 
 if (import.meta.main) {
-  let values: { trace?: string };
+  let values: { trace?: string; scripted?: boolean };
   try {
-    ({ values } = parseArgs({ args: Deno.args, options: { trace: { type: "string" } } }));
+    ({ values } = parseArgs({
+      args: Deno.args,
+      options: { trace: { type: "string" }, scripted: { type: "boolean" } },
+    }));
   } catch (error) {
-    console.error(`error: ${(error as Error).message}\nusage: hello_world.ts [--trace DIR]`);
+    console.error(
+      `error: ${(error as Error).message}\nusage: hello_world.ts [--scripted] [--trace DIR]`,
+    );
     Deno.exit(2);
   }
   let llm: Backend;
   try {
     // The real backends load only when a model is configured.
-    const configured = ["OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_API_KEY", "ANTHROPIC_API_KEY"]
-      .some((name) => Deno.env.get(name));
+    const configured = values.scripted !== true &&
+      ["OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_API_KEY", "ANTHROPIC_API_KEY"]
+        .some((name) => Deno.env.get(name));
     llm = configured
       ? (await import("../backends/backend_from_env.ts")).backendFromEnv(Deno.env.toObject()) ??
         helloScript()

@@ -2,16 +2,16 @@
  * The looplet command line, as its own package:
  *
  * ```sh
- * deno run -A jsr:@looplet/cli run ./skills/coder "Fix the tests" --workspace .
+ * deno install -gA -n looplet jsr:@looplet/cli
+ * looplet run ./skills/coder "Fix the tests" --workspace .
  * deno run -A jsr:@looplet/cli --help
  * ```
  *
- * A thin entry: everything lives in `@looplet/looplet/cli`.
+ * A thin program entry with no exports of its own: to call the CLI from code,
+ * import `main` (and its `CliDependencies`) from `jsr:@looplet/looplet/cli`.
  *
  * @module
  */
 import { main, programDependencies } from "@looplet/looplet/cli";
-
-export { main };
 
 if (import.meta.main) Deno.exit(await main(Deno.args, programDependencies()));

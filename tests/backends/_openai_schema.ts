@@ -11,14 +11,17 @@ let validator: ((body: unknown) => string[]) | undefined;
 /** Errors of a Chat Completions request body (empty when it is valid). */
 export function chatRequestErrors(body: unknown): string[] {
   if (validator === undefined) {
-    const spec = fixtureJson<{ components: unknown }>("openai/openapi/openapi.json");
+    const spec = fixtureJson<{ components: unknown }>(
+      "openai/openapi/chat-completions-request.json",
+    );
     const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
     ajv.addSchema({
-      $id: "https://openai.test/openapi.json",
+      $id: "https://openai.test/chat-completions-request.json",
       components: dropUntypedNullable(spec.components),
     });
     const validate = ajv.compile({
-      $ref: "https://openai.test/openapi.json#/components/schemas/CreateChatCompletionRequest",
+      $ref:
+        "https://openai.test/chat-completions-request.json#/components/schemas/CreateChatCompletionRequest",
     });
     validator = (value) =>
       validate(value)

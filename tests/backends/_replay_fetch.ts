@@ -1,11 +1,11 @@
 /**
- * Test helpers: load the shared real-traffic fixtures and replay them through
+ * Test helpers: load the recorded real-traffic fixtures (tests/fixtures/) and replay them through
  * an injected `fetch` that records every request it receives.
  */
 
-const FIXTURES = new URL("../../../shared/fixtures/", import.meta.url);
+const FIXTURES = new URL("../fixtures/", import.meta.url);
 
-/** Read a fixture file as text (path relative to `shared/fixtures/`). */
+/** Read a fixture file as text (path relative to `tests/fixtures/`). */
 export function fixtureText(path: string): string {
   return Deno.readTextFileSync(new URL(path, FIXTURES));
 }

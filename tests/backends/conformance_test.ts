@@ -1,6 +1,6 @@
 /**
  * Runs the one backend conformance suite against both fetch-based backends,
- * over the real recorded traffic in ../shared/fixtures.
+ * over the real recorded traffic in tests/fixtures.
  */
 import { AnthropicBackend } from "../../backends/anthropic.ts";
 import { OpenAICompatibleBackend } from "../../backends/openai_compatible.ts";

@@ -5,8 +5,8 @@ export const REPO = new URL("../../", import.meta.url).pathname;
 export const CODER = `${REPO}examples/skills/coder`;
 export const DEP_AUDIT = `${REPO}examples/skills/dep_audit`;
 export const SAMPLE = `${REPO}examples/sample_project`;
-export const CLAUDE_SKILLS = new URL("../../../shared/fixtures/claude-skills/", import.meta.url)
-  .pathname;
+/** The project's own skill folders (tests/fixtures/skills/), one per Agent Skills layout. */
+export const SKILLS = new URL("../fixtures/skills/", import.meta.url).pathname;
 
 /** Run the CLI through main() and capture its output. */
 export async function cli(

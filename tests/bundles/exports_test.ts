@@ -7,15 +7,7 @@ import { scaffoldBundle } from "../../bundles/scaffold_bundle.ts";
 import { discoverBundles } from "../../bundles/discover_bundles.ts";
 import { buildBundle, loadBundle } from "../../bundles/load_bundle.ts";
 import { parseSkillMd } from "../../skills/skill_md.ts";
-import {
-  CLAUDE_SKILLS,
-  CODER,
-  DEP_AUDIT,
-  listTree,
-  REPO,
-  skillMd,
-  tempFolder,
-} from "./_helpers.ts";
+import { CODER, DEP_AUDIT, listTree, REPO, skillMd, SKILLS, tempFolder } from "./_helpers.ts";
 
 Deno.test("exportBundleCode() writes a standalone program that type-checks and builds the same blueprint", async () => {
   for (const bundle of [CODER, DEP_AUDIT]) {
@@ -93,16 +85,16 @@ Deno.test("packageFactory() refuses bad references and factories, writing nothin
   assert.deepEqual(await listTree(dir), ["agents.ts"]);
 });
 
-Deno.test("claudeSkillCompatibility() grades the real skill fixtures", async () => {
-  assert.deepEqual(await claudeSkillCompatibility(`${CLAUDE_SKILLS}brand-guidelines`), {
+Deno.test("claudeSkillCompatibility() grades the skill fixtures", async () => {
+  assert.deepEqual(await claudeSkillCompatibility(`${SKILLS}house-style`), {
     compatibility: "instruction-only",
     gaps: [],
   });
-  const comms = await claudeSkillCompatibility(`${CLAUDE_SKILLS}internal-comms`);
+  const comms = await claudeSkillCompatibility(`${SKILLS}status-updates`);
   assert.equal(comms.compatibility, "resources-present");
   assert.match(
     comms.gaps[0]!,
-    /^4 resource file\(s\) \(examples\/3p-updates\.md, .*the model cannot open them; add a read tool/,
+    /^4 resource file\(s\) \(examples\/faq\.md, .*the model cannot open them; add a read tool/,
   );
   const scripted = await tempFolder({
     "SKILL.md": skillMd("name: pdf\ndescription: PDF tools"),
@@ -118,21 +110,21 @@ Deno.test("claudeSkillCompatibility() grades the real skill fixtures", async () 
 
 Deno.test("wrapClaudeSkill() copies the tree, keeps the original front matter, and the result runs", async () => {
   const out = `${await tempFolder()}/brand`;
-  const result = await wrapClaudeSkill(`${CLAUDE_SKILLS}composition-patterns`, out);
+  const result = await wrapClaudeSkill(`${SKILLS}ui-patterns`, out);
   assert.equal(result.compatibility, "resources-present");
-  const original = await listTree(`${CLAUDE_SKILLS}composition-patterns`);
+  const original = await listTree(`${SKILLS}ui-patterns`);
   assert.deepEqual(await listTree(out), original);
   const text = await Deno.readTextFile(`${out}/SKILL.md`);
   const skill = parseSkillMd(text, "SKILL.md");
   assert.equal(skill.license, "MIT");
-  assert.deepEqual(skill.metadata, { author: "vercel", version: "1.0.0" });
+  assert.deepEqual(skill.metadata, { author: "looplet", version: "1.0.0" });
   assert.equal(skill.frontMatter.source_format, "claude-skill");
   assert.equal(skill.frontMatter.compatibility, "resources-present");
   const agent = await buildBundle(await loadBundle(out));
   assert.deepEqual(agent.tools, []);
   assert.match(
     agent.systemPrompt,
-    /# Skill: vercel-composition-patterns\n\n# React Composition Patterns/,
+    /# Skill: acme-ui-patterns\n\n# UI Composition Patterns/,
   );
 });
 
@@ -191,24 +183,25 @@ Deno.test("discoverBundles() finds bundles without importing them, reports inval
   );
 });
 
-Deno.test("discoverBundles() reads every real Claude skill fixture as a valid bundle", async () => {
-  const { cards } = await discoverBundles([CLAUDE_SKILLS]);
+Deno.test("discoverBundles() reads every skill fixture as a valid bundle", async () => {
+  const { cards } = await discoverBundles([SKILLS]);
   assert.deepEqual(cards.map((card) => card.name), [
-    "brand-guidelines",
-    "frontend-design",
-    "internal-comms",
-    "theme-factory",
-    "vercel-composition-patterns",
+    "acme-ui-patterns",
+    "csv-tools",
+    "field-notes",
+    "house-style",
+    "palette-kit",
+    "status-updates",
   ]);
 });
 
-Deno.test("exportBundleCode() embeds binary resources (a wrapped skill with a PDF) and rebuilds them byte for byte", async () => {
+Deno.test("exportBundleCode() embeds binary resources (a wrapped skill with a binary asset) and rebuilds them byte for byte", async () => {
   const dir = await tempFolder();
-  await wrapClaudeSkill(`${CLAUDE_SKILLS}theme-factory`, `${dir}/themes`);
+  await wrapClaudeSkill(`${SKILLS}palette-kit`, `${dir}/themes`);
   const out = `${dir}/themes.ts`;
   await exportBundleCode(`${dir}/themes`, out, { library: REPO });
   const program = await import(`file://${out}`);
   const bundle = await program.loadAgentBundle();
-  const original = await Deno.readFile(`${CLAUDE_SKILLS}theme-factory/theme-showcase.pdf`);
-  assert.deepEqual(await Deno.readFile(`${bundle.folder.root}/theme-showcase.pdf`), original);
+  const original = await Deno.readFile(`${SKILLS}palette-kit/assets/swatches.bin`);
+  assert.deepEqual(await Deno.readFile(`${bundle.folder.root}/assets/swatches.bin`), original);
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { parseFlatFrontMatter } from "../../bundles/_front_matter.ts";
-import { CLAUDE_SKILLS, REPO } from "./_helpers.ts";
+import { REPO, SKILLS } from "./_helpers.ts";
 
 function frontLines(text: string): string[] {
   const lines = text.split(/\r?\n/);
@@ -42,16 +42,17 @@ Deno.test("parseFlatFrontMatter() agrees with the YAML parser whenever it answer
   }
 });
 
-Deno.test("parseFlatFrontMatter() reads the real skill fixtures and example bundles like YAML does", async () => {
+Deno.test("parseFlatFrontMatter() reads the skill fixtures and example bundles like YAML does", async () => {
   const files = [
     ...[
-      "brand-guidelines",
-      "frontend-design",
-      "internal-comms",
-      "theme-factory",
-      "composition-patterns",
+      "csv-tools",
+      "field-notes",
+      "house-style",
+      "palette-kit",
+      "status-updates",
+      "ui-patterns",
     ]
-      .map((name) => `${CLAUDE_SKILLS}${name}/SKILL.md`),
+      .map((name) => `${SKILLS}${name}/SKILL.md`),
     `${REPO}examples/skills/coder/SKILL.md`,
     `${REPO}examples/skills/dep_audit/SKILL.md`,
   ];
@@ -59,6 +60,6 @@ Deno.test("parseFlatFrontMatter() reads the real skill fixtures and example bund
     const lines = frontLines(await Deno.readTextFile(file));
     const fast = parseFlatFrontMatter(lines);
     if (fast !== undefined) assert.deepEqual(fast, parse(lines.join("\n")), file);
-    else assert.match(file, /composition-patterns/, `${file} should be flat`);
+    else assert.match(file, /ui-patterns/, `${file} should be flat`);
   }
 });

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import type { Backend, Hook, LoopEvent } from "../../loop/types.ts";
 import { ScriptedBackend } from "../../backends/scripted.ts";
+import { LOOPLET_VERSION } from "../../loop/version.ts";
 import {
-  CLAUDE_SKILLS,
   cli,
   CODER,
   DEP_AUDIT,
@@ -11,6 +11,7 @@ import {
   REPO,
   SAMPLE,
   skillMd,
+  SKILLS,
   tempFolder,
 } from "../bundles/_helpers.ts";
 
@@ -25,7 +26,11 @@ Deno.test("main() prints usage for --help (0), nothing (2) and unknown commands 
   const unknown = await cli(["frobnicate"]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.err, /^error: unknown command "frobnicate"\nusage:/);
-  assert.deepEqual(await cli(["--version"]), { code: 0, out: "looplet 0.1.0", err: "" });
+  assert.deepEqual(await cli(["--version"]), {
+    code: 0,
+    out: `looplet ${LOOPLET_VERSION}`,
+    err: "",
+  });
   const runHelp = await cli(["run", "--help"]);
   assert.equal(runHelp.code, 0);
   assert.match(runHelp.out, /^usage: looplet run <bundle> <task>/);
@@ -297,11 +302,11 @@ Deno.test("package turns a factory into a bundle that runs", async () => {
   assert.match(bad.err, /factory: must look like path\/to\/module\.ts#exportName/);
 });
 
-Deno.test("wrap-claude-skill wraps a real skill, reports gaps, and refuses its own folder as output", async () => {
+Deno.test("wrap-claude-skill wraps a skill, reports gaps, and refuses its own folder as output", async () => {
   const out = `${await tempFolder()}/comms`;
   const { code, out: text } = await cli([
     "wrap-claude-skill",
-    `${CLAUDE_SKILLS}internal-comms`,
+    `${SKILLS}status-updates`,
     out,
   ]);
   assert.equal(code, 0);
@@ -427,7 +432,7 @@ Deno.test("run: a bundle that exports run() owns the run and its exit code", asy
 
 Deno.test("wrap-claude-skill refuses an existing output folder and leaves it untouched", async () => {
   const out = await tempFolder({ "mine.txt": "keep" });
-  const { code, err } = await cli(["wrap-claude-skill", `${CLAUDE_SKILLS}brand-guidelines`, out]);
+  const { code, err } = await cli(["wrap-claude-skill", `${SKILLS}house-style`, out]);
   assert.equal(code, 1);
   assert.match(
     err,

@@ -10,12 +10,14 @@ const EVALS_OK = new URL("../evals/fixtures/evals_ok", import.meta.url).pathname
 
 async function runExample(
   args: string[],
+  env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", EXAMPLE, ...args],
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
+    signal: AbortSignal.timeout(30_000),
   }).output();
   const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
   return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
@@ -27,6 +29,22 @@ const DEMO_LINES = [
   "#3 ✓ done(answer=Greeted Alice and Bob) → Greeted Alice and Bob [0ms]",
   "stop: done · answer: Greeted Alice and Bob · steps: 3",
 ];
+
+Deno.test("hello_world --scripted uses the scripted model even when a real one is configured", async () => {
+  // Nothing listens on port 9 (discard): asking this "real" model would fail.
+  const env = { OPENAI_BASE_URL: "http://127.0.0.1:9/v1", OPENAI_MODEL: "none" };
+  const scripted = await runExample(["--scripted"], env);
+  assert.equal(scripted.code, 0, scripted.stderr);
+  assert.deepEqual(
+    scripted.stdout.trimEnd().split("\n").map((l) => l.replace(/\[\d+ms\]/, "[0ms]")),
+    DEMO_LINES,
+  );
+  const real = await runExample([], env);
+  assert.notEqual(real.code, 0, "without --scripted the configured model is asked");
+  const unknown = await runExample(["--scriptd"]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /usage: hello_world\.ts \[--scripted\] \[--trace DIR\]/);
+});
 
 Deno.test("hello_world --trace DIR writes a trace that show renders, replay reproduces and evals pass", async () => {
   const dir = join(await tempDir(), "hello");

@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
 import { parseSkillMd, readSkillMd, SkillMdError } from "../../skills/skill_md.ts";
 
-const FIXTURES = new URL("../../../shared/fixtures/claude-skills/", import.meta.url);
+const FIXTURES = new URL("../fixtures/skills/", import.meta.url);
 
 async function fixture(name: string): Promise<string> {
   return await Deno.readTextFile(new URL(`${name}/SKILL.md`, FIXTURES));
 }
 
-Deno.test("parseSkillMd() reads a real skill's name, description, license and body", async () => {
-  const skill = parseSkillMd(await fixture("brand-guidelines"), "brand-guidelines/SKILL.md");
-  assert.equal(skill.name, "brand-guidelines");
-  assert.match(skill.description, /Anthropic/);
+Deno.test("parseSkillMd() reads a skill's name, description, license and body", async () => {
+  const skill = parseSkillMd(await fixture("house-style"), "house-style/SKILL.md");
+  assert.equal(skill.name, "house-style");
+  assert.match(skill.description, /brand colors/);
   assert.equal(typeof skill.license, "string");
   assert.ok(skill.body.length > 100);
   assert.ok(!skill.body.startsWith("---"));
@@ -18,13 +18,16 @@ Deno.test("parseSkillMd() reads a real skill's name, description, license and bo
 
 Deno.test("parseSkillMd() folds a multi-line description and keeps metadata", async () => {
   const skill = parseSkillMd(
-    await fixture("composition-patterns"),
-    "composition-patterns/SKILL.md",
+    await fixture("ui-patterns"),
+    "ui-patterns/SKILL.md",
   );
-  assert.equal(skill.name, "vercel-composition-patterns");
-  assert.match(skill.description, /^React composition patterns that scale\. Use when refactoring/);
+  assert.equal(skill.name, "acme-ui-patterns");
+  assert.match(
+    skill.description,
+    /^Component composition patterns that scale\. Use when refactoring/,
+  );
   assert.ok(!skill.description.includes("\n"));
-  assert.deepEqual(skill.metadata, { author: "vercel", version: "1.0.0" });
+  assert.deepEqual(skill.metadata, { author: "looplet", version: "1.0.0" });
   assert.equal(skill.license, "MIT");
 });
 
@@ -35,6 +38,25 @@ Deno.test("parseSkillMd() reads every fixture skill without problems", async () 
     assert.deepEqual(problems, [], entry.name);
     assert.ok(skill?.description, entry.name);
   }
+});
+
+Deno.test("parseSkillMd() keeps non-ASCII text byte for byte", async () => {
+  const skill = parseSkillMd(await fixture("field-notes"), "field-notes/SKILL.md");
+  assert.match(skill.description, /café interviews, 現場メモ, naïve sketches/);
+  assert.ok(skill.body.startsWith("# Field Notes ✎\n"));
+  assert.match(skill.body, /„Wir kommen jeden Tag hierher\.“/);
+  assert.match(skill.body, /Non-ASCII text \(ä, ø, ç, 日本, 🙂\)/);
+});
+
+Deno.test("readSkillMd() reports the fixture without front matter at line 1", async () => {
+  const path = "no-front-matter/SKILL.md";
+  const text = await Deno.readTextFile(
+    new URL(`../fixtures/skills_invalid/${path}`, import.meta.url),
+  );
+  const { skill, problems } = readSkillMd(text, path);
+  assert.equal(skill, undefined);
+  assert.deepEqual(problems.map((problem) => [problem.path, problem.line]), [[path, 1]]);
+  assert.match(problems[0]!.message, /has no front matter; start the file with a '---' line/);
 });
 
 Deno.test("readSkillMd() reports a file without front matter at line 1", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { SkillMdError, SkillStore } from "../../skills/mod.ts";
 
-const FIXTURES = new URL("../../../shared/fixtures/claude-skills/", import.meta.url).pathname;
+const FIXTURES = new URL("../fixtures/skills/", import.meta.url).pathname;
 
 async function withDir(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "looplet-skills-" });
@@ -12,34 +12,35 @@ async function withDir(fn: (dir: string) => Promise<void>) {
   }
 }
 
-Deno.test("SkillStore.load() finds every real skill under a tree, sorted by name", async () => {
+Deno.test("SkillStore.load() finds every skill under a tree, sorted by name", async () => {
   const store = await SkillStore.load(FIXTURES);
   assert.deepEqual(store.skills.map((s) => s.name), [
-    "brand-guidelines",
-    "frontend-design",
-    "internal-comms",
-    "theme-factory",
-    "vercel-composition-patterns",
+    "acme-ui-patterns",
+    "csv-tools",
+    "field-notes",
+    "house-style",
+    "palette-kit",
+    "status-updates",
   ]);
-  const card = store.list().find((c) => c.name === "vercel-composition-patterns")!;
-  assert.ok(card.path.endsWith("composition-patterns/SKILL.md"));
-  assert.match(card.description, /^React composition patterns/);
-  assert.match(store.get("theme-factory").body, /Theme Factory/);
+  const card = store.list().find((c) => c.name === "acme-ui-patterns")!;
+  assert.ok(card.path.endsWith("ui-patterns/SKILL.md"));
+  assert.match(card.description, /^Component composition patterns/);
+  assert.match(store.get("palette-kit").body, /# Palette Kit/);
   assert.throws(
     () => store.get("themes"),
-    /Unknown skill "themes"; available skills: brand-guidelines, /,
+    /Unknown skill "themes"; available skills: csv-tools, field-notes, .*acme-ui-patterns$/,
   );
 });
 
 Deno.test("SkillStore.search() ranks name matches above description and body matches", async () => {
   const store = await SkillStore.load(FIXTURES);
-  assert.deepEqual(store.search("theme").map((c) => c.name)[0], "theme-factory");
-  assert.deepEqual(store.search("brand colors").map((c) => c.name)[0], "brand-guidelines");
+  assert.deepEqual(store.search("palette").map((c) => c.name)[0], "palette-kit");
+  assert.deepEqual(store.search("brand colors").map((c) => c.name)[0], "house-style");
   assert.deepEqual(
-    store.search("React components").map((c) => c.name)[0],
-    "vercel-composition-patterns",
+    store.search("component libraries").map((c) => c.name)[0],
+    "acme-ui-patterns",
   );
-  assert.equal(store.search("newsletter", 1)[0]!.name, "internal-comms");
+  assert.equal(store.search("newsletter", 1)[0]!.name, "status-updates");
   assert.deepEqual(store.search("zzzz-nothing"), []);
   assert.equal(store.search("", 2).length, 2);
 });
@@ -62,10 +63,10 @@ Deno.test("SkillStore.load() stops at a SKILL.md without front matter, naming fi
           `${dir}/plain/SKILL.md:1: has no front matter; start the file with a '---' line`,
         ),
     );
-    const skipped = await SkillStore.load([dir, `${FIXTURES}/brand-guidelines`], {
+    const skipped = await SkillStore.load([dir, `${FIXTURES}/house-style`], {
       invalid: "skip",
     });
-    assert.deepEqual(skipped.skills.map((s) => s.name), ["brand-guidelines"]);
+    assert.deepEqual(skipped.skills.map((s) => s.name), ["house-style"]);
     assert.match(
       skipped.warnings[0]!,
       /^Skipped invalid skill: .*plain\/SKILL\.md:1: has no front matter/,

@@ -1,4 +1,4 @@
-// skillTools + skillActivationHook: lazy skills in a run, on the real skill folders.
+// skillTools + skillActivationHook: lazy skills in a run, on the skill fixture folders.
 import assert from "node:assert/strict";
 import { composableLoop, ScriptedBackend } from "../../mod.ts";
 import {
@@ -8,15 +8,15 @@ import {
   skillTools,
 } from "../../skills/mod.ts";
 
-const FIXTURES = new URL("../../../shared/fixtures/claude-skills/", import.meta.url).pathname;
+const FIXTURES = new URL("../fixtures/skills/", import.meta.url).pathname;
 const call = ScriptedBackend.call;
 
 Deno.test("search_skills / activate_skill: instructions appear in the prompts after activation", async () => {
   const store = await SkillStore.load(FIXTURES);
   const llm = new ScriptedBackend([
     call("search_skills", { query: "brand colors" }),
-    call("activate_skill", { name: "brand-guidelines" }),
-    call("activate_skill", { name: "brand-guideline" }),
+    call("activate_skill", { name: "house-style" }),
+    call("activate_skill", { name: "house-styl" }),
     call("done", { answer: "styled" }),
   ]);
   const outcome = await composableLoop({
@@ -27,24 +27,24 @@ Deno.test("search_skills / activate_skill: instructions appear in the prompts af
   }).complete();
   const [search, activate, typo] = outcome.state.steps;
   const found = (search!.result.data as { skills: { name: string }[] }).skills;
-  assert.equal(found[0]!.name, "brand-guidelines");
+  assert.equal(found[0]!.name, "house-style");
   assert.deepEqual(activate!.result.data, {
-    activated: "brand-guidelines",
-    description: store.get("brand-guidelines").description,
-    active_skills: ["brand-guidelines"],
+    activated: "house-style",
+    description: store.get("house-style").description,
+    active_skills: ["house-style"],
   });
   assert.match(
     typo!.result.error ?? "",
-    /Unknown skill "brand-guideline"\. Did you mean "brand-guidelines"\?/,
+    /Unknown skill "house-styl"\. Did you mean "house-style"\?/,
   );
-  assert.deepEqual(outcome.state.metadata.active_skills, ["brand-guidelines"]);
+  assert.deepEqual(outcome.state.metadata.active_skills, ["house-style"]);
   const injected = (i: number) =>
     llm.requests[i]!.messages.filter((m) => m.content.startsWith(ACTIVE_SKILLS_HEADING));
   assert.equal(injected(0).length + injected(1).length, 0, "nothing before activation");
   const block = injected(2)[0]!.content;
   assert.ok(
     block.startsWith(
-      `${ACTIVE_SKILLS_HEADING}\n\n## brand-guidelines\n\n# Anthropic Brand Styling`,
+      `${ACTIVE_SKILLS_HEADING}\n\n## house-style\n\n# House Style`,
     ),
   );
   assert.equal(injected(3).length, 1, "re-rendered each turn, never stored in the transcript");
@@ -56,9 +56,9 @@ Deno.test("skillActivationHook({ active }) injects from the first turn; unknown 
   await composableLoop({
     llm,
     task: "x",
-    hooks: [skillActivationHook(store, { active: ["theme-factory", "internal-comms"] })],
+    hooks: [skillActivationHook(store, { active: ["palette-kit", "status-updates"] })],
   }).complete();
   const content = llm.requests[0]!.messages.at(-1)!.content;
-  assert.ok(content.indexOf("## theme-factory") < content.indexOf("## internal-comms"));
+  assert.ok(content.indexOf("## palette-kit") < content.indexOf("## status-updates"));
   assert.throws(() => skillActivationHook(store, { active: ["nope"] }), /Unknown skill "nope"/);
 });

@@ -1,4 +1,5 @@
 import type { AnyTool } from "../../loop/types.ts";
+import { LOOPLET_VERSION } from "../../loop/version.ts";
 import type {
   ConnectMcpServerOptions,
   McpRequestOptions,
@@ -152,7 +153,7 @@ export class McpClient implements McpServer {
         message: (message) => this.#receive(connection, message),
         dropped: (error) => this.#drop(connection, error),
       });
-      const { clientInfo = { name: "looplet", version: "0.1.0" } } = this.#options;
+      const { clientInfo = { name: "looplet", version: LOOPLET_VERSION } } = this.#options;
       const result = await this.#send(connection, "initialize", {
         protocolVersion: SUPPORTED_PROTOCOL_VERSIONS[0],
         capabilities: {},

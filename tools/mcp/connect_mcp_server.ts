@@ -105,7 +105,7 @@ export interface ConnectMcpServerOptions {
   readonly fetch?: typeof fetch;
   /** How many images and binary resources to keep for `attachment()`. @default 16 */
   readonly keepAttachments?: number;
-  /** Client name and version sent in `initialize`. @default { name: "looplet", version: "0.1.0" } */
+  /** Client name and version sent in `initialize`. @default { name: "looplet", version: <the looplet version> } */
   readonly clientInfo?: { readonly name: string; readonly version: string };
 }
 
