@@ -1,25 +1,5 @@
 import type { Hook } from "../loop/types.ts";
-
-/** `value` with every string redacted; the same object when nothing changed. */
-function redactDeep(
-  value: unknown,
-  redact: (text: string) => string,
-  seen: WeakSet<object>,
-): unknown {
-  if (typeof value === "string") return redact(value);
-  if (typeof value !== "object" || value === null || seen.has(value)) return value;
-  seen.add(value);
-  let changed = false;
-  const walk = (item: unknown) => {
-    const next = redactDeep(item, redact, seen);
-    if (next !== item) changed = true;
-    return next;
-  };
-  const copy = Array.isArray(value)
-    ? value.map(walk)
-    : Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item)]));
-  return changed ? copy : value;
-}
+import { toJsonValue } from "../internal/json_value.ts";
 
 /**
  * A hook that redacts every string in each successful tool result before the
@@ -46,7 +26,9 @@ export function redactResultsHook(redact: (text: string) => string): Hook {
     name: "redact-results",
     postDispatch({ result }) {
       if (result.error !== undefined || result.awaitingApproval !== undefined) return undefined;
-      const data = redactDeep(result.data, redact, new WeakSet());
+      if (result.data === undefined || result.data === null) return undefined;
+      // The one JSON-safe walker: it returns unchanged parts as they are, so `===` says "nothing to redact".
+      const data = toJsonValue(result.data, redact);
       return data === result.data ? undefined : { result: data };
     },
   };
