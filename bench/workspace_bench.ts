@@ -18,6 +18,7 @@ async function child(name: string): Promise<void> {
     step: 1,
     turn: 1,
     call: { id: "c1", name: "x", args: {} },
+    idempotencyKey: "bench:c1",
     metadata: {},
     llm: undefined as never,
     progress() {},
