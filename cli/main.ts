@@ -76,7 +76,7 @@ const COMMAND_USAGE: Record<string, string> = {
   package:
     "usage: looplet package <module#export> <out-dir> [--name NAME] [--description TEXT] [--tag TAG]...",
   "wrap-claude-skill": "usage: looplet wrap-claude-skill <skill-dir> <out-dir>",
-  "list-bundles": "usage: looplet list-bundles <roots...> [--json] [--include-invalid]",
+  "list-bundles": "usage: looplet list-bundles <roots...> [--json] [--include-invalid] [--check]",
   new: "usage: looplet new <dir> [--name NAME] [--description TEXT]",
   doctor: "usage: looplet doctor [--json] [--no-backend]",
   ...CARTRIDGE_USAGE,
@@ -288,10 +288,12 @@ async function commandListBundles(args: string[], context: Context): Promise<num
   const { values, positionals } = parseCommand("list-bundles", args, {
     json: { type: "boolean" },
     "include-invalid": { type: "boolean" },
+    check: { type: "boolean" },
   }, { min: 1, max: Infinity, names: "at least one folder to search" });
   const { discoverBundles } = await import("../bundles/discover_bundles.ts");
   const { cards, warnings } = await discoverBundles(positionals, {
-    includeInvalid: Boolean(values["include-invalid"]),
+    includeInvalid: Boolean(values["include-invalid"] || values.check),
+    check: Boolean(values.check),
   });
   if (values.json) {
     context.io.stdout(JSON.stringify(cards, null, 2));
@@ -305,7 +307,7 @@ async function commandListBundles(args: string[], context: Context): Promise<num
     if (cards.length === 0) context.io.stdout("no bundles found");
   }
   for (const warning of warnings) context.io.stderr(`warning: ${warning}`);
-  return 0;
+  return values.check && cards.some((card) => !card.ok) ? 1 : 0;
 }
 
 async function commandNew(args: string[], context: Context): Promise<number> {

@@ -8,6 +8,7 @@ import { composableLoop } from "../loop/composable_loop.ts";
 import type { Backend, Hook, LoopEvent } from "../loop/types.ts";
 import { ScriptedBackend, type ScriptedResponse } from "../backends/scripted.ts";
 import type { Step } from "../loop/step.ts";
+import { bundleNameProblem } from "../bundles/bundle_name.ts";
 import { bundleRuntime } from "../bundles/load_bundle.ts";
 import {
   agentScriptedResponses,
@@ -174,6 +175,9 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
     require_tests: !values["no-tests"],
     use_native_tools: protocol === "native",
   };
+  // The name becomes a folder name: never let it point elsewhere (loadBundle checks it too).
+  const nameProblem = bundleNameProblem(source.name);
+  if (nameProblem !== undefined) throw new Error(`Cannot run "${source.name}": ${nameProblem}`);
   const traceDir = values["no-trace"] ? undefined : (values["trace-dir"] as string | undefined) ??
     (deps.trace
       ? join(workspace, ".looplet", "traces", `${source.name}-${randomHex(12)}`)
