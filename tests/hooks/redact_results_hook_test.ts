@@ -33,7 +33,7 @@ Deno.test("redactResultsHook() scrubs known values from results before the model
   const llm = new ScriptedBackend([
     ScriptedBackend.call("leaky", {}),
     ScriptedBackend.call("done", { answer: "ok" }),
-  ]);
+  ], { recordRequests: true });
   const redact = redactSecrets({ patterns: [], values: knownSecretValues({ MY_TOKEN: secret }) });
   const run = composableLoop({
     llm,

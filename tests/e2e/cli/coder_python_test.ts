@@ -52,6 +52,10 @@ Deno.test({
         "--workspace",
         project,
         "--no-trace",
+        // The python3 that has pytest may live under the home folder (pyenv), which the sandbox
+        // hides; this test is about --test-command, so commands see the same python3 as the probe.
+        "--sandbox",
+        "none",
         "--test-command",
         TEST_COMMAND,
         ...replies,

@@ -30,7 +30,7 @@ Deno.test("bash never sees the parent's API key: absent from the result, the req
     const llm = new ScriptedBackend([
       ScriptedBackend.call("bash", { command: LEAKS }),
       ScriptedBackend.call("done", { answer: "checked" }),
-    ]);
+    ], { recordRequests: true });
     const sink = new ProvenanceSink(traceDir, { overwrite: true });
     const run = composableLoop({
       llm: sink.wrap(llm),
