@@ -8,7 +8,7 @@ import type { PendingApproval, Usage } from "../loop/types.ts";
 // DBOS.migrate() logs to the console; its migration function takes a logger.
 import { migrateSystemDatabase } from "@dbos-inc/dbos-sdk/internal/system_database";
 import type { EncodedStep } from "../durable/step_encoding.ts";
-import type { Pool } from "./_pg.ts";
+import { type Pool, redactUrl } from "./_pg.ts";
 
 /** The DBOS application every looplet worker and client belongs to. */
 export const APPLICATION = "looplet";
@@ -98,6 +98,15 @@ export interface Logger {
 /** A logger that writes nothing: the library never prints. */
 export const SILENT_LOGGER: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
+const MIGRATE_WAIT_MS = 120_000;
+
+async function tryMigrateLock(client: { query(sql: string): Promise<{ rows: unknown[] }> }) {
+  const { rows } = await client.query(
+    "SELECT pg_try_advisory_lock(hashtext('looplet.migrate')) AS locked",
+  );
+  return (rows[0] as { locked?: boolean } | undefined)?.locked === true;
+}
+
 /**
  * Create or upgrade DBOS's system tables, one process at a time: DBOS's own
  * migrations deadlock when two processes run them at once on a new database.
@@ -109,7 +118,22 @@ export async function migrate(
 ): Promise<void> {
   const client = await pool.connect();
   try {
-    await client.query("SELECT pg_advisory_lock(hashtext('looplet.migrate'))");
+    // Try, never wait, for the lock: a session blocked inside pg_advisory_lock is an open
+    // transaction, and DBOS's CREATE INDEX CONCURRENTLY (run by the lock's holder) waits for
+    // every open transaction to end, so a blocking wait deadlocks the two.
+    const deadline = Date.now() + MIGRATE_WAIT_MS;
+    while (!(await tryMigrateLock(client))) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `Cannot prepare the DBOS system tables in "${
+            redactUrl(databaseUrl)
+          }": another process has held the migration lock for over ${
+            MIGRATE_WAIT_MS / 1000
+          } s; stop it or retry`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     try {
       await migrateSystemDatabase(databaseUrl, logger as never);
     } finally {

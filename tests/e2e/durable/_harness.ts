@@ -102,19 +102,24 @@ export function e2eTest(name: string, deadlineMs: number, body: (e2e: E2e) => Pr
     async fn() {
       const cleanup = new Cleanup(deadlineMs);
       const dir = await Deno.makeTempDir();
-      const runs = await connectRuns({ databaseUrl: DATABASE_URL! });
+      const deadline = new Promise<never>((_, reject) =>
+        cleanup.signal.addEventListener(
+          "abort",
+          () => reject(new Error(`"${name}" did not finish within ${deadlineMs} ms`)),
+          { once: true },
+        )
+      );
+      deadline.catch(() => {});
+      // Connecting is inside the deadline too: a stuck database must fail the test, not hang it.
+      const connecting = connectRuns({ databaseUrl: DATABASE_URL! });
+      let runs: Awaited<typeof connecting> | undefined;
       try {
-        const deadline = new Promise<never>((_, reject) =>
-          cleanup.signal.addEventListener(
-            "abort",
-            () => reject(new Error(`"${name}" did not finish within ${deadlineMs} ms`)),
-            { once: true },
-          )
-        );
+        runs = await Promise.race([connecting, deadline]);
         await Promise.race([body({ cleanup, runs, dir }), deadline]);
       } finally {
         await cleanup.end();
-        await runs.close();
+        if (runs !== undefined) await runs.close();
+        else connecting.then((late) => late.close(), () => {});
         await Deno.remove(dir, { recursive: true });
       }
     },
