@@ -23,7 +23,7 @@ import type {
 } from "../loop/types.ts";
 import { BackendError } from "./backend_error.ts";
 
-import type { RecordedError } from "./recording_backend.ts";
+import type { RecordedError } from "./recording.ts";
 
 type Json = Record<string, unknown>;
 
