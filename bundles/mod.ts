@@ -14,6 +14,8 @@ export type { ScriptedResponse } from "../backends/scripted.ts";
 export type { Step } from "../loop/step.ts";
 export { BUNDLE_LIBRARY } from "./bundle_library.ts";
 export { readBundleFolder } from "./read_bundle_folder.ts";
+export { BUNDLE_NAME_RULE, bundleNameProblem } from "./bundle_name.ts";
+export { checkBundle } from "./check_bundle.ts";
 export type { BundleFolder, BundleFolderResult, ToolEntry } from "./read_bundle_folder.ts";
 export type {
   BundleFrontMatterFields,
@@ -51,7 +53,11 @@ export type {
   CompareBlueprintsOptions,
   ToolBlueprint,
 } from "./blueprint.ts";
-export { bundleBlueprint } from "./bundle_blueprint.ts";
+export { bundleBlueprint, describeBundle } from "./bundle_blueprint.ts";
+export type { BundleDescription, DescribeBundleOptions } from "./bundle_blueprint.ts";
+export { bundleOptions, parseBundleOptions } from "./bundle_options.ts";
+export { resourceTool, skillResources } from "./bundle_resources.ts";
+export type { BundleOptionSpec } from "./bundle_options.ts";
 export { discoverBundles } from "./discover_bundles.ts";
 export type { BundleCard, DiscoverBundlesOptions, DiscoveredBundles } from "./discover_bundles.ts";
 export { writeBundle } from "./write_bundle.ts";

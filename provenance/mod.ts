@@ -25,8 +25,8 @@ export type { LoadTraceOptions, Trace, TraceCall, TraceStep } from "./load_trace
 export { renderTraceText, showTrace, traceDurationMs } from "./show_trace.ts";
 export type { ShowTraceOptions } from "./show_trace.ts";
 export { renderTraceHtml, writeTraceHtml } from "./trace_html.ts";
-export { SHOW_USAGE, showCommand } from "./show_command.ts";
-export type { CommandIo } from "./show_command.ts";
+export { showCommand } from "./show_command.ts";
+export type { CommandIo, ShowCommandOptions } from "./show_command.ts";
 export {
   assertReplay,
   ReplayDivergenceError,

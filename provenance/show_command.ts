@@ -1,5 +1,4 @@
-import { parseArgs } from "node:util";
-import { loadTrace, TraceError } from "./load_trace.ts";
+import { loadTrace } from "./load_trace.ts";
 import { renderTraceText } from "./show_trace.ts";
 import { writeTraceHtml } from "./trace_html.ts";
 
@@ -10,7 +9,7 @@ import { writeTraceHtml } from "./trace_html.ts";
  * ```ts ignore
  * const out: string[] = [];
  * const io: CommandIo = { stdout: (text) => out.push(text), stderr: (text) => out.push(text) };
- * const code = await showCommand(["runs/hello", "--verbose"], io);
+ * const code = await showCommand("runs/hello", { verbose: true }, io);
  * ```
  */
 export interface CommandIo {
@@ -21,81 +20,62 @@ export interface CommandIo {
 }
 
 /**
- * The usage line of `looplet show`.
+ * Options of `showCommand` (the CLI's `looplet show` flags, parsed).
  *
- * @example Print the usage
- * ```ts
- * import { SHOW_USAGE } from "jsr:@looplet/looplet/provenance";
- * console.log(SHOW_USAGE);
+ * @example Write the HTML viewer to a chosen file
+ * ```ts ignore
+ * const options: ShowCommandOptions = { html: true, out: "report.html" };
+ * await showCommand("runs/hello", options, io);
  * ```
  */
-export const SHOW_USAGE: string =
-  "usage: looplet show <trace-dir> [--verbose] [--html] [--out FILE]";
+export interface ShowCommandOptions {
+  /** Print every step's arguments and results in full. @default false */
+  readonly verbose?: boolean;
+  /** Write the self-contained HTML viewer instead of printing. @default false */
+  readonly html?: boolean;
+  /** Where the HTML goes. @default "<trace-dir>/trace.html" */
+  readonly out?: string;
+  /** Print the trace as one JSON object (without the stored raw records). @default false */
+  readonly json?: boolean;
+}
 
 /**
- * `looplet show <trace-dir>`: print a trace's one-page summary, or with
- * `--html` write the self-contained HTML viewer (to `<trace-dir>/trace.html`,
- * or `--out FILE`). Prints nothing itself: output goes to `io`.
+ * Show a trace directory: its one-page summary, the trace as JSON
+ * (`json`), or with `html` the self-contained HTML viewer written to
+ * `<trace-dir>/trace.html` (or `out`). Prints nothing itself: output goes to `io`.
  *
- * @param args The arguments after `show`.
+ * @param dir The trace directory.
+ * @param options What to show.
  * @param io Output sinks.
- * @returns 0 on success, 1 when the trace cannot be read or written, 2 on a usage error.
+ * @returns 0 on success, 1 when the trace cannot be read or written.
  * @example Mount it in a CLI
  * ```ts ignore
- * const code = await showCommand(["runs/hello"], {
+ * const code = await showCommand("runs/hello", {}, {
  *   stdout: (text) => console.log(text),
  *   stderr: (text) => console.error(text),
  * });
  * ```
  */
-export async function showCommand(args: string[], io: CommandIo): Promise<number> {
-  let parsed;
+export async function showCommand(
+  dir: string,
+  options: ShowCommandOptions,
+  io: CommandIo,
+): Promise<number> {
+  const { verbose = false, html = false, out, json = false } = options;
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        verbose: { type: "boolean", short: "v", default: false },
-        html: { type: "boolean", default: false },
-        out: { type: "string", short: "o" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    io.stderr(`error: ${(error as Error).message}\n${SHOW_USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(SHOW_USAGE);
-    return 0;
-  }
-  const [dir] = positionals;
-  if (dir === undefined || positionals.length !== 1) {
-    io.stderr(
-      `error: ${
-        positionals.length === 0 ? "missing <trace-dir>" : "expected one <trace-dir>"
-      }\n${SHOW_USAGE}`,
-    );
-    return 2;
-  }
-  if (values.out !== undefined && !values.html) {
-    io.stderr(`error: --out is only used with --html\n${SHOW_USAGE}`);
-    return 2;
-  }
-  try {
-    if (values.html) {
-      const path = await writeTraceHtml(dir, values.out);
+    if (html) {
+      const path = await writeTraceHtml(dir, out);
       io.stdout(`wrote ${path}`);
       return 0;
     }
-    io.stdout(renderTraceText(await loadTrace(dir), { verbose: values.verbose }).trimEnd());
+    const trace = await loadTrace(dir);
+    if (json) {
+      io.stdout(JSON.stringify(trace, (key, value) => key === "raw" ? undefined : value, 2));
+      return 0;
+    }
+    io.stdout(renderTraceText(trace, { verbose }).trimEnd());
     return 0;
   } catch (error) {
-    if (error instanceof TraceError) {
-      io.stderr(`error: ${error.message}`);
-      return 1;
-    }
     io.stderr(`error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
