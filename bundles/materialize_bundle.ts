@@ -18,38 +18,6 @@ import { loadBundle, type LoadedBundle } from "./load_bundle.ts";
 export type EmbeddedFile = string | { readonly base64: string };
 
 /**
- * Write embedded files into a fresh temporary folder (`looplet-<kind>-…`).
- *
- * @param files Files by path relative to the folder.
- * @param kind What the files make (`bundle`, `cartridge`), for the folder name and messages.
- * @param caller The public function, named in the error.
- * @returns The folder.
- * @throws {TypeError} When a path leaves the folder.
- */
-export async function writeEmbeddedFiles(
-  files: Readonly<Record<string, EmbeddedFile>>,
-  kind: string,
-  caller: string,
-): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), `looplet-${kind}-`));
-  for (const [path, content] of Object.entries(files)) {
-    const clean = normalize(path);
-    if (isAbsolute(clean) || clean.startsWith("..")) {
-      throw new TypeError(`${caller}: file path "${path}" leaves the ${kind} folder`);
-    }
-    const target = join(root, clean);
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(
-      target,
-      typeof content === "string"
-        ? content
-        : Uint8Array.from(atob(content.base64), (char) => char.charCodeAt(0)),
-    );
-  }
-  return root;
-}
-
-/**
  * Write embedded bundle files (from an `export-code` program) to a fresh
  * temporary folder and load the bundle from there.
  *
@@ -65,6 +33,20 @@ export async function writeEmbeddedFiles(
 export async function materializeBundle(
   files: Readonly<Record<string, EmbeddedFile>>,
 ): Promise<LoadedBundle> {
-  const root = await writeEmbeddedFiles(files, "bundle", "materializeBundle");
+  const root = await mkdtemp(join(tmpdir(), "looplet-bundle-"));
+  for (const [path, content] of Object.entries(files)) {
+    const clean = normalize(path);
+    if (isAbsolute(clean) || clean.startsWith("..")) {
+      throw new TypeError(`materializeBundle: file path "${path}" leaves the bundle folder`);
+    }
+    const target = join(root, clean);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(
+      target,
+      typeof content === "string"
+        ? content
+        : Uint8Array.from(atob(content.base64), (char) => char.charCodeAt(0)),
+    );
+  }
   return await loadBundle(root);
 }

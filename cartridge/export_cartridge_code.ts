@@ -1,6 +1,7 @@
-import { readdir, readFile, stat, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { type EmbeddedFile, writeEmbeddedFiles } from "../bundles/materialize_bundle.ts";
+import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
+import type { EmbeddedFile } from "../bundles/materialize_bundle.ts";
 import {
   exportBundleCode,
   type ExportBundleCodeOptions,
@@ -75,7 +76,20 @@ export async function materializeCartridge(
   files: Readonly<Record<string, EmbeddedFile>>,
   leaf: string,
 ): Promise<string> {
-  const root = await writeEmbeddedFiles(files, "cartridge", "materializeCartridge");
+  const root = await mkdtemp(join(tmpdir(), "looplet-cartridge-"));
+  for (const [path, content] of Object.entries(files)) {
+    const clean = normalize(path);
+    if (isAbsolute(clean) || clean.startsWith("..")) {
+      throw new TypeError(`materializeCartridge: file path "${path}" leaves the cartridge folder`);
+    }
+    await mkdir(dirname(join(root, clean)), { recursive: true });
+    await writeFile(
+      join(root, clean),
+      typeof content === "string"
+        ? content
+        : Uint8Array.from(atob(content.base64), (char) => char.charCodeAt(0)),
+    );
+  }
   return join(root, leaf);
 }
 
