@@ -24,7 +24,7 @@ import { BackendError } from "./backend_error.ts";
 import { callToJson, messageToJson } from "../loop/message_json.ts";
 import { usageToJson } from "../loop/usage.ts";
 
-import type { RecordedError } from "./recording_backend.ts";
+import type { RecordedError } from "./recording.ts";
 
 type Json = Record<string, unknown>;
 

@@ -32,6 +32,7 @@ import {
 import type { BackendError } from "./backend_error.ts";
 import { renderTextTranscript } from "./_text_protocol.ts";
 import { isRecord, toolCallFromText } from "./_tool_args.ts";
+import { replayAsDeltas } from "./_replay_as_deltas.ts";
 
 /**
  * Options of `AnthropicBackend`.
@@ -613,20 +614,6 @@ function turnFromMessage(http: HttpContext, json: unknown): ModelTurn {
   mergeUsage(usage, json.usage);
   const blocks = json.content.filter(isRecord);
   return turnFromBlocks(blocks, new Map(), mapStop(json.stop_reason), usageFrom(usage));
-}
-
-function replayAsDeltas(turn: ModelTurn, onDelta: (delta: ModelDelta) => void): void {
-  if (turn.reasoning) onDelta({ type: "reasoning", text: turn.reasoning });
-  if (turn.text !== "") onDelta({ type: "text", text: turn.text });
-  turn.toolCalls?.forEach((call, index) =>
-    onDelta({
-      type: "tool_call",
-      index,
-      id: call.id,
-      name: call.name,
-      argsText: call.argsError ?? JSON.stringify(call.args),
-    })
-  );
 }
 
 /** Reassemble a streamed message, delivering deltas as they are parsed. */

@@ -33,12 +33,7 @@ export type { WithRetryOptions } from "./with_retry.ts";
 export { probeNativeTools } from "./probe_native_tools.ts";
 export type { NativeToolProbe, ProbeNativeToolsOptions } from "./probe_native_tools.ts";
 export { RecordingBackend } from "./recording_backend.ts";
-export type {
-  JsonObject,
-  RecordedCall,
-  RecordedError,
-  Recording,
-  RecordingBackendOptions,
-} from "./recording_backend.ts";
+export type { RecordingBackendOptions } from "./recording_backend.ts";
+export type { JsonObject, RecordedCall, RecordedError, Recording } from "./recording.ts";
 export { ReplayBackend } from "./replay_backend.ts";
 export type { ReplayBackendOptions } from "./replay_backend.ts";

@@ -31,6 +31,7 @@ import {
 import type { BackendError } from "./backend_error.ts";
 import { renderTextTranscript } from "./_text_protocol.ts";
 import { isRecord, toolCallFromText } from "./_tool_args.ts";
+import { replayAsDeltas } from "./_replay_as_deltas.ts";
 
 /**
  * Options of `OpenAICompatibleBackend`.
@@ -516,20 +517,6 @@ function turnFromCompletion(http: HttpContext, json: unknown): ModelTurn {
     ...(stopReason ? { stopReason } : {}),
     ...(reasoning ? { reasoning } : {}),
   };
-}
-
-function replayAsDeltas(turn: ModelTurn, onDelta: (delta: ModelDelta) => void): void {
-  if (turn.reasoning) onDelta({ type: "reasoning", text: turn.reasoning });
-  if (turn.text !== "") onDelta({ type: "text", text: turn.text });
-  turn.toolCalls?.forEach((call, index) =>
-    onDelta({
-      type: "tool_call",
-      index,
-      id: call.id,
-      name: call.name,
-      argsText: call.argsError ?? JSON.stringify(call.args),
-    })
-  );
 }
 
 interface PartialCall {

@@ -7,7 +7,7 @@ import type {
 } from "../loop/types.ts";
 import { BackendError } from "./backend_error.ts";
 import { capabilitiesFromJson, errorFromJson, turnFromJson } from "./_recording_format.ts";
-import type { RecordedCall, Recording } from "./recording_backend.ts";
+import type { RecordedCall, Recording } from "./recording.ts";
 
 /**
  * Options of `ReplayBackend`.

@@ -6,6 +6,7 @@ import { DEFAULT_SYSTEM_PROMPT } from "../loop/prompt.ts";
 import type { AnyTool, Hook } from "../loop/types.ts";
 import type { ScriptedResponse } from "../backends/scripted.ts";
 import type { Step } from "../loop/step.ts";
+import type { McpServerConfig } from "../tools/mcp/connect_mcp_server.ts";
 import type { AgentPreset, BundleRuntime } from "./agent_preset.ts";
 import type { BundleOptionSpec } from "./bundle_options.ts";
 import type { CommandPolicy } from "../tools/workspace/run_command.ts";
@@ -95,7 +96,9 @@ export interface LoadedBundle {
 }
 
 /**
- * The configuration `connect` receives for one MCP server (the MCP module's shape).
+ * The configuration `connect` receives for one MCP server: the MCP module's
+ * `McpServerConfig`, with `cwd` made absolute and the bundle's `prefix` (a
+ * tool-name prefix, the server name by default, `""` for none) as written.
  *
  * @example What `connect` gets for a stdio server
  * ```ts
@@ -108,25 +111,22 @@ export interface LoadedBundle {
  * };
  * ```
  */
-export interface McpConnectConfig {
-  /** Server name. */
-  readonly name: string;
-  /** Program (stdio). */
-  readonly command?: string;
-  /** Arguments. */
-  readonly args?: readonly string[];
-  /** Environment. */
-  readonly env?: Record<string, string>;
-  /** Working folder (absolute). */
-  readonly cwd?: string;
-  /** HTTP endpoint. */
-  readonly url?: string;
-  /** HTTP headers. */
-  readonly headers?: Record<string, string>;
+export interface McpConnectConfig extends Omit<McpServerConfig, "prefix"> {
   /** Tool name prefix. */
   readonly prefix?: string;
-  /** Request timeout. */
-  readonly timeoutMs?: number;
+}
+
+/**
+ * The configuration `connect` receives for a server of `mcp.json`: camelCase
+ * fields, `cwd` resolved against the bundle folder.
+ */
+function mcpConnectConfig(spec: McpServerSpec, bundleRoot: string): McpConnectConfig {
+  const { timeout_ms: timeoutMs, cwd, ...rest } = spec;
+  return {
+    ...rest,
+    ...(cwd !== undefined ? { cwd: resolve(bundleRoot, cwd) } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  };
 }
 
 /**
@@ -504,17 +504,7 @@ export async function buildBundle(
     } else {
       for (const [index, server] of folder.mcpServers.entries()) {
         try {
-          const connection = await options.connect({
-            name: server.name,
-            ...(server.command !== undefined ? { command: server.command } : {}),
-            ...(server.args !== undefined ? { args: server.args } : {}),
-            ...(server.env !== undefined ? { env: server.env } : {}),
-            ...(server.cwd !== undefined ? { cwd: resolve(folder.root, server.cwd) } : {}),
-            ...(server.url !== undefined ? { url: server.url } : {}),
-            ...(server.headers !== undefined ? { headers: server.headers } : {}),
-            ...(server.prefix !== undefined ? { prefix: server.prefix } : {}),
-            ...(server.timeout_ms !== undefined ? { timeoutMs: server.timeout_ms } : {}),
-          });
+          const connection = await options.connect(mcpConnectConfig(server, folder.root));
           connections.push(connection);
           for (const candidate of await connection.tools()) {
             add(candidate, `mcp:${server.name}`, `${where} servers[${index}]`);

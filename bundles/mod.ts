@@ -23,7 +23,7 @@ export type {
   McpServerSpec,
   ToolManifest,
 } from "./bundle_manifest.ts";
-export { buildBundle, bundleRuntime, bundleScriptedResponses, loadBundle } from "./load_bundle.ts";
+export { buildBundle, bundleScriptedResponses, loadBundle } from "./load_bundle.ts";
 export type {
   BuildBundleOptions,
   BuiltAgent,
@@ -44,7 +44,6 @@ export {
   agentBlueprint,
   BLUEPRINT_SCHEMA_VERSION,
   blueprintFingerprint,
-  canonicalJson,
   compareBlueprints,
 } from "./blueprint.ts";
 export type {
@@ -73,6 +72,3 @@ export { claudeSkillCompatibility, wrapClaudeSkill } from "./wrap_claude_skill.t
 export type { SkillCompatibility, WrappedSkill } from "./wrap_claude_skill.ts";
 export { scaffoldBundle } from "./scaffold_bundle.ts";
 export type { ScaffoldBundleOptions, ScaffoldedBundle } from "./scaffold_bundle.ts";
-export { doctorChecks } from "./doctor_checks.ts";
-export type { DoctorCheck, DoctorOptions } from "./doctor_checks.ts";
-export { resolveBundleArgument } from "./builtin_bundle.ts";

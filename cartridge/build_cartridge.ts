@@ -16,7 +16,7 @@ import {
   type McpServerConfig,
 } from "../tools/mcp/connect_mcp_server.ts";
 import { defaultMcpEnv } from "../tools/mcp/default_mcp_env.ts";
-import type { ApprovalCallback } from "../hooks/approval_hook.ts";
+import type { ApprovalCallback } from "../hooks/approval_callback.ts";
 import { permissionHook, type PermissionRule } from "../hooks/permission_hook.ts";
 import { stagnationHook } from "../hooks/stagnation_hook.ts";
 import { perToolLimitHook } from "../hooks/per_tool_limit_hook.ts";

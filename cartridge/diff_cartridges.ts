@@ -40,11 +40,6 @@ export interface CartridgeChange {
  *
  * @param path A relative POSIX path.
  * @returns The category.
- * @example Categorise a path
- * ```ts
- * import { cartridgeCategory } from "jsr:@looplet/looplet/cartridge";
- * cartridgeCategory("tools/grep/tool.yaml"); // "tool"
- * ```
  */
 export function cartridgeCategory(path: string): string {
   if (path === "cartridge.json" || path === "workspace.json") return "manifest";

@@ -101,11 +101,6 @@ function text(...values: unknown[]): string | undefined {
  *
  * @param effect The `effect` of a `loop/event` result.
  * @returns The effect; undefined for no opinion; `"malformed"` for anything else.
- * @example Read a denial off the wire
- * ```ts
- * import { effectFromWire } from "jsr:@looplet/looplet/cartridge";
- * effectFromWire({ kind: "Deny", reason: "no" }); // { block: "no" }
- * ```
  */
 export function effectFromWire(effect: unknown): LepEffect | undefined | "malformed" {
   if (effect === null || effect === undefined) return undefined;

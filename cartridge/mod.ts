@@ -129,7 +129,7 @@ export type {
 } from "./read_cartridge.ts";
 export { buildCartridge } from "./build_cartridge.ts";
 export type { BuildCartridgeOptions, BuiltCartridge } from "./build_cartridge.ts";
-export { effectFromWire, LEP_VERSION, lepHook } from "./lep_hook.ts";
+export { LEP_VERSION, lepHook } from "./lep_hook.ts";
 export type { LepEffect, LepHook, LepHookOptions } from "./lep_hook.ts";
 export { startStateServices } from "./state_services.ts";
 export type { StateServices, StateServiceSpec } from "./state_services.ts";
@@ -146,7 +146,7 @@ export type {
 } from "./conform.ts";
 export { cartridgeComponents, describeCartridge } from "./describe_cartridge.ts";
 export type { CartridgeComponent } from "./describe_cartridge.ts";
-export { CARTRIDGE_CATEGORIES, cartridgeCategory, diffCartridges } from "./diff_cartridges.ts";
+export { CARTRIDGE_CATEGORIES, diffCartridges } from "./diff_cartridges.ts";
 export type { CartridgeChange } from "./diff_cartridges.ts";
 export {
   agentScriptedResponses,

@@ -1,4 +1,4 @@
-import type { ApprovalAnswer } from "./approval_hook.ts";
+import type { ApprovalAnswer } from "./approval_callback.ts";
 import type { ToolCallRequest } from "../loop/types.ts";
 
 /** Turn an approver's answer into a hook decision (shared with the permission hook). */

@@ -27,12 +27,8 @@ export type {
 export { checkpointHook } from "./checkpoint/checkpoint_hook.ts";
 export type { CheckpointHookOptions, CheckpointSink } from "./checkpoint/checkpoint_hook.ts";
 export { approvalHook } from "./approval_hook.ts";
-export type {
-  ApprovalAnswer,
-  ApprovalCallback,
-  ApprovalHookOptions,
-  ApprovalRequest,
-} from "./approval_hook.ts";
+export type { ApprovalHookOptions } from "./approval_hook.ts";
+export type { ApprovalAnswer, ApprovalCallback, ApprovalRequest } from "./approval_callback.ts";
 export { permissionHook } from "./permission_hook.ts";
 export type {
   ArgPattern,

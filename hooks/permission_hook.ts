@@ -1,5 +1,5 @@
 import { answerToDecision } from "./_approval_answer.ts";
-import type { ApprovalCallback } from "./approval_hook.ts";
+import type { ApprovalCallback } from "./approval_callback.ts";
 import type { Hook, ToolCallRequest } from "../loop/types.ts";
 
 /**

@@ -1,8 +1,9 @@
-import type { Tool, ToolContext, ToolInputSchema } from "../loop/types.ts";
+import type { Tool } from "../loop/types.ts";
 import { assertToolShape } from "../loop/assert_tool.ts";
 
 /**
- * What `tool()` takes: a Zod schema for the input and an `execute` function.
+ * What `tool()` takes: a Zod schema for the input and an `execute` function,
+ * the fields of the `Tool` it returns.
  *
  * @example A definition with a timeout
  * ```ts ignore
@@ -17,26 +18,7 @@ import { assertToolShape } from "../loop/assert_tool.ts";
  * });
  * ```
  */
-export interface ToolDefinition<Args, Result> {
-  /** Name the model uses; letters, digits, `_` and `-`, at most 64 characters. */
-  readonly name: string;
-  /** What the tool does and when to use it. */
-  readonly description: string;
-  /** Zod schema of the arguments (any Zod 4 schema; `Args` is inferred from it). */
-  readonly input: ToolInputSchema<Args>;
-  /** Run the tool with validated arguments. */
-  execute(args: Args, ctx: ToolContext): Result | Promise<Result>;
-  /** Calls may run together with other concurrency-safe calls. @default false */
-  readonly concurrencySafe?: boolean;
-  /** Abort the call after this many milliseconds. @default undefined (no timeout) */
-  readonly timeoutMs?: number;
-  /** The tool only reads (its calls are not journaled as effects). @default false */
-  readonly readOnly?: boolean;
-  /** What a resumed run does with a call of this tool that was interrupted. @default "fail" */
-  readonly onInterrupted?: "fail" | "retry";
-  /** Find out whether an interrupted call took effect; called on resume instead of `execute`. */
-  reconcile?(args: Args, ctx: ToolContext): Result | Promise<Result>;
-}
+export type ToolDefinition<Args, Result> = Tool<Args, Result>;
 
 /**
  * Define a tool with a Zod input schema. The schema validates the model's

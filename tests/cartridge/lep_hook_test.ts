@@ -3,7 +3,8 @@ import { composableLoop } from "../../loop/composable_loop.ts";
 import { ScriptedBackend } from "../../backends/scripted.ts";
 import { tool } from "../../tools/tool.ts";
 import { jsonSchemaInput } from "../../tools/mcp/json_schema_input.ts";
-import { effectFromWire, lepHook } from "../../cartridge/mod.ts";
+import { lepHook } from "../../cartridge/mod.ts";
+import { effectFromWire } from "../../cartridge/lep_hook.ts";
 
 // An LEP server written in TypeScript and run by this Deno: proof that the wire is
 // the contract (no Python here). It logs every request to stderr for the host to ignore.

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import {
   bundleToCartridge,
-  cartridgeCategory,
   cartridgeComponents,
   cartridgeToBundle,
   describeCartridge,
@@ -9,6 +8,7 @@ import {
   readCartridge,
   startModelGateway,
 } from "../../cartridge/mod.ts";
+import { cartridgeCategory } from "../../cartridge/diff_cartridges.ts";
 import { readBundleFolder } from "../../bundles/read_bundle_folder.ts";
 import { cartridgeFolder, MANIFEST } from "./_helpers.ts";
 
