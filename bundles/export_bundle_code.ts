@@ -138,6 +138,7 @@ export async function exportBundleCode(
 //
 //   deno run -A ${outFile.split("/").at(-1)} "<task>" [--scripted] [--workspace DIR]
 //   deno run -A ${outFile.split("/").at(-1)} --blueprint
+import process from "node:process";
 import { type EmbeddedFile, type LoadedBundle, materializeBundle } from ${JSON.stringify(bundles)};
 
 /** Fingerprint of the blueprint this program builds. */
@@ -154,8 +155,8 @@ export function loadAgentBundle(): Promise<LoadedBundle> {
 if (import.meta.main) {
   const { main } = await import(${JSON.stringify(cli)});
   const root = (await loadAgentBundle()).folder.root;
-  const args = Deno.args;
-  Deno.exit(
+  const args = process.argv.slice(2);
+  process.exit(
     args[0] === "--blueprint"
       ? await main(["blueprint", root, ...args.slice(1)])
       : await main(["run", root, ...args]),

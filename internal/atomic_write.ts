@@ -1,15 +1,18 @@
 /** Atomic file writes and a serial write queue (private to provenance/). */
 
+import { appendFile, rename, rm, writeFile } from "node:fs/promises";
+import process from "node:process";
+
 let counter = 0;
 
 /** Write `text` to `path` through a temporary file and a rename, so readers never see half a file. */
 export async function atomicWrite(path: string, text: string): Promise<void> {
-  const temp = `${path}.${Deno.pid}.${++counter}.tmp`;
+  const temp = `${path}.${process.pid}.${++counter}.tmp`;
   try {
-    await Deno.writeTextFile(temp, text);
-    await Deno.rename(temp, path);
+    await writeFile(temp, text);
+    await rename(temp, path);
   } catch (error) {
-    await Deno.remove(temp).catch(() => {});
+    await rm(temp, { force: true }).catch(() => {});
     throw new Error(
       `Cannot write trace file "${path}": ${error instanceof Error ? error.message : error}`,
       { cause: error },
@@ -20,7 +23,7 @@ export async function atomicWrite(path: string, text: string): Promise<void> {
 /** Append one line to a file (used for `manifest.jsonl` while a run is live). */
 export async function appendLine(path: string, line: string): Promise<void> {
   try {
-    await Deno.writeTextFile(path, line, { append: true });
+    await appendFile(path, line);
   } catch (error) {
     throw new Error(
       `Cannot write trace file "${path}": ${error instanceof Error ? error.message : error}`,

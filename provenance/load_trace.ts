@@ -1,4 +1,7 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
 import { basename, join } from "node:path";
+import { isNotFound } from "../internal/not_found.ts";
 import type { ModelTurn, Usage } from "../loop/types.ts";
 import {
   parseResponseFile,
@@ -206,9 +209,9 @@ function isObject(value: unknown): value is Json {
 
 async function readText(path: string): Promise<string | undefined> {
   try {
-    return await Deno.readTextFile(path);
+    return await readFile(path, "utf8");
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
 }
@@ -239,9 +242,9 @@ function str(value: unknown): string | undefined {
  */
 export async function loadTrace(dir: string, options: LoadTraceOptions = {}): Promise<Trace> {
   const { bodies = false } = options;
-  let info: Deno.FileInfo;
+  let info: Stats;
   try {
-    info = await Deno.stat(dir);
+    info = await stat(dir);
   } catch (cause) {
     throw new TraceError(
       dir,
@@ -249,7 +252,7 @@ export async function loadTrace(dir: string, options: LoadTraceOptions = {}): Pr
       { cause },
     );
   }
-  if (!info.isDirectory) {
+  if (!info.isDirectory()) {
     throw new TraceError(dir, "it is a file, not a trace directory");
   }
   const warnings: string[] = [];
@@ -408,7 +411,7 @@ async function scanResponseFiles(dir: string): Promise<Json[]> {
   const records: Json[] = [];
   for (let index = 0;; index++) {
     try {
-      await Deno.stat(join(dir, responseFileName(index)));
+      await stat(join(dir, responseFileName(index)));
     } catch {
       break;
     }
@@ -421,8 +424,8 @@ async function readStepFiles(dir: string): Promise<Json[]> {
   const stepsDir = join(dir, "steps");
   const names: string[] = [];
   try {
-    for await (const entry of Deno.readDir(stepsDir)) {
-      if (entry.isFile && /^step_\d+\.json$/.test(entry.name)) names.push(entry.name);
+    for (const entry of await readdir(stepsDir, { withFileTypes: true })) {
+      if (entry.isFile() && /^step_\d+\.json$/.test(entry.name)) names.push(entry.name);
     }
   } catch {
     return [];
@@ -432,7 +435,7 @@ async function readStepFiles(dir: string): Promise<Json[]> {
     const path = join(stepsDir, name);
     let value: unknown;
     try {
-      value = JSON.parse(await Deno.readTextFile(path));
+      value = JSON.parse(await readFile(path, "utf8"));
     } catch (cause) {
       throw new TraceError(
         dir,
