@@ -341,9 +341,6 @@ export function programDependencies(): CliDependencies {
     backendFromEnv: async (env, overrides) => (await wiring()).cliBackend(env, overrides),
     probeNativeTools: async (backend) => (await wiring()).cliProbe(backend),
   };
-  // Traces, MCP servers and show/eval use Deno's file and process APIs; under
-  // Node the single-file CLI runs bundles with real or scripted models only.
-  if (deno() === undefined) return common;
   return {
     ...common,
     trace: async (options) => (await wiring()).cliTrace(options),
