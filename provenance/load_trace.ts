@@ -133,6 +133,8 @@ export interface TraceCall {
   readonly toolNames: readonly string[] | undefined;
   /** The request purpose (`"reasoning"` for loop turns), when recorded. */
   readonly purpose: string | undefined;
+  /** The model that answered (the manifest's `model`), when recorded. */
+  readonly model: string | undefined;
   /** The prompt file's text, when bodies were loaded. */
   readonly prompt?: string;
   /** The response file's text, when bodies were loaded. */
@@ -501,6 +503,7 @@ async function toCall(dir: string, record: Json, bodies: boolean): Promise<Trace
     scope: str(record.scope) ?? null,
     stepNum: typeof record.step_num === "number" ? record.step_num : null,
     turn: typeof record.turn === "number" ? record.turn : null,
+    model: str(record.model),
     promptChars: num(record.prompt_chars),
     responseChars: num(record.response_text_chars ?? record.response_chars),
     usage,
@@ -544,6 +547,7 @@ async function toCall(dir: string, record: Json, bodies: boolean): Promise<Trace
       ...(parsed.reasoning !== undefined ? { reasoning: parsed.reasoning } : {}),
       ...(usage !== undefined ? { usage } : {}),
       ...(typeof record.stop_reason === "string" ? { stopReason: record.stop_reason } : {}),
+      ...(typeof record.model === "string" ? { model: record.model } : {}),
     },
     ...(call.error === null && parsed.error !== undefined ? { error: parsed.error } : {}),
   };
