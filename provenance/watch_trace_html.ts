@@ -1,6 +1,7 @@
 import { watch } from "node:fs";
+import { stat } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
-import { loadTrace, type Trace } from "./load_trace.ts";
+import { loadTrace, type Trace, TraceError } from "./load_trace.ts";
 import { writeTraceHtml } from "./trace_html.ts";
 
 /**
@@ -51,7 +52,7 @@ export interface TraceHtmlUpdate {
  * @param dir A trace directory a `ProvenanceSink` is writing (it must exist).
  * @param options Output file, reload interval, cancellation.
  * @returns The rewrites, one per change seen (changes made during a rewrite fold into the next).
- * @throws {TraceError} When the directory cannot be read at the start.
+ * @throws {TraceError} When the directory does not exist.
  * @example Follow a run from another terminal
  * ```ts ignore
  * for await (const update of watchTraceHtml(".traces/run-1")) console.log(update.steps);
@@ -68,7 +69,16 @@ export async function* watchTraceHtml(
   let wake: (() => void) | undefined;
   const onAbort = () => wake?.();
   signal?.addEventListener("abort", onAbort);
-  await loadTrace(dir); // a missing or unreadable directory fails here, not in the watcher
+  const info = await stat(dir).catch((cause) => {
+    throw new TraceError(
+      dir,
+      "the directory does not exist; start the run first (its trace folder)",
+      {
+        cause,
+      },
+    );
+  });
+  if (!info.isDirectory()) throw new TraceError(dir, "it is a file, not a trace directory");
   const watcher = watch(dir, { recursive: true }, (_event, name) => {
     const file = typeof name === "string" ? name : "";
     if (file === own || basename(file).endsWith(".tmp")) return; // our own page, half-written files
@@ -85,7 +95,7 @@ export async function* watchTraceHtml(
       try {
         trace = await loadTrace(dir);
       } catch {
-        continue; // a file mid-write: the change that completes it comes next
+        continue; // nothing written yet, or a file mid-write: the next change brings more
       }
       const path = await writeTraceHtml(dir, outFile, trace.complete ? {} : { refreshSeconds });
       yield { path, steps: trace.steps.length, complete: trace.complete };
