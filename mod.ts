@@ -48,6 +48,7 @@ export type {
   Backend,
   BackendCapabilities,
   CallContext,
+  EffectStart,
   ErrorKind,
   GenerateOptions,
   Hook,

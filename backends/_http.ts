@@ -6,7 +6,8 @@
  * @module
  */
 
-import { BackendError } from "./backend_error.ts";
+import { BackendError, type BackendErrorOptions } from "./backend_error.ts";
+import { readSse, type SseEvent, SseLimitError } from "../internal/sse.ts";
 
 /** A `fetch`-compatible function. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -29,9 +30,16 @@ export interface HttpContext {
   readonly secrets: readonly string[];
   /** Read a parsed error body. */
   readonly readError: (body: unknown) => ProviderErrorInfo | undefined;
+  /** Most characters a reply body or one streamed event may hold. @default DEFAULT_MAX_REPLY_LENGTH */
+  readonly maxReplyLength?: number;
 }
 
+/** The default of the backends' `maxReplyLength` option: 64 Mi characters. */
+export const DEFAULT_MAX_REPLY_LENGTH = 64 * 1024 * 1024;
+
 const RETRYABLE_STATUS = new Set([408, 409, 429]);
+/** An error body is only quoted (500 characters at most): reading more than this is pointless. */
+const ERROR_BODY_LIMIT = 1024 * 1024;
 
 /** Whether an HTTP status is worth retrying: 408, 409, 429 and every 5xx (529 included). */
 export function isRetryableStatus(status: number): boolean {
@@ -45,6 +53,99 @@ export function redact(text: string, secrets: readonly string[]): string {
     if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join("[redacted]");
   }
   return out;
+}
+
+/**
+ * A `BackendError` whose message and every field (the cause included) have
+ * the context's secrets replaced by `[redacted]`.
+ */
+export function backendError(
+  context: HttpContext,
+  message: string,
+  options: BackendErrorOptions = {},
+): BackendError {
+  const { secrets } = context;
+  return new BackendError(redact(message, secrets), {
+    ...options,
+    ...(options.providerType !== undefined
+      ? { providerType: redact(options.providerType, secrets) }
+      : {}),
+    ...(options.cause !== undefined ? { cause: redactValue(options.cause, secrets) } : {}),
+  });
+}
+
+/**
+ * A copy of `value` with every secret replaced in every string it holds
+ * (errors included), for the `cause` of an error: whatever a provider echoes
+ * back must not carry the key further than the message does.
+ */
+export function redactValue(value: unknown, secrets: readonly string[]): unknown {
+  const live = secrets.filter((secret) => secret.length >= 4);
+  if (live.length === 0) return value;
+  const seen = new Map<object, unknown>();
+  const walk = (item: unknown, depth: number): unknown => {
+    if (typeof item === "string") return redact(item, live);
+    if (typeof item !== "object" || item === null) return item;
+    if (seen.has(item)) return seen.get(item);
+    if (depth > 64) return "[nested too deeply]";
+    if (item instanceof Error) {
+      const copy = new Error(redact(item.message, live));
+      copy.name = item.name;
+      copy.stack = redact(item.stack ?? "", live);
+      seen.set(item, copy);
+      return copy;
+    }
+    if (Array.isArray(item)) {
+      const copy: unknown[] = [];
+      seen.set(item, copy);
+      for (const element of item) copy.push(walk(element, depth + 1));
+      return copy;
+    }
+    const copy: Record<string, unknown> = {};
+    seen.set(item, copy);
+    for (const [key, field] of Object.entries(item)) {
+      copy[redact(key, live)] = walk(field, depth + 1);
+    }
+    return copy;
+  };
+  return walk(value, 0);
+}
+
+/**
+ * The body as text, failing with a `BackendError` that names the limit once
+ * it holds more than `limit` characters (the rest is not read).
+ */
+export async function readLimitedText(
+  context: HttpContext,
+  response: Response,
+  limit: number = context.maxReplyLength ?? DEFAULT_MAX_REPLY_LENGTH,
+): Promise<string> {
+  if (response.body === null) return "";
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let length = 0;
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const text = decoder.decode(value, { stream: true });
+      length += text.length;
+      if (length > limit) {
+        await reader.cancel().catch(() => {});
+        throw new BackendError(
+          `Cannot read the reply of backend "${context.backend}": it is longer than ${limit} ` +
+            `characters; raise 'maxReplyLength' if such replies are expected`,
+          { status: response.status, retryable: false, providerType: "reply_too_large" },
+        );
+      }
+      parts.push(text);
+    }
+    parts.push(decoder.decode());
+  } finally {
+    reader.releaseLock();
+  }
+  return parts.join("");
 }
 
 /**
@@ -74,7 +175,8 @@ function truncate(text: string, max = 500): string {
     : `${text.slice(0, max)}… (${text.length - max} more characters)`;
 }
 
-function htmlSummary(text: string): string | undefined {
+/** How an HTML page given instead of JSON is described, or undefined when `text` is not HTML. */
+export function htmlSummary(text: string): string | undefined {
   const head = text.slice(0, 512).trimStart().toLowerCase();
   if (!head.startsWith("<!doctype html") && !head.startsWith("<html") && !head.includes("<body")) {
     return undefined;
@@ -95,7 +197,7 @@ export async function errorFromResponse(
 ): Promise<BackendError> {
   let text = "";
   try {
-    text = await response.text();
+    text = await readLimitedText(context, response, ERROR_BODY_LIMIT);
   } catch (error) {
     text = `(the error body could not be read: ${(error as Error).message})`;
   }
@@ -113,13 +215,34 @@ export async function errorFromResponse(
   const type = info?.providerType;
   const message = `Cannot call backend "${context.backend}": status is ${response.status}` +
     (type ? ` (${type})` : "") + `: ${detail}`;
-  return new BackendError(redact(message, context.secrets), {
+  return backendError(context, message, {
     status: response.status,
     retryable,
     ...(type !== undefined ? { providerType: type } : {}),
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     cause: { status: response.status, body: redact(truncate(text, 4000), context.secrets) },
   });
+}
+
+/** `readSse` with its size limit reported as the backend's `maxReplyLength`. */
+export async function readStreamEvents(
+  http: HttpContext,
+  body: ReadableStream<Uint8Array>,
+  signal: AbortSignal,
+  onEvent: (event: SseEvent) => void,
+): Promise<void> {
+  const limit = http.maxReplyLength ?? DEFAULT_MAX_REPLY_LENGTH;
+  try {
+    await readSse(body, onEvent, signal, { maxEventLength: limit });
+  } catch (error) {
+    if (!(error instanceof SseLimitError)) throw error;
+    throw backendError(
+      http,
+      `Cannot read the stream of backend "${http.backend}": an event is longer than ${limit} ` +
+        `characters; raise 'maxReplyLength' if such replies are expected`,
+      { status: 200, retryable: false, providerType: "reply_too_large" },
+    );
+  }
 }
 
 /** Options of one POST. */
@@ -199,12 +322,10 @@ function networkError(
     return error;
   }
   const host = safeOrigin(url);
-  return new BackendError(
-    redact(
-      `Cannot reach backend "${context.backend}" at ${host}: ${error.message}; ` +
-        `check the base URL and that the server is running`,
-      context.secrets,
-    ),
+  return backendError(
+    context,
+    `Cannot reach backend "${context.backend}" at ${host}: ${error.message}; ` +
+      `check the base URL and that the server is running`,
     { retryable: true, providerType: "network", cause: error },
   );
 }
@@ -220,14 +341,15 @@ function safeOrigin(url: string): string {
 
 /** Parse a JSON body, mapping a body that is not JSON to a clear error. */
 export async function readJsonBody(context: HttpContext, response: Response): Promise<unknown> {
-  const text = await response.text();
+  const text = await readLimitedText(context, response);
   try {
     return JSON.parse(text);
   } catch (error) {
     const detail = htmlSummary(text) ??
       (text.trim() === "" ? "the body was empty" : `the body is not JSON: ${truncate(text, 200)}`);
-    throw new BackendError(
-      redact(`Cannot read the reply of backend "${context.backend}": ${detail}`, context.secrets),
+    throw backendError(
+      context,
+      `Cannot read the reply of backend "${context.backend}": ${detail}`,
       { status: response.status, retryable: true, providerType: "invalid_response", cause: error },
     );
   }

@@ -15,13 +15,14 @@
 
 import type {
   BackendCapabilities,
-  Message,
   ModelRequest,
   ModelTurn,
   ToolCallRequest,
   Usage,
 } from "../loop/types.ts";
 import { BackendError } from "./backend_error.ts";
+import { callToJson, messageToJson } from "../loop/message_json.ts";
+import { usageToJson } from "../loop/usage.ts";
 
 import type { RecordedError } from "./recording_backend.ts";
 
@@ -29,16 +30,6 @@ type Json = Record<string, unknown>;
 
 const drop = (object: Json): Json =>
   Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
-
-function callToJson(call: ToolCallRequest): Json {
-  return drop({
-    id: call.id,
-    name: call.name,
-    args: call.args,
-    reasoning: call.reasoning,
-    args_error: call.argsError,
-  });
-}
 
 function callFromJson(json: Json): ToolCallRequest {
   return {
@@ -50,16 +41,6 @@ function callFromJson(json: Json): ToolCallRequest {
   };
 }
 
-function usageToJson(usage: Usage): Json {
-  return drop({
-    input_tokens: usage.inputTokens,
-    output_tokens: usage.outputTokens,
-    cache_read_tokens: usage.cacheReadTokens,
-    cache_write_tokens: usage.cacheWriteTokens,
-    cost: usage.cost,
-  });
-}
-
 function usageFromJson(json: Json): Usage {
   const num = (value: unknown) => (typeof value === "number" ? value : undefined);
   return drop({
@@ -69,18 +50,6 @@ function usageFromJson(json: Json): Usage {
     cacheWriteTokens: num(json.cache_write_tokens),
     cost: num(json.cost),
   }) as unknown as Usage;
-}
-
-function messageToJson(message: Message, redact: (text: string) => string): Json {
-  return drop({
-    role: message.role,
-    content: redact(message.content),
-    tool_calls: message.toolCalls?.map(callToJson),
-    tool_call_id: message.toolCallId,
-    tool_name: message.toolName,
-    is_error: message.isError,
-    provider_data: message.providerData,
-  });
 }
 
 /** Convert a request to its stored form. */
@@ -103,7 +72,7 @@ export function requestToJson(request: ModelRequest, redact: (text: string) => s
 export function turnToJson(turn: ModelTurn, redact: (text: string) => string): Json {
   return drop({
     text: redact(turn.text),
-    tool_calls: turn.toolCalls?.map(callToJson),
+    tool_calls: turn.toolCalls?.map((call) => callToJson(call, redact)),
     usage: turn.usage ? usageToJson(turn.usage) : undefined,
     stop_reason: turn.stopReason,
     reasoning: turn.reasoning !== undefined ? redact(turn.reasoning) : undefined,

@@ -15,19 +15,21 @@ import type {
   ToolCallRequest,
   Usage,
 } from "../loop/types.ts";
-import { BackendError } from "./backend_error.ts";
 import {
+  backendError,
   checkBaseUrl,
   checkPositive,
+  DEFAULT_MAX_REPLY_LENGTH,
   type FetchLike,
   type HttpContext,
   isRetryableStatus,
   postJson,
   type ProviderErrorInfo,
   readJsonBody,
+  readStreamEvents,
   redact,
 } from "./_http.ts";
-import { readSse } from "../internal/sse.ts";
+import type { BackendError } from "./backend_error.ts";
 import { renderTextTranscript } from "./_text_protocol.ts";
 import { isRecord, toolCallFromText } from "./_tool_args.ts";
 
@@ -62,6 +64,12 @@ export interface AnthropicOptions {
   readonly stream?: boolean | "auto";
   /** Abort a request (including its streamed body) after this many milliseconds. @default 600000 */
   readonly timeoutMs?: number;
+  /**
+   * Most characters a reply body or one streamed event may hold; a longer
+   * reply fails the call with a message naming this option.
+   * @default 67108864 (64 Mi)
+   */
+  readonly maxReplyLength?: number;
   /** `max_tokens` when the request sets none (the API requires one). @default 8192 */
   readonly maxTokens?: number;
   /**
@@ -184,6 +192,7 @@ export class AnthropicBackend implements Backend {
       contextWindow = 200_000,
       stream = "auto",
       timeoutMs = 600_000,
+      maxReplyLength = DEFAULT_MAX_REPLY_LENGTH,
       maxTokens = 8192,
       cache = true,
       thinkingBudget,
@@ -205,6 +214,7 @@ export class AnthropicBackend implements Backend {
     }
     this.baseUrl = checkBaseUrl(baseUrl, "AnthropicBackend").replace(/\/v1$/, "");
     checkPositive("timeoutMs", timeoutMs);
+    checkPositive("maxReplyLength", maxReplyLength);
     checkPositive("maxTokens", maxTokens);
     checkPositive("contextWindow", contextWindow);
     if (thinkingBudget !== undefined) {
@@ -236,7 +246,12 @@ export class AnthropicBackend implements Backend {
     this.#extraBody = extraBody;
     this.#fetch = fetchImpl;
     this.capabilities = Object.freeze({ nativeTools, contextWindow, streaming: stream !== false });
-    this.#http = { backend: name, secrets: [apiKey], readError: readAnthropicError };
+    this.#http = {
+      backend: name,
+      secrets: [apiKey],
+      readError: readAnthropicError,
+      maxReplyLength,
+    };
   }
 
   /**
@@ -299,7 +314,8 @@ export class AnthropicBackend implements Backend {
       timeoutMs: this.#timeoutMs,
     }, async (response, combined) => {
       const type = response.headers.get("content-type") ?? "";
-      if (stream && !type.includes("application/json")) {
+      // An HTML page (a proxy, a login wall) is reported as such by the JSON reader.
+      if (stream && !type.includes("application/json") && !type.includes("text/html")) {
         return await readStream(this.#http, response, combined, onDelta);
       }
       const turn = turnFromMessage(this.#http, await readJsonBody(this.#http, response));
@@ -463,7 +479,8 @@ const STATUS_OF_TYPE: Record<string, number> = {
 function streamError(http: HttpContext, body: Record<string, unknown>): BackendError {
   const info = readAnthropicError(body) ?? {};
   const status = info.providerType ? STATUS_OF_TYPE[info.providerType] : undefined;
-  return new BackendError(
+  return backendError(
+    http,
     redact(
       `Cannot call backend "${http.backend}": the stream reported an error` +
         (info.providerType ? ` (${info.providerType})` : "") + `: ${info.message ?? "no message"}`,
@@ -578,14 +595,16 @@ function turnFromBlocks(
 
 function turnFromMessage(http: HttpContext, json: unknown): ModelTurn {
   if (!isRecord(json)) {
-    throw new BackendError(
+    throw backendError(
+      http,
       `Cannot read the reply of backend "${http.backend}": expected a JSON object`,
       { status: 200, retryable: true, providerType: "invalid_response", cause: json },
     );
   }
   if (json.type === "error" || isRecord(json.error)) throw streamError(http, json);
   if (!Array.isArray(json.content)) {
-    throw new BackendError(
+    throw backendError(
+      http,
       `Cannot read the reply of backend "${http.backend}": the message has no 'content' array`,
       { status: 200, retryable: false, providerType: "invalid_response", cause: json },
     );
@@ -619,7 +638,7 @@ async function readStream(
   onDelta: ((delta: ModelDelta) => void) | undefined,
 ): Promise<ModelTurn> {
   if (response.body === null) {
-    throw new BackendError(`Cannot read the stream of backend "${http.backend}": no body`, {
+    throw backendError(http, `Cannot read the stream of backend "${http.backend}": no body`, {
       status: response.status,
       retryable: true,
       providerType: "invalid_stream",
@@ -634,7 +653,7 @@ async function readStream(
   let model: string | undefined;
   let stopped = false;
 
-  await readSse(response.body, ({ data, unterminated }) => {
+  await readStreamEvents(http, response.body, signal, ({ data, unterminated }) => {
     if (stopped) return;
     const trimmed = data.trim();
     if (trimmed === "") return;
@@ -642,7 +661,8 @@ async function readStream(
     try {
       event = JSON.parse(trimmed);
     } catch (error) {
-      throw new BackendError(
+      throw backendError(
+        http,
         `Cannot read the stream of backend "${http.backend}": ` +
           (unterminated
             ? "the stream stopped in the middle of an event"
@@ -707,10 +727,11 @@ async function readStream(
       default:
         break; // ping, content_block_stop, future events
     }
-  }, signal);
+  });
 
   if (!stopped && stopReason === undefined) {
-    throw new BackendError(
+    throw backendError(
+      http,
       `Cannot read the stream of backend "${http.backend}": the stream ended before the ` +
         `message was complete (no stop_reason and no message_stop)`,
       { status: 200, retryable: true, providerType: "incomplete_stream" },

@@ -15,18 +15,20 @@ import type {
   ToolCallRequest,
   Usage,
 } from "../loop/types.ts";
-import { BackendError } from "./backend_error.ts";
 import {
+  backendError,
   checkBaseUrl,
   checkPositive,
+  DEFAULT_MAX_REPLY_LENGTH,
   type FetchLike,
   type HttpContext,
   postJson,
   type ProviderErrorInfo,
   readJsonBody,
+  readStreamEvents,
   redact,
 } from "./_http.ts";
-import { readSse } from "../internal/sse.ts";
+import type { BackendError } from "./backend_error.ts";
 import { renderTextTranscript } from "./_text_protocol.ts";
 import { isRecord, toolCallFromText } from "./_tool_args.ts";
 
@@ -61,6 +63,12 @@ export interface OpenAICompatibleOptions {
   readonly stream?: boolean | "auto";
   /** Abort a request (including its streamed body) after this many milliseconds. @default 600000 */
   readonly timeoutMs?: number;
+  /**
+   * Most characters a reply body or one streamed event may hold; a longer
+   * reply fails the call with a message naming this option.
+   * @default 67108864 (64 Mi)
+   */
+  readonly maxReplyLength?: number;
   /** Output token limit used when the request sets none. @default undefined */
   readonly maxTokens?: number;
   /**
@@ -161,6 +169,7 @@ export class OpenAICompatibleBackend implements Backend {
       contextWindow,
       stream = "auto",
       timeoutMs = 600_000,
+      maxReplyLength = DEFAULT_MAX_REPLY_LENGTH,
       maxTokens,
       toolChoice,
       headers = {},
@@ -176,6 +185,7 @@ export class OpenAICompatibleBackend implements Backend {
     }
     this.baseUrl = checkBaseUrl(baseUrl, "OpenAICompatibleBackend");
     checkPositive("timeoutMs", timeoutMs);
+    checkPositive("maxReplyLength", maxReplyLength);
     if (maxTokens !== undefined) checkPositive("maxTokens", maxTokens);
     if (contextWindow !== undefined) checkPositive("contextWindow", contextWindow);
     if (typeof fetchImpl !== "function") {
@@ -204,6 +214,7 @@ export class OpenAICompatibleBackend implements Backend {
       backend: name,
       secrets: this.#apiKey ? [this.#apiKey] : [],
       readError: readOpenAIError,
+      maxReplyLength,
     };
   }
 
@@ -271,7 +282,8 @@ export class OpenAICompatibleBackend implements Backend {
       timeoutMs: this.#timeoutMs,
     }, async (response, combined) => {
       const type = response.headers.get("content-type") ?? "";
-      if (stream && !type.includes("application/json")) {
+      // An HTML page (a proxy, a login wall) is reported as such by the JSON reader.
+      if (stream && !type.includes("application/json") && !type.includes("text/html")) {
         return await readStream(this.#http, response, combined, onDelta);
       }
       const json = await readJsonBody(this.#http, response);
@@ -410,7 +422,8 @@ function errorInBody(http: HttpContext, body: Record<string, unknown>): BackendE
   const status = typeof error?.code === "number" ? error.code : undefined;
   const retryable = info.retryable ??
     (status !== undefined ? status === 408 || status === 429 || status >= 500 : true);
-  return new BackendError(
+  return backendError(
+    http,
     redact(
       `Cannot call backend "${http.backend}": the reply is an error` +
         (info.providerType ? ` (${info.providerType})` : "") +
@@ -453,7 +466,8 @@ function reasoningOf(record: Record<string, unknown>): string | undefined {
 
 function turnFromCompletion(http: HttpContext, json: unknown): ModelTurn {
   if (!isRecord(json)) {
-    throw new BackendError(
+    throw backendError(
+      http,
       `Cannot read the reply of backend "${http.backend}": expected a JSON object`,
       { status: 200, retryable: true, providerType: "invalid_response", cause: json },
     );
@@ -463,7 +477,8 @@ function turnFromCompletion(http: HttpContext, json: unknown): ModelTurn {
   const choice = choices.find((c) => isRecord(c) && (c.index === 0 || c.index === undefined)) ??
     choices[0];
   if (!isRecord(choice) || !isRecord(choice.message)) {
-    throw new BackendError(
+    throw backendError(
+      http,
       `Cannot read the reply of backend "${http.backend}": the response has no choices`,
       { status: 200, retryable: false, providerType: "empty_choices", cause: json },
     );
@@ -532,7 +547,7 @@ async function readStream(
   onDelta: ((delta: ModelDelta) => void) | undefined,
 ): Promise<ModelTurn> {
   if (response.body === null) {
-    throw new BackendError(`Cannot read the stream of backend "${http.backend}": no body`, {
+    throw backendError(http, `Cannot read the stream of backend "${http.backend}": no body`, {
       status: response.status,
       retryable: true,
       providerType: "invalid_stream",
@@ -588,7 +603,7 @@ async function readStream(
     });
   };
 
-  await readSse(response.body, ({ data, unterminated }) => {
+  await readStreamEvents(http, response.body, signal, ({ data, unterminated }) => {
     if (sawDone) return;
     const trimmed = data.trim();
     if (trimmed === "[DONE]") {
@@ -600,7 +615,8 @@ async function readStream(
     try {
       chunk = JSON.parse(trimmed);
     } catch (error) {
-      throw new BackendError(
+      throw backendError(
+        http,
         `Cannot read the stream of backend "${http.backend}": ` +
           (unterminated
             ? "the stream stopped in the middle of an event"
@@ -634,17 +650,19 @@ async function readStream(
       const reason = mapStop(choice.finish_reason);
       if (reason) finish = reason;
     }
-  }, signal);
+  });
 
   if (!sawDone && finish === undefined) {
-    throw new BackendError(
+    throw backendError(
+      http,
       `Cannot read the stream of backend "${http.backend}": the stream ended before the ` +
         `response was complete (no finish_reason and no [DONE])`,
       { status: 200, retryable: true, providerType: "incomplete_stream" },
     );
   }
   if (!sawChoice) {
-    throw new BackendError(
+    throw backendError(
+      http,
       `Cannot read the reply of backend "${http.backend}": the stream had no choices`,
       { status: 200, retryable: false, providerType: "empty_choices" },
     );

@@ -1,21 +1,16 @@
 /**
  * The hook library under load: a 10,000-step scripted run with checkpoints
- * after every step and after every model reply (checkpointHook's default;
- * FileCheckpointStore: a journal line per save, written before the save
- * resolves, and an atomic snapshot file per step, handed to the store's
- * writer thread after the first 8; no fsync), compaction (prune + truncate
- * under a 4,000-token budget), metrics and five more hooks (budget warning,
- * per-tool limit, stagnation, memory, token budget).
+ * after every step, after every model reply and at the start of every call
+ * (checkpointHook's defaults; FileCheckpointStore: one journal append per
+ * save, written before the save resolves, and a self-contained snapshot file
+ * at the end; no fsync), compaction (prune + truncate under a 4,000-token
+ * budget), metrics and five more hooks (budget warning, per-tool limit,
+ * stagnation, memory, token budget).
  * Prints µs per step for: the full stack with checkpoints on disk (under
- * $TMPDIR); the same with the store on tmpfs (/dev/shm: every syscall, no disk:
- * the cost "excluding disk sync"); tmpfs checkpointing after every step only
- * (`replies: false`: the issue's benchmark); tmpfs keeping every snapshot
- * file (`keep` > N: the writer thread writes all 10,000); tmpfs with a snapshot file every
- * 10th step (`fileEvery: 10`); tmpfs with journal lines only (no snapshot
- * files: what the loop's own thread pays); hooks without checkpoints; the
- * bare loop. With one snapshot file per step, it also prints how many files
- * the writer wrote and how many it skipped because a newer snapshot replaced
- * them (keep = 3) before it got to them (each of those is in the journal).
+ * $TMPDIR); the same with the store on tmpfs (/dev/shm: every syscall, no
+ * disk: the cost "excluding disk sync"); tmpfs checkpointing after every
+ * step only (`replies: false`); tmpfs with a snapshot file every step
+ * (`fileEvery: 1`) and every 10th; hooks without checkpoints; the bare loop.
  * The checkpoint variants pass `keepSteps: 100` (the journal holds every
  * step), so their memory stays flat in N.
  * Each variant runs in its own process; RSS is sampled along the way. Disk
@@ -49,22 +44,19 @@ import {
 interface Checkpoints {
   /** The store lives on tmpfs (/dev/shm) rather than under $TMPDIR. */
   readonly tmpfs: boolean;
-  readonly fileEvery: number;
-  /** Snapshot files kept (FileCheckpointStore's default when absent). */
-  readonly keep?: (n: number) => number;
+  /** FileCheckpointStore's `fileEvery` (its default when absent: a file at the end only). */
+  readonly fileEvery?: number;
   /** checkpointHook's `replies`: also save after every model reply. */
   readonly replies: boolean;
 }
 
 const VARIANTS = {
-  full: { tmpfs: false, fileEvery: 1, replies: true },
-  tmpfs: { tmpfs: true, fileEvery: 1, replies: true },
-  // after every step only, as the issue's benchmark asks
-  "tmpfs-steps": { tmpfs: true, fileEvery: 1, replies: false },
-  // every snapshot file kept, so none is superseded: the writer writes all
-  "tmpfs-all-files": { tmpfs: true, fileEvery: 1, keep: (n) => n + 10, replies: true },
+  full: { tmpfs: false, replies: true },
+  tmpfs: { tmpfs: true, replies: true },
+  // after every step only
+  "tmpfs-steps": { tmpfs: true, replies: false },
+  "file-every-step": { tmpfs: true, fileEvery: 1, replies: true },
   "file-every-10": { tmpfs: true, fileEvery: 10, replies: true },
-  "lines-only": { tmpfs: true, fileEvery: Number.MAX_SAFE_INTEGER, replies: true },
   "no-checkpoint": undefined,
   bare: undefined,
 } satisfies Record<string, Checkpoints | undefined>;
@@ -104,8 +96,7 @@ async function runVariant(variant: Variant, n: number): Promise<void> {
   let store: FileCheckpointStore | undefined;
   if (checkpoints) {
     store = new FileCheckpointStore(dir, {
-      fileEvery: checkpoints.fileEvery,
-      ...(checkpoints.keep ? { keep: checkpoints.keep(n) } : {}),
+      ...(checkpoints.fileEvery ? { fileEvery: checkpoints.fileEvery } : {}),
     });
     hooks.push(checkpointHook(store, { replies: checkpoints.replies }));
   }
@@ -144,11 +135,6 @@ async function runVariant(variant: Variant, n: number): Promise<void> {
       samples.join(", ")
     }], transcript ${outcome.state.transcript.length} msgs` +
       (diskKb > 0 ? `, ${(diskKb / 1024).toFixed(1)} MB written in ${dir.split("/")[1]}` : "") +
-      (store && checkpoints?.fileEvery === 1
-        ? `, ${
-          store.snapshotFiles.written + store.snapshotFiles.superseded
-        } snapshot files: ${store.snapshotFiles.written} written, ${store.snapshotFiles.superseded} superseded`
-        : "") +
       (variant !== "bare" ? `, llm p50 ${metrics.snapshot().llmLatencyMs.p50.toFixed(3)} ms` : ""),
   );
   await Deno.remove(dir, { recursive: true });

@@ -93,6 +93,7 @@ const context = {
   llm: new ScriptedBackend([]),
   progress() {},
   addUsage() {},
+  idempotencyKey: "run:call",
 };
 
 // 1. connect + list tools (each a fresh process)

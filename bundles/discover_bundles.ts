@@ -1,4 +1,5 @@
 import { formatBundleProblem } from "./bundle_error.ts";
+import { bundleNameProblem } from "./bundle_name.ts";
 import { parseFlatFrontMatter } from "./_front_matter.ts";
 import {
   absolutePath,
@@ -52,6 +53,12 @@ export interface DiscoverBundlesOptions {
   readonly includeInvalid?: boolean;
   /** Deepest folder level searched under each root. @default 6 */
   readonly maxDepth?: number;
+  /**
+   * Also check each bundle the way `looplet run` would load it (tool
+   * manifests, hooks, `mcp.json`, the entrypoint imported): see `checkBundle`.
+   * @default false
+   */
+  readonly check?: boolean;
 }
 
 /**
@@ -177,6 +184,8 @@ async function readCard(folder: string): Promise<BundleCard> {
     }
   }
   const name = typeof front?.name === "string" ? front.name.trim() : fallbackName;
+  const nameProblem = front ? bundleNameProblem(name) : undefined;
+  if (nameProblem !== undefined) errors.push(`${skillPath}: ${nameProblem}`);
   return {
     name,
     description: typeof front?.description === "string" ? front.description.trim() : "",
@@ -186,6 +195,37 @@ async function readCard(folder: string): Promise<BundleCard> {
     ok: errors.length === 0,
     errors,
   };
+}
+
+/** A card whatever the folder holds: one bad bundle is one card with errors, never a throw. */
+async function safeCard(folder: string, check: boolean): Promise<BundleCard> {
+  let card: BundleCard;
+  try {
+    card = await readCard(folder);
+  } catch (error) {
+    return {
+      name: folder.split("/").at(-1)!,
+      description: "",
+      path: folder,
+      entrypoint: null,
+      tags: [],
+      ok: false,
+      errors: [`${joinPath(folder, "SKILL.md")}: cannot be read: ${(error as Error)?.message}`],
+    };
+  }
+  if (!check || !card.ok) return card;
+  try {
+    const { checkBundle } = await import("./check_bundle.ts");
+    const { problems } = await checkBundle(folder);
+    if (problems.length === 0) return card;
+    return { ...card, ok: false, errors: problems.map(formatBundleProblem) };
+  } catch (error) {
+    return {
+      ...card,
+      ok: false,
+      errors: [`${folder}: cannot be checked: ${(error as Error)?.message}`],
+    };
+  }
 }
 
 /**
@@ -207,7 +247,7 @@ export async function discoverBundles(
   roots: readonly string[],
   options: DiscoverBundlesOptions = {},
 ): Promise<DiscoveredBundles> {
-  const { includeInvalid = false, maxDepth = 6 } = options;
+  const { includeInvalid = false, maxDepth = 6, check = false } = options;
   const folders: string[] = [];
   for (const root of roots) {
     const absolute = await absolutePath(root);
@@ -219,7 +259,7 @@ export async function discoverBundles(
     await findSkillFolders(absolute, maxDepth, folders);
   }
   const unique = [...new Set(folders)];
-  const results = await Promise.all(unique.map(readCard));
+  const results = await Promise.all(unique.map((folder) => safeCard(folder, check)));
   const cards: BundleCard[] = [];
   const warnings: string[] = [];
   const seen = new Map<string, string>();

@@ -14,6 +14,8 @@ export type { ScriptedResponse } from "../backends/scripted.ts";
 export type { Step } from "../loop/step.ts";
 export { BUNDLE_LIBRARY } from "./bundle_library.ts";
 export { readBundleFolder } from "./read_bundle_folder.ts";
+export { BUNDLE_NAME_RULE, bundleNameProblem } from "./bundle_name.ts";
+export { checkBundle } from "./check_bundle.ts";
 export type { BundleFolder, BundleFolderResult, ToolEntry } from "./read_bundle_folder.ts";
 export type {
   BundleFrontMatterFields,

@@ -2,6 +2,7 @@ import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { readSkillMd, type SkillDocument } from "../skills/skill_md.ts";
 import type { BundleProblem } from "./bundle_error.ts";
+import { bundleNameProblem } from "./bundle_name.ts";
 import {
   BundleFrontMatter,
   checkInputSchema,
@@ -104,12 +105,43 @@ async function exists(path: string): Promise<boolean> {
   return await stat(path).then(() => true, () => false);
 }
 
+/**
+ * A text file of the bundle, or undefined with a problem naming it: missing,
+ * a folder, unreadable, or not UTF-8.
+ */
+async function readText(
+  path: string,
+  display: string,
+  problems: BundleProblem[],
+): Promise<string | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    problems.push({
+      path: display,
+      message: code === "EISDIR"
+        ? "is a folder; it must be a file"
+        : `cannot be read (${(error as Error).message}); check that it is a readable file`,
+    });
+    return undefined;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    problems.push({ path: display, message: "is not UTF-8 text; save it as UTF-8" });
+    return undefined;
+  }
+}
+
 async function readJson(
   path: string,
   display: string,
   problems: BundleProblem[],
 ): Promise<unknown> {
-  const text = await readFile(path, "utf8");
+  const text = await readText(path, display, problems);
+  if (text === undefined) return undefined;
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -181,6 +213,10 @@ export async function readBundleFolder(root: string): Promise<BundleFolderResult
   problems.push(...read.problems);
   const skill = read.skill;
   if (skill) warnings.push(...skill.warnings);
+  const nameProblem = skill ? bundleNameProblem(skill.name) : undefined;
+  if (nameProblem !== undefined) {
+    problems.push({ path: skillPath, field: "name", message: nameProblem });
+  }
   const front = skill?.frontMatter ?? {};
   const bundleFields = BundleFrontMatter.safeParse(front);
   if (!bundleFields.success) problems.push(...zodProblems(skillPath, bundleFields.error));
@@ -227,13 +263,22 @@ export async function readBundleFolder(root: string): Promise<BundleFolderResult
     }
   }
 
-  const systemPrompt = await readFile(join(absoluteRoot, "prompts", "system.md"), "utf8").catch(
-    () => undefined,
-  );
+  const systemPrompt = await exists(join(absoluteRoot, "prompts", "system.md"))
+    ? await readText(
+      join(absoluteRoot, "prompts", "system.md"),
+      join(displayRoot, "prompts", "system.md"),
+      problems,
+    )
+    : undefined;
   const memory: { name: string; text: string }[] = [];
   const memoryFiles = await readdir(join(absoluteRoot, "memory")).catch(() => [] as string[]);
   for (const name of memoryFiles.filter((file) => file.endsWith(".md")).sort()) {
-    memory.push({ name, text: await readFile(join(absoluteRoot, "memory", name), "utf8") });
+    const text = await readText(
+      join(absoluteRoot, "memory", name),
+      join(displayRoot, "memory", name),
+      problems,
+    );
+    if (text !== undefined) memory.push({ name, text });
   }
 
   const tools = await readTools(absoluteRoot, displayRoot, problems);

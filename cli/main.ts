@@ -15,6 +15,7 @@
 import type { CliContext, CliDependencies, CliIo } from "./types.ts";
 import { parseCommand, positiveInteger, resolveBundle, UsageError } from "./args.ts";
 import { LOOPLET_VERSION } from "../loop/version.ts";
+import { CARTRIDGE_USAGE } from "./cartridge_commands.ts";
 
 export type {
   BackendOverrides,
@@ -47,14 +48,19 @@ export const VERSION: string = LOOPLET_VERSION;
 const USAGE = `usage: looplet <command> [options]
 
 commands:
-  run <bundle> <task>               run a bundle (--scripted replays its script)
-  blueprint <bundle>                print what a bundle builds, as JSON
-  export-code <bundle> <out.ts>     write a standalone TS program for a bundle
+  run <bundle> <task>               run a bundle or cartridge (--scripted replays its script)
+  blueprint <bundle>                print what a bundle or cartridge builds, as JSON
+  export-code <bundle> <out.ts>     write a standalone TS program for a bundle or cartridge
   package <module#export> <out-dir> turn a factory into a runnable bundle
   wrap-claude-skill <skill> <out>   make a Claude skill folder a looplet bundle
   list-bundles <roots...>           find bundles under folders
   new <dir>                         scaffold a bundle that runs at once with --scripted
   doctor                            check runtime, environment and model endpoint
+  conform <cases-dir>               run Cartridge Spec v2 conformance cases
+  describe <cartridge>              summarise a cartridge
+  diff <a> <b>                      list the changes between two cartridges, by category
+  hash <cartridge>                  print a cartridge's content hash
+  convert <src> <out-dir>           turn a bundle into a cartridge, or a cartridge into a bundle
   show <trace-dir>                  print a recorded run (provenance module)
   eval ...                          run evals (provenance module)
 
@@ -69,9 +75,10 @@ const COMMAND_USAGE: Record<string, string> = {
   package:
     "usage: looplet package <module#export> <out-dir> [--name NAME] [--description TEXT] [--tag TAG]...",
   "wrap-claude-skill": "usage: looplet wrap-claude-skill <skill-dir> <out-dir>",
-  "list-bundles": "usage: looplet list-bundles <roots...> [--json] [--include-invalid]",
+  "list-bundles": "usage: looplet list-bundles <roots...> [--json] [--include-invalid] [--check]",
   new: "usage: looplet new <dir> [--name NAME] [--description TEXT]",
   doctor: "usage: looplet doctor [--json] [--no-backend]",
+  ...CARTRIDGE_USAGE,
 };
 
 type Context = CliContext;
@@ -88,6 +95,16 @@ const COMMANDS: Record<string, Handler> = {
   "list-bundles": (args, context) => commandListBundles(args, context),
   new: (args, context) => commandNew(args, context),
   doctor: (args, context) => commandDoctor(args, context),
+  conform: (args, context) =>
+    import("./cartridge_commands.ts").then((m) => m.commandConform(args, context)),
+  describe: (args, context) =>
+    import("./cartridge_commands.ts").then((m) => m.commandDescribe(args, context)),
+  diff: (args, context) =>
+    import("./cartridge_commands.ts").then((m) => m.commandDiff(args, context)),
+  hash: (args, context) =>
+    import("./cartridge_commands.ts").then((m) => m.commandHash(args, context)),
+  convert: (args, context) =>
+    import("./cartridge_commands.ts").then((m) => m.commandConvert(args, context)),
 };
 
 /**
@@ -165,7 +182,10 @@ function reportError(error: unknown, command: string, context: Context): number 
     }
   } else {
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`error: ${message.split("\n")[0]}`);
+    const category = (error as { category?: unknown }).category !== undefined
+      ? `${(error as Error).name}: `
+      : "";
+    io.stderr(`error: ${category}${message.split("\n")[0]}`);
   }
   if (context.debug && error instanceof Error && error.stack) io.stderr(error.stack);
   return 1;
@@ -201,8 +221,8 @@ async function commandBlueprint(args: string[], context: Context): Promise<numbe
   }, { min: 1, max: 1, names: "a bundle folder" });
   const maxSteps = positiveInteger("blueprint", "max-steps", values["max-steps"]);
   const bundle = await resolveBundle(positionals[0]);
-  const { bundleBlueprint } = await import("../bundles/bundle_blueprint.ts");
-  const blueprint = await bundleBlueprint(bundle, {
+  const { agentBlueprintOf } = await import("../cartridge/cartridge_blueprint.ts");
+  const blueprint = await agentBlueprintOf(bundle, {
     workspace: (values.workspace as string | undefined) ?? ".",
     ...(maxSteps ? { maxSteps } : {}),
     ...(context.deps.connect ? { connect: context.deps.connect } : {}),
@@ -216,8 +236,8 @@ async function commandExportCode(args: string[], context: Context): Promise<numb
   const { values, positionals } = parseCommand("export-code", args, {
     library: { type: "string" },
   }, { min: 2, max: 2, names: "a bundle folder and an output .ts file" });
-  const { exportBundleCode } = await import("../bundles/export_bundle_code.ts");
-  const result = await exportBundleCode(positionals[0], positionals[1], {
+  const { exportAgentCode } = await import("../cartridge/export_cartridge_code.ts");
+  const result = await exportAgentCode(positionals[0], positionals[1], {
     ...(values.library ? { library: values.library as string } : {}),
   });
   context.io.stdout(`exported ${positionals[0]} -> ${result.path}`);
@@ -260,10 +280,12 @@ async function commandListBundles(args: string[], context: Context): Promise<num
   const { values, positionals } = parseCommand("list-bundles", args, {
     json: { type: "boolean" },
     "include-invalid": { type: "boolean" },
+    check: { type: "boolean" },
   }, { min: 1, max: Infinity, names: "at least one folder to search" });
   const { discoverBundles } = await import("../bundles/discover_bundles.ts");
   const { cards, warnings } = await discoverBundles(positionals, {
-    includeInvalid: Boolean(values["include-invalid"]),
+    includeInvalid: Boolean(values["include-invalid"] || values.check),
+    check: Boolean(values.check),
   });
   if (values.json) {
     context.io.stdout(JSON.stringify(cards, null, 2));
@@ -277,7 +299,7 @@ async function commandListBundles(args: string[], context: Context): Promise<num
     if (cards.length === 0) context.io.stdout("no bundles found");
   }
   for (const warning of warnings) context.io.stderr(`warning: ${warning}`);
-  return 0;
+  return values.check && cards.some((card) => !card.ok) ? 1 : 0;
 }
 
 async function commandNew(args: string[], context: Context): Promise<number> {

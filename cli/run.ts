@@ -8,12 +8,13 @@ import { composableLoop } from "../loop/composable_loop.ts";
 import type { Backend, Hook, LoopEvent } from "../loop/types.ts";
 import { ScriptedBackend, type ScriptedResponse } from "../backends/scripted.ts";
 import type { Step } from "../loop/step.ts";
+import { bundleNameProblem } from "../bundles/bundle_name.ts";
+import { bundleRuntime } from "../bundles/load_bundle.ts";
 import {
-  buildBundle,
-  bundleRuntime,
-  bundleScriptedResponses,
-  loadBundle,
-} from "../bundles/load_bundle.ts";
+  agentScriptedResponses,
+  buildAgent,
+  loadCartridgeOrBundle,
+} from "../cartridge/load_agent.ts";
 
 const COLOURS = { green: 32, red: 31, dim: 2, bold: 1, cyan: 36, yellow: 33 } as const;
 
@@ -96,8 +97,7 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
   }
   const scripted = Boolean(values.scripted) || explicitResponses.length > 0;
 
-  const bundle = await loadBundle(await resolveBundle(bundlePath));
-  for (const warning of bundle.warnings) io.stderr(`warning: ${warning}`);
+  const agentPath = await resolveBundle(bundlePath);
 
   // Workspace: given, a fresh copy of a folder, or the current folder.
   let workspace = resolve((values.workspace as string | undefined) ?? ".");
@@ -114,6 +114,10 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
     );
   }
 
+  const source = await loadCartridgeOrBundle(agentPath, { workspace });
+  for (const warning of source.warnings) io.stderr(`warning: ${warning}`);
+  const bundle = source.kind === "bundle" ? source.bundle : undefined;
+
   // Model.
   let llm: Backend;
   let responses: ScriptedResponse[] | undefined;
@@ -123,7 +127,7 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
   if (scripted) {
     responses = explicitResponses.length > 0
       ? explicitResponses
-      : await bundleScriptedResponses(bundle);
+      : await agentScriptedResponses(source);
     llm = new ScriptedBackend(responses);
     modelLabel = `scripted (${responses.length} replies)`;
   } else {
@@ -159,13 +163,16 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
     require_tests: !values["no-tests"],
     use_native_tools: protocol === "native",
   };
+  // The name becomes a folder name: never let it point elsewhere (loadBundle checks it too).
+  const nameProblem = bundleNameProblem(source.name);
+  if (nameProblem !== undefined) throw new Error(`Cannot run "${source.name}": ${nameProblem}`);
   const traceDir = values["no-trace"] ? undefined : (values["trace-dir"] as string | undefined) ??
     (deps.trace
-      ? join(workspace, ".looplet", "traces", `${bundle.name}-${randomHex(12)}`)
+      ? join(workspace, ".looplet", "traces", `${source.name}-${randomHex(12)}`)
       : undefined);
 
   // A bundle that owns its run.
-  if (bundle.entrypoint?.run) {
+  if (bundle?.entrypoint?.run) {
     const runtime = bundleRuntime(bundle.folder.root, {
       workspace,
       maxSteps: maxStepsFlag ?? bundle.folder.maxSteps ?? 20,
@@ -190,7 +197,7 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
     return code;
   }
 
-  const agent = await buildBundle(bundle, {
+  const agent = await buildAgent(source, {
     workspace,
     scripted,
     options: runtimeOptions,
@@ -200,7 +207,7 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
 
   let sink;
   if (traceDir !== undefined) {
-    if (deps.trace) sink = await deps.trace({ traceDir, bundle: bundle.name, task });
+    if (deps.trace) sink = await deps.trace({ traceDir, bundle: source.name, task });
     else io.stderr("warning: tracing is not available in this build; --trace-dir is ignored");
   }
   if (sink?.wrap) llm = sink.wrap(llm);
@@ -216,7 +223,7 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
     },
   };
 
-  io.stdout(paint(tty, "bold", `looplet run ${bundle.name}`));
+  io.stdout(paint(tty, "bold", `looplet run ${source.name}`));
   io.stdout(`  Task: ${task}`);
   io.stdout(`  Workspace: ${workspace}`);
   io.stdout(`  Model: ${modelLabel} | Budget: ${agent.maxSteps} steps`);
@@ -226,12 +233,15 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
   const controller = new AbortController();
   const onInterrupt = () => controller.abort(new Error("interrupted"));
   process.on?.("SIGINT", onInterrupt);
-  const render = bundle.entrypoint?.renderStep;
+  const render = bundle?.entrypoint?.renderStep;
   let outcome;
   try {
+    agent.bindBackend(llm);
     const run = composableLoop({
       llm,
       task,
+      ...(agent.maxTokens !== undefined ? { maxTokens: agent.maxTokens } : {}),
+      ...(agent.temperature !== undefined ? { temperature: agent.temperature } : {}),
       tools: agent.tools,
       hooks: [...agent.hooks, ...(sink?.hooks ?? []), liveHook],
       systemPrompt: agent.systemPrompt,
@@ -255,7 +265,15 @@ export async function cliRun(args: string[], context: CliContext): Promise<numbe
   if (traceDir !== undefined && sink) io.stdout(`  Trace: ${traceDir}`);
   if (outcome.stopReason === "done") {
     io.stdout(
-      paint(tty, "green", `✓ done in ${outcome.steps} steps: ${String(outcome.finalAnswer)}`),
+      paint(
+        tty,
+        "green",
+        `✓ done in ${outcome.steps} steps: ${
+          typeof outcome.finalAnswer === "string"
+            ? outcome.finalAnswer
+            : JSON.stringify(outcome.finalAnswer)
+        }`,
+      ),
     );
     return 0;
   }

@@ -83,14 +83,7 @@ export { subAgentTool } from "./sub_agent_tool.ts";
 export type { SubAgentResult, SubAgentToolOptions } from "./sub_agent_tool.ts";
 
 // the checkpoint format (state <-> versioned snake_case JSON)
-export {
-  decodeCheckpoint,
-  decodeMessage,
-  decodeStep,
-  encodeCheckpoint,
-  encodeMessage,
-  encodeStep,
-} from "./checkpoint/checkpoint_codec.ts";
+export { decodeCheckpoint, encodeCheckpoint } from "./checkpoint/checkpoint_codec.ts";
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from "./checkpoint/checkpoint_codec.ts";
 export type { EncodeCheckpointOptions, JsonValue } from "./checkpoint/checkpoint_codec.ts";
 export { CheckpointError } from "../loop/checkpoint_error.ts";

@@ -1,3 +1,4 @@
+import { toJsonValue } from "../internal/json_value.ts";
 import type { Backend, Message, ModelRequest, ToolCallRequest } from "../loop/types.ts";
 
 /**
@@ -22,17 +23,9 @@ export function redactingBackend(backend: Backend, redact: (text: string) => str
   if (typeof redact !== "function") {
     throw new TypeError("Cannot wrap backend for redaction: 'redact' must be a (text) => string");
   }
-  const deep = (value: unknown): unknown => {
-    if (typeof value === "string") return redact(value);
-    if (Array.isArray(value)) return value.map(deep);
-    if (typeof value === "object" && value !== null) {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, deep(item)]));
-    }
-    return value;
-  };
   const call = (item: ToolCallRequest): ToolCallRequest => ({
     ...item,
-    args: deep(item.args) as Record<string, unknown>,
+    args: toJsonValue(item.args, redact) as Record<string, unknown>,
     ...(item.reasoning !== undefined ? { reasoning: redact(item.reasoning) } : {}),
     ...(item.argsError !== undefined ? { argsError: redact(item.argsError) } : {}),
   });

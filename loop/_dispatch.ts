@@ -25,6 +25,25 @@ export function refused(error: string, errorKind: ErrorKind): CallOutcome {
   return { data: null, error, errorKind, durationMs: 0 };
 }
 
+/** The error of a call that never started because the run was cancelled. */
+export const NOT_RUN_CANCELLED = "Not run: the run stopped (cancelled)";
+
+/**
+ * The failed outcome of a call that started and may or may not have taken
+ * effect: the model is told to check before calling again.
+ */
+export function interrupted(
+  tool: string,
+  why: string,
+): { readonly data: null; readonly error: string; readonly errorKind: ErrorKind } {
+  return {
+    data: null,
+    error: `Tool "${tool}" was interrupted: ${why}, so it may or may not have taken effect. ` +
+      "Check whether it did before calling it again",
+    errorKind: "interrupted",
+  };
+}
+
 /** The failed outcome for a call naming a tool that does not exist. */
 export function unknownTool(name: string, names: readonly string[]): CallOutcome {
   const hint = suggestSimilar(name, names);
@@ -86,9 +105,15 @@ export function executeTool(
     };
     const onRunAbort = () => {
       controller?.abort(runSignal.reason);
-      finish({ data: null, error: `Tool "${tool.name}" was cancelled`, errorKind: "cancelled" });
+      finish(
+        tool.readOnly === true
+          ? { data: null, error: `Tool "${tool.name}" was cancelled`, errorKind: "cancelled" }
+          : interrupted(tool.name, "the run was cancelled while it ran"),
+      );
     };
-    if (runSignal.aborted) return onRunAbort();
+    if (runSignal.aborted) {
+      return finish({ data: null, error: NOT_RUN_CANCELLED, errorKind: "cancelled" });
+    }
     runSignal.addEventListener("abort", onRunAbort);
     if (controller !== undefined) {
       timer = setTimeout(() => {

@@ -327,6 +327,31 @@ export class HookRunner {
   }
 
   /**
+   * End of the run: deliver `loop_end` to every observer, then call every
+   * `onLoopEnd`, each one even when an earlier one threw (cleanup such as
+   * closing servers or the last checkpoint must not be skipped). Returns one
+   * HookError per hook that threw, in order.
+   */
+  async endRun<C>(event: LoopEvent & { type: "loop_end" }, ctx: C): Promise<HookError[]> {
+    const errors: HookError[] = [];
+    for (const { hook, index } of this.#observers.get("loop_end")!) {
+      try {
+        await hook.onEvent!(event);
+      } catch (error) {
+        errors.push(new HookError(hookName(hook, index), "onEvent", error));
+      }
+    }
+    for (const { hook, index } of this.#bySlot.get("onLoopEnd")!) {
+      try {
+        await (hook.onLoopEnd as (ctx: C) => unknown).call(hook, ctx);
+      } catch (error) {
+        errors.push(new HookError(hookName(hook, index), "onLoopEnd", error));
+      }
+    }
+    return errors;
+  }
+
+  /**
    * Deliver an event to the observers of its type, in order; undefined (no
    * promise) when nobody observes it or every observer returned nothing.
    */

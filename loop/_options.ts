@@ -195,6 +195,7 @@ export function initialState(options: LoopOptions): LoopState {
   if (options.resume !== undefined) {
     const state = structuredClone(options.resume);
     delete state.stopReason;
+    state.runId ??= crypto.randomUUID();
     dropOldSteps(state, options.keepSteps ?? Infinity);
     return state;
   }
@@ -210,6 +211,7 @@ export function initialState(options: LoopOptions): LoopState {
     usage: ZERO_USAGE,
     parseFailures: 0,
     metadata: { ...options.metadata },
+    runId: crypto.randomUUID(),
   };
 }
 

@@ -5,11 +5,21 @@
  *
  * @module
  */
-import { type CallOutcome, executeTool, refused, unknownTool, validateArgs } from "./_dispatch.ts";
+import {
+  type CallOutcome,
+  executeTool,
+  interrupted,
+  NOT_RUN_CANCELLED,
+  refused,
+  unknownTool,
+  validateArgs,
+} from "./_dispatch.ts";
+import { jsonDigest, toJsonValue } from "../internal/json_value.ts";
 import { toolMessage } from "./prompt.ts";
 import { Step } from "./step.ts";
 import type {
   AnyTool,
+  EffectStart,
   LoopState,
   StepRecord,
   StepResult,
@@ -28,7 +38,12 @@ interface Prepared {
   readonly args?: unknown;
   readonly outcome?: CallOutcome;
   readonly pause?: string;
+  /** The call was interrupted before (a resumed run): ask the tool's `reconcile`, not `execute`. */
+  readonly reconcile?: boolean;
 }
+
+/** The outcome of a call that never started because the run was cancelled first. */
+const NOT_STARTED: CallOutcome = Object.freeze(refused(NOT_RUN_CANCELLED, "cancelled"));
 
 /** A prepared call with the outcome of running it. */
 interface Executed {
@@ -133,12 +148,12 @@ async function runBatch(
   }
   const usage = takeUsage(state);
   const { executed, extraUsage } = await executeAll(config, state, control, prepared, turn);
-  if (control.signal.aborted) {
-    control.stopReason = "cancelled";
-    return [];
-  }
+  // Cancelled: the calls that ran (or were cut short) are recorded; those
+  // that never started stay queued and are answered "Not run".
+  if (control.signal.aborted) control.stopReason = "cancelled";
   const steps: Step[] = [];
   for (const [index, { item, outcome }] of executed.entries()) {
+    if (outcome === NOT_STARTED) break;
     const result = await postDispatch(
       config,
       state,
@@ -150,6 +165,7 @@ async function runBatch(
     );
     state.queue.shift();
     state.transcript.push(toolMessage(item.call.id, item.call.name, result));
+    settleEffect(state, item.call.id);
     steps.push(
       await record(config, state, {
         number: item.number,
@@ -193,6 +209,21 @@ async function prepare(
   let call = original;
   let outcome: CallOutcome | undefined = typeof approval === "object" ? approval : undefined;
   let pause: string | undefined;
+  // A call that started before the run stopped (a crash or a cancellation) and has no result.
+  const wasInterrupted = state.inFlight !== undefined && settleEffect(state, original.id);
+  let reconcile = false;
+  if (wasInterrupted) {
+    const tool = config.tools.get(original.name);
+    if (tool?.reconcile !== undefined) reconcile = true;
+    else if (tool !== undefined && tool.readOnly !== true && tool.onInterrupted !== "retry") {
+      return {
+        call,
+        number,
+        started,
+        outcome: { ...interrupted(tool.name, "the run stopped while it ran"), durationMs: 0 },
+      };
+    }
+  }
   if (approval === undefined) {
     await config.hooks.decide(
       "preDispatch",
@@ -227,7 +258,23 @@ async function prepare(
   }
   const checked = await validateArgs(tool, call.args, config.schemas[tool.name]);
   if ("failure" in checked) return { call, number, started, outcome: checked.failure };
-  return { call, number, started, tool, args: checked.args };
+  return { call, number, started, tool, args: checked.args, reconcile };
+}
+
+/** Forget the in-flight record of a call (its result is recorded); true when there was one. */
+function settleEffect(state: LoopState, callId: string): boolean {
+  const inFlight = state.inFlight;
+  if (inFlight === undefined) return false;
+  const index = inFlight.findIndex((effect) => effect.callId === callId);
+  if (index < 0) return false;
+  inFlight.splice(index, 1);
+  if (inFlight.length === 0) delete state.inFlight;
+  return true;
+}
+
+/** The key a call keeps across retries and resumes: the run's id and the call's. */
+function idempotencyKey(state: LoopState, call: ToolCallRequest): string {
+  return `${state.runId ?? "run"}:${call.id}`;
 }
 
 async function executeAll(
@@ -290,18 +337,42 @@ async function executeOne(
   if (item.outcome !== undefined || item.tool === undefined) {
     return item.outcome ?? refused("Not run", "execution");
   }
+  if (control.signal.aborted) return NOT_STARTED;
+  const tool = item.tool;
+  const key = idempotencyKey(state, item.call);
+  // Recorded before the tool runs, so a resumed run knows the call may have taken effect.
+  let effect: EffectStart | undefined;
+  if (tool.readOnly !== true) {
+    effect = {
+      callId: item.call.id,
+      tool: tool.name,
+      argsDigest: jsonDigest(item.call.args),
+      idempotencyKey: key,
+      step: item.number,
+    };
+    (state.inFlight ??= []).push(effect);
+  }
   const starting = config.hooks.observes("tool_start")
-    ? config.hooks.emit({ type: "tool_start", step: item.number, call: item.call })
+    ? config.hooks.emit({
+      type: "tool_start",
+      step: item.number,
+      call: item.call,
+      ...(effect !== undefined ? { effect } : {}),
+    })
     : undefined;
   if (starting !== undefined) await starting;
   let progressFailure: Error | undefined;
-  const outcome = await executeTool(item.tool, item.args, (signal) => ({
+  const running = item.reconcile === true && tool.reconcile !== undefined
+    ? { ...tool, execute: tool.reconcile }
+    : tool;
+  const outcome = await executeTool(running, item.args, (signal) => ({
     signal,
     step: item.number,
     turn,
     call: item.call,
     metadata: state.metadata,
     llm: config.llm,
+    idempotencyKey: key,
     addUsage: addUsageToStep,
     progress: (message: string, data?: unknown) => {
       progressFailure ??= config.hooks.emitNow({
@@ -326,10 +397,11 @@ export async function postDispatch(
   turn: number,
   outcome: CallOutcome,
 ): Promise<StepResult> {
+  // The one JSON-safe form of the result: the model, the step, checkpoints and traces see it.
   let result: StepResult = outcome.error === undefined
-    ? { data: outcome.data, durationMs: outcome.durationMs }
+    ? { data: toJsonValue(outcome.data), durationMs: outcome.durationMs }
     : {
-      data: outcome.data,
+      data: toJsonValue(outcome.data),
       error: outcome.error,
       errorKind: outcome.errorKind,
       durationMs: outcome.durationMs,
@@ -339,7 +411,7 @@ export async function postDispatch(
     () => ({ state, signal: control.signal, call, step: number, turn, result }),
     (decision) => {
       if ("result" in decision) {
-        result = { data: decision.result ?? null, durationMs: result.durationMs };
+        result = { data: toJsonValue(decision.result ?? null), durationMs: result.durationMs };
       }
       if (decision.inject !== undefined) state.context.push(decision.inject);
       if (decision.stop !== undefined && control.stopReason === undefined) {
@@ -435,6 +507,7 @@ async function doneStep(
     call,
     metadata: state.metadata,
     llm: config.llm,
+    idempotencyKey: idempotencyKey(state, call),
     addUsage: (added: Usage) => {
       extra = addUsage(extra, checkUsage(added));
       state.usage = addUsage(state.usage, added);

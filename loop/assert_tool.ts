@@ -44,4 +44,18 @@ export function assertToolShape(value: unknown, where: string): asserts value is
       `${where}: tool "${name}" 'timeoutMs' must be a positive number of milliseconds, got ${timeoutMs}`,
     );
   }
+  if (candidate.readOnly !== undefined && typeof candidate.readOnly !== "boolean") {
+    throw new TypeError(`${where}: tool "${name}" 'readOnly' must be true or false`);
+  }
+  const onInterrupted = candidate.onInterrupted;
+  if (onInterrupted !== undefined && onInterrupted !== "fail" && onInterrupted !== "retry") {
+    throw new TypeError(
+      `${where}: tool "${name}" 'onInterrupted' must be "fail" or "retry", got ${
+        JSON.stringify(onInterrupted)
+      }`,
+    );
+  }
+  if (candidate.reconcile !== undefined && typeof candidate.reconcile !== "function") {
+    throw new TypeError(`${where}: tool "${name}" 'reconcile' must be a function (args, ctx)`);
+  }
 }

@@ -1,4 +1,5 @@
 import { AgentRun } from "./agent_run.ts";
+import type { HookError } from "./hook_error.ts";
 import { parseToolCalls } from "./parse.ts";
 import { renderTask } from "./prompt.ts";
 import type { Step } from "./step.ts";
@@ -87,12 +88,12 @@ async function* runLoop(
     // Runs on normal end, on error, and when the caller breaks out of `for await`.
     state.stopReason = control.stopReason ?? (thrown === undefined ? "cancelled" : "error");
     const outcome = toOutcome(state, control);
-    try {
-      await config.hooks.emit({ type: "loop_end", outcome });
-      await config.hooks.notify("onLoopEnd", { state, signal: control.signal, outcome });
-    } catch (error) {
-      thrown ??= error;
-    }
+    const ended = await config.hooks.endRun({ type: "loop_end", outcome }, {
+      state,
+      signal: control.signal,
+      outcome,
+    });
+    if (ended.length > 0) thrown = endError(thrown, ended);
     config.signal?.removeEventListener("abort", onAbort);
     if (!controller.signal.aborted) {
       controller.abort(new DOMException("The run ended", "AbortError"));
@@ -101,6 +102,27 @@ async function* runLoop(
     else settle.reject(thrown);
   }
   if (thrown !== undefined) throw thrown;
+}
+
+/**
+ * The error a run rejects with when end-of-run hooks threw: one error as it
+ * is, several as an AggregateError whose message names each hook. A hook
+ * failing again with the error that ended the run is not counted twice.
+ */
+function endError(thrown: unknown, ended: readonly HookError[]): unknown {
+  if (thrown === undefined) {
+    return ended.length === 1 ? ended[0] : aggregate(ended);
+  }
+  const first = (thrown as { cause?: unknown } | null)?.cause ?? thrown;
+  const fresh = ended.filter((error) => error.cause !== thrown && error.cause !== first);
+  return fresh.length === 0 ? thrown : aggregate([thrown, ...fresh]);
+}
+
+function aggregate(errors: readonly unknown[]): AggregateError {
+  return new AggregateError(
+    errors,
+    errors.map((error) => (error instanceof Error ? error.message : String(error))).join("; "),
+  );
 }
 
 function toOutcome(state: LoopState, control: RunControl): Outcome {

@@ -14,6 +14,19 @@ const NON_ARG_KEYS = new Set([
 ]);
 const MULTI_KEYS = ["tools", "tool_calls", "calls"] as const;
 const FENCE = /```[a-zA-Z0-9_-]*[ \t]*\r?\n?([\s\S]*?)```/g;
+const QUOTE = 34;
+const BACKSLASH = 92;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+/** Levels inside a stretch that does not parse that are tried in its place (bounds the work). */
+const MAX_RETRY_DEPTH = 8;
+/** Stretches nesting deeper than this are not parsed (no tool call needs it; parsing them is slow). */
+const MAX_JSON_DEPTH = 256;
+/** How deeply arrays and `tools` lists are searched for calls. */
+const MAX_CALL_DEPTH = 32;
+const NOT_JSON = Symbol("not JSON");
 
 /**
  * Read tool calls written as JSON in a model's text reply.
@@ -51,90 +64,120 @@ export function parseToolCalls(text: string, idPrefix = "call_"): ToolCallReques
 function parseLenient(text: string): unknown {
   try {
     return JSON.parse(text);
-  } catch {
-    return JSON.parse(escapeControlCharsInStrings(text));
+  } catch (error) {
+    const repaired = escapeControlCharsInStrings(text);
+    if (repaired === text) throw error;
+    return JSON.parse(repaired);
   }
 }
+
+const ESCAPES: Record<number, string> = { 10: "\\n", 13: "\\r", 9: "\\t" };
 
 function escapeControlCharsInStrings(text: string): string {
-  let out = "";
+  const parts: string[] = [];
+  let from = 0;
   let inString = false;
-  let escaped = false;
-  for (const char of text) {
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (char === "\\") escaped = true;
-      else if (char === '"') inString = false;
-      else if (char === "\n") {
-        out += "\\n";
-        continue;
-      } else if (char === "\r") {
-        out += "\\r";
-        continue;
-      } else if (char === "\t") {
-        out += "\\t";
-        continue;
-      }
-    } else if (char === '"') inString = true;
-    out += char;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (!inString) {
+      if (code === QUOTE) inString = true;
+    } else if (code === BACKSLASH) i++;
+    else if (code === QUOTE) inString = false;
+    else if (ESCAPES[code] !== undefined) {
+      parts.push(text.slice(from, i), ESCAPES[code]);
+      from = i + 1;
+    }
   }
-  return out;
+  parts.push(text.slice(from));
+  return parts.join("");
 }
 
-/** Every top-level JSON object or array that can be read from the text, in order. */
+/**
+ * Every JSON object or array that can be read from the text, in order. One
+ * pass: each bracketed stretch is scanned once, and when it does not parse
+ * (prose in braces, a reply cut off by the token limit) the stretches nested
+ * in it are tried instead, down to MAX_RETRY_DEPTH levels.
+ */
 function* jsonValues(text: string): Generator<unknown> {
-  const trimmed = text.trim();
-  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
-    try {
-      yield parseLenient(trimmed);
-      return;
-    } catch { /* fall through to scanning */ }
-  }
   let index = 0;
   while (index < text.length) {
     const start = nextOpening(text, index);
     if (start < 0) return;
-    const end = matchingClose(text, start);
-    if (end < 0) {
-      index = start + 1;
-      continue;
-    }
-    try {
-      yield parseLenient(text.slice(start, end + 1));
-      index = end + 1;
-    } catch {
-      index = start + 1;
-    }
+    const { root, next } = scanSpan(text, start);
+    yield* spanValues(text, root);
+    index = next;
   }
 }
 
-function nextOpening(text: string, from: number): number {
-  const brace = text.indexOf("{", from);
-  const bracket = text.indexOf("[", from);
-  if (brace < 0) return bracket;
-  if (bracket < 0) return brace;
-  return Math.min(brace, bracket);
+/** A bracketed stretch of text; `end` is -1 when the text ends before it closes. */
+interface Span {
+  readonly start: number;
+  end: number;
+  /** How many levels of brackets it holds. */
+  depth: number;
+  readonly children: Span[];
 }
 
-/** Index of the bracket closing the one at `start`, aware of JSON strings; -1 if none. */
-function matchingClose(text: string, start: number): number {
-  let depth = 0;
+/** Read one bracketed stretch from `start`, aware of JSON strings, noting the stretches inside it. */
+function scanSpan(text: string, start: number): { root: Span; next: number } {
+  const root: Span = { start, end: -1, depth: 0, children: [] };
+  const stack: Span[] = [root];
+  let hidden = 0; // stretches nested deeper than MAX_RETRY_DEPTH: counted, never tried
   let inString = false;
-  let escaped = false;
-  for (let i = start; i < text.length; i++) {
-    const char = text[i];
+  const close = (span: Span) => {
+    const parent = stack.at(-1);
+    if (parent !== undefined) parent.depth = Math.max(parent.depth, span.depth + 1);
+  };
+  for (let i = start + 1; i < text.length; i++) {
+    const code = text.charCodeAt(i);
     if (inString) {
-      if (escaped) escaped = false;
-      else if (char === "\\") escaped = true;
-      else if (char === '"') inString = false;
-      continue;
+      if (code === BACKSLASH) i++;
+      else if (code === QUOTE) inString = false;
+    } else if (code === QUOTE) inString = true;
+    else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      if (hidden > 0 || stack.length > MAX_RETRY_DEPTH) {
+        hidden++;
+        const top = stack.at(-1)!;
+        top.depth = Math.max(top.depth, hidden);
+      } else {
+        const span: Span = { start: i, end: -1, depth: 0, children: [] };
+        stack.at(-1)!.children.push(span);
+        stack.push(span);
+      }
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      if (hidden > 0) hidden--;
+      else {
+        const span = stack.pop()!;
+        span.end = i;
+        close(span);
+        if (stack.length === 0) return { root, next: i + 1 };
+      }
     }
-    if (char === '"') inString = true;
-    else if (char === "{" || char === "[") depth++;
-    else if (char === "}" || char === "]") {
-      depth--;
-      if (depth === 0) return i;
+  }
+  while (stack.length > 0) close(stack.pop()!);
+  return { root, next: text.length };
+}
+
+/** The stretch's value when it parses, else the values of the stretches inside it. */
+function* spanValues(text: string, span: Span): Generator<unknown> {
+  if (span.end >= 0 && span.depth <= MAX_JSON_DEPTH) {
+    let value: unknown = NOT_JSON;
+    try {
+      value = parseLenient(text.slice(span.start, span.end + 1));
+    } catch { /* try the stretches inside */ }
+    if (value !== NOT_JSON) {
+      yield value;
+      return;
     }
+  }
+  for (const child of span.children) yield* spanValues(text, child);
+}
+
+/** Index of the first `{` or `[` at or after `from`; -1 if none. */
+function nextOpening(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === OPEN_BRACE || code === OPEN_BRACKET) return i;
   }
   return -1;
 }
@@ -148,21 +191,28 @@ function firstString(...values: unknown[]): string | undefined {
   return undefined;
 }
 
-function collectCalls(value: unknown, reasoning: string | undefined, out: ToolCallRequest[]): void {
+function collectCalls(
+  value: unknown,
+  reasoning: string | undefined,
+  out: ToolCallRequest[],
+  depth = 0,
+): void {
+  if (depth > MAX_CALL_DEPTH) return;
   if (Array.isArray(value)) {
-    for (const item of value) collectCalls(item, reasoning, out);
+    for (const item of value) collectCalls(item, reasoning, out, depth + 1);
     return;
   }
   if (!isObject(value)) return;
   const ownReasoning = firstString(value.reasoning, value.thinking, value.thought) ?? reasoning;
   for (const key of MULTI_KEYS) {
     if (Array.isArray(value[key])) {
-      for (const item of value[key] as unknown[]) collectCalls(item, ownReasoning, out);
+      for (const item of value[key] as unknown[]) collectCalls(item, ownReasoning, out, depth + 1);
       return;
     }
   }
-  if (isObject(value.function) && typeof value.function.name === "string") {
-    out.push(toCall(value.function.name, value.function.arguments, value, ownReasoning));
+  if (isObject(value.function)) {
+    const name = firstString(value.function.name);
+    if (name !== undefined) out.push(toCall(name, value.function.arguments, value, ownReasoning));
     return;
   }
   const name = firstString(value.tool, value.name);

@@ -1,3 +1,4 @@
+import { toJsonValue } from "../internal/json_value.ts";
 import type { AnyTool, Message, StepResult, ToolSchema } from "./types.ts";
 
 /** The system prompt used when the caller gives none. */
@@ -75,7 +76,8 @@ export function resultContent(result: StepResult): string {
   try {
     return JSON.stringify(data);
   } catch {
-    return String(data);
+    // The loop stores results in their JSON-safe form; a hand-made one may not be.
+    return JSON.stringify(toJsonValue(data));
   }
 }
 

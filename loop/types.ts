@@ -359,7 +359,8 @@ export type ErrorKind =
   | "permission_denied"
   | "rejected"
   | "network"
-  | "execution";
+  | "execution"
+  | "interrupted";
 
 /**
  * What a tool's `execute` receives besides its arguments.
@@ -386,6 +387,12 @@ export interface ToolContext {
   readonly metadata: Record<string, unknown>;
   /** The run's backend, for tools that call the model themselves (sub-agents, summaries). */
   readonly llm: Backend;
+  /**
+   * A key for this call, the same across retries and resumes of the run
+   * (the run's id and the call's id): pass it to external APIs that
+   * deduplicate requests, so a call repeated after a crash takes effect once.
+   */
+  readonly idempotencyKey: string;
   /** Report progress; hooks receive it as a `tool_progress` event. */
   progress(message: string, data?: unknown): void;
   /**
@@ -423,6 +430,50 @@ export interface Tool<Args = unknown, Result = unknown> {
   readonly concurrencySafe?: boolean;
   /** Abort the call after this many milliseconds. @default undefined (no timeout) */
   readonly timeoutMs?: number;
+  /**
+   * The tool only reads: running it twice changes nothing. Its calls are not
+   * journaled as effects, and a call cut short by a crash simply runs again.
+   * @default false
+   */
+  readonly readOnly?: boolean;
+  /**
+   * What a resumed run does with a call of this tool that started and never
+   * recorded a result (a crash or a cancellation while it ran): `"fail"`
+   * gives the model a failed step of kind `interrupted` telling it the call
+   * may or may not have taken effect; `"retry"` runs it again (say so only
+   * when repeating it is safe, for example with `ctx.idempotencyKey`).
+   * `reconcile`, when given, is asked instead. @default "fail"
+   */
+  readonly onInterrupted?: "fail" | "retry";
+  /**
+   * Find out whether an interrupted call took effect and return its result
+   * (or throw to fail the step); called on resume instead of `execute`, with
+   * the same arguments and a context carrying the same `idempotencyKey`.
+   */
+  reconcile?(args: Args, ctx: ToolContext): Result | Promise<Result>;
+}
+
+/**
+ * A call of a tool that is not read-only, recorded before it runs: a resumed
+ * run that finds one without a result knows the call was interrupted.
+ *
+ * @example Tell the user which calls were cut short
+ * ```ts ignore
+ * const state = await store.latest({ task });
+ * for (const start of state?.inFlight ?? []) console.log(`${start.tool} (step ${start.step})`);
+ * ```
+ */
+export interface EffectStart {
+  /** The call's id. */
+  readonly callId: string;
+  /** The tool's name. */
+  readonly tool: string;
+  /** A digest of the arguments the call ran with. */
+  readonly argsDigest: string;
+  /** `ToolContext.idempotencyKey` of the call. */
+  readonly idempotencyKey: string;
+  /** The step number the call has. */
+  readonly step: number;
 }
 
 /**
@@ -723,7 +774,13 @@ export type LoopEvent =
     readonly error: string;
     readonly recovered: boolean;
   }
-  | { readonly type: "tool_start"; readonly step: number; readonly call: ToolCallRequest }
+  | {
+    readonly type: "tool_start";
+    readonly step: number;
+    readonly call: ToolCallRequest;
+    /** Set when the tool is not read-only: the record a checkpoint journals before it runs. */
+    readonly effect?: EffectStart;
+  }
   | {
     readonly type: "tool_progress";
     readonly step: number;
@@ -922,6 +979,17 @@ export interface LoopState {
   queueUsage?: Usage;
   /** Shared run metadata for hooks and tools. */
   readonly metadata: Record<string, unknown>;
+  /**
+   * The run's id, the same across resumes (idempotency keys derive from it).
+   * @default a random UUID, set when the run starts
+   */
+  runId?: string;
+  /**
+   * Calls of tools that are not read-only that started and have no recorded
+   * result yet. A resumed run treats them as interrupted (see
+   * `Tool.onInterrupted`).
+   */
+  inFlight?: EffectStart[];
   /** A call waiting for approval, when the run paused. */
   pending?: PendingApproval;
   /** The stop reason once the run ended. */

@@ -1,4 +1,5 @@
 /** Redaction and truncation shared by the sink and the loaders (private to provenance/). */
+import { toJsonValue } from "../internal/json_value.ts";
 
 /** The marker left where text was cut: `\n... [truncated N chars] ...`. */
 export function truncationMarker(removed: number): string {
@@ -42,52 +43,17 @@ export function checkedRedactor(redact: Redactor | undefined): Redactor | undefi
 }
 
 /**
- * Apply `redact` to every string in a JSON-like value (object keys are kept),
- * and cut every string to `limit` characters. The input is never changed;
- * parts with nothing to change are returned as they are (no copy).
+ * Apply `redact` to every string in a value (object keys are kept), and cut
+ * every string to `limit` characters, through the one JSON-safe walker the
+ * loop uses for results (cycles, BigInt and functions come out as the model
+ * saw them). The input is never changed; parts with nothing to change are
+ * returned as they are (no copy).
  */
 export function scrubValue(value: unknown, redact: Redactor | undefined, limit: number): unknown {
-  if (typeof value === "string") {
-    const redacted = redact ? redact(value) : value;
+  return toJsonValue(value, (text) => {
+    const redacted = redact ? redact(text) : text;
     return redacted.length > limit ? truncateText(redacted, limit) : redacted;
-  }
-  if (value === null || typeof value !== "object") {
-    if (typeof value === "bigint") return value.toString();
-    if (typeof value === "function" || typeof value === "symbol") return String(value);
-    return value;
-  }
-  if (Array.isArray(value)) {
-    let out: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const item = scrubValue(value[i], redact, limit);
-      if (item !== value[i] && out === undefined) out = value.slice(0, i);
-      out?.push(item);
-    }
-    return out ?? value;
-  }
-  if (value instanceof Date) return value.toISOString();
-  if (value instanceof Error) {
-    return scrubValue({ name: value.name, message: value.message }, redact, limit);
-  }
-  const toJson = (value as { toJSON?: () => unknown }).toJSON;
-  if (typeof toJson === "function") return scrubValue(toJson.call(value), redact, limit);
-  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
-    // Class instances (Map, Set, custom classes): keep their JSON form.
-    return scrubValue(JSON.parse(JSON.stringify(value) ?? "null"), redact, limit);
-  }
-  let out: Record<string, unknown> | undefined;
-  const entries = Object.entries(value);
-  for (const [i, [key, item]] of entries.entries()) {
-    const scrubbed = item === undefined ? undefined : scrubValue(item, redact, limit);
-    if (scrubbed !== item && out === undefined) {
-      out = {};
-      for (const [earlierKey, earlier] of entries.slice(0, i)) {
-        if (earlier !== undefined) out[earlierKey] = earlier;
-      }
-    }
-    if (out !== undefined && scrubbed !== undefined) out[key] = scrubbed;
-  }
-  return out ?? value;
+  });
 }
 
 /**

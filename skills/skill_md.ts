@@ -1,4 +1,4 @@
-import { parseDocument } from "yaml";
+import { type Document, isScalar, parseDocument, visit } from "yaml";
 
 /**
  * One problem found in a SKILL.md file, with where it is and how to fix it.
@@ -120,6 +120,82 @@ export function formatSkillProblem(problem: SkillProblem): string {
 }
 
 const NAME_RULE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+/** Instructions longer than this get a warning: they all go into the system prompt. */
+const LONG_BODY = 200_000;
+/** Instructions longer than this are refused. */
+const MAX_BODY = 10_000_000;
+/** YAML aliases allowed while reading front matter (guards against alias bombs). */
+const MAX_ALIASES = 100;
+
+/** The first key repeated in any mapping of the document, with its line; one pass. */
+function repeatedKey(document: Document, lineOf: (offset: number) => number) {
+  let found: { key: string; line: number } | undefined;
+  visit(document, {
+    Map(_, map) {
+      const keys = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (keys.has(key)) {
+          const offset = isScalar(pair.key) ? pair.key.range?.[0] ?? 0 : 0;
+          found = { key: String(key), line: lineOf(offset) };
+          return visit.BREAK;
+        }
+        keys.add(key);
+      }
+    },
+  });
+  return found;
+}
+
+/** Parse front matter into a value, or the problems; never throws. */
+function readYaml(
+  yamlText: string,
+  path: string,
+): { data: unknown; problems: SkillProblem[] } {
+  const lineOf = (offset: number) => {
+    let line = 2;
+    for (let i = yamlText.indexOf("\n"); i >= 0 && i < offset; i = yamlText.indexOf("\n", i + 1)) {
+      line++;
+    }
+    return line;
+  };
+  try {
+    // uniqueKeys is checked below in one pass: the parser's own check is quadratic.
+    const document = parseDocument(yamlText, { prettyErrors: true, uniqueKeys: false });
+    const problems: SkillProblem[] = document.errors.map((error) => ({
+      path,
+      line: (error.linePos?.[0]?.line ?? 0) + 1,
+      message: `front matter is not valid YAML: ${
+        (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")
+      }`,
+    }));
+    if (problems.length > 0) return { data: undefined, problems };
+    const repeated = repeatedKey(document, lineOf);
+    if (repeated !== undefined) {
+      return {
+        data: undefined,
+        problems: [{
+          path,
+          line: repeated.line,
+          message: `front matter is not valid YAML: key "${repeated.key}" is given twice; keep one`,
+        }],
+      };
+    }
+    return { data: document.toJS({ maxAliasCount: MAX_ALIASES }) ?? {}, problems: [] };
+  } catch (error) {
+    // Unresolved aliases, alias bombs and other failures while building the value.
+    return {
+      data: undefined,
+      problems: [{
+        path,
+        line: 2,
+        message: `front matter cannot be read: ${
+          String((error as Error)?.message ?? error).split("\n")[0]
+        }; write plain 'key: value' lines without YAML aliases`,
+      }],
+    };
+  }
+}
 
 /**
  * Read a SKILL.md text and report every problem found (never throws).
@@ -156,16 +232,8 @@ export function readSkillMd(text: string, path: string): SkillReadResult {
     };
   }
   const yamlText = lines.slice(1, close).join("\n");
-  const document = parseDocument(yamlText, { prettyErrors: true, uniqueKeys: true });
-  const problems: SkillProblem[] = document.errors.map((error) => ({
-    path,
-    line: (error.linePos?.[0]?.line ?? 0) + 1,
-    message: `front matter is not valid YAML: ${
-      (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")
-    }`,
-  }));
+  const { data, problems } = readYaml(yamlText, path);
   if (problems.length > 0) return { problems };
-  const data = (document.toJS() ?? {}) as unknown;
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     return {
       problems: [{
@@ -234,6 +302,25 @@ export function readSkillMd(text: string, path: string): SkillReadResult {
       message: "'metadata' must be a mapping",
     });
   }
+  const body = lines.slice(close + 1).join("\n").replace(/^\n+/, "");
+  if (body.length > MAX_BODY) {
+    problems.push({
+      path,
+      line: close + 2,
+      message: `the instructions are ${body.length} characters long, more than ${MAX_BODY}; ` +
+        "keep SKILL.md short and move reference material into files the skill reads",
+    });
+  } else if (body.length > LONG_BODY) {
+    warnings.push(
+      `${path}: the instructions are ${body.length} characters long (more than ${LONG_BODY}) ` +
+        "and all go into the system prompt; move reference material into files the skill reads",
+    );
+  }
+  if (text.includes("\uFFFD")) {
+    warnings.push(
+      `${path}: holds U+FFFD replacement characters, usually bytes that are not UTF-8; save it as UTF-8`,
+    );
+  }
   if (problems.length > 0) return { problems };
   const skill: SkillDocument = {
     path,
@@ -243,7 +330,7 @@ export function readSkillMd(text: string, path: string): SkillReadResult {
     ...(allowedTools ? { allowedTools } : {}),
     ...(metadata !== undefined ? { metadata: metadata as Record<string, unknown> } : {}),
     frontMatter,
-    body: lines.slice(close + 1).join("\n").replace(/^\n+/, ""),
+    body,
     bodyLine: close + 2,
     warnings,
   };

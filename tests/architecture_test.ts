@@ -14,6 +14,7 @@ const LAYERS = [
   "provenance",
   "evals",
   "bundles",
+  "cartridge",
   "cli",
   "packages",
 ] as const;
@@ -28,6 +29,7 @@ const RANK: Record<string, number> = {
   provenance: 4,
   evals: 4,
   bundles: 5,
+  cartridge: 5,
   cli: 6,
   packages: 7,
 };

@@ -30,6 +30,12 @@ export interface ToolDefinition<Args, Result> {
   readonly concurrencySafe?: boolean;
   /** Abort the call after this many milliseconds. @default undefined (no timeout) */
   readonly timeoutMs?: number;
+  /** The tool only reads (its calls are not journaled as effects). @default false */
+  readonly readOnly?: boolean;
+  /** What a resumed run does with a call of this tool that was interrupted. @default "fail" */
+  readonly onInterrupted?: "fail" | "retry";
+  /** Find out whether an interrupted call took effect; called on resume instead of `execute`. */
+  reconcile?(args: Args, ctx: ToolContext): Result | Promise<Result>;
 }
 
 /**

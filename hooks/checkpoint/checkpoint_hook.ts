@@ -1,4 +1,4 @@
-import type { Hook, LoopState } from "../../loop/types.ts";
+import type { EffectStart, Hook, LoopState } from "../../loop/types.ts";
 
 /**
  * Where checkpoints go: `FileCheckpointStore` or anything with the same `save`.
@@ -21,11 +21,11 @@ export interface CheckpointSink {
    */
   save(state: LoopState, options?: { readonly reply?: boolean }): Promise<unknown>;
   /**
-   * The same as `save`, for a store that writes synchronously: it returns once
-   * the state is safely written (or throws). `checkpointHook` prefers it, so a
-   * save costs the loop no promise.
+   * Record that a call of a tool that is not read-only is about to run;
+   * resolves once it is safely written. Without it, `checkpointHook` saves
+   * the whole state (whose `inFlight` holds the call) instead.
    */
-  saveSync?(state: LoopState, options?: { readonly reply?: boolean }): unknown;
+  recordEffect?(effect: EffectStart, state: LoopState): Promise<unknown>;
   /** Release open files; called when the run ends. */
   close?(): Promise<void> | void;
 }
@@ -52,8 +52,10 @@ export interface CheckpointHookOptions {
 /**
  * Save the run's state to a store at every consistent point: after the
  * model's reply is recorded (so a resumed run does not ask the model again
- * for that turn), after each step is recorded (so no recorded call runs
- * twice), and when the run ends (including a pause for approval). A failed
+ * for that turn), before each call of a tool that is not read-only runs
+ * (so a resumed run knows the call may have taken effect: see
+ * `Tool.onInterrupted`; a whole save when the turn's reply was not saved), after each step is recorded (so no recorded call
+ * runs twice), and when the run ends (including a pause for approval). A failed
  * save fails the run: no progress is silently unsaved.
  *
  * @param store Where to save, usually a `FileCheckpointStore`.
@@ -84,31 +86,41 @@ export function checkpointHook(store: CheckpointSink, options: CheckpointHookOpt
     );
   }
   let state: LoopState | undefined;
-  // A synchronous store answers without a promise: the loop then awaits nothing.
-  const save = typeof store.saveSync === "function"
-    ? (state: LoopState, options?: { readonly reply?: boolean }): undefined => {
-      store.saveSync!(state, options);
-    }
-    : (state: LoopState, options?: { readonly reply?: boolean }) =>
-      store.save(state, options).then(ignore);
+  let failed = false;
+  // Whether a save holds the current turn's queue: a journaled start refers to a queued call.
+  let queueSaved = false;
+  const failing = (error: unknown): never => {
+    failed = true; // the run ends with this error; the end does not try (and fail) again
+    throw error;
+  };
+  const save = (state: LoopState, options?: { readonly reply?: boolean }) =>
+    store.save(state, options).then(ignore, failing);
   return {
     name: "checkpoint",
     onLoopStart(ctx) {
       state = ctx.state;
     },
-    // Not async: events this hook ignores cost the loop no promise.
     onModelReply(ctx) {
+      queueSaved = replies;
       if (replies) return save(ctx.state, REPLY);
     },
-    events: ["step", "loop_end"],
+    events: ["tool_start", "step", "loop_end"],
+    // Not async: events this hook ignores cost the loop no promise.
     onEvent(event) {
       if (state === undefined) return;
-      if (event.type === "step") {
+      if (event.type === "tool_start") {
+        if (event.effect === undefined) return;
+        if (!queueSaved || store.recordEffect === undefined) {
+          queueSaved = true; // this save holds the queue and the call in `inFlight`
+          return save(state, REPLY);
+        }
+        return store.recordEffect(event.effect, state).then(ignore, failing);
+      } else if (event.type === "step") {
         if (event.step.result.awaitingApproval !== undefined) return; // saved at loop_end
         if (event.step.number % every === 0) return save(state);
       } else if (event.type === "loop_end") {
         state = undefined;
-        return saveAndClose(store, event.outcome.state);
+        return failed ? store.close?.() : saveAndClose(store, event.outcome.state);
       }
     },
   };
@@ -120,8 +132,7 @@ function ignore(): void {}
 
 async function saveAndClose(store: CheckpointSink, state: LoopState): Promise<void> {
   try {
-    if (typeof store.saveSync === "function") store.saveSync(state);
-    else await store.save(state);
+    await store.save(state);
   } finally {
     await store.close?.();
   }

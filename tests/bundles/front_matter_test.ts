@@ -9,36 +9,41 @@ function frontLines(text: string): string[] {
   return lines.slice(1, close);
 }
 
-const SAMPLES = [
-  "name: a\ndescription: Plain text, with commas",
-  "name: \"quoted \\\"x\\\"\"\ndescription: 'it''s'",
-  "name: a\ntags: [x, 'y z', 3]\nmax-steps: 30\nflag: true\nnothing: ~",
-  "name: a\ndescription:\n  folded over\n  two lines\ntags:\n  - one\n  - two",
+/** Read by the fast reader, exactly as YAML reads them. */
+const FLAT = [
+  "name: a\ndescription: Plain text, with commas (and parens) - dashes; it's fine",
+  "name: \"quoted x\"\ndescription: 'it''s'",
+  "name: a\ntags: [x, y z, Third one]\nmax-steps: 30\nflag: true\nnothing: ~",
+  "name: a\ntags:\n  - one\n  - two words\n# a comment\n\nlicense: MIT",
+  "name: a\ndescription: Café, naïve — ok",
+];
+/** Need the full YAML parser; the fast reader must decline (or agree). */
+const HARD = [
+  "name: a\ndescription:\n  folded over\n  two lines",
   "name: a # comment\ndescription: url https://x.y/z#frag",
   "name: a\ndescription: 1.5e3",
-  // Everything below needs the real YAML parser; the fast reader must decline.
+  'name: "quoted \\"x\\""',
   "name: a\nmetadata:\n  author: x",
   "name: a\ndescription: >\n  folded",
   "name: a\ndescription: has: colon",
+  "name: a\ndescription: ? x",
+  "name: a\ntags:\n - x\n  - y",
   "name: &anchor a",
   "name: a\nname: b",
   "name: a\ndescription: 0x1F",
+  "name: a\ndescription: yes",
   "name: a\ndescription:\n  para one\n\n  para two",
   "  name: a",
   "name: {a: 1}",
 ];
 
 Deno.test("parseFlatFrontMatter() agrees with the YAML parser whenever it answers", () => {
-  let answered = 0;
-  for (const sample of SAMPLES) {
-    const fast = parseFlatFrontMatter(sample.split("\n"));
-    if (fast === undefined) continue;
-    answered++;
-    assert.deepEqual(fast, parse(sample), sample);
+  for (const sample of FLAT) {
+    assert.deepEqual(parseFlatFrontMatter(sample.split("\n")), parse(sample), sample);
   }
-  assert.equal(answered, 6, "the six flat samples are read without YAML");
-  for (const sample of SAMPLES.slice(6)) {
-    assert.equal(parseFlatFrontMatter(sample.split("\n")), undefined, sample);
+  for (const sample of HARD) {
+    const fast = parseFlatFrontMatter(sample.split("\n"));
+    assert.equal(fast, undefined, sample);
   }
 });
 

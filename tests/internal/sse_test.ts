@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readSse, type SseEvent, SseParser } from "../../internal/sse.ts";
+import { readSse, type SseEvent, sseEvents, SseLimitError, SseParser } from "../../internal/sse.ts";
 import { chunkedStream } from "../backends/_replay_fetch.ts";
 
 function parse(pieces: string[]): SseEvent[] {
@@ -67,5 +67,52 @@ Deno.test("readSse() cancels the body when the handler throws", async () => {
     }),
     /bad event/,
   );
+  assert.equal(cancelled, true);
+});
+
+Deno.test("SseParser drops a lone CR at the very end of the stream from the data", () => {
+  assert.deepEqual(parse(["data: last\r"]), [
+    { event: "message", data: "last", unterminated: true },
+  ]);
+  assert.deepEqual(parse(["data: a\r", "\r"]), [{ event: "message", data: "a" }]);
+});
+
+Deno.test("SseParser reads a long line sent in many small pieces", () => {
+  const line = "x".repeat(100_000);
+  const pieces = ["data: "];
+  for (let i = 0; i < line.length; i += 7) pieces.push(line.slice(i, i + 7));
+  pieces.push("\n\n");
+  assert.deepEqual(parse(pieces), [{ event: "message", data: line }]);
+});
+
+Deno.test("SseParser refuses an event longer than maxEventLength, in one line or in many", () => {
+  const parser = new SseParser(() => {}, { maxEventLength: 100 });
+  assert.throws(() => parser.push("data: " + "x".repeat(200)), SseLimitError);
+  const lines = new SseParser(() => {}, { maxEventLength: 100 });
+  assert.throws(
+    () => lines.push("data: 0123456789\n".repeat(20)),
+    /an event is longer than 100 characters \(maxEventLength\)/,
+  );
+  const fine = new SseParser(() => {}, { maxEventLength: 100 });
+  for (let i = 0; i < 50; i++) fine.push("data: 0123456789\n\n");
+});
+
+Deno.test("sseEvents() yields events one at a time and cancels the body when left early", async () => {
+  let cancelled = false;
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode("data: 1\n\ndata: 2\n\n"));
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  const seen: string[] = [];
+  for await (const event of sseEvents(body)) {
+    seen.push(event.data);
+    if (event.data === "2") break;
+  }
+  assert.deepEqual(seen, ["1", "2"]);
   assert.equal(cancelled, true);
 });

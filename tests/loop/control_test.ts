@@ -79,7 +79,7 @@ Deno.test("calls that are not concurrencySafe run one at a time", async () => {
   assert.equal(record.peak, 1);
 });
 
-Deno.test("aborting the signal during a tool cancels it and ends with cancelled", async () => {
+Deno.test("aborting the signal during a tool cancels it, records it as interrupted and ends with cancelled", async () => {
   const controller = new AbortController();
   let toolSignal: AbortSignal | undefined;
   const wait = tool({
@@ -95,7 +95,9 @@ Deno.test("aborting the signal during a tool cancels it and ends with cancelled"
   const llm = new ScriptedBackend([call("wait"), call("done", { answer: "x" })]);
   const run = composableLoop({ llm, tools: [wait], task: "x", signal: controller.signal });
   const steps = await Array.fromAsync(run);
-  assert.equal(steps.length, 0);
+  assert.equal(steps.length, 1);
+  assert.equal(steps[0]!.result.errorKind, "interrupted");
+  assert.match(steps[0]!.result.error!, /may or may not have taken effect/);
   assert.equal((await run.outcome).stopReason, "cancelled");
   assert.equal(toolSignal?.aborted, true);
   assert.equal(llm.calls, 1);

@@ -117,3 +117,46 @@ Deno.test("parseSkillMd() throws SkillMdError carrying every problem", () => {
     return true;
   });
 });
+
+Deno.test("readSkillMd() reports YAML alias errors and alias bombs as problems naming the file", () => {
+  const unresolved = readSkillMd("---\nname: *a\ndescription: x\n---\n", "bad/SKILL.md");
+  assert.equal(unresolved.skill, undefined);
+  assert.equal(unresolved.problems.length, 1);
+  assert.equal(unresolved.problems[0]?.path, "bad/SKILL.md");
+  assert.match(unresolved.problems[0]!.message, /cannot be read: Unresolved alias/);
+  const rows = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+  for (const [name, previous] of [["b", "a"], ["c", "b"], ["d", "c"], ["e", "d"], ["f", "e"]]) {
+    rows.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(", ")}]`);
+  }
+  const bomb = readSkillMd(`---\nname: x\ndescription: y\n${rows.join("\n")}\n---\n`, "b/SKILL.md");
+  assert.equal(bomb.skill, undefined);
+  assert.match(bomb.problems[0]!.message, /cannot be read: Excessive alias count/);
+});
+
+Deno.test("readSkillMd() reports a repeated key with its line", () => {
+  const { problems } = readSkillMd("---\nname: a\ndescription: b\nname: c\n---\n", "r/SKILL.md");
+  assert.deepEqual(problems.map((problem) => [problem.line, problem.message]), [
+    [4, 'front matter is not valid YAML: key "name" is given twice; keep one'],
+  ]);
+});
+
+Deno.test("readSkillMd() warns about very long instructions and refuses huge ones", () => {
+  const head = "---\nname: big\ndescription: Big\n---\n";
+  const long = readSkillMd(head + "x".repeat(300_000), "big/SKILL.md");
+  assert.ok(long.skill);
+  assert.ok(long.skill.warnings.some((warning) => /300000 characters long/.test(warning)));
+  const huge = readSkillMd(head + "x".repeat(10_000_001), "big/SKILL.md");
+  assert.equal(huge.skill, undefined);
+  assert.match(huge.problems[0]!.message, /more than 10000000; keep SKILL.md short/);
+});
+
+Deno.test("readSkillMd() warns about text that was not UTF-8", () => {
+  const bytes = new Uint8Array([
+    ...new TextEncoder().encode("---\nname: enc\ndescription: Caf"),
+    0xe9, // Latin-1 é
+    ...new TextEncoder().encode("\n---\nBody"),
+  ]);
+  const { skill } = readSkillMd(new TextDecoder().decode(bytes), "enc/SKILL.md");
+  assert.ok(skill);
+  assert.ok(skill.warnings.some((warning) => /not UTF-8; save it as UTF-8/.test(warning)));
+});

@@ -33,6 +33,7 @@ export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = [
 ];
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 interface Pending {
   resolve(result: Record<string, unknown>): void;
@@ -134,6 +135,7 @@ export class McpClient implements McpServer {
         ...(config.cwd !== undefined ? { cwd: config.cwd } : {}),
         ...(this.#options.onStderr !== undefined ? { onStderr: this.#options.onStderr } : {}),
         closeGraceMs: this.#options.closeGraceMs ?? 2000,
+        maxMessageBytes: this.#options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       });
     }
     return new HttpTransport({
@@ -141,6 +143,7 @@ export class McpClient implements McpServer {
       url: new URL(config.url!),
       headers: config.headers ?? {},
       fetch: this.#options.fetch ?? globalThis.fetch,
+      maxMessageBytes: this.#options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     });
   }
 

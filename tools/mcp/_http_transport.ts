@@ -1,13 +1,46 @@
 import { McpError } from "./mcp_error.ts";
-import { sseEvents } from "./_sse.ts";
+import { sseEvents, SseLimitError } from "../../internal/sse.ts";
 import {
   isResponse,
   type JsonRpcMessage,
   parseMessages,
   SessionExpiredError,
+  tooLong,
   type Transport,
   type TransportEvents,
 } from "./_json_rpc.ts";
+
+/** Only the start of an error body is quoted: reading more is pointless. */
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+/** The body as text, or undefined once it holds more than `limit` bytes (the rest is not read). */
+async function readLimited(response: Response, limit: number): Promise<string | undefined> {
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        return undefined;
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
 
 /** What the streamable HTTP transport needs. */
 export interface HttpTransportOptions {
@@ -15,6 +48,8 @@ export interface HttpTransportOptions {
   readonly url: URL;
   readonly headers: Readonly<Record<string, string>>;
   readonly fetch: typeof fetch;
+  /** Most bytes one answer (a JSON body or one SSE event) may hold. */
+  readonly maxMessageBytes: number;
 }
 
 /**
@@ -108,7 +143,8 @@ export class HttpTransport implements Transport {
         );
       }
       if (!response.ok) {
-        const text = (await response.text().catch(() => "")).slice(0, 500);
+        const text = ((await readLimited(response, ERROR_BODY_LIMIT).catch(() => "")) ?? "")
+          .slice(0, 500);
         this.#lastError = `HTTP ${response.status} ${response.statusText}: ${text}`;
         // A JSON-RPC error body answers the request: deliver it so the caller sees the code.
         const messages = parseMessages(text);
@@ -140,7 +176,26 @@ export class HttpTransport implements Transport {
   }
 
   async #readAnswer(response: Response, id: string | number | null): Promise<void> {
-    const { server } = this.#options;
+    const { server, url, maxMessageBytes } = this.#options;
+    try {
+      await this.#readMessages(response, id);
+    } catch (error) {
+      if (error instanceof McpError || response.body === null) throw error;
+      if (error instanceof SseLimitError) throw tooLong(server, maxMessageBytes);
+      if (error instanceof DOMException && error.name === "AbortError") throw error;
+      // The connection broke while the answer was being read.
+      throw new McpError(
+        server,
+        `Cannot read the answer of MCP server "${server}" at ${url.href}: ${
+          (error as Error)?.message ?? String(error)
+        }`,
+        { cause: error },
+      );
+    }
+  }
+
+  async #readMessages(response: Response, id: string | number | null): Promise<void> {
+    const { server, maxMessageBytes } = this.#options;
     const type = response.headers.get("content-type") ?? "";
     const deliver = (messages: JsonRpcMessage[]): boolean => {
       let answered = false;
@@ -152,7 +207,7 @@ export class HttpTransport implements Transport {
     };
     if (type.includes("text/event-stream") && response.body !== null) {
       const stream = response.body;
-      for await (const event of sseEvents(stream)) {
+      for await (const event of sseEvents(stream, { maxEventLength: maxMessageBytes })) {
         if (event.event !== "message" || event.data.trim() === "") continue;
         const messages = parseMessages(event.data);
         if (messages === undefined) {
@@ -170,7 +225,8 @@ export class HttpTransport implements Transport {
         `MCP server "${server}" ended its event stream without answering request ${id}`,
       );
     }
-    const text = await response.text();
+    const text = await readLimited(response, maxMessageBytes);
+    if (text === undefined) throw tooLong(server, maxMessageBytes);
     const messages = parseMessages(text);
     if (messages === undefined) {
       throw new McpError(

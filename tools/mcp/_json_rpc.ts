@@ -1,3 +1,5 @@
+import { McpError } from "./mcp_error.ts";
+
 /** JSON-RPC 2.0 message shapes as MCP uses them. */
 
 /** A request id. */
@@ -106,4 +108,13 @@ export class SessionExpiredError extends Error {
     super(message);
     this.name = "SessionExpiredError";
   }
+}
+
+/** The error for an answer over the size limit. */
+export function tooLong(server: string, limit: number): McpError {
+  return new McpError(
+    server,
+    `MCP server "${server}" sent a message longer than ${limit} bytes; raise 'maxMessageBytes' ` +
+      `in the connectMcpServer options if such answers are expected`,
+  );
 }

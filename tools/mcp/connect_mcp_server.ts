@@ -103,6 +103,13 @@ export interface ConnectMcpServerOptions {
   readonly onLog?: (entry: McpLogEntry) => void;
   /** HTTP: the fetch to use (tests inject one). @default globalThis.fetch */
   readonly fetch?: typeof fetch;
+  /**
+   * Most bytes one message from the server may hold (a stdio line, an HTTP
+   * body, one SSE event). A longer one fails the request waiting for it and,
+   * over stdio, ends the connection (the next request starts the server again).
+   * @default 67108864 (64 MiB)
+   */
+  readonly maxMessageBytes?: number;
   /** How many images and binary resources to keep for `attachment()`. @default 16 */
   readonly keepAttachments?: number;
   /** Client name and version sent in `initialize`. @default { name: "looplet", version: <the looplet version> } */
@@ -357,6 +364,17 @@ export async function connectMcpServer(
     if (value !== undefined && (typeof value !== "number" || !(value >= 0))) {
       fail(config, `option '${field}' must be a non-negative number, got ${value}`, RangeError);
     }
+  }
+  const { maxMessageBytes } = options;
+  if (
+    maxMessageBytes !== undefined &&
+    (typeof maxMessageBytes !== "number" || !(maxMessageBytes > 0))
+  ) {
+    fail(
+      config,
+      `option 'maxMessageBytes' must be a positive number, got ${maxMessageBytes}`,
+      RangeError,
+    );
   }
   const client = new McpClient(Object.freeze({ ...config }), options);
   if (options.lazy !== true) await client.connect();

@@ -98,6 +98,17 @@ function show(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
+/** JSON with sorted keys: equal for values `deepEqual` calls equal. */
+function canonical(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_key, item) =>
+      typeof item === "object" && item !== null && !Array.isArray(item)
+        ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : item,
+  ) ?? "undefined";
+}
+
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
@@ -110,10 +121,22 @@ function deepEqual(a: unknown, b: unknown): boolean {
   );
 }
 
+/** Marks a (schema, value) pair being checked, to catch `$ref` loops that never reach a value. */
+const IN_PROGRESS = Symbol("in progress");
+/** Issues kept per schema and value: a schema can repeat one failure without end. */
+const MAX_ISSUES = 50;
+
+/**
+ * Checks a value against a schema. Each (schema node, value) pair is checked
+ * once and its issues are remembered, so a schema that refers to itself many
+ * times (`{anyOf: [{$ref: "#"}, {$ref: "#"}]}`) costs its size times the
+ * value's, never an exponential.
+ */
 class Validator {
   readonly #root: Schema;
   readonly #maxDepth: number;
-  readonly #issues: SchemaIssue[];
+  #issues: SchemaIssue[];
+  readonly #memo = new Map<object, Map<unknown, SchemaIssue[] | typeof IN_PROGRESS>>();
 
   constructor(root: Schema, maxDepth: number, issues: SchemaIssue[]) {
     this.#root = root;
@@ -122,6 +145,9 @@ class Validator {
   }
 
   #fail(message: string, path: readonly PropertyKey[]): void {
+    if (this.#issues.length >= MAX_ISSUES) return;
+    const key = [...path, message].join("\u0000");
+    if (this.#issues.some((issue) => [...issue.path, issue.message].join("\u0000") === key)) return;
     this.#issues.push({ message, path: [...path] });
   }
 
@@ -134,8 +160,13 @@ class Validator {
     const pointer = ref.slice(1);
     if (pointer !== "") {
       for (const raw of pointer.split("/").slice(1)) {
-        const key = decodeURIComponent(raw).replaceAll("~1", "/").replaceAll("~0", "~");
-        node = typeof node === "object" && node !== null
+        let key: string;
+        try {
+          key = decodeURIComponent(raw).replaceAll("~1", "/").replaceAll("~0", "~");
+        } catch {
+          key = raw;
+        }
+        node = typeof node === "object" && node !== null && Object.hasOwn(node, key)
           ? (node as Record<string, unknown>)[key]
           : undefined;
       }
@@ -148,18 +179,52 @@ class Validator {
   }
 
   /** Validate without recording issues; true when valid. */
-  #passes(schema: Schema, value: unknown, path: readonly PropertyKey[], depth: number): boolean {
-    const scratch: SchemaIssue[] = [];
-    new Validator(this.#root, this.#maxDepth, scratch).check(schema, value, path, depth);
-    return scratch.length === 0;
+  #passes(schema: Schema, value: unknown, depth: number): boolean {
+    const outer = this.#issues;
+    this.#issues = [];
+    try {
+      this.check(schema, value, [], depth);
+      return this.#issues.length === 0;
+    } finally {
+      this.#issues = outer;
+    }
   }
 
   check(schema: Schema, value: unknown, path: readonly PropertyKey[], depth: number): void {
     if (schema === true) return;
     if (schema === false) return this.#fail("Invalid input: no value is allowed here", path);
+    if (typeof schema !== "object" || schema === null) return;
     if (depth > this.#maxDepth) {
       return this.#fail(`Cannot check input: schema nests deeper than ${this.#maxDepth}`, path);
     }
+    let known = this.#memo.get(schema);
+    if (known === undefined) this.#memo.set(schema, known = new Map());
+    const seen = known.get(value);
+    if (seen === IN_PROGRESS) {
+      return this.#fail(
+        "Cannot check input: the schema refers back to itself without reaching a value ($ref loop)",
+        path,
+      );
+    }
+    let issues = seen;
+    if (issues === undefined) {
+      known.set(value, IN_PROGRESS);
+      const outer = this.#issues;
+      this.#issues = [];
+      try {
+        this.#checkNode(schema, value, depth);
+        issues = this.#issues;
+      } finally {
+        this.#issues = outer;
+      }
+      known.set(value, issues);
+    }
+    for (const issue of issues) this.#fail(issue.message, [...path, ...issue.path]);
+  }
+
+  /** The checks of one schema node, with issue paths relative to the value. */
+  #checkNode(schema: Record<string, unknown>, value: unknown, depth: number): void {
+    const path: PropertyKey[] = [];
     if (typeof schema.$ref === "string") {
       const target = this.#resolve(schema.$ref, path);
       if (target === undefined) return;
@@ -206,7 +271,7 @@ class Validator {
     }
     if (Array.isArray(schema.anyOf)) {
       const options = schema.anyOf as Schema[];
-      if (!options.some((option) => this.#passes(option, value, path, depth + 1))) {
+      if (!options.some((option) => this.#passes(option, value, depth + 1))) {
         this.#fail(
           `Invalid input: matches none of the ${options.length} allowed shapes (anyOf)`,
           path,
@@ -215,7 +280,7 @@ class Validator {
     }
     if (Array.isArray(schema.oneOf)) {
       const options = schema.oneOf as Schema[];
-      const matches = options.filter((option) => this.#passes(option, value, path, depth + 1));
+      const matches = options.filter((option) => this.#passes(option, value, depth + 1));
       if (matches.length !== 1) {
         this.#fail(
           `Invalid input: must match exactly one of ${options.length} shapes (oneOf), matches ${matches.length}`,
@@ -227,7 +292,7 @@ class Validator {
       schema.not !== undefined &&
       (typeof schema.not === "boolean" || typeof schema.not === "object")
     ) {
-      if (this.#passes(schema.not as Schema, value, path, depth + 1)) {
+      if (this.#passes(schema.not as Schema, value, depth + 1)) {
         this.#fail("Invalid input: matches a shape that is not allowed (not)", path);
       }
     }
@@ -289,9 +354,13 @@ class Validator {
       this.#fail(`Too big: expected array to have <=${schema.maxItems} items`, path);
     }
     if (schema.uniqueItems === true) {
-      const duplicate = value.findIndex((item, index) =>
-        value.slice(0, index).some((earlier) => deepEqual(earlier, item))
-      );
+      const keys = new Set<string>();
+      const duplicate = value.findIndex((item) => {
+        const key = canonical(item);
+        if (keys.has(key)) return true;
+        keys.add(key);
+        return false;
+      });
       if (duplicate >= 0) {
         this.#fail("Invalid input: array items must be unique", [...path, duplicate]);
       }

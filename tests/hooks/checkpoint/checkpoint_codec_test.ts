@@ -26,7 +26,8 @@ Deno.test("encodeCheckpoint() writes versioned snake_case JSON that decodeCheckp
   const state = await sampleState();
   const document = encodeCheckpoint(state, { savedAt: new Date(0) });
   assert.equal(document.format, "looplet-checkpoint");
-  assert.equal(document.version, 2);
+  assert.equal(document.version, 3);
+  assert.equal(document.run_id, state.runId);
   assert.equal(document.saved_at, "1970-01-01T00:00:00.000Z");
   assert.equal(document.model_calls, 2);
   assert.deepEqual(document.usage, { input_tokens: 9, output_tokens: 2, cache_read_tokens: 4 });
@@ -53,7 +54,7 @@ Deno.test("encodeCheckpoint() redacts every string of content but not keys", asy
   assert.ok(JSON.stringify(encodeCheckpoint(state)).includes("SECRETSECRET"));
 });
 
-Deno.test("encodeCheckpoint({ messageRef }) writes runs as ranges and single messages as numbers", async () => {
+Deno.test("encodeCheckpoint({ transcriptRefs }) refers to journal messages and leaves steps out", async () => {
   const transcript: Message[] = Array.from({ length: 7 }, (_, i) => ({
     role: "user",
     content: `message ${i}`,
@@ -61,16 +62,32 @@ Deno.test("encodeCheckpoint({ messageRef }) writes runs as ranges and single mes
   const state = { ...(await sampleState()), transcript };
   const indices = [0, 5, 6, 7, 3, 9, 10];
   const journal = new Map(indices.map((index, position) => [index, transcript[position]]));
-  let next = 0;
-  const document = encodeCheckpoint(state, { omitSteps: true, messageRef: () => indices[next++]! });
-  assert.deepEqual(document.transcript_refs, [0, [5, 8], 3, [9, 11]]);
+  const refs: [number, number][] = [[0, 1], [5, 8], [3, 4], [9, 11]];
+  const document = encodeCheckpoint(state, { transcriptRefs: refs });
+  assert.equal(document.transcript, undefined);
+  assert.equal(document.steps, undefined);
   const decoded = decodeCheckpoint(
-    JSON.parse(JSON.stringify(document)),
+    JSON.parse(JSON.stringify({ ...document, transcript_refs: [0, [5, 8], 3, [9, 11]] })),
     "memory",
     state.steps,
     (index) => journal.get(index),
   );
   assert.deepEqual(decoded.transcript, transcript);
+  assert.throws(
+    () => decodeCheckpoint(document, "j.jsonl", state.steps, () => undefined),
+    /Cannot read checkpoint "j.jsonl": it refers to message 0, which the journal does not have/,
+  );
+});
+
+Deno.test("encodeCheckpoint() writes values JSON cannot hold as the loop shows them to the model", async () => {
+  const state = await sampleState();
+  const cyclic: Record<string, unknown> = { n: 10n };
+  cyclic.self = cyclic;
+  const document = encodeCheckpoint({ ...state, metadata: { cyclic, fn: () => 1 } });
+  assert.deepEqual(document.metadata, {
+    cyclic: { n: "10", self: "[Circular]" },
+    fn: "[Function]",
+  });
 });
 
 Deno.test("decodeCheckpoint() reads a version 1 document", async () => {
@@ -86,7 +103,7 @@ Deno.test("decodeCheckpoint() names the file and the field that is wrong", async
     (error: unknown) =>
       error instanceof CheckpointError && error.file === "a.json" &&
       error.message ===
-        'Cannot read checkpoint "a.json": it has version 7; this looplet reads versions 1 to 2',
+        'Cannot read checkpoint "a.json": it has version 7; this looplet reads versions 1 to 3 (a newer looplet wrote it: upgrade, or start a new run)',
   );
   assert.throws(
     () => decodeCheckpoint({ format: "other" }, "b.json"),

@@ -140,7 +140,7 @@ Deno.test("jsonSchemaInput() follows local $refs and stops on self-reference", (
     "root.children.0.name: Invalid input: expected string, received undefined",
   ]);
   const loop = { $ref: "#" };
-  assert.match(issues(loop, {})[0]!, /schema nests deeper than 64/);
+  assert.match(issues(loop, {})[0]!, /refers back to itself without reaching a value/);
 });
 
 Deno.test("jsonSchemaInput() rejects unknown keys only with additionalProperties: false", () => {
@@ -173,4 +173,38 @@ Deno.test("jsonSchemaInput() throws a TypeError for a schema that is not an obje
     },
   );
   assert.equal(jsonSchemaInput(true).safeParse({ any: 1 }).success, true);
+});
+
+Deno.test("jsonSchemaInput() checks self-referencing schemas in linear work, not exponential", () => {
+  // Each of these doubled its work per level before and never finished at maxDepth 64.
+  const anyOf = { anyOf: [{ $ref: "#" }, { $ref: "#" }] };
+  assert.match(issues(anyOf, {})[0]!, /matches none of the 2 allowed shapes/);
+  const allOf = { allOf: [{ $ref: "#" }, { $ref: "#" }, { type: "string" }] };
+  const found = issues(allOf, {});
+  assert.ok(found.length <= 50, `${found.length} issues`);
+  assert.ok(found.some((line) => /expected string, received object/.test(line)));
+  // A chain of definitions, each using the next twice: 2^30 paths, 30 nodes.
+  const $defs: Record<string, unknown> = { d30: { type: "number" } };
+  for (let i = 0; i < 30; i++) {
+    $defs[`d${i}`] = { allOf: [{ $ref: `#/$defs/d${i + 1}` }, { $ref: `#/$defs/d${i + 1}` }] };
+  }
+  const chain = { $ref: "#/$defs/d0", $defs };
+  assert.deepEqual(issues(chain, 1), []);
+  assert.match(issues(chain, "x")[0]!, /expected number, received string/);
+  // A recursive tree over a large value: every node checked once.
+  const tree = {
+    type: "object",
+    properties: { kids: { type: "array", items: { $ref: "#" } } },
+  };
+  const value = { kids: Array.from({ length: 20_000 }, () => ({ kids: [] })) };
+  assert.deepEqual(issues(tree, value), []);
+});
+
+Deno.test("jsonSchemaInput() finds duplicates among many items without comparing every pair", () => {
+  const unique = { type: "array", uniqueItems: true };
+  const items = Array.from({ length: 50_000 }, (_, index) => ({ b: index, a: [index] }));
+  assert.deepEqual(issues(unique, items), []);
+  assert.deepEqual(issues(unique, [...items, { a: [7], b: 7 }]), [
+    "50000: Invalid input: array items must be unique",
+  ]);
 });

@@ -13,6 +13,7 @@ export async function call(tool: AnyTool, args: Record<string, unknown>, signal?
     llm: undefined as never,
     progress() {},
     addUsage() {},
+    idempotencyKey: "run:call",
   } satisfies ToolContext;
   return await tool.execute(parsed.data, ctx);
 }

@@ -46,6 +46,8 @@ export function agent(
     name: "work",
     description: "Square a number (slowly).",
     input: z.object({ i: z.number() }),
+    // Squaring is safe to repeat: a call cut short by a crash runs again.
+    onInterrupted: "retry",
     execute: async ({ i }, ctx) => {
       Deno.writeTextFileSync(effects, `${ctx.call.id}\n`, { append: true });
       await afterEffect();

@@ -489,6 +489,7 @@ function toolContext() {
     llm: new ScriptedBackend([]),
     progress() {},
     addUsage() {},
+    idempotencyKey: "run:call",
   };
 }
 

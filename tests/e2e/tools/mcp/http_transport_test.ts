@@ -174,5 +174,6 @@ function context() {
     },
     progress() {},
     addUsage() {},
+    idempotencyKey: "run:call",
   };
 }
