@@ -1,7 +1,10 @@
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadTrace, TraceError } from "./load_trace.ts";
 import { renderTraceText } from "./show_trace.ts";
 import { writeTraceHtml } from "./trace_html.ts";
+import { writeTraceDiffHtml } from "./trace_diff_html.ts";
+import { watchTraceHtml } from "./watch_trace_html.ts";
 
 /**
  * Where a command writes its output (the CLI passes stdout and stderr).
@@ -30,12 +33,14 @@ export interface CommandIo {
  * ```
  */
 export const SHOW_USAGE: string =
-  "usage: looplet show <trace-dir> [--verbose] [--html] [--out FILE]";
+  "usage: looplet show <trace-dir> [--verbose] [--html [--diff OTHER-DIR] [--watch]] [--out FILE]";
 
 /**
  * `looplet show <trace-dir>`: print a trace's one-page summary, or with
  * `--html` write the self-contained HTML viewer (to `<trace-dir>/trace.html`,
- * or `--out FILE`). Prints nothing itself: output goes to `io`.
+ * or `--out FILE`); `--diff OTHER` writes the two traces side by side
+ * (`<trace-dir>/diff.html`), `--watch` rewrites the viewer while a run writes
+ * the trace, until it ends. Prints nothing itself: output goes to `io`.
  *
  * @param args The arguments after `show`.
  * @param io Output sinks.
@@ -58,6 +63,8 @@ export async function showCommand(args: string[], io: CommandIo): Promise<number
         verbose: { type: "boolean", short: "v", default: false },
         html: { type: "boolean", default: false },
         out: { type: "string", short: "o" },
+        diff: { type: "string" },
+        watch: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -83,7 +90,29 @@ export async function showCommand(args: string[], io: CommandIo): Promise<number
     io.stderr(`error: --out is only used with --html\n${SHOW_USAGE}`);
     return 2;
   }
+  if ((values.diff !== undefined || values.watch) && !values.html) {
+    io.stderr(`error: --${values.watch ? "watch" : "diff"} writes HTML; add --html\n${SHOW_USAGE}`);
+    return 2;
+  }
+  if (values.diff !== undefined && values.watch) {
+    io.stderr(`error: give --diff or --watch, not both\n${SHOW_USAGE}`);
+    return 2;
+  }
   try {
+    if (values.diff !== undefined) {
+      const out = values.out ?? join(dir, "diff.html");
+      io.stdout(`wrote ${await writeTraceDiffHtml(dir, values.diff, out)}`);
+      return 0;
+    }
+    if (values.watch) {
+      const options = values.out === undefined ? {} : { outFile: values.out };
+      for await (const update of watchTraceHtml(dir, options)) {
+        io.stdout(
+          `wrote ${update.path} (${update.steps} steps${update.complete ? ", run ended" : ""})`,
+        );
+      }
+      return 0;
+    }
     if (values.html) {
       const path = await writeTraceHtml(dir, values.out);
       io.stdout(`wrote ${path}`);
