@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { denoCallers, ok, ROOT, run, type Runtime, runtimes, tarball } from "./_package.ts";
+import { denoCallers, ok, ROOT, type Runtime, runtimes, tarball } from "./_package.ts";
 
 const ZOD = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json"))).imports.zod.replace(
   /^npm:/,

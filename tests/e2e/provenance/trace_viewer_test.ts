@@ -95,7 +95,9 @@ Deno.test({
         /bash\(command=deno test\) → FAILED \(exit 1\)/,
       );
       assert.match(
-        (await page.locator('.bar:not(.call):not(.turn)[data-target="step-4"]').getAttribute("class"))!,
+        (await page.locator('.bar:not(.call):not(.turn)[data-target="step-4"]').getAttribute(
+          "class",
+        ))!,
         /failed/,
       );
       assert.equal(
