@@ -356,10 +356,13 @@ export function programDependencies(): CliDependencies {
     backendFromEnv: async (env, overrides) => (await wiring()).cliBackend(env, overrides),
     probeNativeTools: async (backend) => (await wiring()).cliProbe(backend),
   };
+  // ProvenanceSink and the MCP stdio transport still use Deno's file and process APIs:
+  // off Deno, runs go untraced and without MCP servers until they use node: APIs.
+  const onDeno = deno() !== undefined;
   return {
     ...common,
-    trace: async (options) => (await wiring()).cliTrace(options),
-    connect: async (config) => (await wiring()).cliConnect(config),
+    ...(onDeno ? { trace: async (options) => (await wiring()).cliTrace(options) } : {}),
+    ...(onDeno ? { connect: async (config) => (await wiring()).cliConnect(config) } : {}),
     commands: {
       show: async (args, io) => (await wiring()).defaultCliDependencies().commands.show(args, io),
       eval: async (args, io) => (await wiring()).defaultCliDependencies().commands.eval(args, io),
