@@ -10,6 +10,7 @@ import {
   readText,
   realPath,
 } from "./_light_fs.ts";
+import { pythonEntrypoint, pythonEntrypointMessage } from "./_python_entrypoint.ts";
 
 /**
  * What discovery knows about a bundle, without importing its code.
@@ -151,7 +152,10 @@ async function readCard(folder: string): Promise<BundleCard> {
       errors.push(`${skillPath}: max-steps: must be a positive integer`);
     }
     const declared = front.entrypoint;
-    if (declared !== undefined) {
+    const python = await pythonEntrypoint(folder, declared, false);
+    if (python !== undefined && declared !== undefined) {
+      errors.push(`${skillPath}: entrypoint: ${pythonEntrypointMessage(python)}`);
+    } else if (declared !== undefined) {
       if (typeof declared !== "string" || declared === "") {
         errors.push(
           `${skillPath}: entrypoint: must be a file path inside the bundle, e.g. looplet.ts`,
@@ -180,6 +184,10 @@ async function readCard(folder: string): Promise<BundleCard> {
           entrypoint = candidate;
           break;
         }
+      }
+      const python = await pythonEntrypoint(folder, undefined, entrypoint !== null);
+      if (python !== undefined) {
+        errors.push(`${skillPath}: entrypoint: ${pythonEntrypointMessage(python)}`);
       }
     }
   }

@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { basename, dirname, isAbsolute, join, posix, relative, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { BundleError } from "./bundle_error.ts";
 import { bundleBlueprint } from "./bundle_blueprint.ts";
 import type { EmbeddedFile } from "./materialize_bundle.ts";
@@ -79,12 +79,108 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-function librarySpecifiers(library: string): { bundles: string; cli: string } {
+const CODE = /\.(ts|tsx|js|mjs|mts|jsx)$/;
+const MAX_IMPORTED = 100;
+
+/** The value imports of a module: static `import`/`export … from`, `import("…")`; not `import type`. */
+function importSpecifiers(source: string): string[] {
+  const found: string[] = [];
+  const statement =
+    /(?:^|[;\n])\s*(import|export)\s+(type\s+)?(?:[^"';]*?\sfrom\s*)?["']([^"'\n]+)["']/g;
+  for (const [, , type, specifier] of source.matchAll(statement)) {
+    if (!type && specifier) found.push(specifier);
+  }
+  for (const [, specifier] of source.matchAll(/\bimport\(\s*["']([^"'\n]+)["']\s*\)/g)) {
+    if (specifier) found.push(specifier);
+  }
+  return found;
+}
+
+/** Whether a specifier resolves without an import map (a URL scheme or a path). */
+function isSelfContained(specifier: string): boolean {
+  return /^(jsr|npm|node|https?|data):/.test(specifier);
+}
+
+/**
+ * Embed what the bundle's code imports from outside its folder (relative
+ * imports, followed transitively) under `_imports/`, rewriting the
+ * specifiers; refuse imports the program could not resolve on its own.
+ */
+async function embedImports(root: string, files: Record<string, EmbeddedFile>): Promise<void> {
+  const embedded = new Map<string, string>(); // absolute path outside the bundle -> embedded path
+  const queue: { rel: string; origin: string }[] = Object.keys(files)
+    .filter((rel) => CODE.test(rel)).map((rel) => ({ rel, origin: join(root, rel) }));
+  while (queue.length > 0) {
+    const { rel, origin } = queue.shift()!;
+    const source = files[rel];
+    if (typeof source !== "string") continue;
+    let rewritten = source;
+    for (const specifier of new Set(importSpecifiers(source))) {
+      if (isSelfContained(specifier)) continue;
+      const where = rel.startsWith("_imports/") ? origin : join(root, rel);
+      if (
+        !specifier.startsWith(".") && !specifier.startsWith("/") && !specifier.startsWith("file:")
+      ) {
+        throw new BundleError([{
+          path: where,
+          field: "import",
+          message:
+            `imports "${specifier}", which the exported program cannot resolve without an import map; import it by a full specifier (jsr:, npm:, https:) or use runtime.lib`,
+        }]);
+      }
+      const target = specifier.startsWith("file:")
+        ? fileURLToPath(specifier)
+        : resolve(dirname(origin), specifier);
+      const inside = relative(root, target);
+      if (!inside.startsWith("..") && !isAbsolute(inside)) {
+        if (!rel.startsWith("_imports/")) continue; // inside the bundle: embedded as is
+      }
+      let path = embedded.get(target);
+      if (path === undefined) {
+        if (embedded.size >= MAX_IMPORTED) {
+          throw new BundleError([{
+            path: where,
+            field: "import",
+            message:
+              `imports more than ${MAX_IMPORTED} modules from outside the bundle; move the code into the bundle folder`,
+          }]);
+        }
+        const text = await readFile(target, "utf8").catch(() => undefined);
+        if (text === undefined) {
+          throw new BundleError([{
+            path: where,
+            field: "import",
+            message: `imports "${specifier}", which does not exist at ${target}`,
+          }]);
+        }
+        path = !inside.startsWith("..") && !isAbsolute(inside)
+          ? inside.split("\\").join("/")
+          : `_imports/${embedded.size + 1}_${basename(target)}`;
+        embedded.set(target, path);
+        if (files[path] === undefined) {
+          files[path] = text;
+          if (CODE.test(path)) queue.push({ rel: path, origin: target });
+        }
+      }
+      let next = posix.relative(posix.dirname(rel), path);
+      if (!next.startsWith(".")) next = `./${next}`;
+      rewritten = rewritten.replaceAll(`"${specifier}"`, JSON.stringify(next))
+        .replaceAll(`'${specifier}'`, JSON.stringify(next));
+    }
+    files[rel] = rewritten;
+  }
+}
+
+function librarySpecifiers(
+  library: string,
+): { bundles: string; cli: string; config?: string } {
   const isPath = library.startsWith(".") || isAbsolute(library) || library.startsWith("file:");
   if (!isPath) return { bundles: `${library}/bundles`, cli: `${library}/cli` };
   const base = library.startsWith("file:") ? library : pathToFileURL(resolve(library)).href;
   const root = base.endsWith("/") ? base : `${base}/`;
-  return { bundles: `${root}bundles/mod.ts`, cli: `${root}cli/mod.ts` };
+  // A checkout's own imports (zod, yaml) resolve through its deno.json.
+  const config = fileURLToPath(`${root}deno.json`);
+  return { bundles: `${root}bundles/mod.ts`, cli: `${root}cli/mod.ts`, config };
 }
 
 /**
@@ -130,15 +226,19 @@ export async function exportBundleCode(
   const blueprint = await bundleBlueprint(root);
   const files: Record<string, EmbeddedFile> = {};
   await collect(folder.root, "", files, { n: 0 });
-  const { bundles, cli } = librarySpecifiers(library);
+  await embedImports(folder.root, files);
+  const { bundles, cli, config } = librarySpecifiers(library);
+  const run = `deno run -A${config ? ` --config ${config}` : ""} ${outFile.split("/").at(-1)}`;
   const program = `// Generated by \`looplet export-code\` from ${JSON.stringify(root)}.
-// A standalone program: the bundle's files are embedded below, so it needs
-// only the looplet library. It builds the agent with blueprint fingerprint
-// ${blueprint.fingerprint}.
+// A standalone program: the bundle's files (and the modules they import from
+// outside it) are embedded below, so it needs only the looplet library. It
+// builds the agent with blueprint fingerprint ${blueprint.fingerprint}.
+// It runs real models (OPENAI_BASE_URL/OPENAI_MODEL or ANTHROPIC_API_KEY),
+// writes a provenance trace, and removes its temporary bundle folder at exit
+// unless --keep is given.
 //
-//   deno run -A ${outFile.split("/").at(-1)} "<task>" [--scripted] [--workspace DIR]
-//   deno run -A ${outFile.split("/").at(-1)} --blueprint
-import process from "node:process";
+//   ${run} "<task>" [--scripted] [--workspace DIR] [--keep]
+//   ${run} --blueprint
 import { type EmbeddedFile, type LoadedBundle, materializeBundle } from ${JSON.stringify(bundles)};
 
 /** Fingerprint of the blueprint this program builds. */
@@ -147,20 +247,27 @@ export const FINGERPRINT = ${JSON.stringify(blueprint.fingerprint)};
 /** The bundle's files, by path relative to the bundle folder. */
 export const FILES: Readonly<Record<string, EmbeddedFile>> = ${JSON.stringify(files, null, 2)};
 
-/** Write the embedded bundle to a temporary folder and load it. */
+/** Write the embedded bundle to a temporary folder and load it (remove \`folder.root\` when done). */
 export function loadAgentBundle(): Promise<LoadedBundle> {
   return materializeBundle(FILES);
 }
 
 if (import.meta.main) {
-  const { main } = await import(${JSON.stringify(cli)});
+  const { main, programDependencies } = await import(${JSON.stringify(cli)});
   const root = (await loadAgentBundle()).folder.root;
-  const args = process.argv.slice(2);
-  process.exit(
-    args[0] === "--blueprint"
-      ? await main(["blueprint", root, ...args.slice(1)])
-      : await main(["run", root, ...args]),
-  );
+  const keep = Deno.args.includes("--keep");
+  // --keep keeps the bundle folder; it reaches run only with --copy-workspace, whose copy it keeps.
+  const args = Deno.args.filter((arg) => arg !== "--keep" || Deno.args.includes("--copy-workspace"));
+  let code = 1;
+  try {
+    code = args[0] === "--blueprint"
+      ? await main(["blueprint", root, ...args.slice(1)], programDependencies())
+      : await main(["run", root, ...args], programDependencies());
+  } finally {
+    if (keep) console.error(\`kept bundle folder: \${root}\`);
+    else await Deno.remove(root, { recursive: true });
+  }
+  Deno.exit(code);
 }
 `;
   await writeFileAtomically(outFile, program);

@@ -7,6 +7,7 @@ import type { AnyTool, Hook } from "../loop/types.ts";
 import type { ScriptedResponse } from "../backends/scripted.ts";
 import type { Step } from "../loop/step.ts";
 import type { AgentPreset, BundleRuntime } from "./agent_preset.ts";
+import type { BundleOptionSpec } from "./bundle_options.ts";
 import { BUNDLE_LIBRARY } from "./bundle_library.ts";
 import { BundleError, type BundleProblem } from "./bundle_error.ts";
 import type { McpServerSpec } from "./bundle_manifest.ts";
@@ -63,6 +64,8 @@ export interface BundleEntrypoint {
   renderStep?(step: Step): string | undefined | null;
   /** Take over the whole run; returns the exit code. */
   run?(context: BundleRunContext): number | Promise<number>;
+  /** The runtime options `build` reads, so `--option key=value` can be typed and checked. */
+  readonly options?: Readonly<Record<string, BundleOptionSpec>>;
 }
 
 /**

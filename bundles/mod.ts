@@ -54,7 +54,11 @@ export type {
   CompareBlueprintsOptions,
   ToolBlueprint,
 } from "./blueprint.ts";
-export { bundleBlueprint } from "./bundle_blueprint.ts";
+export { bundleBlueprint, describeBundle } from "./bundle_blueprint.ts";
+export type { BundleDescription, DescribeBundleOptions } from "./bundle_blueprint.ts";
+export { bundleOptions, parseBundleOptions } from "./bundle_options.ts";
+export { resourceTool, skillResources } from "./bundle_resources.ts";
+export type { BundleOptionSpec } from "./bundle_options.ts";
 export { discoverBundles } from "./discover_bundles.ts";
 export type { BundleCard, DiscoverBundlesOptions, DiscoveredBundles } from "./discover_bundles.ts";
 export { writeBundle } from "./write_bundle.ts";

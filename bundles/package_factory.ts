@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import { basename, dirname, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { stringify } from "yaml";
@@ -135,6 +135,7 @@ export function build(runtime: any): unknown {
     ["looplet.ts", entrypoint],
   ]);
   // The temporary folder is a sibling of outDir, so the relative import resolves the same.
+  await mkdir(dirname(resolve(outDir)), { recursive: true });
   await writeFolderAtomically(outDir, files, undefined, async (temp) => {
     try {
       const agent = await buildBundle(await loadBundle(temp), { workspace: dirname(absolute) });

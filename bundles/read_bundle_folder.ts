@@ -1,5 +1,7 @@
 import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
+import { z } from "zod";
+import { pythonEntrypoint, pythonEntrypointMessage } from "./_python_entrypoint.ts";
 import { readSkillMd, type SkillDocument } from "../skills/skill_md.ts";
 import type { BundleProblem } from "./bundle_error.ts";
 import { bundleNameProblem } from "./bundle_name.ts";
@@ -227,7 +229,13 @@ export async function readBundleFolder(root: string): Promise<BundleFolderResult
 
   // Entrypoint: declared (must exist, inside) or a default file when present.
   let entrypoint: BundleFolder["entrypoint"];
-  if (typeof fields.entrypoint === "string") {
+  if (typeof fields.entrypoint === "string" && /\.py$/i.test(fields.entrypoint)) {
+    problems.push({
+      path: skillPath,
+      field: "entrypoint",
+      message: pythonEntrypointMessage(fields.entrypoint),
+    });
+  } else if (typeof fields.entrypoint === "string") {
     const target = resolve(absoluteRoot, fields.entrypoint);
     if (isAbsolute(fields.entrypoint) || !isInside(absoluteRoot, target)) {
       problems.push({
@@ -260,6 +268,14 @@ export async function readBundleFolder(root: string): Promise<BundleFolderResult
         entrypoint = { path: target, relative: candidate };
         break;
       }
+    }
+    const python = await pythonEntrypoint(absoluteRoot, undefined, entrypoint !== undefined);
+    if (python !== undefined) {
+      problems.push({
+        path: skillPath,
+        field: "entrypoint",
+        message: pythonEntrypointMessage(python),
+      });
     }
   }
 
@@ -375,7 +391,6 @@ async function readTools(
     }
     if (ok) {
       try {
-        const { z } = await import("zod");
         z.fromJSONSchema(manifest.input_schema as Parameters<typeof z.fromJSONSchema>[0]);
       } catch (error) {
         problems.push({

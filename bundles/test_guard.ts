@@ -19,6 +19,14 @@ export interface TestGuardOptions {
   readonly timeoutMs?: number;
 }
 
+// deno-lint-ignore no-control-regex
+const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
+
+/** Terminal colour and cursor codes out, so the model reads plain text. */
+function stripAnsi(text: string): string {
+  return text.replace(ANSI, "");
+}
+
 /**
  * A hook with the JSON configuration it was made from (shown in blueprints).
  *
@@ -57,7 +65,7 @@ export function testGuard(options: TestGuardOptions): ConfiguredHook {
         signal,
       });
       if (run.exitCode === 0) return undefined;
-      const output = capText(`${run.stdout}\n${run.stderr}`.trim(), 2000).text;
+      const output = capText(stripAnsi(`${run.stdout}\n${run.stderr}`).trim(), 2000).text;
       const why = run.timedOut ? `timed out after ${timeoutMs} ms` : `exited with ${run.exitCode}`;
       return {
         deny:

@@ -7,15 +7,15 @@
  *
  * `main(args, deps)` returns the exit code (0 ok, 1 runtime failure, 2 usage
  * error) and prints only through `deps.stdout`/`deps.stderr`. Model backends,
- * the native-tool probe, tracing, MCP and extra commands (`show`, `eval`) are
- * injected through `deps`, so the heavy parts load only when a command needs them.
+ * the native-tool probe, tracing, MCP and extra commands are
+ * injected through `deps`; each command module loads only when it runs.
  *
  * @module
  */
 import type { CliContext, CliDependencies, CliIo } from "./types.ts";
-import { parseCommand, positiveInteger, resolveBundle, UsageError } from "./args.ts";
+import { commandHelp, type CommandSpec, parseCommand, UsageError, usageLine } from "./args.ts";
+import { suggestSimilar } from "../loop/suggest_similar.ts";
 import { LOOPLET_VERSION } from "../loop/version.ts";
-import { CARTRIDGE_USAGE } from "./cartridge_commands.ts";
 
 export type {
   BackendOverrides,
@@ -26,13 +26,6 @@ export type {
   TraceOptions,
   TraceSink,
 } from "./types.ts";
-export {
-  type OptionSpec,
-  parseCommand,
-  positiveInteger,
-  resolveBundle,
-  UsageError,
-} from "./args.ts";
 
 /**
  * The package version.
@@ -45,67 +38,147 @@ export {
  */
 export const VERSION: string = LOOPLET_VERSION;
 
+/** A command that parses its own arguments; `--help` prints its usage line. */
+interface RawCommand {
+  readonly usage: string;
+  run(args: string[], context: CliContext): Promise<number>;
+}
+
+/**
+ * A command module: one command, sub-commands named by their words
+ * (`eval run`), or a command that parses its own arguments.
+ */
+type CommandModule =
+  | { readonly command: CommandSpec }
+  | { readonly commands: Readonly<Record<string, CommandSpec>> }
+  | { readonly raw: RawCommand };
+
+/** A cartridge command of `cli/cartridge_commands.ts`, which parse their own arguments. */
+function cartridgeCommand(
+  name: "conform" | "describe" | "diff" | "hash" | "convert",
+): () => Promise<CommandModule> {
+  return async () => {
+    const module = await import("./cartridge_commands.ts");
+    const run = {
+      conform: module.commandConform,
+      describe: module.commandDescribe,
+      diff: module.commandDiff,
+      hash: module.commandHash,
+      convert: module.commandConvert,
+    }[name];
+    return { raw: { usage: module.CARTRIDGE_USAGE[name] ?? `usage: looplet ${name}`, run } };
+  };
+}
+
+/** One row of the command table: the line `--help` shows, and the module to load. */
+interface CommandEntry {
+  readonly line: string;
+  load(): Promise<CommandModule>;
+}
+
+/**
+ * The command table. Each module is a literal `import()`, so `deno publish`,
+ * `deno compile` and bundlers see it, and a command loads only when it runs.
+ */
+const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  run: {
+    line:
+      "run <bundle> <task>               run a bundle or cartridge (--scripted replays its script)",
+    load: () => import("./run.ts"),
+  },
+  blueprint: {
+    line: "blueprint <bundle>                print what a bundle or cartridge builds, as JSON",
+    load: () => import("./blueprint.ts"),
+  },
+  "export-code": {
+    line:
+      "export-code <bundle> <out.ts>     write a standalone TS program for a bundle or cartridge",
+    load: () => import("./export_code.ts"),
+  },
+  package: {
+    line: "package <module#export> <out-dir> turn a factory into a runnable bundle",
+    load: () => import("./package.ts"),
+  },
+  "wrap-claude-skill": {
+    line: "wrap-claude-skill <skill> <out>   make a Claude skill folder a looplet bundle",
+    load: () => import("./wrap.ts"),
+  },
+  "list-bundles": {
+    line: "list-bundles <roots...>           find bundles under folders",
+    load: () => import("./list_bundles.ts"),
+  },
+  new: {
+    line: "new <dir>                         scaffold a bundle that runs at once with --scripted",
+    load: () => import("./new.ts"),
+  },
+  doctor: {
+    line: "doctor                            check runtime, environment and model endpoint",
+    load: () => import("./doctor.ts"),
+  },
+  conform: {
+    line: "conform <cases-dir>               run Cartridge Spec v2 conformance cases",
+    load: cartridgeCommand("conform"),
+  },
+  describe: {
+    line: "describe <cartridge>              summarise a cartridge",
+    load: cartridgeCommand("describe"),
+  },
+  diff: {
+    line: "diff <a> <b>                      list the changes between two cartridges, by category",
+    load: cartridgeCommand("diff"),
+  },
+  hash: {
+    line: "hash <cartridge>                  print a cartridge's content hash",
+    load: cartridgeCommand("hash"),
+  },
+  convert: {
+    line:
+      "convert <src> <out-dir>           turn a bundle into a cartridge, or a cartridge into a bundle",
+    load: cartridgeCommand("convert"),
+  },
+  show: {
+    line: "show <trace-dir>                  print a recorded run",
+    load: () => import("./show.ts"),
+  },
+  eval: {
+    line: "eval run|cases ...                score traces with evaluators; read eval cases",
+    load: () => import("./eval.ts"),
+  },
+};
+
 const USAGE = `usage: looplet <command> [options]
 
 commands:
-  run <bundle> <task>               run a bundle or cartridge (--scripted replays its script)
-  blueprint <bundle>                print what a bundle or cartridge builds, as JSON
-  export-code <bundle> <out.ts>     write a standalone TS program for a bundle or cartridge
-  package <module#export> <out-dir> turn a factory into a runnable bundle
-  wrap-claude-skill <skill> <out>   make a Claude skill folder a looplet bundle
-  list-bundles <roots...>           find bundles under folders
-  new <dir>                         scaffold a bundle that runs at once with --scripted
-  doctor                            check runtime, environment and model endpoint
-  conform <cases-dir>               run Cartridge Spec v2 conformance cases
-  describe <cartridge>              summarise a cartridge
-  diff <a> <b>                      list the changes between two cartridges, by category
-  hash <cartridge>                  print a cartridge's content hash
-  convert <src> <out-dir>           turn a bundle into a cartridge, or a cartridge into a bundle
-  show <trace-dir>                  print a recorded run (provenance module)
-  eval ...                          run evals (provenance module)
+${Object.values(COMMANDS).map((entry) => `  ${entry.line}`).join("\n")}
 
 run 'looplet <command> --help' for a command's options`;
 
-const COMMAND_USAGE: Record<string, string> = {
-  run: `usage: looplet run <bundle> <task> [--workspace DIR | --copy-workspace DIR] [--max-steps N]
-         [--scripted] [--scripted-response TEXT]... [--trace-dir DIR | --no-trace]
-         [--model NAME] [--base-url URL] [--provider NAME] [--no-tests] [--debug]`,
-  blueprint: "usage: looplet blueprint <bundle> [--workspace DIR] [--max-steps N]",
-  "export-code": "usage: looplet export-code <bundle> <out.ts> [--library SPECIFIER]",
-  package:
-    "usage: looplet package <module#export> <out-dir> [--name NAME] [--description TEXT] [--tag TAG]...",
-  "wrap-claude-skill": "usage: looplet wrap-claude-skill <skill-dir> <out-dir>",
-  "list-bundles": "usage: looplet list-bundles <roots...> [--json] [--include-invalid] [--check]",
-  new: "usage: looplet new <dir> [--name NAME] [--description TEXT]",
-  doctor: "usage: looplet doctor [--json] [--no-backend]",
-  ...CARTRIDGE_USAGE,
-};
-
-type Context = CliContext;
-
-type Handler = (args: string[], context: Context) => Promise<number>;
-
-/** The command table. Each entry loads what it needs on first use. */
-const COMMANDS: Record<string, Handler> = {
-  run: (args, context) => import("./run.ts").then((m) => m.cliRun(args, context)),
-  blueprint: (args, context) => commandBlueprint(args, context),
-  "export-code": (args, context) => commandExportCode(args, context),
-  package: (args, context) => commandPackage(args, context),
-  "wrap-claude-skill": (args, context) => commandWrap(args, context),
-  "list-bundles": (args, context) => commandListBundles(args, context),
-  new: (args, context) => commandNew(args, context),
-  doctor: (args, context) => commandDoctor(args, context),
-  conform: (args, context) =>
-    import("./cartridge_commands.ts").then((m) => m.commandConform(args, context)),
-  describe: (args, context) =>
-    import("./cartridge_commands.ts").then((m) => m.commandDescribe(args, context)),
-  diff: (args, context) =>
-    import("./cartridge_commands.ts").then((m) => m.commandDiff(args, context)),
-  hash: (args, context) =>
-    import("./cartridge_commands.ts").then((m) => m.commandHash(args, context)),
-  convert: (args, context) =>
-    import("./cartridge_commands.ts").then((m) => m.commandConvert(args, context)),
-};
+/** Find the command spec the words name: `run`, or `eval cases list`. */
+async function findCommand(
+  entry: CommandEntry,
+  name: string,
+  rest: string[],
+): Promise<{ spec: CommandSpec; args: string[] } | { help: string } | { raw: RawCommand }> {
+  const module = await entry.load();
+  if ("raw" in module) return { raw: module.raw };
+  if ("command" in module) return { spec: module.command, args: rest };
+  const words = Object.keys(module.commands);
+  for (const count of [2, 1]) {
+    const spec = module.commands[rest.slice(0, count).join(" ")];
+    if (spec !== undefined) return { spec, args: rest.slice(count) };
+  }
+  const lines = Object.values(module.commands).map((spec) => `       ${usageLine(spec).slice(7)}`);
+  const help = `usage:${lines.join("\n").slice(6)}`;
+  const [first] = rest;
+  if (first === undefined || first === "--help" || first === "-h") return { help };
+  const hint = suggestSimilar(first, new Set(words.map((word) => word.split(" ")[0] ?? word)));
+  throw new UsageError(
+    `unknown ${name} command "${rest.slice(0, 2).join(" ")}"${
+      hint ? `; did you mean '${name} ${hint}'?` : ""
+    }\n${help}`,
+    "",
+  );
+}
 
 /**
  * Run the CLI.
@@ -126,7 +199,7 @@ export async function main(args: string[], deps: CliDependencies = {}): Promise<
   };
   const env = deps.env ?? await processEnv();
   const tty = deps.isTTY ?? (deps.stdout === undefined && await stdoutIsTerminal());
-  const context: Context = {
+  const context: CliContext = {
     io,
     deps,
     env,
@@ -144,32 +217,53 @@ export async function main(args: string[], deps: CliDependencies = {}): Promise<
   }
   const injected = deps.commands?.[name];
   if (injected) return await injected(rest, io);
-  const handler = COMMANDS[name];
-  if (!handler) {
-    if (name === "show" || name === "eval") {
-      io.stderr(
-        `error: '${name}' is not available in this build; it comes with the provenance module (wire it through main(args, { commands }))`,
-      );
-      return 1;
-    }
-    io.stderr(`error: unknown command "${name}"\n${USAGE}`);
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (entry === undefined) {
+    const hint = suggestSimilar(name, Object.keys(COMMANDS));
+    io.stderr(
+      `error: unknown command "${name}"${hint ? `; did you mean '${hint}'?` : ""}\n${USAGE}`,
+    );
     return 2;
   }
-  if (rest.includes("--help") || rest.includes("-h")) {
-    io.stdout(COMMAND_USAGE[name] ?? USAGE);
-    return 0;
-  }
+  let spec: CommandSpec | undefined;
   try {
-    return await handler(rest, context);
+    const found = await findCommand(entry, name, rest);
+    if ("raw" in found) {
+      if (rest.includes("--help") || rest.includes("-h")) {
+        io.stdout(found.raw.usage);
+        return 0;
+      }
+      try {
+        return await found.raw.run(rest, context);
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        io.stderr(`error: ${error.message}\n${found.raw.usage}`);
+        return 2;
+      }
+    }
+    if ("help" in found) {
+      (rest.length === 0 ? io.stderr : io.stdout)(found.help);
+      return rest.length === 0 ? 2 : 0;
+    }
+    spec = found.spec;
+    const parsed = parseCommand(spec.name, found.args, spec.options, spec.positionals);
+    if (parsed.values.help) {
+      io.stdout(commandHelp(spec));
+      return 0;
+    }
+    return await spec.run(parsed, context);
   } catch (error) {
-    return reportError(error, name, context);
+    return reportError(error, spec, context);
   }
 }
 
-function reportError(error: unknown, command: string, context: Context): number {
+function reportError(error: unknown, spec: CommandSpec | undefined, context: CliContext): number {
   const { io } = context;
   if (error instanceof UsageError) {
-    io.stderr(`error: ${error.message}\n${COMMAND_USAGE[error.command ?? command] ?? USAGE}`);
+    const usage = spec
+      ? `\n${usageLine(spec)}\nrun 'looplet ${spec.name} --help' for its options`
+      : "";
+    io.stderr(`error: ${error.message}${usage}`);
     return 2;
   }
   const problems = (error as { problems?: unknown }).problems;
@@ -214,134 +308,9 @@ async function stdoutIsTerminal(): Promise<boolean> {
   return Boolean((await import("node:process")).default.stdout?.isTTY);
 }
 
-async function commandBlueprint(args: string[], context: Context): Promise<number> {
-  const { values, positionals } = parseCommand("blueprint", args, {
-    workspace: { type: "string", short: "w" },
-    "max-steps": { type: "string" },
-  }, { min: 1, max: 1, names: "a bundle folder" });
-  const maxSteps = positiveInteger("blueprint", "max-steps", values["max-steps"]);
-  const bundle = await resolveBundle(positionals[0]);
-  const { agentBlueprintOf } = await import("../cartridge/cartridge_blueprint.ts");
-  const blueprint = await agentBlueprintOf(bundle, {
-    workspace: (values.workspace as string | undefined) ?? ".",
-    ...(maxSteps ? { maxSteps } : {}),
-    ...(context.deps.connect ? { connect: context.deps.connect } : {}),
-  });
-  const { canonicalJson } = await import("../bundles/blueprint.ts");
-  context.io.stdout(JSON.stringify(JSON.parse(canonicalJson(blueprint)), null, 2));
-  return 0;
-}
-
-async function commandExportCode(args: string[], context: Context): Promise<number> {
-  const { values, positionals } = parseCommand("export-code", args, {
-    library: { type: "string" },
-  }, { min: 2, max: 2, names: "a bundle folder and an output .ts file" });
-  const { exportAgentCode } = await import("../cartridge/export_cartridge_code.ts");
-  const result = await exportAgentCode(positionals[0], positionals[1], {
-    ...(values.library ? { library: values.library as string } : {}),
-  });
-  context.io.stdout(`exported ${positionals[0]} -> ${result.path}`);
-  context.io.stdout(`fingerprint: ${result.fingerprint}`);
-  return 0;
-}
-
-async function commandPackage(args: string[], context: Context): Promise<number> {
-  const { values, positionals } = parseCommand("package", args, {
-    name: { type: "string" },
-    description: { type: "string" },
-    tag: { type: "string", multiple: true },
-  }, { min: 2, max: 2, names: "a factory reference (module.ts#export) and an output folder" });
-  const { packageFactory } = await import("../bundles/package_factory.ts");
-  const result = await packageFactory(positionals[0], positionals[1], {
-    ...(values.name ? { name: values.name as string } : {}),
-    ...(values.description ? { description: values.description as string } : {}),
-    tags: (values.tag as string[] | undefined) ?? [],
-  });
-  context.io.stdout(`packaged ${positionals[0]} -> ${result.path}`);
-  context.io.stdout(`try it: looplet run ${result.path} "<task>" --scripted-response '<reply>'`);
-  return 0;
-}
-
-async function commandWrap(args: string[], context: Context): Promise<number> {
-  const { positionals } = parseCommand("wrap-claude-skill", args, {}, {
-    min: 2,
-    max: 2,
-    names: "a skill folder and an output folder",
-  });
-  const { wrapClaudeSkill } = await import("../bundles/wrap_claude_skill.ts");
-  const result = await wrapClaudeSkill(positionals[0], positionals[1]);
-  context.io.stdout(`wrapped ${positionals[0]} -> ${result.path}`);
-  context.io.stdout(`compatibility: ${result.compatibility}`);
-  for (const gap of result.gaps) context.io.stdout(`gap: ${gap}`);
-  return 0;
-}
-
-async function commandListBundles(args: string[], context: Context): Promise<number> {
-  const { values, positionals } = parseCommand("list-bundles", args, {
-    json: { type: "boolean" },
-    "include-invalid": { type: "boolean" },
-    check: { type: "boolean" },
-  }, { min: 1, max: Infinity, names: "at least one folder to search" });
-  const { discoverBundles } = await import("../bundles/discover_bundles.ts");
-  const { cards, warnings } = await discoverBundles(positionals, {
-    includeInvalid: Boolean(values["include-invalid"] || values.check),
-    check: Boolean(values.check),
-  });
-  if (values.json) {
-    context.io.stdout(JSON.stringify(cards, null, 2));
-  } else {
-    for (const card of cards) {
-      context.io.stdout(
-        `${card.name}\t${card.ok ? "ok" : "invalid"}\t${card.path}\t${card.description}`,
-      );
-      for (const error of card.errors) context.io.stdout(`  - ${error}`);
-    }
-    if (cards.length === 0) context.io.stdout("no bundles found");
-  }
-  for (const warning of warnings) context.io.stderr(`warning: ${warning}`);
-  return values.check && cards.some((card) => !card.ok) ? 1 : 0;
-}
-
-async function commandNew(args: string[], context: Context): Promise<number> {
-  const { values, positionals } = parseCommand("new", args, {
-    name: { type: "string" },
-    description: { type: "string" },
-  }, { min: 1, max: 1, names: "the folder to create" });
-  const { scaffoldBundle } = await import("../bundles/scaffold_bundle.ts");
-  const result = await scaffoldBundle(positionals[0], {
-    ...(values.name ? { name: values.name as string } : {}),
-    ...(values.description ? { description: values.description as string } : {}),
-  });
-  context.io.stdout(`created ${result.path} (${result.files.join(", ")})`);
-  context.io.stdout(`try it: looplet run ${result.path} "Say hello" --scripted`);
-  return 0;
-}
-
-async function commandDoctor(args: string[], context: Context): Promise<number> {
-  const { values } = parseCommand("doctor", args, {
-    json: { type: "boolean" },
-    "no-backend": { type: "boolean" },
-  }, { min: 0, max: 0, names: "" });
-  const { doctorChecks } = await import("../bundles/doctor_checks.ts");
-  const checks = await doctorChecks(context.env, {
-    backend: !values["no-backend"],
-    ...(context.deps.backendFromEnv ? { backendFromEnv: context.deps.backendFromEnv } : {}),
-    ...(context.deps.probeNativeTools ? { probeNativeTools: context.deps.probeNativeTools } : {}),
-  });
-  if (values.json) context.io.stdout(JSON.stringify({ checks }, null, 2));
-  else {
-    context.io.stdout("looplet doctor");
-    for (const check of checks) {
-      context.io.stdout(`${check.status.toUpperCase().padEnd(5)} ${check.name}: ${check.detail}`);
-    }
-  }
-  return checks.some((check) => check.status === "error") ? 1 : 0;
-}
-
 /**
  * The real dependencies of the program: model backends from the environment,
- * the native-tool probe, provenance traces, MCP servers, and the `show` and
- * `eval` commands. Each loads its module on first use, so commands that do
+ * the native-tool probe, provenance traces and MCP servers. Each loads its module on first use, so commands that do
  * not need them start fast.
  *
  * @returns Dependencies for `main(args, deps)`.
@@ -356,17 +325,13 @@ export function programDependencies(): CliDependencies {
     backendFromEnv: async (env, overrides) => (await wiring()).cliBackend(env, overrides),
     probeNativeTools: async (backend) => (await wiring()).cliProbe(backend),
   };
-  // ProvenanceSink and the MCP stdio transport still use Deno's file and process APIs:
-  // off Deno, runs go untraced and without MCP servers until they use node: APIs.
-  const onDeno = deno() !== undefined;
+  // Traces and MCP servers use Deno's file and process APIs; under Node the
+  // single-file CLI runs bundles with real or scripted models only.
+  if (deno() === undefined) return common;
   return {
     ...common,
-    ...(onDeno ? { trace: async (options) => (await wiring()).cliTrace(options) } : {}),
-    ...(onDeno ? { connect: async (config) => (await wiring()).cliConnect(config) } : {}),
-    commands: {
-      show: async (args, io) => (await wiring()).defaultCliDependencies().commands.show(args, io),
-      eval: async (args, io) => (await wiring()).defaultCliDependencies().commands.eval(args, io),
-    },
+    trace: async (options) => (await wiring()).cliTrace(options),
+    connect: async (config) => (await wiring()).cliConnect(config),
   };
 }
 

@@ -103,6 +103,8 @@ export interface TraceOptions {
   readonly bundle: string;
   /** The task. */
   readonly task: string;
+  /** Replace a trace already in `traceDir` (`--overwrite`). @default false */
+  readonly overwrite?: boolean;
 }
 
 /**
@@ -140,7 +142,9 @@ export interface CliDependencies {
   readonly trace?: (options: TraceOptions) => TraceSink | Promise<TraceSink>;
   /** Connect MCP servers declared by bundles. */
   readonly connect?: McpConnect;
-  /** Extra or replacement commands, e.g. `show` and `eval` from the provenance module. */
+  /** Read standard input, for `run <bundle> -`. @default the process's standard input */
+  readonly readStdin?: () => Promise<string>;
+  /** Extra or replacement commands, by name (they take precedence over the built-in ones). */
   readonly commands?: Readonly<Record<string, CommandFunction>>;
 }
 

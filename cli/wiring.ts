@@ -1,19 +1,12 @@
 /**
  * The real implementations behind the CLI's injectable dependencies: model
  * backends from the environment, the native-tool probe, provenance traces,
- * MCP servers, and the `show` / `eval` commands. `cli/main.ts` loads this module
+ * and MCP servers. `cli/main.ts` loads this module
  * lazily, so `looplet --help` and `list-bundles` never pay for it.
  *
  * @module
  */
-import type {
-  BackendOverrides,
-  CliDependencies,
-  CliIo,
-  CommandFunction,
-  TraceOptions,
-  TraceSink,
-} from "./types.ts";
+import type { BackendOverrides, CliDependencies, TraceOptions, TraceSink } from "./types.ts";
 import type { McpConnectConfig, McpConnection } from "../bundles/load_bundle.ts";
 import type { Backend } from "../loop/types.ts";
 import { AnthropicBackend } from "../backends/anthropic.ts";
@@ -21,8 +14,6 @@ import { backendFromEnv } from "../backends/backend_from_env.ts";
 import { OpenAICompatibleBackend } from "../backends/openai_compatible.ts";
 import { type NativeToolProbe, probeNativeTools } from "../backends/probe_native_tools.ts";
 import { ProvenanceSink } from "../provenance/provenance_sink.ts";
-import { showCommand } from "../provenance/show_command.ts";
-import { evalCommand } from "../evals/eval_command.ts";
 import { connectMcpServer } from "../tools/mcp/connect_mcp_server.ts";
 
 const PROVIDERS = ["openai", "anthropic"] as const;
@@ -89,6 +80,7 @@ export async function cliProbe(backend: Backend): Promise<NativeToolProbe> {
 export function cliTrace(options: TraceOptions): TraceSink {
   const sink = new ProvenanceSink(options.traceDir, {
     metadata: { bundle: options.bundle, task: options.task },
+    ...(options.overwrite ? { overwrite: true } : {}),
   });
   return {
     hooks: [sink.hook()],
@@ -134,17 +126,11 @@ export async function cliConnect(config: McpConnectConfig): Promise<McpConnectio
  * const code = await main(Deno.args, defaultCliDependencies());
  * ```
  */
-export function defaultCliDependencies(): CliDependencies & {
-  readonly commands: { readonly show: CommandFunction; readonly eval: CommandFunction };
-} {
+export function defaultCliDependencies(): CliDependencies {
   return {
     backendFromEnv: cliBackend,
     probeNativeTools: cliProbe,
     trace: cliTrace,
     connect: cliConnect,
-    commands: {
-      show: (args: string[], io: CliIo) => showCommand(args, io),
-      eval: (args: string[], io: CliIo) => evalCommand(args, io),
-    },
   };
 }

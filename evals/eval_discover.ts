@@ -64,7 +64,8 @@ const LIBRARY_NAMES = new Set([
   "evalRun",
   "evalSummary",
   "evalDiscover",
-  "evalCommand",
+  "evalRunCommand",
+  "evalCasesCommand",
   "evalCaseTests",
   "evalRunTraces",
 ]);

@@ -36,5 +36,5 @@ export type { TraceEvalReport, TraceEvalRow } from "./eval_run_traces.ts";
 export { assertEvalsPass } from "./assert_evals_pass.ts";
 export { llmJudge } from "./llm_judge.ts";
 export type { LlmJudgeOptions } from "./llm_judge.ts";
-export { EVAL_USAGE, evalCommand } from "./eval_command.ts";
+export { evalCasesCommand, evalRunCommand, type EvalRunCommandOptions } from "./eval_command.ts";
 export type { CommandIo } from "../provenance/show_command.ts";

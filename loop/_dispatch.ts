@@ -9,15 +9,28 @@ export interface CallOutcome {
   readonly durationMs: number;
 }
 
-let prettify: ((error: { issues: readonly SchemaIssue[] }) => string) | undefined;
-
-/** Format schema issues with Zod's `prettifyError` (loaded on first use, off the import path). */
-async function formatIssues(issues: readonly SchemaIssue[]): Promise<string> {
-  if (prettify === undefined) {
-    const { z } = await import("zod");
-    prettify = (error) => z.prettifyError(error as Parameters<typeof z.prettifyError>[0]);
+/** A path as Zod prints it: `items[0].name`, `["odd key"]`. */
+function dotPath(path: readonly PropertyKey[]): string {
+  let text = "";
+  for (const key of path) {
+    if (typeof key === "number") text += `[${key}]`;
+    else if (typeof key === "symbol") text += `[${String(key)}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(key)) text += text === "" ? key : `.${key}`;
+    else text += `[${JSON.stringify(key)}]`;
   }
-  return prettify({ issues });
+  return text;
+}
+
+/**
+ * Format schema issues in the layout of Zod 4's `prettifyError`. Written
+ * here, not imported: a bare `zod` import would resolve through the caller's
+ * import map (absent, or Zod 3), and any schema with a Zod-shaped
+ * `safeParse` may be used.
+ */
+function formatIssues(issues: readonly SchemaIssue[]): string {
+  return [...issues].sort((a, b) => a.path.length - b.path.length).map((issue) =>
+    `✖ ${issue.message}${issue.path.length > 0 ? `\n  → at ${dotPath(issue.path)}` : ""}`
+  ).join("\n");
 }
 
 /** A failed outcome that did not run the tool. */
@@ -56,16 +69,14 @@ export function unknownTool(name: string, names: readonly string[]): CallOutcome
 }
 
 /** Validate arguments; returns the parsed value or a failed outcome for the model. */
-export async function validateArgs(
+export function validateArgs(
   tool: AnyTool,
   args: Record<string, unknown>,
   jsonSchema: Record<string, unknown> | undefined,
-): Promise<{ readonly args: unknown } | { readonly failure: CallOutcome }> {
+): { readonly args: unknown } | { readonly failure: CallOutcome } {
   const parsed = tool.input.safeParse(args);
   if (parsed.success) return { args: parsed.data };
-  let text = `Invalid arguments for tool "${tool.name}":\n${await formatIssues(
-    parsed.error.issues,
-  )}`;
+  let text = `Invalid arguments for tool "${tool.name}":\n${formatIssues(parsed.error.issues)}`;
   const properties = jsonSchema?.properties;
   if (typeof properties === "object" && properties !== null) {
     const known = Object.keys(properties);
@@ -135,7 +146,7 @@ export function executeTool(
       (data) => finish({ data: data === undefined ? null : data }),
       (error) => {
         if (settled) return; // failed after its timeout or cancellation: already reported
-        classifyError(error).then((failure) => finish({ data: null, ...failure }));
+        finish({ data: null, ...classifyError(error) });
       },
     );
   });
@@ -153,15 +164,15 @@ const NETWORK_ERRORS = new Set([
 /**
  * Classify what a tool threw into an error kind and the text the model sees.
  */
-export async function classifyError(
+export function classifyError(
   error: unknown,
-): Promise<{ readonly error: string; readonly errorKind: ErrorKind }> {
+): { readonly error: string; readonly errorKind: ErrorKind } {
   if (!(error instanceof Error)) {
     return { error: `Tool failed: ${String(error)}`, errorKind: "execution" };
   }
   const issues = (error as { issues?: unknown }).issues;
   if (error.name === "ZodError" && Array.isArray(issues)) {
-    return { error: await formatIssues(issues as SchemaIssue[]), errorKind: "validation" };
+    return { error: formatIssues(issues as SchemaIssue[]), errorKind: "validation" };
   }
   if (error.name === "ToolInputError") return { error: error.message, errorKind: "validation" };
   const text = `${error.name}: ${error.message}`;

@@ -10,6 +10,7 @@ import { assertHooks, HookRunner } from "./_hooks.ts";
 import { DEFAULT_SYSTEM_PROMPT, renderTask, textToolProtocol, toolSchemas } from "./prompt.ts";
 import type { RetryPolicy } from "./retry_policy.ts";
 import type { AnyTool, Backend, LoopState, ModelRequest, StopReason, ToolSchema } from "./types.ts";
+import { suggestSimilar } from "./suggest_similar.ts";
 import { ZERO_USAGE } from "./usage.ts";
 import type { ApprovalDecision, LoopOptions } from "./loop_options.ts";
 
@@ -41,10 +42,40 @@ function assertPositiveInteger(option: string, value: unknown): void {
   }
 }
 
+/** Every option `composableLoop` reads; the type check keeps it equal to `LoopOptions`. */
+const OPTION_NAMES: Readonly<Record<keyof LoopOptions, true>> = {
+  llm: true,
+  task: true,
+  tools: true,
+  hooks: true,
+  maxSteps: true,
+  keepSteps: true,
+  systemPrompt: true,
+  signal: true,
+  maxTokens: true,
+  temperature: true,
+  concurrency: true,
+  retry: true,
+  metadata: true,
+  resume: true,
+  approval: true,
+  doneTool: true,
+  promptTooLongRecoveries: true,
+};
+
+function assertKnownOptions(options: object): void {
+  for (const name of Object.keys(options)) {
+    if (Object.hasOwn(OPTION_NAMES, name)) continue;
+    const hint = suggestSimilar(name, Object.keys(OPTION_NAMES));
+    fail(name, `is not an option${hint ? `; did you mean '${hint}'?` : ""}`);
+  }
+}
+
 export function validateOptions(options: LoopOptions): RunConfig {
   if (typeof options !== "object" || options === null) {
     throw new TypeError("Cannot start loop: pass an options object such as { llm, tools, task }");
   }
+  assertKnownOptions(options);
   const {
     llm,
     task,

@@ -29,8 +29,8 @@ export type { TraceHtmlOptions } from "./trace_html.ts";
 export { renderTraceDiffHtml, writeTraceDiffHtml } from "./trace_diff_html.ts";
 export { watchTraceHtml } from "./watch_trace_html.ts";
 export type { TraceHtmlUpdate, WatchTraceHtmlOptions } from "./watch_trace_html.ts";
-export { SHOW_USAGE, showCommand } from "./show_command.ts";
-export type { CommandIo } from "./show_command.ts";
+export { showCommand } from "./show_command.ts";
+export type { CommandIo, ShowCommandOptions } from "./show_command.ts";
 export {
   assertReplay,
   ReplayDivergenceError,

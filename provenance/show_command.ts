@@ -1,7 +1,6 @@
-import { join } from "node:path";
-import { parseArgs } from "node:util";
-import { loadTrace, TraceError } from "./load_trace.ts";
+import { loadTrace } from "./load_trace.ts";
 import { renderTraceText } from "./show_trace.ts";
+import { join } from "node:path";
 import { writeTraceHtml } from "./trace_html.ts";
 import { writeTraceDiffHtml } from "./trace_diff_html.ts";
 import { watchTraceHtml } from "./watch_trace_html.ts";
@@ -13,7 +12,7 @@ import { watchTraceHtml } from "./watch_trace_html.ts";
  * ```ts ignore
  * const out: string[] = [];
  * const io: CommandIo = { stdout: (text) => out.push(text), stderr: (text) => out.push(text) };
- * const code = await showCommand(["runs/hello", "--verbose"], io);
+ * const code = await showCommand("runs/hello", { verbose: true }, io);
  * ```
  */
 export interface CommandIo {
@@ -24,107 +23,80 @@ export interface CommandIo {
 }
 
 /**
- * The usage line of `looplet show`.
+ * Options of `showCommand` (the CLI's `looplet show` flags, parsed).
  *
- * @example Print the usage
- * ```ts
- * import { SHOW_USAGE } from "jsr:@looplet/looplet/provenance";
- * console.log(SHOW_USAGE);
+ * @example Write the HTML viewer to a chosen file
+ * ```ts ignore
+ * const options: ShowCommandOptions = { html: true, out: "report.html" };
+ * await showCommand("runs/hello", options, io);
  * ```
  */
-export const SHOW_USAGE: string =
-  "usage: looplet show <trace-dir> [--verbose] [--html [--diff OTHER-DIR] [--watch]] [--out FILE]";
+export interface ShowCommandOptions {
+  /** Print every step's arguments and results in full. @default false */
+  readonly verbose?: boolean;
+  /** Write the self-contained HTML viewer instead of printing. @default false */
+  readonly html?: boolean;
+  /** Where the HTML goes. @default "<trace-dir>/trace.html" */
+  readonly out?: string;
+  /** Print the trace as one JSON object (without the stored raw records). @default false */
+  readonly json?: boolean;
+  /** With `html`: write this trace and the one in `diff` side by side. @default "<trace-dir>/diff.html" as `out` */
+  readonly diff?: string;
+  /** With `html`: rewrite the page while a run writes the trace, until it ends. @default false */
+  readonly watch?: boolean;
+}
 
 /**
- * `looplet show <trace-dir>`: print a trace's one-page summary, or with
- * `--html` write the self-contained HTML viewer (to `<trace-dir>/trace.html`,
- * or `--out FILE`); `--diff OTHER` writes the two traces side by side
- * (`<trace-dir>/diff.html`), `--watch` rewrites the viewer while a run writes
- * the trace, until it ends. Prints nothing itself: output goes to `io`.
+ * Show a trace directory: its one-page summary, the trace as JSON
+ * (`json`), or with `html` the self-contained HTML viewer written to
+ * `<trace-dir>/trace.html` (or `out`); with `html` and `diff` the two traces
+ * side by side, with `html` and `watch` the viewer rewritten while a run
+ * writes the trace. Prints nothing itself: output goes to `io`.
  *
- * @param args The arguments after `show`.
+ * @param dir The trace directory.
+ * @param options What to show.
  * @param io Output sinks.
- * @returns 0 on success, 1 when the trace cannot be read or written, 2 on a usage error.
+ * @returns 0 on success, 1 when the trace cannot be read or written.
  * @example Mount it in a CLI
  * ```ts ignore
- * const code = await showCommand(["runs/hello"], {
+ * const code = await showCommand("runs/hello", {}, {
  *   stdout: (text) => console.log(text),
  *   stderr: (text) => console.error(text),
  * });
  * ```
  */
-export async function showCommand(args: string[], io: CommandIo): Promise<number> {
-  let parsed;
+export async function showCommand(
+  dir: string,
+  options: ShowCommandOptions,
+  io: CommandIo,
+): Promise<number> {
+  const { verbose = false, html = false, out, json = false, diff, watch = false } = options;
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        verbose: { type: "boolean", short: "v", default: false },
-        html: { type: "boolean", default: false },
-        out: { type: "string", short: "o" },
-        diff: { type: "string" },
-        watch: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    io.stderr(`error: ${(error as Error).message}\n${SHOW_USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(SHOW_USAGE);
-    return 0;
-  }
-  const [dir] = positionals;
-  if (dir === undefined || positionals.length !== 1) {
-    io.stderr(
-      `error: ${
-        positionals.length === 0 ? "missing <trace-dir>" : "expected one <trace-dir>"
-      }\n${SHOW_USAGE}`,
-    );
-    return 2;
-  }
-  if (values.out !== undefined && !values.html) {
-    io.stderr(`error: --out is only used with --html\n${SHOW_USAGE}`);
-    return 2;
-  }
-  if ((values.diff !== undefined || values.watch) && !values.html) {
-    io.stderr(`error: --${values.watch ? "watch" : "diff"} writes HTML; add --html\n${SHOW_USAGE}`);
-    return 2;
-  }
-  if (values.diff !== undefined && values.watch) {
-    io.stderr(`error: give --diff or --watch, not both\n${SHOW_USAGE}`);
-    return 2;
-  }
-  try {
-    if (values.diff !== undefined) {
-      const out = values.out ?? join(dir, "diff.html");
-      io.stdout(`wrote ${await writeTraceDiffHtml(dir, values.diff, out)}`);
+    if (html && diff !== undefined) {
+      io.stdout(`wrote ${await writeTraceDiffHtml(dir, diff, out ?? join(dir, "diff.html"))}`);
       return 0;
     }
-    if (values.watch) {
-      const options = values.out === undefined ? {} : { outFile: values.out };
-      for await (const update of watchTraceHtml(dir, options)) {
+    if (html && watch) {
+      for await (const update of watchTraceHtml(dir, out === undefined ? {} : { outFile: out })) {
         io.stdout(
           `wrote ${update.path} (${update.steps} steps${update.complete ? ", run ended" : ""})`,
         );
       }
       return 0;
     }
-    if (values.html) {
-      const path = await writeTraceHtml(dir, values.out);
+    if (html) {
+      const path = await writeTraceHtml(dir, out);
       io.stdout(`wrote ${path}`);
       return 0;
     }
-    io.stdout(renderTraceText(await loadTrace(dir), { verbose: values.verbose }).trimEnd());
+    const trace = await loadTrace(dir);
+    if (json) {
+      io.stdout(JSON.stringify(trace, (key, value) => key === "raw" ? undefined : value, 2));
+      return 0;
+    }
+    io.stdout(renderTraceText(trace, { verbose }).trimEnd());
     return 0;
   } catch (error) {
-    if (error instanceof TraceError) {
-      io.stderr(`error: ${error.message}`);
-      return 1;
-    }
     io.stderr(`error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }

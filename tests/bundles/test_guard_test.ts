@@ -49,3 +49,14 @@ Deno.test("HOOK_FACTORIES validate their JSON config", () => {
   );
   assert.equal(deny.preDispatch!(doneCall()), undefined);
 });
+
+Deno.test("testGuard() strips terminal colour codes from the output the model reads", async () => {
+  const workspace = await tempFolder();
+  const guard = testGuard({
+    workspace,
+    command: String.raw`printf '\033[31mFAILED\033[0m test_x \033[1;32m(1)\033[0m\n'; exit 1`,
+  });
+  const denied = (await guard.checkDone!(doneCall())) as { deny: string };
+  assert.match(denied.deny, /\nFAILED test_x \(1\)\n/);
+  assert.ok(!denied.deny.includes("\x1b"));
+});

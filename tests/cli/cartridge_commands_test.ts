@@ -81,7 +81,7 @@ Deno.test("looplet run, blueprint and export-code accept a cartridge", async () 
       workspace,
     ]);
     assert.equal(run.code, 0, run.out + run.err);
-    assert.match(run.out, /✓ done in 1 steps: \{"summary":"all good","pass":true\}/);
+    assert.match(run.out, /✓ done in 1 step: \{"summary":"all good","pass":true\}/);
     const blueprint = await cli(["blueprint", cartridge]);
     assert.equal(blueprint.code, 0, blueprint.err);
     const parsed = JSON.parse(blueprint.out);

@@ -45,17 +45,19 @@ Deno.test("run: the scripted coder fixes a copy of the sample project and exits 
     "--scripted",
     "--copy-workspace",
     SAMPLE,
+    "--keep",
   ]);
   assert.equal(code, 0, err);
   assert.match(
     out,
     /^looplet run coder\n  Task: Fix the failing test\n  Workspace: .*looplet-workspace-.*\/sample_project/,
   );
-  assert.match(out, /#2 ✗ \$ deno test -A → exit 1\n/);
-  assert.match(out, /#6 ✓ \$ deno test -A → exit 0\n/);
+  assert.match(out, /#2 ✗ \$ deno test -A → exit 1 \[\d+(ms|\.\ds)\]\n/);
+  assert.match(out, /#6 ✓ \$ deno test -A → exit 0 \[\d+(ms|\.\ds)\]\n/);
   assert.match(out, /#5 ✓ edit stats\.ts:12 \(-1 \+3 lines\)/);
   assert.match(out, /✓ done in 7 steps: Fixed median\(\)/);
   const workspace = /Workspace: (.*)/.exec(out)![1];
+  assert.equal(err, `kept workspace copy: ${workspace!.slice(0, workspace!.lastIndexOf("/"))}`);
   assert.match(
     await Deno.readTextFile(`${workspace}/stats.ts`),
     /return \(before \+ middle\) \/ 2/,
@@ -70,6 +72,7 @@ Deno.test("run: the scripted coder fixes a copy of the sample project and exits 
     before,
     "the sample project itself is untouched",
   );
+  await Deno.remove(workspace!.slice(0, workspace!.lastIndexOf("/")), { recursive: true });
 });
 
 Deno.test("run: the coder's test guard rejects done while the tests fail", async () => {
@@ -387,13 +390,38 @@ Deno.test("doctor reports runtime and environment, and the endpoint when a backe
   assert.match(broken.out, /ERROR endpoint: OPENAI_BASE_URL is not a URL/);
 });
 
-Deno.test("show and eval are mounted from injected commands, and explain themselves when absent", async () => {
-  const absent = await cli(["show", "trace"]);
-  assert.equal(absent.code, 1);
-  assert.match(
-    absent.err,
-    /'show' is not available in this build; it comes with the provenance module/,
-  );
+Deno.test("show and eval parse with the one parser, and injected commands replace them", async () => {
+  const cases: [string[], RegExp][] = [
+    [["show"], /^error: 'show' needs a trace folder\nusage: looplet show <trace-dir>/],
+    [["show", "a", "b"], /^error: 'show' got unexpected argument "b"/],
+    [["show", "x", "--bogus"], /^error: unknown option '--bogus'\nusage: looplet show/],
+    [["show", "x", "--jsn"], /^error: unknown option '--jsn'; did you mean '--json'\?/],
+    [["show", "x", "--out", "f.html"], /^error: --out is only used with --html/],
+    [["eval"], /^usage: looplet eval run <evals> <trace-dir>\.\.\./],
+    [["eval", "bogus"], /^error: unknown eval command "bogus"/],
+    [["eval", "rn"], /did you mean 'eval run'\?/],
+    [
+      ["eval", "run", "only-evals"],
+      /^error: 'eval run' needs an evals path and at least one trace/,
+    ],
+    [
+      ["eval", "run", "a", "b", "--threshold", "x"],
+      /^error: --threshold must be a number, got "x"/,
+    ],
+    [["eval", "cases", "list"], /^error: 'eval cases list' needs a cases file or folder/],
+    [
+      ["eval", "run", "a", "b", "--nope"],
+      /^error: unknown option '--nope'\nusage: looplet eval run/,
+    ],
+  ];
+  for (const [args, pattern] of cases) {
+    const { code, err } = await cli(args);
+    assert.equal(code, 2, JSON.stringify(args));
+    assert.match(err, pattern, JSON.stringify(args));
+  }
+  const missing = await cli(["show", "/no/such/trace"]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /^error: Cannot read trace "\/no\/such\/trace"/);
   const calls: string[][] = [];
   const shown = await cli(["show", "dir", "--x"], {
     commands: {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { DEP_AUDIT, REPO, tempFolder } from "../bundles/_helpers.ts";
+import { DEP_AUDIT, REPO, SAMPLE, tempFolder } from "../bundles/_helpers.ts";
 
 const hasNode = spawnSync("node", ["--version"]).status === 0;
 
@@ -29,7 +29,8 @@ function run(runtime: string[], file: string, args: string[]) {
 }
 
 Deno.test({
-  name: "the single-file build is under 1 MB and runs --help and a scripted run on Deno and Node",
+  name:
+    "the single-file build is under 1 MB and runs --help, a scripted run and shipped bundles by name on Deno and Node",
   ignore: !hasNode,
   fn: async () => {
     const file = await build();
@@ -49,6 +50,28 @@ Deno.test({
       assert.equal(scripted.status, 0, `${runtime[0]}: ${scripted.stderr}`);
       assert.match(scripted.stdout, /#1 ✓ list_dependencies\(\) → 7 dependencies/);
       assert.match(scripted.stdout, /✓ done in 3 steps: Report card/);
+      // By name, from the copy embedded in the build (no examples/ folder beside it).
+      const named = run(runtime, file, [
+        "run",
+        "dep-audit",
+        "Audit the dependencies",
+        "--scripted",
+        "--workspace",
+        `${DEP_AUDIT}/demo_project`,
+        "--no-trace",
+      ]);
+      assert.equal(named.status, 0, `${runtime[0]}: ${named.stderr}`);
+      assert.match(named.stdout, /✓ done in 3 steps: Report card/);
     }
+    const coder = run([Deno.execPath(), "run", "-A"], file, [
+      "run",
+      "coder",
+      "Fix the failing test",
+      "--scripted",
+      "--copy-workspace",
+      SAMPLE,
+    ]);
+    assert.equal(coder.status, 0, coder.stderr);
+    assert.match(coder.stdout, /✓ done in 7 steps: Fixed median\(\)/);
   },
 });

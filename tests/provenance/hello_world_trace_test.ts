@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { greet } from "../../examples/hello_world.ts";
 import { assertReplay, showCommand } from "../../provenance/mod.ts";
-import { evalCommand, EvalContext, evalRun } from "../../evals/mod.ts";
+import { EvalContext, evalRun, evalRunCommand } from "../../evals/mod.ts";
 import { tempDir } from "./_helpers.ts";
 
 const EXAMPLE = new URL("../../examples/hello_world.ts", import.meta.url).pathname;
@@ -62,7 +62,7 @@ Deno.test("hello_world --trace DIR writes a trace that show renders, replay repr
 
   const out: string[] = [];
   const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t) };
-  assert.equal(await showCommand([dir], io), 0);
+  assert.equal(await showCommand(dir, {}, io), 0);
   assert.match(out[0]!, /^[0-9a-f]{12} {2}✓ done {2}3 steps {2}3 LLM calls/);
 
   const outcome = await assertReplay(dir, { tools: [greet] });
@@ -74,7 +74,7 @@ Deno.test("hello_world --trace DIR writes a trace that show renders, replay repr
   );
   assert.equal(results[0]!.status, "pass");
   out.length = 0;
-  assert.equal(await evalCommand(["run", EVALS_OK, dir], io), 0, out.join("\n"));
+  assert.equal(await evalRunCommand(EVALS_OK, [dir], {}, io), 0, out.join("\n"));
 
   // A second run into the same directory is refused, naming the fix.
   const again = await runExample(["--trace", dir]);

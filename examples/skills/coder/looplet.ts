@@ -4,12 +4,32 @@
  * workspace's tests pass. It imports nothing: the library comes in as
  * `runtime.lib`, so the bundle runs from a checkout, JSR or the single-file CLI.
  *
- * Runtime options: `test_command` (default "deno test -A"), `require_tests`
- * (default true), `bash_timeout_ms` (default 120000).
+ * Runtime options (`looplet run coder … --option key=value`, or
+ * `--test-command "python3 -m pytest -q"`): see `options` below.
  *
  * @module
  */
-import type { AgentPreset, BundleRuntime, ScriptedResponse, Step } from "../../../bundles/mod.ts";
+import type {
+  AgentPreset,
+  BundleOptionSpec,
+  BundleRuntime,
+  ScriptedResponse,
+  Step,
+} from "../../../bundles/mod.ts";
+
+/** The runtime options `build` reads. */
+export const options: Record<string, BundleOptionSpec> = {
+  test_command: {
+    type: "string",
+    default: "deno test -A",
+    description: "the command that must pass before done, run with bash -c",
+  },
+  bash_timeout_ms: {
+    type: "integer",
+    default: 120_000,
+    description: "how long one bash call may run",
+  },
+};
 
 const SYSTEM_PROMPT = `You are a careful software engineer working in a code workspace.
 Use the tools to inspect, change and test the code. Every path is relative to the workspace.
@@ -58,14 +78,20 @@ export function scriptedResponses(): ScriptedResponse[] {
   ];
 }
 
-/** One line per step: shell commands with their exit code, edits with their place. */
+function seconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+/** One line per step: shell commands with their exit code and time, edits with their place. */
 export function renderStep(step: Step): string | undefined {
   if (step.failed) return undefined;
   const { tool, args } = step.call;
   const data = step.result.data as Record<string, unknown>;
   if (tool === "bash") {
     const ok = data.exit_code === 0;
-    return `#${step.number} ${ok ? "✓" : "✗"} $ ${args.command} → exit ${data.exit_code}`;
+    return `#${step.number} ${ok ? "✓" : "✗"} $ ${args.command} → exit ${data.exit_code} [${
+      seconds(step.result.durationMs)
+    }]`;
   }
   if (tool === "edit_file") {
     return `#${step.number} ✓ edit ${args.path}:${data.line} (-${data.removed_lines} +${data.added_lines} lines)`;
