@@ -101,24 +101,28 @@ export interface ScriptedBackendOptions {
   readonly nativeTools?: boolean;
   /** Declared context window. */
   readonly contextWindow?: number;
-  /** Keep a copy of every request in `requests`. Turn off for long benchmarks. @default true */
+  /** Keep a copy of every request in `requests` (tests read them; a long run would pile them up). @default false */
   readonly recordRequests?: boolean;
+  /** Keep copies of only the last `n` requests in `requests` (bounded memory). @default undefined (see `recordRequests`) */
+  readonly lastRequests?: number;
   /** Wait this long before each reply (abortable). @default 0 */
   readonly delayMs?: number;
 }
 
 /**
  * A backend that replays a fixed script of replies, in order. It fails with a
- * clear `BackendError` when the script runs out (it never cycles), and keeps
- * the requests it received so tests can assert on prompts.
+ * clear `BackendError` when the script runs out (it never cycles). Asked to
+ * (`recordRequests: true`, or `lastRequests: n`), it keeps copies of the
+ * requests it received so tests can assert on prompts.
  *
- * @example Greet, then finish
+ * @example Greet, then finish, and read the prompts
  * ```ts
- * import { ScriptedBackend } from "jsr:@looplet/looplet";
+ * import { composableLoop, ScriptedBackend } from "jsr:@looplet/looplet";
  * const llm = new ScriptedBackend([
- *   ScriptedBackend.call("greet", { name: "Alice" }),
- *   '{"tool": "done", "args": {"answer": "Greeted Alice"}}',
- * ]);
+ *   ScriptedBackend.call("done", { answer: "Greeted Alice" }),
+ * ], { recordRequests: true });
+ * await composableLoop({ llm, task: "Greet Alice" }).complete();
+ * console.log(llm.requests[0]?.messages[0]?.content); // "Greet Alice"
  * ```
  */
 export class ScriptedBackend implements Backend {
@@ -126,10 +130,10 @@ export class ScriptedBackend implements Backend {
   readonly name: string;
   /** Declared capabilities. */
   readonly capabilities: BackendCapabilities;
-  /** Requests received, in order (copies), when `recordRequests` is on. */
-  readonly requests: ModelRequest[] = [];
   readonly #script: ScriptedResponse[];
-  readonly #record: boolean;
+  readonly #requests: ModelRequest[] = [];
+  /** How many requests to keep: 0 (none), a bound, or Infinity. */
+  readonly #keep: number;
   readonly #delayMs: number;
   #calls = 0;
 
@@ -139,15 +143,22 @@ export class ScriptedBackend implements Backend {
    * @param script The replies, in order.
    * @param options Name, capabilities, recording and delay.
    * @throws {TypeError} When an entry of the script is not a reply.
+   * @throws {RangeError} When `lastRequests` is not a positive integer.
    */
   constructor(script: Iterable<ScriptedResponse>, options: ScriptedBackendOptions = {}) {
     const {
       name = "scripted",
       nativeTools = true,
       contextWindow,
-      recordRequests = true,
+      recordRequests = false,
+      lastRequests,
       delayMs = 0,
     } = options;
+    if (lastRequests !== undefined && !(Number.isInteger(lastRequests) && lastRequests > 0)) {
+      throw new RangeError(
+        `ScriptedBackend: 'lastRequests' must be a positive integer, got ${lastRequests}`,
+      );
+    }
     this.#script = [...script];
     this.#script.forEach((entry, index) => assertScriptEntry(entry, index));
     this.name = name;
@@ -156,7 +167,7 @@ export class ScriptedBackend implements Backend {
       streaming: true,
       ...(contextWindow !== undefined ? { contextWindow } : {}),
     });
-    this.#record = recordRequests;
+    this.#keep = lastRequests ?? (recordRequests ? Infinity : 0);
     this.#delayMs = delayMs;
   }
 
@@ -170,6 +181,22 @@ export class ScriptedBackend implements Backend {
    */
   static call(name: string, args: Record<string, unknown> = {}, reasoning?: string): ScriptedTurn {
     return { toolCalls: [{ name, args, ...(reasoning !== undefined ? { reasoning } : {}) }] };
+  }
+
+  /**
+   * Copies of the requests received, in order: every one with
+   * `recordRequests: true`, the last `n` with `lastRequests: n`.
+   *
+   * @throws {TypeError} When the backend was made without either option (it keeps none).
+   */
+  get requests(): readonly ModelRequest[] {
+    if (this.#keep === 0) {
+      throw new TypeError(
+        `Cannot read requests of scripted backend "${this.name}": it keeps none; ` +
+          "pass { recordRequests: true } or { lastRequests: n }",
+      );
+    }
+    return this.#requests;
   }
 
   /** Replies served so far. */
@@ -192,7 +219,10 @@ export class ScriptedBackend implements Backend {
    */
   async generate(request: ModelRequest, options: GenerateOptions = {}): Promise<ModelTurn> {
     options.signal?.throwIfAborted();
-    if (this.#record) this.requests.push({ ...request, messages: [...request.messages] });
+    if (this.#keep > 0) {
+      this.#requests.push({ ...request, messages: [...request.messages] });
+      if (this.#requests.length > this.#keep) this.#requests.shift();
+    }
     const index = this.#calls;
     let entry = this.#script[index];
     if (entry === undefined) {

@@ -1,10 +1,12 @@
 import { toJsonValue } from "../internal/json_value.ts";
 import type { Backend, Message, ModelRequest, ToolCallRequest } from "../loop/types.ts";
+import { RedactedTranscript } from "./redacted_transcript.ts";
 
 /**
  * Wrap a backend so every request is redacted before it leaves the process:
  * the system prompt, every message's text, and every string in tool-call
- * arguments. Replies are not changed. Use the same `redact` for checkpoints
+ * arguments. Replies are not changed. Each message is redacted once, so a
+ * turn costs the messages it added. Use the same `redact` for checkpoints
  * and traces.
  *
  * @param backend The backend to wrap.
@@ -34,6 +36,7 @@ export function redactingBackend(backend: Backend, redact: (text: string) => str
     content: redact(item.content),
     ...(item.toolCalls !== undefined ? { toolCalls: item.toolCalls.map(call) } : {}),
   });
+  const transcript = new RedactedTranscript(message);
   return {
     name: backend.name,
     capabilities: backend.capabilities,
@@ -41,7 +44,7 @@ export function redactingBackend(backend: Backend, redact: (text: string) => str
       return backend.generate({
         ...request,
         systemPrompt: redact(request.systemPrompt),
-        messages: request.messages.map(message),
+        messages: transcript.of(request.messages),
       }, options);
     },
   };

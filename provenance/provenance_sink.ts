@@ -1,5 +1,4 @@
-import { join } from "node:path";
-import { argsSummary, Step } from "../loop/step.ts";
+import type { Step } from "../loop/step.ts";
 import type {
   Backend,
   GenerateOptions,
@@ -7,37 +6,28 @@ import type {
   HookContextBase,
   LoopEvent,
   LoopState,
-  Message,
   ModelRequest,
   ModelTurn,
   Outcome,
-  ToolCallRequest,
   ToolSchema,
   Usage,
 } from "../loop/types.ts";
-import { appendLine, atomicWrite, WriteQueue } from "../internal/atomic_write.ts";
-import { boundedValue, checkedRedactor, type Redactor, scrubValue, truncateText } from "./_text.ts";
+import { RedactedTranscript } from "../hooks/redacted_transcript.ts";
+import { checkedRedactor, type Redactor, scrubValue, truncateText } from "./_text.ts";
 import {
-  promptFileName,
-  renderPromptFile,
-  renderResponseFile,
-  responseFileName,
-  round,
-  stepFileName,
-  TRACE_FORMAT_VERSION,
-  usageJson,
-} from "./_trace_files.ts";
-
-/** A recorded step: its number, and its JSON record, built on first use. */
-interface StepEntry {
-  readonly number: number;
-  readonly build: () => Record<string, unknown>;
-  record?: Record<string, unknown>;
-}
-
-function stepRecordOf(entry: StepEntry): Record<string, unknown> {
-  return entry.record ??= entry.build();
-}
+  type CallFiles,
+  type CallInput,
+  callRecord,
+  errorText,
+  PromptHistory,
+  redactMessage,
+  redactReply,
+  renderCallFiles,
+} from "./_call_record.ts";
+import { stepRecord } from "./_step_record.ts";
+import { trajectoryHead } from "./_trajectory_head.ts";
+import { CallAttribution } from "./_call_attribution.ts";
+import { TraceWriter } from "./_trace_writer.ts";
 
 /**
  * Options of `ProvenanceSink`.
@@ -85,12 +75,13 @@ export interface ProvenanceSinkOptions {
 }
 
 /**
- * One recorded model call, as kept in memory (snake_case, as in `manifest.jsonl`).
+ * One recorded model call: a line of `manifest.jsonl` (snake_case).
  *
  * @example Find the failed model calls
  * ```ts ignore
  * await composableLoop({ llm: sink.wrap(llm), task, hooks: [sink.hook()] }).complete();
- * for (const call of sink.calls) {
+ * const lines = (await Deno.readTextFile(`${sink.dir}/manifest.jsonl`)).trim().split("\n");
+ * for (const call of lines.map((line) => JSON.parse(line) as ProvenanceCallRecord)) {
  *   if (call.error === null) continue;
  *   console.log(`call ${call.index} (step ${call.step_num}): ${call.error}`);
  * }
@@ -104,34 +95,8 @@ export type ProvenanceCallRecord = Readonly<Record<string, unknown>> & {
   readonly error: string | null;
 };
 
-interface CallFiles {
-  readonly prompt: string;
-  readonly response: string;
-}
-
-interface ScopeMemory {
-  first: Message | undefined;
-  last: Message | undefined;
-  length: number;
-  chars: number;
-  systemPrompt: string;
-  tools: readonly ToolSchema[];
-  index: number;
-}
-
-function sameShallow(a: Record<string, unknown>, b: Readonly<Record<string, unknown>>): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => a[key] === b[key]);
-}
-
 function newRunId(): string {
   return crypto.randomUUID().replaceAll("-", "").slice(0, 12);
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }
 
 /**
@@ -142,7 +107,8 @@ function errorText(error: unknown): string {
  *
  * Layout: `trajectory.json`, `steps/step_NN.json`, `call_NN_prompt.txt`,
  * `call_NN_response.txt`, `manifest.jsonl`, with snake_case keys and a
- * `format_version`.
+ * `format_version`. What has been written is not kept in memory (read it back
+ * with `loadTrace(dir)`), so a long run's trace costs flat memory.
  *
  * @example Record a scripted run
  * ```ts ignore
@@ -167,18 +133,16 @@ export class ProvenanceSink {
   readonly #overwrite: boolean;
   readonly #metadata: Record<string, unknown>;
   readonly #flushOnEnd: boolean;
-  readonly #queue = new WriteQueue();
-  readonly #calls: ProvenanceCallRecord[] = [];
-  readonly #pendingRender = new Map<number, () => CallFiles>();
-  readonly #rendered = new Map<number, CallFiles>();
-  /** Steps as recorded; each JSON record is built when first needed (off the loop's path). */
-  readonly #steps: StepEntry[] = [];
-  readonly #scopes = new Map<string, ScopeMemory>();
-  readonly #turnCalls = new Map<number, number[]>();
-  readonly #stepCalls = new Map<number, number[]>();
-  readonly #running = new Map<number, string>();
-  readonly #redactedMessages = new WeakMap<Message, Message>();
+  readonly #writer: TraceWriter;
+  readonly #prompts = new PromptHistory();
+  readonly #redacted: RedactedTranscript | undefined;
+  /** Records not written yet (`live: false` until `flush()`). */
+  readonly #pendingSteps: { number: number; record: Record<string, unknown> }[] = [];
+  readonly #pendingCalls: { index: number; files: CallFiles; record: ProvenanceCallRecord }[] = [];
+  readonly #origins = new CallAttribution();
   readonly #toolNameCache = new WeakMap<readonly ToolSchema[], string[]>();
+  #usage: Usage = { inputTokens: 0, outputTokens: 0 };
+  #nextCall = 0;
   #hook: Hook | undefined;
   #prepared: Promise<void> | undefined;
   #ready = false;
@@ -188,8 +152,6 @@ export class ProvenanceSink {
   #startedAt: string | undefined;
   #endedAt: string | undefined;
   #outcome: Outcome | undefined;
-  #turn = 0;
-  #loopCallOpen = false;
   #started = false;
 
   /**
@@ -230,21 +192,16 @@ export class ProvenanceSink {
     this.runId = newRunId();
     this.#limit = maxCharsPerCall;
     this.#redact = checkedRedactor(redact);
+    const checked = this.#redact;
+    this.#redacted = checked === undefined
+      ? undefined
+      : new RedactedTranscript((message) => redactMessage(message, checked));
     this.#redactUpstream = redactUpstream;
     this.#live = live;
     this.#overwrite = overwrite;
     this.#metadata = metadata;
     this.#flushOnEnd = flushOnEnd;
-  }
-
-  /** Model calls recorded so far (manifest form, redacted). */
-  get calls(): readonly ProvenanceCallRecord[] {
-    return this.#calls;
-  }
-
-  /** Step records so far (the `steps/step_NN.json` form, redacted). */
-  get steps(): readonly Readonly<Record<string, unknown>>[] {
-    return this.#steps.map(stepRecordOf);
+    this.#writer = new TraceWriter(dir);
   }
 
   /**
@@ -302,99 +259,25 @@ export class ProvenanceSink {
    */
   async flush(): Promise<string> {
     await this.#prepare();
-    if (!this.#live) {
-      for (const entry of this.#steps) this.#writeStep(entry);
-      for (const index of [...this.#pendingRender.keys()]) this.#writeCallFiles(index);
+    for (const { number, record } of this.#pendingSteps.splice(0)) {
+      this.#writer.step(number, record);
     }
-    await this.#queue.drain();
-    const calls = this.#calls.filter((call) => call !== undefined);
-    await atomicWrite(
-      join(this.dir, "manifest.jsonl"),
-      calls.map((call) => JSON.stringify(call)).join("\n") + (calls.length > 0 ? "\n" : ""),
-    );
-    await atomicWrite(
-      join(this.dir, "trajectory.json"),
-      JSON.stringify(this.#trajectory(true), null, 2) + "\n",
-    );
+    for (const { index, files, record } of this.#pendingCalls.splice(0)) {
+      this.#writer.call(index, files, record);
+    }
+    await this.#writer.finish((counts) => this.#trajectory(true, counts));
     return this.dir;
   }
 
-  // -------------------------------------------------------------------------
-  // Directory preparation
-  // -------------------------------------------------------------------------
-
   #prepare(): Promise<void> {
-    this.#prepared ??= this.#prepareDir().then(() => {
+    this.#prepared ??= (async () => {
+      this.#startedAt ??= new Date().toISOString();
+      await this.#writer.prepare(this.runId, this.#overwrite);
+      if (this.#live) this.#writer.trajectory(this.#trajectory(false, { steps: 0, calls: 0 }));
       this.#ready = true;
-    });
+    })();
     return this.#prepared;
   }
-
-  async #prepareDir(): Promise<void> {
-    this.#startedAt ??= new Date().toISOString();
-    await Deno.mkdir(join(this.dir, "steps"), { recursive: true }).catch((error) => {
-      throw new Error(
-        `Cannot write trace to "${this.dir}": ${error instanceof Error ? error.message : error}`,
-        { cause: error },
-      );
-    });
-    const existing = await this.#existingRunId();
-    if (existing !== undefined && existing !== this.runId) {
-      if (!this.#overwrite) {
-        throw new Error(
-          `Cannot write trace to "${this.dir}": it already holds the trace of run "${existing}"; ` +
-            "pick a new directory or pass { overwrite: true }",
-        );
-      }
-      await this.#clearDir();
-    }
-    if (this.#live) {
-      const trajectory = this.#trajectory(false);
-      this.#queue.pushOrdered(() =>
-        atomicWrite(join(this.dir, "trajectory.json"), JSON.stringify(trajectory, null, 2) + "\n")
-      );
-    }
-  }
-
-  async #existingRunId(): Promise<string | undefined> {
-    let text: string;
-    try {
-      text = await Deno.readTextFile(join(this.dir, "trajectory.json"));
-    } catch {
-      try {
-        await Deno.stat(join(this.dir, "manifest.jsonl"));
-        return "(unknown: manifest.jsonl only)";
-      } catch {
-        return undefined;
-      }
-    }
-    try {
-      const json = JSON.parse(text) as { run_id?: unknown };
-      return typeof json.run_id === "string" ? json.run_id : "(unknown)";
-    } catch {
-      return "(unreadable trajectory.json)";
-    }
-  }
-
-  async #clearDir(): Promise<void> {
-    for await (const entry of Deno.readDir(this.dir)) {
-      if (
-        entry.name === "trajectory.json" || entry.name === "manifest.jsonl" ||
-        /^call_\d+_(prompt|response)\.txt$/.test(entry.name)
-      ) {
-        await Deno.remove(join(this.dir, entry.name));
-      }
-    }
-    for await (const entry of Deno.readDir(join(this.dir, "steps"))) {
-      if (/^step_\d+\.json$/.test(entry.name)) {
-        await Deno.remove(join(this.dir, "steps", entry.name));
-      }
-    }
-  }
-
-  // -------------------------------------------------------------------------
-  // The hook
-  // -------------------------------------------------------------------------
 
   async #onLoopStart(state: LoopState): Promise<void> {
     if (this.#started) {
@@ -404,137 +287,36 @@ export class ProvenanceSink {
     }
     this.#started = true;
     this.#state = state;
-    this.#task = this.#scrub(state.task);
+    this.#task = scrubValue(state.task, this.#redact, this.#limit);
     this.#startedAt = new Date().toISOString();
     await this.#prepare();
   }
 
   #onEvent(event: LoopEvent): void | Promise<void> {
-    switch (event.type) {
-      case "turn_start":
-        this.#turn = event.turn;
-        break;
-      case "model_call_start":
-        this.#loopCallOpen = true;
-        break;
-      case "model_call_end":
-        this.#loopCallOpen = false;
-        break;
-      case "tool_start":
-        this.#running.set(event.step, event.call.name);
-        break;
-      case "step":
-        this.#running.delete(event.step.number);
-        this.#recordStep(event.step);
-        break;
-      case "loop_end":
-        this.#outcome = event.outcome;
-        this.#endedAt = new Date().toISOString();
-        if (this.#flushOnEnd) return this.flush().then(() => {});
-        break;
+    this.#origins.observe(event);
+    if (event.type === "step") return this.#recordStep(event.step);
+    if (event.type === "loop_end") {
+      this.#outcome = event.outcome;
+      this.#endedAt = new Date().toISOString();
+      if (this.#flushOnEnd) return this.flush().then(() => {});
     }
   }
 
-  /**
-   * Note a step. Only what could change later is captured now (the step is
-   * frozen; the call indices are copied); the JSON record is built when it is
-   * written, so recording adds little to the loop's own time.
-   */
-  #recordStep(step: Step): void {
-    const startedAt = Date.now() - step.durationMs;
-    const calls = [
-      ...(this.#turnCalls.get(step.turn) ?? []),
-      ...(this.#stepCalls.get(step.number) ?? []),
-    ];
-    const entry: StepEntry = {
-      number: step.number,
-      build: () => this.#buildStepRecord(step, startedAt, calls),
-    };
-    this.#steps.push(entry);
-    if (this.#live) this.#writeStep(entry);
-  }
-
-  #buildStepRecord(step: Step, startedAt: number, calls: number[]): Record<string, unknown> {
-    const args = this.#scrub(step.call.args) as Record<string, unknown>;
-    const data = boundedValue(step.result.data ?? null, this.#redact, this.#limit);
-    const error = step.result.error === undefined ? undefined : this.#text(step.result.error);
-    const reasoning = this.#text(step.call.reasoning);
-    const unchanged = this.#redact === undefined && data === step.result.data &&
-      reasoning === step.call.reasoning && error === step.result.error &&
-      sameShallow(args, step.call.args);
-    const shown = unchanged ? step : new Step({
-      ...step,
-      call: { ...step.call, args, reasoning },
-      result: { ...step.result, data, ...(error !== undefined ? { error } : {}) },
+  /** Record a step; when many writes wait for the disk, the loop waits for them. */
+  #recordStep(step: Step): Promise<void> | undefined {
+    const record = stepRecord(step, {
+      startedAt: Date.now() - step.durationMs,
+      calls: this.#origins.take(step),
+      redact: this.#redact,
+      limit: this.#limit,
     });
-    const result: Record<string, unknown> = {
-      tool: step.call.tool,
-      args: argsSummary(args),
-      data,
-      duration_ms: round(step.result.durationMs),
-    };
-    if (error !== undefined) result.error = error;
-    if (step.result.errorKind !== undefined) result.error_kind = step.result.errorKind;
-    if (step.result.awaitingApproval !== undefined) {
-      result.awaiting_approval = this.#text(step.result.awaitingApproval);
+    if (!this.#live) {
+      this.#pendingSteps.push({ number: step.number, record });
+      return undefined;
     }
-    const record: Record<string, unknown> = {
-      step_num: step.number,
-      turn: step.turn,
-      timestamp: new Date(startedAt).toISOString(),
-      duration_ms: round(step.durationMs),
-      pretty: shown.pretty(),
-      tool_call: {
-        tool: step.call.tool,
-        args,
-        reasoning,
-        call_id: step.call.id,
-        metadata: {},
-      },
-      tool_result: result,
-      usage: usageJson(step.usage),
-      llm_call_indices: calls,
-      context_before: "",
-      metadata: {},
-    };
-    return record;
+    this.#writer.step(step.number, record);
+    return this.#writer.backpressure();
   }
-
-  #writeStep(entry: StepEntry): void {
-    const path = join(this.dir, "steps", stepFileName(entry.number));
-    this.#queue.push(() => atomicWrite(path, JSON.stringify(stepRecordOf(entry), null, 2) + "\n"));
-  }
-
-  #writeCallFiles(index: number): void {
-    this.#queue.push(async () => {
-      const files = this.#renderCall(index);
-      this.#rendered.delete(index);
-      await atomicWrite(join(this.dir, promptFileName(index)), files.prompt);
-      await atomicWrite(join(this.dir, responseFileName(index)), files.response);
-    });
-  }
-
-  /**
-   * Render a call's prompt and response files (once). Rendering is deferred
-   * to the background writer so the loop does not wait for it; it also sets
-   * the manifest's `truncated` flag.
-   */
-  #renderCall(index: number): CallFiles {
-    const done = this.#rendered.get(index);
-    if (done !== undefined) return done;
-    const render = this.#pendingRender.get(index);
-    if (render === undefined) throw new Error(`Internal error: call ${index} was rendered twice`);
-    const files = render();
-    this.#pendingRender.delete(index);
-    this.#rendered.set(index, files);
-    (this.#calls[index] as Record<string, unknown>).truncated =
-      files.prompt.length >= this.#limit || files.response.length >= this.#limit;
-    return files;
-  }
-
-  // -------------------------------------------------------------------------
-  // The backend wrapper
-  // -------------------------------------------------------------------------
 
   async #generate(
     backend: Backend,
@@ -542,14 +324,16 @@ export class ProvenanceSink {
     options: GenerateOptions | undefined,
   ): Promise<ModelTurn> {
     if (!this.#ready) await this.#prepare();
-    const index = this.#calls.length;
-    this.#calls.push(undefined as unknown as ProvenanceCallRecord); // reserve the index
-    const { scope, stepNum } = this.#attribute();
-    const turn = this.#turn > 0 ? this.#turn : null;
+    const index = this.#nextCall++;
+    const origin = this.#origins.origin(this.#state);
     const timestamp = new Date().toISOString();
     const started = performance.now();
-    const upstream = this.#redact !== undefined && this.#redactUpstream
-      ? this.#redactRequest(request)
+    const upstream = this.#redacted !== undefined && this.#redactUpstream
+      ? {
+        ...request,
+        systemPrompt: this.#redact!(request.systemPrompt),
+        messages: this.#redacted.of(request.messages),
+      }
       : request;
     let reply: ModelTurn | undefined;
     let failure: unknown;
@@ -565,154 +349,41 @@ export class ProvenanceSink {
         request: upstream,
         reply,
         failure,
-        scope,
-        stepNum,
-        turn,
+        ...origin,
         timestamp,
         durationMs: performance.now() - started,
       });
     }
   }
 
-  /** Who is calling: the loop (a model call is open) or a running tool. */
-  #attribute(): { scope: string | null; stepNum: number | null } {
-    if (this.#loopCallOpen) {
-      return { scope: null, stepNum: (this.#state?.steps.length ?? 0) + 1 };
-    }
-    const [first] = this.#running;
-    if (first !== undefined) {
-      const [step, name] = first;
-      const names = [...new Set(this.#running.values())];
-      return {
-        scope: names.length === 1 ? `tool:${name}` : `tool:${names.join("|")}`,
-        stepNum: step,
+  #recordCall(input: CallInput): void {
+    const { index, request, reply, failure } = input;
+    const error = failure === undefined ? undefined : this.#text(errorText(failure));
+    const rawUpstream = this.#redactUpstream || this.#redacted === undefined;
+    const messages = rawUpstream ? request.messages : this.#redacted.of(request.messages);
+    const systemPrompt = rawUpstream ? request.systemPrompt : this.#redact!(request.systemPrompt);
+    const prompt = this.#prompts.prompt(input, systemPrompt, messages, this.#redact);
+    const shownReply = reply === undefined ? undefined : redactReply(reply, this.#redact);
+    const files = renderCallFiles(prompt.file, input, shownReply, error, this.#limit);
+    const record: ProvenanceCallRecord = {
+      ...callRecord(input, {
+        shownReply,
+        error,
+        promptChars: prompt.chars,
+        messageCount: messages.length,
+        toolNames: this.#toolNames(request.tools),
+      }),
+      truncated: files.prompt.length >= this.#limit || files.response.length >= this.#limit,
+    };
+    if (reply?.usage !== undefined) {
+      this.#usage = {
+        inputTokens: this.#usage.inputTokens + reply.usage.inputTokens,
+        outputTokens: this.#usage.outputTokens + reply.usage.outputTokens,
       };
     }
-    if (this.#state === undefined) return { scope: null, stepNum: null };
-    return { scope: "hook", stepNum: this.#state.steps.length + 1 };
-  }
-
-  #recordCall(input: {
-    index: number;
-    request: ModelRequest;
-    reply: ModelTurn | undefined;
-    failure: unknown;
-    scope: string | null;
-    stepNum: number | null;
-    turn: number | null;
-    timestamp: string;
-    durationMs: number;
-  }): void {
-    const { index, request, reply, failure, scope, stepNum, turn } = input;
-    const error = failure === undefined ? undefined : this.#text(errorText(failure));
-    const messages = this.#redactUpstream || this.#redact === undefined
-      ? request.messages
-      : this.#redactMessages(request.messages);
-    const systemPrompt = this.#redact !== undefined && !this.#redactUpstream
-      ? this.#redact(request.systemPrompt)
-      : request.systemPrompt;
-    const key = scope ?? "loop";
-    const memory = this.#scopes.get(key);
-    // The transcript only grows between turns, so the previous call's messages
-    // are usually a prefix of this call's: check its ends instead of copying it.
-    let offset = 0;
-    let promptChars = systemPrompt.length;
-    if (
-      memory !== undefined && memory.length > 0 && messages.length >= memory.length &&
-      messages[0] === memory.first && messages[memory.length - 1] === memory.last
-    ) {
-      offset = memory.length;
-      promptChars += memory.chars;
-    }
-    for (const message of messages.slice(offset)) promptChars += message.content.length;
-    const promptInput = {
-      index,
-      stepNum,
-      turn,
-      scope,
-      purpose: request.purpose,
-      temperature: request.temperature,
-      maxTokens: request.maxTokens,
-      systemPrompt,
-      systemSameAs: memory?.systemPrompt === systemPrompt ? memory.index : undefined,
-      messages: offset === 0 ? [...messages] : messages.slice(offset),
-      messageOffset: offset,
-      messageCount: messages.length,
-      messagesSameAs: memory?.index,
-      tools: request.tools,
-      toolsSameAs: memory?.tools === request.tools ? memory.index : undefined,
-      ...(this.#redact !== undefined ? { redact: this.#redact } : {}),
-    };
-    this.#scopes.set(key, {
-      first: messages[0],
-      last: messages[messages.length - 1],
-      length: messages.length,
-      chars: promptChars - systemPrompt.length,
-      systemPrompt,
-      tools: request.tools,
-      index,
-    });
-    const shownReply = reply === undefined ? undefined : this.#scrubReply(reply);
-    const durationMs = input.durationMs;
-    const limit = this.#limit;
-    this.#pendingRender.set(index, () => ({
-      prompt: truncateText(renderPromptFile(promptInput), limit),
-      response: truncateText(renderResponseFile(index, durationMs, shownReply, error), limit),
-    }));
-    const usage: Usage | undefined = reply?.usage;
-    const status = (failure as { status?: unknown } | undefined)?.status;
-    const retryable = (failure as { retryable?: unknown } | undefined)?.retryable;
-    const toolCalls = shownReply?.toolCalls?.length ?? 0;
-    const record: ProvenanceCallRecord = {
-      index,
-      timestamp: input.timestamp,
-      duration_ms: round(input.durationMs),
-      method: "generate",
-      prompt_chars: promptChars,
-      response_chars: shownReply === undefined || toolCalls > 0 ? null : shownReply.text.length,
-      response_blocks: toolCalls > 0 ? toolCalls + (shownReply!.text !== "" ? 1 : 0) : null,
-      temperature: request.temperature ?? null,
-      max_tokens: request.maxTokens ?? null,
-      tool_count: request.tools.length,
-      step_num: stepNum,
-      error: error ?? null,
-      scope,
-      metadata: {},
-      turn,
-      purpose: request.purpose ?? null,
-      message_count: messages.length,
-      tool_names: this.#toolNames(request.tools),
-      tool_call_count: toolCalls,
-      response_text_chars: shownReply?.text.length ?? 0,
-      stop_reason: reply?.stopReason ?? null,
-      input_tokens: usage?.inputTokens ?? null,
-      output_tokens: usage?.outputTokens ?? null,
-      cache_read_tokens: usage?.cacheReadTokens ?? null,
-      cache_write_tokens: usage?.cacheWriteTokens ?? null,
-      cost: usage?.cost ?? null,
-      error_status: typeof status === "number" ? status : null,
-      error_retryable: failure === undefined ? null : retryable === true,
-      truncated: null, // set when the files are rendered
-    };
-    this.#calls[index] = record;
-    if (scope === null) {
-      if (turn !== null) {
-        const list = this.#turnCalls.get(turn) ?? [];
-        list.push(index);
-        this.#turnCalls.set(turn, list);
-      }
-    } else if (stepNum !== null) {
-      const list = this.#stepCalls.get(stepNum) ?? [];
-      list.push(index);
-      this.#stepCalls.set(stepNum, list);
-    }
-    if (this.#live) {
-      this.#writeCallFiles(index);
-      this.#queue.pushOrdered(() => {
-        if (record.truncated === null) this.#renderCall(index);
-        return appendLine(join(this.dir, "manifest.jsonl"), JSON.stringify(record) + "\n");
-      });
-    }
+    this.#origins.add(index, input);
+    if (this.#live) this.#writer.call(index, files, record);
+    else this.#pendingCalls.push({ index, files, record });
   }
 
   #toolNames(tools: readonly ToolSchema[]): string[] {
@@ -724,121 +395,26 @@ export class ProvenanceSink {
     return names;
   }
 
-  // -------------------------------------------------------------------------
-  // Redaction helpers
-  // -------------------------------------------------------------------------
-
   #text(text: string): string {
     return truncateText(this.#redact ? this.#redact(text) : text, this.#limit);
   }
 
-  #scrub(value: unknown): unknown {
-    return scrubValue(value, this.#redact, this.#limit);
-  }
-
-  #scrubReply(reply: ModelTurn): ModelTurn {
-    if (this.#redact === undefined) return reply;
-    return {
-      ...reply,
-      text: this.#redact(reply.text),
-      ...(reply.reasoning !== undefined ? { reasoning: this.#redact(reply.reasoning) } : {}),
-      ...(reply.toolCalls !== undefined
-        ? {
-          toolCalls: reply.toolCalls.map((call) => this.#redactCall(call)),
-        }
-        : {}),
-    };
-  }
-
-  #redactCall(call: ToolCallRequest): ToolCallRequest {
-    const redact = this.#redact!;
-    return {
-      ...call,
-      args: scrubValue(call.args, redact, Infinity) as Record<string, unknown>,
-      ...(call.reasoning !== undefined ? { reasoning: redact(call.reasoning) } : {}),
-      ...(call.argsError !== undefined ? { argsError: redact(call.argsError) } : {}),
-    };
-  }
-
-  #redactMessage(message: Message): Message {
-    let redacted = this.#redactedMessages.get(message);
-    if (redacted === undefined) {
-      const redact = this.#redact!;
-      redacted = {
-        ...message,
-        content: redact(message.content),
-        ...(message.toolCalls !== undefined
-          ? {
-            toolCalls: message.toolCalls.map((call) => this.#redactCall(call)),
-          }
-          : {}),
-      };
-      this.#redactedMessages.set(message, redacted);
-    }
-    return redacted;
-  }
-
-  #redactMessages(messages: readonly Message[]): Message[] {
-    return messages.map((message) => this.#redactMessage(message));
-  }
-
-  #redactRequest(request: ModelRequest): ModelRequest {
-    return {
-      ...request,
-      systemPrompt: this.#redact!(request.systemPrompt),
-      messages: this.#redactMessages(request.messages),
-    };
-  }
-
-  // -------------------------------------------------------------------------
-  // trajectory.json
-  // -------------------------------------------------------------------------
-
-  #trajectory(final: boolean): Record<string, unknown> {
-    const outcome = this.#outcome;
-    const ended = outcome !== undefined;
-    const steps = final
-      ? this.#steps.map(stepRecordOf).sort((a, b) =>
-        (a.step_num as number) - (b.step_num as number)
-      )
-      : [];
-    const calls = final ? this.#calls.filter((call) => call !== undefined) : [];
-    const usage = outcome?.usage ??
-      calls.reduce<Usage>((sum, call) => ({
-        inputTokens: sum.inputTokens + ((call.input_tokens as number | null) ?? 0),
-        outputTokens: sum.outputTokens + ((call.output_tokens as number | null) ?? 0),
-      }), { inputTokens: 0, outputTokens: 0 });
-    return {
-      format_version: TRACE_FORMAT_VERSION,
-      generator: "looplet",
-      run_id: this.runId,
-      status: ended ? "complete" : final ? "flushed" : "running",
-      started_at: this.#startedAt ?? null,
-      ended_at: this.#endedAt ?? null,
-      task: this.#task,
-      termination_reason: outcome?.stopReason ?? null,
-      final_answer: outcome?.finalAnswer === undefined
-        ? null
-        : boundedValue(outcome.finalAnswer, this.#redact, this.#limit),
-      error: outcome?.error === undefined ? null : this.#text(errorText(outcome.error)),
-      usage: usageJson(usage),
-      metadata: {
-        ...(this.#scrub(this.#metadata) as Record<string, unknown>),
-        ...(this.#backend !== undefined
-          ? {
-            backend: {
-              name: this.#backend.name,
-              native_tools: this.#backend.capabilities?.nativeTools === true,
-            },
-          }
-          : {}),
-        redacted: this.#redact !== undefined,
-        max_chars_per_call: this.#limit,
+  #trajectory(final: boolean, counts: { steps: number; calls: number }): Record<string, unknown> {
+    return trajectoryHead(
+      {
+        runId: this.runId,
+        startedAt: this.#startedAt,
+        endedAt: this.#endedAt,
+        task: this.#task,
+        outcome: this.#outcome,
+        usage: this.#usage,
+        metadata: this.#metadata,
+        backend: this.#backend,
+        redact: this.#redact,
+        limit: this.#limit,
       },
-      step_count: final ? steps.length : 0,
-      llm_call_count: final ? calls.length : 0,
-      steps,
-      llm_calls: calls,
-    };
+      final,
+      counts,
+    );
   }
 }

@@ -11,14 +11,16 @@ const LAYERS = [
   "backends",
   "hooks",
   "skills",
+  "durable",
   "provenance",
+  "dbos",
   "evals",
   "bundles",
   "cartridge",
   "cli",
   "packages",
 ] as const;
-// provenance and evals sit side by side
+// provenance, evals and dbos sit side by side; durable sits beside hooks
 const RANK: Record<string, number> = {
   internal: -1,
   loop: 0,
@@ -26,8 +28,10 @@ const RANK: Record<string, number> = {
   backends: 2,
   hooks: 3,
   skills: 3,
+  durable: 3,
   provenance: 4,
   evals: 4,
+  dbos: 4,
   bundles: 5,
   cartridge: 5,
   cli: 6,

@@ -2,6 +2,7 @@ import { addUsage } from "../../loop/usage.ts";
 import { type ContextBudget, contextBudget, type ContextTier } from "./context_budget.ts";
 import type { CompactStrategy } from "./compact_strategy.ts";
 import { estimateTokens } from "./estimate_tokens.ts";
+import { runningEstimate } from "./_transcript.ts";
 import type { Hook, LoopState, Message } from "../../loop/types.ts";
 
 /**
@@ -74,7 +75,8 @@ export interface CompactionHook extends Hook {
 
 /**
  * Keep what the model sees within a context budget. Before each model call it
- * estimates the transcript; from the `fireAt` tier on it runs the strategy and
+ * estimates the transcript (counting only the messages added since the
+ * previous call); from the `fireAt` tier on it runs the strategy and
  * replaces the transcript (so the next request really is smaller). When the
  * provider still says the prompt is too long, it compacts harder (halving
  * the target on each attempt) and the loop retries.
@@ -120,6 +122,7 @@ export function compactionHook(options: CompactionHookOptions): CompactionHook {
   const fireLevel = fireAt === "error" ? 2 : 1;
   const level = (tier: ContextTier) => tier === "error" ? 2 : tier === "warning" ? 1 : 0;
   const compactions: CompactionRecord[] = [];
+  const transcriptTokens = runningEstimate();
 
   async function run(
     messages: readonly Message[],
@@ -153,7 +156,7 @@ export function compactionHook(options: CompactionHookOptions): CompactionHook {
     name: "compaction",
     compactions,
     async prePrompt({ state, signal, turn }) {
-      const tokens = estimateTokens(state.transcript) + overheadTokens;
+      const tokens = transcriptTokens(state.transcript) + overheadTokens;
       if (level(budget.classify(tokens)) < fireLevel) return;
       const target = Math.floor(budget.contextWindow * targetRatio);
       const messages = await run(state.transcript, state, signal, turn, "threshold", target);

@@ -36,15 +36,34 @@ Deno.test("ScriptedBackend serves text, tool calls, functions and errors in orde
   });
 });
 
-Deno.test("ScriptedBackend records copies of requests, unless told not to", async () => {
+Deno.test("ScriptedBackend records copies of requests when asked", async () => {
   const messages = [{ role: "user" as const, content: "a" }];
-  const llm = new ScriptedBackend(["x"]);
+  const llm = new ScriptedBackend(["x"], { recordRequests: true });
   await llm.generate({ ...request, messages });
   messages.push({ role: "user", content: "b" });
   assert.equal(llm.requests[0]!.messages.length, 1);
-  const quiet = new ScriptedBackend(["x"], { recordRequests: false });
+});
+
+Deno.test("ScriptedBackend keeps no requests by default, and says how to keep them", async () => {
+  const quiet = new ScriptedBackend(["x"]);
   await quiet.generate(request);
-  assert.equal(quiet.requests.length, 0);
+  assert.throws(
+    () => quiet.requests,
+    (error: Error) =>
+      error instanceof TypeError && error.message.includes("{ recordRequests: true }") &&
+      error.message.includes("{ lastRequests: n }"),
+  );
+});
+
+Deno.test("ScriptedBackend({ lastRequests }) keeps only the newest requests, in order", async () => {
+  const llm = new ScriptedBackend(["a", "b", "c", "d"], { lastRequests: 2 });
+  for (const content of ["1", "2", "3", "4"]) {
+    await llm.generate({ ...request, messages: [{ role: "user", content }] });
+  }
+  assert.deepEqual(llm.requests.map((item) => item.messages[0]!.content), ["3", "4"]);
+  for (const lastRequests of [0, -1, 1.5]) {
+    assert.throws(() => new ScriptedBackend([], { lastRequests }), RangeError);
+  }
 });
 
 Deno.test("ScriptedBackend streams deltas and declares its capabilities", async () => {

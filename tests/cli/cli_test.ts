@@ -122,7 +122,10 @@ Deno.test("run: uses the injected backend, passes --model/--base-url, and falls 
     env: { OPENAI_MODEL: "x" },
     backendFromEnv: (env, overrides) => {
       seen.push(env.OPENAI_MODEL, overrides);
-      llm = new ScriptedBackend(['{"tool": "done", "args": {"answer": "fine"}}'], { name: "fake" });
+      llm = new ScriptedBackend(['{"tool": "done", "args": {"answer": "fine"}}'], {
+        name: "fake",
+        recordRequests: true,
+      });
       return llm;
     },
     probeNativeTools: () =>

@@ -22,7 +22,7 @@ const ctx = new EvalContext({
 Deno.test("llmJudge() asks the given backend and scores from its JSON verdict", async () => {
   const backend = new ScriptedBackend([
     'Sure. {"score": 0.8, "passed": true, "reason": "polite greeting"}',
-  ]);
+  ], { recordRequests: true });
   const judge = llmJudge({ backend, criteria: "Greetings are polite", name: "evalPolite" });
   const [result] = await evalRun([judge], ctx);
   assert.equal(result!.name, "evalPolite");

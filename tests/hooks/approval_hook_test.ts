@@ -48,7 +48,9 @@ Deno.test("approvalHook() pauses before a listed tool, with the pending call and
     assert.equal(saved?.pending?.call.name, "delete_rows");
 
     // resume from the checkpoint, approved: exactly that call runs, the model is not asked again for it
-    const llm = new ScriptedBackend([call("done", { answer: "cleaned" })]);
+    const llm = new ScriptedBackend([call("done", { answer: "cleaned" })], {
+      recordRequests: true,
+    });
     const resumed = await composableLoop({
       llm,
       tools,

@@ -17,7 +17,7 @@ function greets(n: number, name = (i: number) => `P${i}`) {
 }
 
 Deno.test("budgetWarningHook() warns once per threshold as the step budget runs low", async () => {
-  const llm = new ScriptedBackend(greets(10));
+  const llm = new ScriptedBackend(greets(10), { recordRequests: true });
   await composableLoop({
     llm,
     tools: [greet],
@@ -51,7 +51,7 @@ Deno.test("budgetWarningHook() does not repeat thresholds already passed before 
     task: "x",
     maxSteps: 6,
   }).complete();
-  const llm = new ScriptedBackend(greets(4));
+  const llm = new ScriptedBackend(greets(4), { recordRequests: true });
   await composableLoop({
     llm,
     tools: [greet],
@@ -106,7 +106,9 @@ Deno.test("perToolLimitHook() refuses calls over a tool's limit and counts resum
 });
 
 Deno.test("stagnationHook() nudges after the same call and result repeat, once per streak", async () => {
-  const llm = new ScriptedBackend([...greets(7, () => "Same"), call("greet", { name: "Other" })]);
+  const llm = new ScriptedBackend([...greets(7, () => "Same"), call("greet", { name: "Other" })], {
+    recordRequests: true,
+  });
   await composableLoop({
     llm,
     tools: [greet],
@@ -118,7 +120,7 @@ Deno.test("stagnationHook() nudges after the same call and result repeat, once p
     r.messages.filter((m) => m.content === STAGNATION_NUDGE).length
   );
   assert.deepEqual(nudges, [0, 0, 0, 1, 1, 1, 2, 2]);
-  const ignored = new ScriptedBackend(greets(5, () => "Same"));
+  const ignored = new ScriptedBackend(greets(5, () => "Same"), { recordRequests: true });
   await composableLoop({
     llm: ignored,
     tools: [greet],
@@ -138,7 +140,7 @@ Deno.test("stagnationHook() sees the same arguments in another key order as a re
     call("add", { a: 1, b: 2 }),
     call("add", { b: 2, a: 1 }),
     call("add", { a: 1, b: 2 }),
-  ]);
+  ], { recordRequests: true });
   await composableLoop({
     llm,
     tools: [add],

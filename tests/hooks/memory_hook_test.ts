@@ -6,7 +6,9 @@ import { greet } from "../loop/_tools.ts";
 const call = ScriptedBackend.call;
 
 Deno.test("memoryHook() injects static and callable memory into every prompt, skipping empty sources", async () => {
-  const llm = new ScriptedBackend([call("greet", { name: "A" }), call("done", { answer: "x" })]);
+  const llm = new ScriptedBackend([call("greet", { name: "A" }), call("done", { answer: "x" })], {
+    recordRequests: true,
+  });
   await composableLoop({
     llm,
     tools: [greet],
@@ -26,7 +28,7 @@ Deno.test("memoryHook() injects static and callable memory into every prompt, sk
 });
 
 Deno.test("memoryHook() injects nothing when every source is empty, and rejects bad sources", async () => {
-  const llm = new ScriptedBackend([call("done", { answer: "x" })]);
+  const llm = new ScriptedBackend([call("done", { answer: "x" })], { recordRequests: true });
   await composableLoop({ llm, task: "x", hooks: [memoryHook([() => null], { heading: "M" })] })
     .complete();
   assert.equal(llm.requests[0]!.messages.length, 1);

@@ -28,7 +28,7 @@ Deno.test("redactingBackend() redacts the system prompt, messages and call argum
   const inner = new ScriptedBackend([
     call("greet", { name: "Bob" }),
     call("done", { answer: "x" }),
-  ]);
+  ], { recordRequests: true });
   const llm = redactingBackend(inner, (text) => text.replaceAll("Bob", "[NAME]"));
   assert.equal(llm.name, "scripted");
   await composableLoop({

@@ -15,7 +15,7 @@ import { add, boom, greet, hang } from "./_tools.ts";
 const call = ScriptedBackend.call;
 
 async function firstStep(reply: ScriptedResponse, tools: AnyTool[] = [greet, add, boom, hang]) {
-  const llm = new ScriptedBackend([reply, call("done", { answer: "x" })]);
+  const llm = new ScriptedBackend([reply, call("done", { answer: "x" })], { recordRequests: true });
   const steps: Step[] = await Array.fromAsync(composableLoop({ llm, tools, task: "x" }));
   return { step: steps[0], llm, steps };
 }
@@ -118,7 +118,9 @@ Deno.test("a tool that ignores its signal still times out, and its late failure 
 });
 
 Deno.test("a reply with no tool call is a parse-error step and the model is told how to reply", async () => {
-  const llm = new ScriptedBackend(["I think I am finished.", call("done", { answer: "x" })]);
+  const llm = new ScriptedBackend(["I think I am finished.", call("done", { answer: "x" })], {
+    recordRequests: true,
+  });
   const run = composableLoop({ llm, task: "x" });
   const steps = await Array.fromAsync(run);
   assert.equal(
@@ -138,6 +140,7 @@ Deno.test("a reply with no tool call is a parse-error step and the model is told
 
 Deno.test("an empty reply is a parse-error step; text-protocol models are shown the JSON shape", async () => {
   const llm = new ScriptedBackend(["", '{"tool":"done","args":{"answer":"x"}}'], {
+    recordRequests: true,
     nativeTools: false,
   });
   const steps = await Array.fromAsync(composableLoop({ llm, task: "x" }));

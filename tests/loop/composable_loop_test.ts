@@ -28,7 +28,7 @@ Deno.test("composableLoop() greets twice, finishes with done, and exposes the ou
 });
 
 Deno.test("composableLoop() sends a string task as the first user message", async () => {
-  const llm = new ScriptedBackend([call("done", { answer: "ok" })]);
+  const llm = new ScriptedBackend([call("done", { answer: "ok" })], { recordRequests: true });
   await composableLoop({ llm, task: "Say hi", systemPrompt: "Be brief" }).complete();
   assert.deepEqual(llm.requests[0]!.messages, [{ role: "user", content: "Say hi" }]);
   assert.equal(llm.requests[0]!.systemPrompt, "Be brief");
@@ -36,7 +36,7 @@ Deno.test("composableLoop() sends a string task as the first user message", asyn
 });
 
 Deno.test("composableLoop() renders an object task as key: value lines", async () => {
-  const llm = new ScriptedBackend([call("done", { answer: "ok" })]);
+  const llm = new ScriptedBackend([call("done", { answer: "ok" })], { recordRequests: true });
   await composableLoop({ llm, task: { goal: "Audit", files: ["a.ts", "b.ts"], depth: 2 } })
     .complete();
   assert.equal(
@@ -53,7 +53,9 @@ Deno.test("composableLoop() renders an object task as key: value lines", async (
 });
 
 Deno.test("composableLoop() records the transcript the model sees, with tool results", async () => {
-  const llm = new ScriptedBackend([call("add", { a: 1, b: 2 }), call("done", { answer: "3" })]);
+  const llm = new ScriptedBackend([call("add", { a: 1, b: 2 }), call("done", { answer: "3" })], {
+    recordRequests: true,
+  });
   await composableLoop({ llm, tools: [add], task: "Add" }).complete();
   const second = llm.requests[1]!.messages;
   assert.equal(second.length, 3);
@@ -67,7 +69,7 @@ Deno.test("composableLoop() records the transcript the model sees, with tool res
 });
 
 Deno.test("composableLoop() sends tool JSON schemas from Zod, without $schema", async () => {
-  const llm = new ScriptedBackend([call("done", { answer: "ok" })]);
+  const llm = new ScriptedBackend([call("done", { answer: "ok" })], { recordRequests: true });
   await composableLoop({ llm, tools: [add], task: "x" }).complete();
   const schema = llm.requests[0]!.tools.find((t) => t.name === "add")!;
   assert.equal(schema.description, "Add two numbers.");
@@ -126,7 +128,7 @@ Deno.test("composableLoop() parses JSON-in-text replies and sends the text proto
   const llm = new ScriptedBackend([
     'Let me greet.\n```json\n{"tool": "greet", "args": {"name": "Zoe"}}\n```',
     '{"tool": "done", "args": {"answer": "hi Zoe"}}',
-  ], { nativeTools: false });
+  ], { recordRequests: true, nativeTools: false });
   const run = composableLoop({ llm, tools: [greet], task: "Greet Zoe", systemPrompt: "S" });
   const steps = await Array.fromAsync(run);
   assert.deepEqual(steps.map((s) => s.call.tool), ["greet", "done"]);

@@ -266,7 +266,7 @@ Deno.test("resuming a paused run with a denial refuses exactly that call", async
     task: "x",
     hooks: [approval],
   }).complete();
-  const llm = new ScriptedBackend([call("done", { answer: "gave up" })]);
+  const llm = new ScriptedBackend([call("done", { answer: "gave up" })], { recordRequests: true });
   const resumed = composableLoop({
     llm,
     tools: [rm],
@@ -296,7 +296,7 @@ Deno.test("resume continues numbering and the remaining budget", async () => {
     call("greet", { name: "C" }),
     call("greet", { name: "D" }),
     call("done", { answer: "x" }),
-  ]);
+  ], { recordRequests: true });
   const run = composableLoop({ llm, tools: [greet], task: "x", maxSteps: 3, resume: first.state });
   const steps = await Array.fromAsync(run);
   assert.deepEqual(steps.map((s) => s.number), [3]);

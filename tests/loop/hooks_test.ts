@@ -73,7 +73,9 @@ Deno.test("sync and async hooks mixed: each slot runs them in array order, await
 });
 
 Deno.test("prePrompt inject reaches this request only", async () => {
-  const llm = new ScriptedBackend([call("greet", { name: "A" }), call("done", { answer: "x" })]);
+  const llm = new ScriptedBackend([call("greet", { name: "A" }), call("done", { answer: "x" })], {
+    recordRequests: true,
+  });
   let turn = 0;
   const hook: Hook = {
     prePrompt: () => ++turn === 1 ? { inject: "Remember: be kind" } : undefined,
@@ -93,7 +95,7 @@ Deno.test("prePrompt messages replaces the transcript the model sees", async () 
     call("greet", { name: "A" }),
     call("greet", { name: "B" }),
     call("done", { answer: "x" }),
-  ]);
+  ], { recordRequests: true });
   const compact: Hook = {
     prePrompt: ({ state }) =>
       state.transcript.length > 3
@@ -116,7 +118,9 @@ Deno.test("preDispatch deny refuses the call and the model reads why", async () 
     input: z.object({}),
     execute: () => (ran = true),
   });
-  const llm = new ScriptedBackend([call("rm"), call("done", { answer: "x" })]);
+  const llm = new ScriptedBackend([call("rm"), call("done", { answer: "x" })], {
+    recordRequests: true,
+  });
   const hook: Hook = {
     name: "no-rm",
     preDispatch: ({ call }) => call.name === "rm" ? { deny: "Removing is not allowed" } : undefined,
@@ -165,7 +169,9 @@ Deno.test("preDispatch result short-circuits the tool", async () => {
 });
 
 Deno.test("preDispatch inject and postDispatch inject reach the next request", async () => {
-  const llm = new ScriptedBackend([call("greet", { name: "A" }), call("done", { answer: "x" })]);
+  const llm = new ScriptedBackend([call("greet", { name: "A" }), call("done", { answer: "x" })], {
+    recordRequests: true,
+  });
   const hook: Hook = {
     preDispatch: () => ({ inject: "pre note" }),
     postDispatch: ({ call }) => call.name === "greet" ? { inject: "post note" } : undefined,
@@ -178,7 +184,9 @@ Deno.test("preDispatch inject and postDispatch inject reach the next request", a
 });
 
 Deno.test("postDispatch result replaces what the step and the model see", async () => {
-  const llm = new ScriptedBackend([call("greet", { name: "A" }), call("done", { answer: "x" })]);
+  const llm = new ScriptedBackend([call("greet", { name: "A" }), call("done", { answer: "x" })], {
+    recordRequests: true,
+  });
   const hook: Hook = {
     postDispatch: ({ call, result }) =>
       call.name === "greet" ? { result: { wrapped: result.data } } : undefined,
@@ -216,7 +224,7 @@ Deno.test("checkDone deny rejects done; the model reads why and can finish later
   const llm = new ScriptedBackend([
     call("done", { answer: "early" }),
     call("done", { answer: "late" }),
-  ]);
+  ], { recordRequests: true });
   const run = composableLoop({ llm, task: "x", hooks: [gate] });
   const steps = await Array.fromAsync(run);
   assert.equal(

@@ -38,7 +38,7 @@ Deno.test("onPromptTooLong: the loop retries with the smaller transcript, more t
     tooLong(),
     tooLong(),
     call("done", { answer: "ok" }),
-  ]);
+  ], { recordRequests: true });
   const attempts: number[] = [];
   const events: LoopEvent[] = [];
   const run = composableLoop({

@@ -20,7 +20,9 @@ Deno.test("composableLoop({ resume }) continues numbering, budget, transcript an
     maxSteps: 2,
   }).complete();
   assert.equal(first.stopReason, "max_steps");
-  const llm = new ScriptedBackend([call("greet", { name: "D" }), call("done", { answer: "ok" })]);
+  const llm = new ScriptedBackend([call("greet", { name: "D" }), call("done", { answer: "ok" })], {
+    recordRequests: true,
+  });
   const run = composableLoop({
     llm,
     tools: [greet],
@@ -64,7 +66,7 @@ Deno.test("composableLoop({ resume }) runs the queued calls of a turn without ca
   assert.ok(saved !== undefined);
   assert.deepEqual(saved.queue.map((c) => c.id), ["a", "b"]);
   assert.deepEqual(saved.queueUsage, { inputTokens: 7, outputTokens: 3 });
-  const llm = new ScriptedBackend([call("done", { answer: "7" })]);
+  const llm = new ScriptedBackend([call("done", { answer: "7" })], { recordRequests: true });
   const run = composableLoop({ llm, tools: [add], task: "Add", resume: saved });
   const steps = await Array.fromAsync(run);
   assert.deepEqual(steps.map((s) => [s.number, s.turn, s.call.id]), [[1, 1, "a"], [2, 1, "b"], [

@@ -55,7 +55,7 @@ export async function record(
     ...sinkOptions
   } = options;
   const sink = new ProvenanceSink(dir, sinkOptions);
-  const inner = backend ?? new ScriptedBackend(script);
+  const inner = backend ?? new ScriptedBackend(script, { recordRequests: true });
   const run = composableLoop({
     llm: sink.wrap(inner),
     tools,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { z } from "zod";
 import { BackendError, composableLoop, ScriptedBackend, tool } from "../../mod.ts";
-import type { ModelRequest } from "../../mod.ts";
+import type { Backend, ModelRequest } from "../../mod.ts";
 import { loadTrace, ProvenanceSink } from "../../provenance/mod.ts";
 import { greet, readJson, record, tempDir } from "./_helpers.ts";
 
@@ -350,4 +350,57 @@ Deno.test("ProvenanceSink surfaces a redact function that returns a non-string",
     () => record(dir, { redact: (() => 42) as any }),
     /'redact' must return a string, got number/,
   );
+});
+
+Deno.test("ProvenanceSink writes the manifest and trajectory in call order when tool calls finish out of order", async () => {
+  const dir = await tempDir();
+  let fastDone!: () => void;
+  const fastFinished = new Promise<void>((resolve) => fastDone = resolve);
+  let turns = 0;
+  const llm: Backend = {
+    name: "two-speeds",
+    capabilities: { nativeTools: true },
+    async generate(request) {
+      const text = request.messages[0]?.content ?? "";
+      if (request.purpose === "summarize") {
+        if (text.includes("slow")) {
+          await fastFinished;
+          // let the fast call's record be written before this one returns
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        } else queueMicrotask(fastDone);
+        return { text: `summary of ${text}` };
+      }
+      turns++;
+      return turns === 1
+        ? {
+          text: "",
+          toolCalls: [
+            { id: "a", name: "ask", args: { text: "slow" } },
+            { id: "b", name: "ask", args: { text: "fast" } },
+          ],
+        }
+        : { text: "", toolCalls: [{ id: "c", name: "done", args: { answer: "ok" } }] };
+    },
+  };
+  const ask = tool({
+    name: "ask",
+    description: "Ask the model.",
+    input: z.object({ text: z.string() }),
+    concurrencySafe: true,
+    execute: async ({ text }, ctx) =>
+      (await ctx.llm.generate({
+        messages: [{ role: "user", content: text }],
+        systemPrompt: "",
+        tools: [],
+        purpose: "summarize",
+      })).text,
+  });
+  await record(dir, { backend: llm, tools: [ask] });
+  const lines = (await Deno.readTextFile(join(dir, "manifest.jsonl"))).trim().split("\n");
+  assert.deepEqual(lines.map((line) => JSON.parse(line).index), [0, 1, 2, 3]);
+  assert.match(await Deno.readTextFile(join(dir, "call_01_prompt.txt")), /\nslow\n/);
+  const trajectory = await readJson(join(dir, "trajectory.json"));
+  const calls = trajectory.llm_calls as { index: number }[];
+  assert.deepEqual(calls.map((call) => call.index), [0, 1, 2, 3]);
+  assert.deepEqual(calls, lines.map((line) => JSON.parse(line)));
 });

@@ -18,7 +18,7 @@ Deno.test("search_skills / activate_skill: instructions appear in the prompts af
     call("activate_skill", { name: "house-style" }),
     call("activate_skill", { name: "house-styl" }),
     call("done", { answer: "styled" }),
-  ]);
+  ], { recordRequests: true });
   const outcome = await composableLoop({
     llm,
     tools: skillTools(store),
@@ -52,7 +52,7 @@ Deno.test("search_skills / activate_skill: instructions appear in the prompts af
 
 Deno.test("skillActivationHook({ active }) injects from the first turn; unknown names are refused", async () => {
   const store = await SkillStore.load(FIXTURES);
-  const llm = new ScriptedBackend([call("done", { answer: "x" })]);
+  const llm = new ScriptedBackend([call("done", { answer: "x" })], { recordRequests: true });
   await composableLoop({
     llm,
     task: "x",

@@ -19,6 +19,7 @@ import {
   TRUNCATION_NOTICE,
 } from "../../../hooks/mod.ts";
 import { composableLoop } from "../../../mod.ts";
+import { runningEstimate } from "../../../hooks/compaction/_transcript.ts";
 
 const signal = new AbortController().signal;
 
@@ -138,7 +139,7 @@ Deno.test("summarizeTurns() asks the summariser with purpose 'summarize' and rep
   const summariser = new ScriptedBackend([{
     text: "Read files 1-7; all fine.",
     usage: { inputTokens: 50, outputTokens: 8 },
-  }], { name: "cheap" });
+  }], { recordRequests: true, name: "cheap" });
   const added: unknown[] = [];
   const messages = transcript(10);
   const result = await summarizeTurns({ llm: summariser, keepRecent: 6 }).compact(messages, {
@@ -224,7 +225,9 @@ function readingModel(turns: number) {
 
 Deno.test("compactionHook(): past the threshold the next request really is smaller", async () => {
   const model = readingModel(20);
-  const llm = new ScriptedBackend(Array.from({ length: 40 }, () => model));
+  const llm = new ScriptedBackend(Array.from({ length: 40 }, () => model), {
+    recordRequests: true,
+  });
   const hook = compactionHook({
     budget: 4000,
     strategy: compactChain(pruneToolResults({ keepRecent: 2 }), truncateTranscript()),
@@ -250,7 +253,9 @@ Deno.test("compactionHook(): past the threshold the next request really is small
 
 Deno.test("compactionHook(): a summariser that fails mid-run leaves the run going on with truncation", async () => {
   const model = readingModel(12);
-  const llm = new ScriptedBackend(Array.from({ length: 40 }, () => model));
+  const llm = new ScriptedBackend(Array.from({ length: 40 }, () => model), {
+    recordRequests: true,
+  });
   const warnings: string[] = [];
   const hook = compactionHook({
     budget: 4000,
@@ -319,4 +324,20 @@ Deno.test("compactionHook() rejects bad options", () => {
     () => truncateTranscript({ keepRecent: 0 }),
     /'keepRecent' must be a positive integer, got 0/,
   );
+});
+
+Deno.test("runningEstimate() counts appended messages and recounts a replaced or rewritten transcript", () => {
+  const estimate = runningEstimate();
+  const transcript: Message[] = [{ role: "user", content: "x".repeat(40) }];
+  assert.equal(estimate(transcript), estimateTokens(transcript));
+  transcript.push({ role: "assistant", content: "y".repeat(80) });
+  assert.equal(estimate(transcript), estimateTokens(transcript));
+  const replaced = [transcript[0]!];
+  assert.equal(estimate(replaced), estimateTokens(replaced));
+  transcript.push({ role: "tool", content: "z".repeat(400), toolCallId: "c1" });
+  assert.equal(estimate(transcript), estimateTokens(transcript));
+  transcript[transcript.length - 1] = { role: "tool", content: "short", toolCallId: "c1" };
+  assert.equal(estimate(transcript), estimateTokens(transcript), "a rewritten last message");
+  transcript.length = 1;
+  assert.equal(estimate(transcript), estimateTokens(transcript), "a shortened transcript");
 });
