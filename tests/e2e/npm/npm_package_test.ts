@@ -107,7 +107,7 @@ console.log(JSON.stringify({ lines, stop: outcome.stopReason, answer: outcome.fi
 
   Deno.test(
     unlessDeno(`npm package on ${runtime.name}: the CLI writes a trace that show reads`, [
-      "provenance/provenance_sink.ts",
+      "provenance/",
     ], async () => {
       const dir = await installedFolder();
       const name = `traced-${runtime.name.replace(/\W/g, "")}`;
@@ -144,7 +144,7 @@ console.log(JSON.stringify({ steps: state.steps.length, tools: state.steps.map((
 
   Deno.test(
     unlessDeno(`npm package on ${runtime.name}: ProvenanceSink writes a trace loadTrace reads`, [
-      "provenance/provenance_sink.ts",
+      "provenance/",
     ], async () => {
       const out = await script(
         runtime,
