@@ -4,7 +4,11 @@ import type { ToolDefinition } from "../tools/tool.ts";
 import type { WorkspaceToolsOptions } from "../tools/workspace/workspace_tools.ts";
 import type { ConfiguredHook, TestGuardOptions } from "./test_guard.ts";
 import type { HookFactory } from "./hook_registry.ts";
-import type { CommandRun, RunCommandOptions } from "../tools/workspace/bash_tool.ts";
+import type {
+  CommandPolicy,
+  CommandRun,
+  RunCommandOptions,
+} from "../tools/workspace/run_command.ts";
 
 /**
  * What a bundle's `build(runtime)` returns: the parts of an agent. Every
@@ -99,6 +103,12 @@ export interface BundleRuntime {
   readonly scripted: boolean;
   /** Free-form options (e.g. `require_tests`). */
   readonly options: Readonly<Record<string, unknown>>;
+  /**
+   * How far commands are trusted in this run: the sandbox asked for (`--sandbox`), the network
+   * and passed variables the bundle declares. `lib.workspaceTools`, `lib.testGuard` and
+   * `lib.runCommand` already apply it.
+   */
+  readonly commands: CommandPolicy;
   /** Read an option with a default. */
   option<T>(name: string, fallback: T): T;
   /** The library. */

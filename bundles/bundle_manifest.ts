@@ -10,6 +10,10 @@ export const BundleFrontMatter: z.ZodType<BundleFrontMatterFields> = z.object({
   tags: z.union([z.array(z.string()), z.string()]).optional(),
   "max-steps": z.number().int().positive().optional(),
   "done-tool": z.string().regex(TOOL_NAME).optional(),
+  network: z.boolean("must be true or false").optional(),
+  "pass-env": z.array(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name such as "GITHUB_TOKEN"'),
+  ).optional(),
 }).loose() as unknown as z.ZodType<BundleFrontMatterFields>;
 
 /**
@@ -23,6 +27,8 @@ export const BundleFrontMatter: z.ZodType<BundleFrontMatterFields> = z.object({
  *   tags: ["coding", "tests"],
  *   "max-steps": 30,
  *   "done-tool": "done",
+ *   network: false,
+ *   "pass-env": ["GITHUB_TOKEN"],
  * };
  * ```
  */
@@ -35,6 +41,10 @@ export interface BundleFrontMatterFields {
   readonly "max-steps"?: number;
   /** Name of the finishing tool. */
   readonly "done-tool"?: string;
+  /** Command tools keep the network inside the sandbox. */
+  readonly network?: boolean;
+  /** Variables command tools get from the caller's environment, named one by one. */
+  readonly "pass-env"?: readonly string[];
   /** Other keys, kept. */
   readonly [key: string]: unknown;
 }

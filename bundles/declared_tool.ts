@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { AnyTool, SchemaParseResult, ToolContext } from "../loop/types.ts";
 import { tool } from "../tools/tool.ts";
-import { commandEnvironment, runCommand } from "../tools/workspace/bash_tool.ts";
+import { type CommandPolicy, runCommand, workspaceHome } from "../tools/workspace/run_command.ts";
 import { capText } from "../internal/limits.ts";
 import type { ToolEntry } from "./read_bundle_folder.ts";
 
@@ -18,7 +18,7 @@ import type { ToolEntry } from "./read_bundle_folder.ts";
  * );
  * ```
  */
-export interface DeclaredToolOptions {
+export interface DeclaredToolOptions extends CommandPolicy {
   /** The workspace: command tools run there, with `LOOPLET_WORKSPACE` set to it. */
   readonly workspace: string;
 }
@@ -27,11 +27,14 @@ export interface DeclaredToolOptions {
  * Make a tool from a `tools/<name>/tool.json` manifest. A `command` tool runs
  * as a subprocess in the workspace: it gets the arguments as JSON on stdin
  * and must print one JSON value on stdout and exit 0 (`${TOOL_DIR}` in the
- * command is the tool's folder). A `module` tool imports the module and calls
+ * command is the tool's folder). It gets the explicit environment of
+ * `runCommand` (no secrets unless `passEnv` names them), runs in the
+ * sandbox the options ask for (with its own folder visible read-only), and
+ * is killed after `timeout_ms` (default 120000). A `module` tool imports the module and calls
  * its `execute(args, ctx)`; `ctx.workspace` is the workspace folder.
  *
  * @param entry The manifest and its folder.
- * @param options The workspace.
+ * @param options The workspace, sandbox, network and passed variables.
  * @returns The tool; its input schema is the manifest's JSON Schema.
  * @throws {TypeError} When a module does not export `execute`, or a command names no program.
  * @example
@@ -69,16 +72,21 @@ export async function declaredTool(
         `${manifestPath}: command: must name a program, e.g. ["sh", "run.sh"], or set module`,
       );
     }
+    const { workspace, ...policy } = options;
+    const timeoutMs = manifest.timeout_ms ?? 120_000;
     execute = async (args, ctx) => {
       const run = await runCommand(program, rest, {
-        cwd: options.workspace,
-        env: commandEnvironment({ LOOPLET_WORKSPACE: options.workspace, LOOPLET_TOOL_DIR: dir }),
+        ...policy,
+        cwd: workspace,
+        env: { LOOPLET_WORKSPACE: workspace, LOOPLET_TOOL_DIR: dir },
         stdin: JSON.stringify(args),
         signal: ctx.signal,
-        ...(manifest.timeout_ms ? { timeoutMs: manifest.timeout_ms } : {}),
+        timeoutMs,
+        readOnlyPaths: [dir],
+        home: workspaceHome(workspace),
       });
       const where = `tool "${manifest.name}" (${manifestPath} command)`;
-      if (run.timedOut) throw new Error(`${where} timed out after ${manifest.timeout_ms} ms`);
+      if (run.timedOut) throw new Error(`${where} timed out after ${timeoutMs} ms`);
       if (run.exitCode !== 0) {
         throw new Error(
           `${where} exited with code ${run.exitCode}: ${

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Hook } from "../loop/types.ts";
+import type { CommandPolicy } from "../tools/workspace/run_command.ts";
 import { type ConfiguredHook, testGuard } from "./test_guard.ts";
 
 /**
@@ -15,6 +16,8 @@ import { type ConfiguredHook, testGuard } from "./test_guard.ts";
 export interface HookFactoryContext {
   /** The run's workspace folder. */
   readonly workspace: string;
+  /** The run's command policy (sandbox, network, passed variables). @default {} */
+  readonly commands?: CommandPolicy;
 }
 
 /**
@@ -70,9 +73,10 @@ function denyTools(config: Record<string, unknown>): ConfiguredHook {
  * ```
  */
 export const HOOK_FACTORIES: Map<string, HookFactory> = new Map<string, HookFactory>([
-  ["test-guard", (config, { workspace }) => {
+  ["test-guard", (config, { workspace, commands }) => {
     const { command, timeout_ms } = parsed(TestGuardConfig, config);
     return testGuard({
+      ...commands,
       workspace,
       ...(command ? { command } : {}),
       ...(timeout_ms ? { timeoutMs: timeout_ms } : {}),

@@ -8,7 +8,9 @@ import type { ScriptedResponse } from "../backends/scripted.ts";
 import type { Step } from "../loop/step.ts";
 import type { AgentPreset, BundleRuntime } from "./agent_preset.ts";
 import type { BundleOptionSpec } from "./bundle_options.ts";
-import { BUNDLE_LIBRARY } from "./bundle_library.ts";
+import type { CommandPolicy } from "../tools/workspace/run_command.ts";
+import type { SandboxMode } from "../tools/workspace/detect_sandbox.ts";
+import { bundleLibrary } from "./bundle_library.ts";
 import { BundleError, type BundleProblem } from "./bundle_error.ts";
 import type { McpServerSpec } from "./bundle_manifest.ts";
 import { declaredTool } from "./declared_tool.ts";
@@ -186,6 +188,10 @@ export interface BuildBundleOptions {
   readonly options?: Record<string, unknown>;
   /** Connects the MCP servers the bundle declares; required when it declares any. */
   readonly connect?: McpConnect;
+  /** Run command tools (bash, `command` tools, the test guard) in the sandbox. @default "none" */
+  readonly sandbox?: SandboxMode;
+  /** The command policy: `sandbox` plus the bundle's `network` and `pass-env`, unless given. */
+  readonly commands?: CommandPolicy;
 }
 
 /**
@@ -323,7 +329,14 @@ export function bundleRuntime(
   bundleRoot: string,
   options: BuildBundleOptions = {},
 ): BundleRuntime {
-  const { workspace = ".", maxSteps = 20, scripted = false, options: extra = {} } = options;
+  const {
+    workspace = ".",
+    maxSteps = 20,
+    scripted = false,
+    options: extra = {},
+    sandbox = "none",
+    commands = { sandbox },
+  } = options;
   return Object.freeze({
     workspace: resolve(workspace),
     maxSteps,
@@ -333,7 +346,8 @@ export function bundleRuntime(
     option<T>(name: string, fallback: T): T {
       return name in extra ? extra[name] as T : fallback;
     },
-    lib: BUNDLE_LIBRARY,
+    commands,
+    lib: bundleLibrary(commands),
   });
 }
 
@@ -361,6 +375,11 @@ export async function buildBundle(
   const runtime = bundleRuntime(folder.root, {
     ...options,
     maxSteps: options.maxSteps ?? folder.maxSteps ?? 20,
+    commands: options.commands ?? {
+      sandbox: options.sandbox ?? "none",
+      network: folder.network ?? false,
+      passEnv: folder.passEnv ?? [],
+    },
   });
   const display = folder.entrypoint ? `${folder.displayRoot}/${folder.entrypoint.relative}` : "";
   let preset: AgentPreset = {};
@@ -434,7 +453,7 @@ export async function buildBundle(
   for (const entry of folder.tools) {
     try {
       add(
-        await declaredTool(entry, { workspace: runtime.workspace }),
+        await declaredTool(entry, { ...runtime.commands, workspace: runtime.workspace }),
         `tools/${entry.manifest.name}`,
         entry.manifestPath,
       );
@@ -458,7 +477,9 @@ export async function buildBundle(
       return;
     }
     try {
-      hooks.push(factory(spec.config ?? {}, { workspace: runtime.workspace }));
+      hooks.push(
+        factory(spec.config ?? {}, { workspace: runtime.workspace, commands: runtime.commands }),
+      );
     } catch (error) {
       problems.push({
         path: where,

@@ -79,6 +79,10 @@ export interface BundleFolder {
   readonly maxSteps?: number;
   /** `done-tool` from the front matter. */
   readonly doneTool?: string;
+  /** `network` from the front matter: command tools keep the network in the sandbox. */
+  readonly network?: boolean;
+  /** `pass-env` from the front matter: variables command tools get, named one by one. */
+  readonly passEnv?: readonly string[];
 }
 
 /**
@@ -342,6 +346,8 @@ export async function readBundleFolder(root: string): Promise<BundleFolderResult
       ...(state ? { state } : {}),
       ...(fields["max-steps"] !== undefined ? { maxSteps: fields["max-steps"] } : {}),
       ...(fields["done-tool"] !== undefined ? { doneTool: fields["done-tool"] } : {}),
+      ...(fields.network !== undefined ? { network: fields.network } : {}),
+      ...(fields["pass-env"] !== undefined ? { passEnv: fields["pass-env"] } : {}),
     },
     problems,
     warnings,

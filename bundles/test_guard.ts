@@ -1,5 +1,5 @@
 import type { Hook } from "../loop/types.ts";
-import { runCommand } from "../tools/workspace/bash_tool.ts";
+import { type CommandPolicy, runCommand, workspaceHome } from "../tools/workspace/run_command.ts";
 import { capText } from "../internal/limits.ts";
 
 /**
@@ -10,7 +10,7 @@ import { capText } from "../internal/limits.ts";
  * const guard = testGuard({ workspace: "./project", command: "npm test", timeoutMs: 120_000 });
  * ```
  */
-export interface TestGuardOptions {
+export interface TestGuardOptions extends CommandPolicy {
   /** The workspace folder the tests run in. */
   readonly workspace: string;
   /** The test command, run with `bash -c`. @default "deno test -A" */
@@ -41,9 +41,10 @@ export type ConfiguredHook = Hook & { readonly config: Record<string, unknown> }
 /**
  * A hook that rejects `done` until the workspace's tests pass: when the model
  * calls `done`, it runs the test command; on failure the model is told the
- * exit code and the end of the output, and the run goes on.
+ * exit code and the end of the output, and the run goes on. The tests run
+ * with the explicit environment and the sandbox of `runCommand`.
  *
- * @param options Workspace, test command, timeout.
+ * @param options Workspace, test command, timeout, sandbox, network, passed variables.
  * @returns The hook (name `test-guard`).
  * @example
  * ```ts ignore
@@ -51,7 +52,7 @@ export type ConfiguredHook = Hook & { readonly config: Record<string, unknown> }
  * ```
  */
 export function testGuard(options: TestGuardOptions): ConfiguredHook {
-  const { workspace, command = "deno test -A", timeoutMs = 300_000 } = options;
+  const { workspace, command = "deno test -A", timeoutMs = 300_000, ...policy } = options;
   if (typeof workspace !== "string" || workspace === "") {
     throw new TypeError("testGuard: 'workspace' must be the folder the tests run in");
   }
@@ -60,7 +61,9 @@ export function testGuard(options: TestGuardOptions): ConfiguredHook {
     config: { command, timeout_ms: timeoutMs },
     async checkDone({ signal }) {
       const run = await runCommand("bash", ["-c", command], {
+        ...policy,
         cwd: workspace,
+        home: workspaceHome(workspace),
         timeoutMs,
         signal,
       });

@@ -1,5 +1,5 @@
 import { dirname } from "node:path";
-import { commandEnvironment, runCommand } from "../tools/workspace/bash_tool.ts";
+import { runCommand } from "../tools/workspace/run_command.ts";
 import { clip } from "./_json_lines.ts";
 import { CartridgeSlotError } from "./cartridge_error.ts";
 
@@ -152,7 +152,7 @@ export async function runPythonBody(
   try {
     run = await runCommand(options.python, ["-c", RUNNER, mode, file], {
       cwd: options.cwd,
-      env: commandEnvironment(options.env ?? {}),
+      env: options.env ?? {},
       stdin: JSON.stringify(payload),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),

@@ -1,3 +1,4 @@
+import { tmpdir } from "node:os";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { AnyTool, Backend, Hook, ToolContext } from "../loop/types.ts";
@@ -5,7 +6,8 @@ import type { LoopOptions } from "../loop/loop_options.ts";
 import { DEFAULT_SYSTEM_PROMPT } from "../loop/prompt.ts";
 import { think } from "../tools/think_tool.ts";
 import { tool } from "../tools/tool.ts";
-import { commandEnvironment, runCommand } from "../tools/workspace/bash_tool.ts";
+import { commandEnvironment } from "../tools/workspace/command_environment.ts";
+import { runCommand } from "../tools/workspace/run_command.ts";
 import { jsonSchemaInput } from "../tools/mcp/json_schema_input.ts";
 import {
   connectMcpServer,
@@ -33,6 +35,11 @@ import { runPythonBody } from "./_python_body.ts";
 import { lepHook } from "./lep_hook.ts";
 import { startStateServices, type StateServices } from "./state_services.ts";
 import { type ModelGateway, startModelGateway } from "./model_gateway.ts";
+
+/** The explicit environment of a long-lived child server (LEP hooks, state services): no secrets. */
+function serverEnvironment(set: Record<string, string>): Record<string, string> {
+  return commandEnvironment({ home: tmpdir(), tmp: tmpdir(), set });
+}
 
 /**
  * Options of `buildCartridge`.
@@ -157,7 +164,7 @@ function toolFromCartridge(
     execute = async (args, ctx) => {
       const run = await runCommand(program, rest, {
         cwd: context.workspace,
-        env: commandEnvironment(context.env()),
+        env: context.env(),
         stdin: JSON.stringify(args),
         signal: ctx.signal,
         ...(timeoutMs ? { timeoutMs } : {}),
@@ -427,7 +434,7 @@ export async function buildCartridge(
             env: spec.env,
             timeoutMs: spec.timeoutMs,
           })),
-          { cwd: workspace, env: commandEnvironment(socketEnv()) },
+          { cwd: workspace, env: serverEnvironment(socketEnv()) },
         );
       } catch (error) {
         throw new CartridgeProtocolError({
@@ -529,7 +536,7 @@ export async function buildCartridge(
         name: spec.name,
         argv: spec.argv,
         cwd: workspace,
-        env: commandEnvironment({ ...socketEnv(), ...spec.env }),
+        env: serverEnvironment({ ...socketEnv(), ...spec.env }),
         onFailure: spec.onFailure,
         timeoutMs: spec.timeoutMs,
         cartridgeId: definition.manifest.name,

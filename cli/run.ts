@@ -34,6 +34,13 @@ import {
 } from "../cartridge/load_agent.ts";
 import { RUNTIME_FLAGS, runtimeOptions } from "./_runtime_options.ts";
 import { resourceTool, skillResources } from "../bundles/bundle_resources.ts";
+import {
+  detectSandbox,
+  SANDBOX_MODES,
+  type SandboxMode,
+} from "../tools/workspace/detect_sandbox.ts";
+import { knownSecretValues, redactSecrets } from "../hooks/redact_secrets.ts";
+import { redactResultsHook } from "../hooks/redact_results_hook.ts";
 
 const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   workspace: {
@@ -99,6 +106,13 @@ const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   },
   overwrite: { type: "boolean", description: "replace a trace already in --trace-dir" },
   "no-trace": { type: "boolean", description: "record no trace" },
+  sandbox: {
+    type: "string",
+    value: "MODE",
+    description:
+      "run command tools under bubblewrap: auto (when it works here), bwrap (required), or none",
+    default: "auto",
+  },
 };
 
 /**
@@ -312,6 +326,10 @@ async function cliRun(
   if (protocolFlag !== undefined && !["auto", "native", "text"].includes(protocolFlag)) {
     throw new UsageError(`--protocol must be auto, native or text, got "${protocolFlag}"`, "run");
   }
+  const sandbox = ((values.sandbox as string | undefined) ?? "auto") as SandboxMode;
+  if (!SANDBOX_MODES.includes(sandbox)) {
+    throw new UsageError(`--sandbox must be auto, bwrap or none, got "${sandbox}"`, "run");
+  }
   const task = await readTask(arg(1), context);
   const agentPath = await resolveBundle(arg(0));
 
@@ -356,6 +374,7 @@ async function cliRun(
     const model = await pickModel(values, context, source, live, controller.signal);
     const options = runtimeOptions("run", values, bundle, model.protocol === "native");
     const scripted = model.replies !== undefined;
+    const commands = await commandSettings(sandbox, bundle, context);
 
     if (bundle?.entrypoint?.run) {
       const code = await bundle.entrypoint.run({
@@ -365,6 +384,7 @@ async function cliRun(
           maxSteps: maxStepsFlag ?? bundle.folder.maxSteps ?? 20,
           scripted,
           options,
+          commands,
         }),
         ...(model.replies ? { scriptedResponses: model.replies } : {}),
         ...(traceDir ? { traceDir } : {}),
@@ -394,6 +414,7 @@ async function cliRun(
       controller,
       maxStepsFlag,
       scripted,
+      commands,
     });
   } finally {
     live.clear();
@@ -419,6 +440,42 @@ interface LoopRun {
   readonly controller: AbortController;
   readonly maxStepsFlag: number | undefined;
   readonly scripted: boolean;
+  readonly commands: CommandSettings;
+}
+
+/** How command tools run: sandbox, network, and the environment they may see. */
+interface CommandSettings {
+  readonly sandbox: SandboxMode;
+  readonly sandboxed: boolean;
+  readonly network: boolean;
+  readonly passEnv: readonly string[];
+  readonly envSource: Readonly<Record<string, string | undefined>>;
+}
+
+/** Sandboxed when asked (auto: when bubblewrap works here; say so once when not). */
+async function commandSettings(
+  sandbox: SandboxMode,
+  bundle: LoadedBundle | undefined,
+  context: CliContext,
+): Promise<CommandSettings> {
+  const status = sandbox === "none" ? undefined : await detectSandbox();
+  if (sandbox === "bwrap" && status?.available === false) {
+    throw new Error(
+      `Cannot use --sandbox bwrap: ${status.reason}; install bubblewrap or pass --sandbox none`,
+    );
+  }
+  if (sandbox === "auto" && status?.available === false) {
+    context.io.stderr(
+      `warning: sandbox unavailable: ${status.reason}; commands run unsandboxed and can read and write whatever your user can (see the README's threat model); install bubblewrap, or pass --sandbox none to accept this`,
+    );
+  }
+  return {
+    sandbox,
+    sandboxed: sandbox !== "none" && status?.available === true,
+    network: bundle?.folder.network ?? false,
+    passEnv: bundle?.folder.passEnv ?? [],
+    envSource: context.env,
+  };
 }
 
 async function runLoop(run: LoopRun): Promise<number> {
@@ -426,9 +483,11 @@ async function runLoop(run: LoopRun): Promise<number> {
     run;
   const { io, deps, tty } = context;
   const json = Boolean(values.json);
+  const secrets = knownSecretValues(context.env);
   const agent = await buildAgent(source, {
     workspace,
     scripted: run.scripted,
+    commands: run.commands,
     options: run.options,
     ...(run.maxStepsFlag ? { maxSteps: run.maxStepsFlag } : {}),
     ...(deps.connect ? { connect: deps.connect } : {}),
@@ -454,6 +513,15 @@ async function runLoop(run: LoopRun): Promise<number> {
       io.stdout(paint(tty, "bold", `looplet run ${source.name}`));
       io.stdout(`  Task: ${task.split("\n")[0]}${task.includes("\n") ? " …" : ""}`);
       io.stdout(`  Workspace: ${workspace}`);
+      io.stdout(
+        `  Sandbox: ${
+          run.commands.sandboxed
+            ? `bwrap (workspace read-write, system read-only, network ${
+              run.commands.network ? "on" : "off"
+            })`
+            : "none"
+        }`,
+      );
       io.stdout(`  Model: ${model.label} | Budget: ${plural(agent.maxSteps, "step")}`);
       io.stdout(`  Tool protocol: ${model.protocol} | Probe: ${model.probe}`);
       io.stdout("");
@@ -488,7 +556,15 @@ async function runLoop(run: LoopRun): Promise<number> {
       ...(agent.maxTokens !== undefined ? { maxTokens: agent.maxTokens } : {}),
       ...(agent.temperature !== undefined ? { temperature: agent.temperature } : {}),
       tools,
-      hooks: [...agent.hooks, ...(sink?.hooks ?? []), liveHook],
+      hooks: [
+        // The caller's own secrets never come back in a tool result, even if a tool prints them.
+        ...(secrets.length > 0
+          ? [redactResultsHook(redactSecrets({ patterns: [], values: secrets }))]
+          : []),
+        ...agent.hooks,
+        ...(sink?.hooks ?? []),
+        liveHook,
+      ],
       systemPrompt: agent.systemPrompt,
       maxSteps: agent.maxSteps,
       metadata: agent.metadata,

@@ -255,11 +255,13 @@ async function checkRegistered(pool: Pool, agent: string, runId: string): Promis
 
 function attachRun(client: DBOSClient, runId: string, options: AttachOptions): AttachedRun {
   const { from = 0 } = options;
-  const outcome = runOutcome(client, runId);
-  outcome.catch(() => {}); // also surfaces to whoever awaits it
+  // Polled only once asked for, so a run nobody awaits leaves no poll running past close().
+  let outcome: Promise<RunOutcome> | undefined;
   return {
     runId,
-    outcome,
+    get outcome() {
+      return outcome ??= runOutcome(client, runId);
+    },
     async *[Symbol.asyncIterator]() {
       if (await client.getWorkflow(runId) === undefined) {
         throw new Error(`Cannot attach to run "${runId}": no such run`);

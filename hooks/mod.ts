@@ -76,9 +76,10 @@ export { memoryHook } from "./memory_hook.ts";
 export type { MemoryHookOptions, MemorySource } from "./memory_hook.ts";
 export { metricsHook } from "./metrics_hook.ts";
 export type { LatencySummary, MetricsHook, MetricsSnapshot } from "./metrics_hook.ts";
-export { redactSecrets, SECRET_PATTERNS } from "./redact_secrets.ts";
+export { knownSecretValues, redactSecrets, SECRET_PATTERNS } from "./redact_secrets.ts";
 export type { RedactSecretsOptions } from "./redact_secrets.ts";
 export { redactingBackend } from "./redacting_backend.ts";
+export { redactResultsHook } from "./redact_results_hook.ts";
 export { subAgentTool } from "./sub_agent_tool.ts";
 export type { SubAgentResult, SubAgentToolOptions } from "./sub_agent_tool.ts";
 

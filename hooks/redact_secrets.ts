@@ -77,3 +77,31 @@ export function redactSecrets(options: RedactSecretsOptions = {}): (text: string
     return out;
   };
 }
+
+/** Variable names whose values are secrets: keys, tokens, passwords, credentials, cloud keys. */
+const SECRET_NAME =
+  /(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|CREDENTIALS?|PRIVATE|COOKIE|DSN)(?:_|$)/i;
+
+/**
+ * The values of an environment's secret-looking variables (`*_API_KEY`,
+ * `*_TOKEN`, `*_SECRET`, `*_PASSWORD`, `*_KEY`, ...), at least 8 characters
+ * long, for `redactSecrets({ values })`: whatever a tool prints, these
+ * exact strings never reach the model or the trace.
+ *
+ * @param env The environment to read, for example `process.env`.
+ * @returns The values, longest first.
+ * @example Redact the values of your own keys wherever they appear
+ * ```ts
+ * import { knownSecretValues, redactSecrets } from "jsr:@looplet/looplet/hooks";
+ * const env = { MY_SERVICE_TOKEN: "tok-1234567890", PATH: "/usr/bin" };
+ * const redact = redactSecrets({ values: knownSecretValues(env) });
+ * redact("got tok-1234567890 from /usr/bin"); // "got [REDACTED] from /usr/bin"
+ * ```
+ */
+export function knownSecretValues(env: Readonly<Record<string, string | undefined>>): string[] {
+  const values = new Set<string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (typeof value === "string" && value.length >= 8 && SECRET_NAME.test(name)) values.add(value);
+  }
+  return [...values].sort((a, b) => b.length - a.length);
+}

@@ -1,5 +1,6 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
+import { folderPath, openWorkspaceFolder } from "./_open_workspace_file.ts";
 
 /** Folders never walked: tool caches and VCS data. */
 export const SKIPPED_DIRS: ReadonlySet<string> = new Set([
@@ -11,17 +12,25 @@ export const SKIPPED_DIRS: ReadonlySet<string> = new Set([
   ".venv",
 ]);
 
-/** Yield the workspace-relative paths (with `/`) of files under `root`, sorted per folder. */
+/**
+ * Yield the workspace-relative paths (with `/`) of files under `root`, sorted
+ * per folder. Links are not followed, and each folder is listed through a
+ * descriptor checked to be that folder, so one swapped for a link is skipped.
+ */
 export async function* walkFiles(root: string, signal?: AbortSignal): AsyncGenerator<string> {
   const pending: string[] = [""];
   while (pending.length > 0) {
     signal?.throwIfAborted();
     const dir = pending.shift()!;
+    const handle = await openWorkspaceFolder(root, dir);
+    if (handle === undefined) continue;
     let entries;
     try {
-      entries = await readdir(join(root, dir), { withFileTypes: true });
+      entries = await readdir(folderPath(handle, join(root, dir)), { withFileTypes: true });
     } catch {
       continue;
+    } finally {
+      await handle.close();
     }
     entries.sort((a, b) => a.name.localeCompare(b.name));
     for (const entry of entries) {

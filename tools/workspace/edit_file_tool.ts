@@ -1,8 +1,12 @@
-import { readFile, writeFile } from "node:fs/promises";
 import { z } from "zod";
 import type { Tool } from "../../loop/types.ts";
 import { tool } from "../tool.ts";
-import { resolveWorkspacePath, workspaceRoot } from "./workspace_path.ts";
+import { openWorkspaceFile } from "./_open_workspace_file.ts";
+import type { FileToolOptions } from "./write_file_tool.ts";
+import { workspaceRoot } from "./workspace_path.ts";
+
+/** Files larger than this are not edited in memory. */
+const MAX_EDIT_BYTES = 10_000_000;
 
 /**
  * What `edit_file` returns.
@@ -65,9 +69,12 @@ function lineCount(text: string): number {
 /**
  * The `edit_file` tool: replace one exact, unique occurrence of a string in a
  * workspace file. No match, several matches, or an edit that changes nothing
- * fail with a message that says how to fix the call.
+ * fail with a message that says how to fix the call. The file is read and
+ * rewritten through one descriptor checked to be inside the workspace;
+ * hard-linked files and files over 10 MB are refused.
  *
  * @param root The workspace folder.
+ * @param options Hard links, timeout.
  * @returns The tool.
  * @throws {TypeError} When the folder does not exist.
  * @example
@@ -75,43 +82,63 @@ function lineCount(text: string): number {
  * const edit = editFileTool("./project");
  * ```
  */
-export function editFileTool(root: string): Tool<EditFileArgs, EditFileResult> {
+export function editFileTool(
+  root: string,
+  options: FileToolOptions = {},
+): Tool<EditFileArgs, EditFileResult> {
+  const { allowHardLinks = false, timeoutMs = 30_000 } = options;
   const base = workspaceRoot(root);
   return tool({
     name: "edit_file",
     description:
       "Replace one exact occurrence of old_string with new_string in a workspace file. old_string must match exactly once; read the file first.",
     input: EditInput,
+    timeoutMs,
     execute: async ({ path, old_string, new_string }) => {
       if (old_string === new_string) {
         throw new Error("old_string and new_string are the same; the edit would change nothing");
       }
-      const file = await resolveWorkspacePath(base, path);
-      const text = await readFile(file, "utf8").catch(() => {
-        throw new Error(
-          `File "${path}" does not exist; use glob to find it, or write_file to create it`,
+      const { handle, size } = await openWorkspaceFile(base, path, "update", { allowHardLinks })
+        .catch((error: Error) => {
+          throw /does not exist/.test(error.message)
+            ? new Error(
+              `File "${path}" does not exist; use glob to find it, or write_file to create it`,
+            )
+            : error;
+        });
+      let line: number;
+      try {
+        if (size > MAX_EDIT_BYTES) {
+          throw new Error(
+            `File "${path}" is ${size} bytes, over the ${MAX_EDIT_BYTES}-byte edit limit; change it with bash instead`,
+          );
+        }
+        const text = new TextDecoder().decode(await handle.readFile());
+        const first = text.indexOf(old_string);
+        if (first < 0) {
+          throw new Error(
+            `old_string was not found in "${path}"; read the file again and copy the text exactly, including whitespace`,
+          );
+        }
+        let count = 0;
+        for (let at = first; at >= 0; at = text.indexOf(old_string, at + 1)) count++;
+        if (count > 1) {
+          throw new Error(
+            `old_string matches ${count} places in "${path}"; include more surrounding lines so it matches exactly once`,
+          );
+        }
+        const bytes = new TextEncoder().encode(
+          text.slice(0, first) + new_string + text.slice(first + old_string.length),
         );
-      });
-      const first = text.indexOf(old_string);
-      if (first < 0) {
-        throw new Error(
-          `old_string was not found in "${path}"; read the file again and copy the text exactly, including whitespace`,
-        );
+        await handle.truncate(0);
+        await handle.write(bytes, 0, bytes.length, 0);
+        line = text.slice(0, first).split("\n").length;
+      } finally {
+        await handle.close();
       }
-      let count = 0;
-      for (let at = first; at >= 0; at = text.indexOf(old_string, at + 1)) count++;
-      if (count > 1) {
-        throw new Error(
-          `old_string matches ${count} places in "${path}"; include more surrounding lines so it matches exactly once`,
-        );
-      }
-      await writeFile(
-        file,
-        text.slice(0, first) + new_string + text.slice(first + old_string.length),
-      );
       return {
         path,
-        line: text.slice(0, first).split("\n").length,
+        line,
         removed_lines: lineCount(old_string),
         added_lines: lineCount(new_string),
       };

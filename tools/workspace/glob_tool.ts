@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Tool } from "../../loop/types.ts";
 import { tool } from "../tool.ts";
+import { matchPaths } from "./_regex_worker.ts";
 import { globToRegExp, walkFiles } from "./_walk.ts";
 import { workspaceRoot } from "./workspace_path.ts";
 
@@ -15,6 +16,10 @@ import { workspaceRoot } from "./workspace_path.ts";
 export interface GlobToolOptions {
   /** Most paths returned. @default 100 */
   readonly maxResults?: number;
+  /** Fail the call after this many milliseconds. @default 30000 */
+  readonly timeoutMs?: number;
+  /** Fail the call when matching the pattern takes longer than this (it runs in a worker). @default 10000 */
+  readonly matchTimeoutMs?: number;
 }
 
 /**
@@ -61,10 +66,12 @@ const GlobInput: z.ZodType<GlobArgs> = z.object({
 
 /**
  * The `glob` tool: list workspace files matching a pattern (`**`, `*`, `?`,
- * `{a,b}`), skipping `.git` and `node_modules`.
+ * `{a,b}`), skipping `.git` and `node_modules`. The pattern is matched in a
+ * worker with a deadline, so a wildcard-heavy glob fails the call instead of
+ * blocking the loop.
  *
  * @param root The workspace folder.
- * @param options Result cap.
+ * @param options Result cap, timeouts.
  * @returns The tool.
  * @throws {TypeError} When the folder does not exist.
  * @example
@@ -76,7 +83,7 @@ export function globTool(
   root: string,
   options: GlobToolOptions = {},
 ): Tool<GlobArgs, GlobResult> {
-  const { maxResults = 100 } = options;
+  const { maxResults = 100, timeoutMs = 30_000, matchTimeoutMs = 10_000 } = options;
   const base = workspaceRoot(root);
   return tool({
     name: "glob",
@@ -84,6 +91,7 @@ export function globTool(
       'Find files in the workspace by glob pattern, e.g. "**/*.ts". Returns relative paths.',
     input: GlobInput,
     concurrencySafe: true,
+    timeoutMs,
     execute: async ({ pattern }, ctx) => {
       if (pattern.startsWith("/") || pattern.split("/").includes("..")) {
         throw new Error(
@@ -91,11 +99,9 @@ export function globTool(
         );
       }
       const matcher = globToRegExp(pattern.replace(/^\.\//, ""));
-      const files: string[] = [];
-      for await (const file of walkFiles(base, ctx.signal)) {
-        if (matcher.test(file)) files.push(file);
-      }
-      files.sort();
+      const all: string[] = [];
+      for await (const file of walkFiles(base, ctx.signal)) all.push(file);
+      const files = (await matchPaths(matcher, all, pattern, matchTimeoutMs)).sort();
       return {
         files: files.slice(0, maxResults),
         total: files.length,

@@ -1,8 +1,8 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { z } from "zod";
 import type { Tool } from "../../loop/types.ts";
 import { tool } from "../tool.ts";
+import { openWorkspaceFile } from "./_open_workspace_file.ts";
+import { matchPaths, RegexWorker } from "./_regex_worker.ts";
 import { globToRegExp, walkFiles } from "./_walk.ts";
 import { workspaceRoot } from "./workspace_path.ts";
 
@@ -19,6 +19,10 @@ export interface GrepToolOptions {
   readonly maxMatches?: number;
   /** Files larger than this are skipped. @default 1000000 */
   readonly maxFileBytes?: number;
+  /** Stop the search (a failed call) after this many milliseconds, however slow the pattern. @default 10000 */
+  readonly timeoutMs?: number;
+  /** Search files with more than one hard link (they may be files outside the workspace). @default false */
+  readonly allowHardLinks?: boolean;
 }
 
 /**
@@ -88,10 +92,13 @@ const GrepInput: z.ZodType<GrepArgs> = z.object({
 
 /**
  * The `grep` tool: search workspace text files for a regular expression,
- * without a shell. Binary files and `.git`/`node_modules` are skipped.
+ * without a shell. Binary, hard-linked and non-regular files and
+ * `.git`/`node_modules` are skipped. The model's pattern runs in a worker
+ * with a deadline: a catastrophic pattern such as `^(a+)+$` fails the call
+ * after `timeoutMs` and never blocks the loop.
  *
  * @param root The workspace folder.
- * @param options Caps.
+ * @param options Caps, deadline, hard links.
  * @returns The tool.
  * @throws {TypeError} When the folder does not exist.
  * @example
@@ -103,7 +110,12 @@ export function grepTool(
   root: string,
   options: GrepToolOptions = {},
 ): Tool<GrepArgs, GrepResult> {
-  const { maxMatches = 50, maxFileBytes = 1_000_000 } = options;
+  const {
+    maxMatches = 50,
+    maxFileBytes = 1_000_000,
+    timeoutMs = 10_000,
+    allowHardLinks = false,
+  } = options;
   const base = workspaceRoot(root);
   return tool({
     name: "grep",
@@ -111,10 +123,12 @@ export function grepTool(
       "Search the workspace's text files for a regular expression; returns path, line number and text of each match.",
     input: GrepInput,
     concurrencySafe: true,
+    // The worker enforces `timeoutMs`; this outer limit only covers slow disks.
+    timeoutMs: timeoutMs + 30_000,
     execute: async ({ pattern, glob, ignore_case }, ctx) => {
-      let regex: RegExp;
+      const flags = ignore_case ? "i" : "";
       try {
-        regex = new RegExp(pattern, ignore_case ? "i" : "");
+        new RegExp(pattern, flags);
       } catch (error) {
         throw new Error(
           `Pattern "${pattern}" is not a valid regular expression (${
@@ -122,23 +136,62 @@ export function grepTool(
           }); escape special characters`,
         );
       }
-      const only = glob ? globToRegExp(glob.replace(/^\.\//, "")) : undefined;
       const matches: GrepMatch[] = [];
       let total = 0;
-      for await (const file of walkFiles(base, ctx.signal)) {
-        if (only && !only.test(file)) continue;
-        const bytes = await readFile(join(base, file)).catch(() => undefined);
-        if (!bytes || bytes.length > maxFileBytes || bytes.subarray(0, 8000).includes(0)) continue;
-        const lines = new TextDecoder().decode(bytes).split("\n");
-        lines.forEach((text, index) => {
-          if (!regex.test(text)) return;
-          total++;
-          if (matches.length < maxMatches) {
-            matches.push({ path: file, line: index + 1, text: text.slice(0, 200) });
+      const worker = new RegexWorker(pattern, flags, timeoutMs);
+      try {
+        for (const file of await filesToSearch(base, glob, timeoutMs, ctx.signal)) {
+          ctx.signal.throwIfAborted();
+          const text = await readText(base, file, maxFileBytes, allowHardLinks);
+          if (text === undefined) continue;
+          const found = await worker.search(text, maxMatches - matches.length);
+          total += found.total;
+          for (const [line, lineText] of found.found) {
+            matches.push({ path: file, line, text: lineText });
           }
-        });
+        }
+      } catch (error) {
+        if (!worker.timedOut) throw error;
+        throw new Error(
+          `grep stopped after ${timeoutMs} ms: the pattern "${pattern}" is too slow (nested quantifiers such as (a+)+ backtrack exponentially); use a simpler pattern or narrow it with glob`,
+        );
+      } finally {
+        await worker.close();
       }
       return { matches, total, ...(total > maxMatches ? { truncated: true as const } : {}) };
     },
   });
+}
+
+/** The workspace files to search: all of them, or those the glob matches (matched with a deadline). */
+async function filesToSearch(
+  root: string,
+  glob: string | undefined,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<string[]> {
+  const files: string[] = [];
+  for await (const file of walkFiles(root, signal)) files.push(file);
+  if (glob === undefined || glob === "") return files;
+  return await matchPaths(globToRegExp(glob.replace(/^\.\//, "")), files, glob, timeoutMs);
+}
+
+/** A file's text, or `undefined` when it is skipped (too big, binary, linked, not regular). */
+async function readText(
+  root: string,
+  file: string,
+  maxFileBytes: number,
+  allowHardLinks: boolean,
+): Promise<string | undefined> {
+  const opened = await openWorkspaceFile(root, file, "read", { allowHardLinks })
+    .catch(() => undefined);
+  if (opened === undefined) return undefined;
+  try {
+    if (opened.size > maxFileBytes) return undefined;
+    const bytes = await opened.handle.readFile();
+    if (bytes.length > maxFileBytes || bytes.subarray(0, 8000).includes(0)) return undefined;
+    return new TextDecoder().decode(bytes);
+  } finally {
+    await opened.handle.close();
+  }
 }

@@ -53,9 +53,22 @@ export function workspaceRoot(root: string): string {
   }
 }
 
-function isInside(root: string, path: string): boolean {
+/**
+ * Whether an absolute path is the workspace root or inside it. Names that
+ * merely start with dots (`..data`, `...txt`) are inside.
+ *
+ * @param root The workspace's real path.
+ * @param path An absolute path.
+ * @returns True when inside.
+ * @example
+ * ```ts ignore
+ * isInsideWorkspace("/w", "/w/..data"); // true
+ * isInsideWorkspace("/w", "/w2/a"); // false
+ * ```
+ */
+export function isInsideWorkspace(root: string, path: string): boolean {
   const rel = relative(root, path);
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+  return rel === "" || (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 /**
@@ -92,7 +105,7 @@ export async function resolveWorkspacePath(root: string, path: string): Promise<
     );
   }
   const target = resolve(root, path);
-  if (!isInside(root, target)) {
+  if (!isInsideWorkspace(root, target)) {
     throw new WorkspacePathError(`Path "${path}" is outside the workspace`, path);
   }
   // Walk up to the nearest existing ancestor and check where it really points.
@@ -117,7 +130,7 @@ export async function resolveWorkspacePath(root: string, path: string): Promise<
       path,
     );
   }
-  if (!isInside(root, real)) {
+  if (!isInsideWorkspace(root, real)) {
     throw new WorkspacePathError(
       `Path "${path}" leads outside the workspace through a symlink; only files inside the workspace are allowed`,
       path,

@@ -1,9 +1,23 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
 import { z } from "zod";
 import type { Tool } from "../../loop/types.ts";
 import { tool } from "../tool.ts";
-import { resolveWorkspacePath, workspaceRoot } from "./workspace_path.ts";
+import { openWorkspaceFile } from "./_open_workspace_file.ts";
+import { workspaceRoot } from "./workspace_path.ts";
+
+/**
+ * Options of `writeFileTool` and `editFileTool`.
+ *
+ * @example Allow hard-linked files in a workspace you trust
+ * ```ts ignore
+ * const write = writeFileTool("./project", { allowHardLinks: true });
+ * ```
+ */
+export interface FileToolOptions {
+  /** Change files with more than one hard link (they may be files outside the workspace). @default false */
+  readonly allowHardLinks?: boolean;
+  /** Fail the call after this many milliseconds. @default 30000 */
+  readonly timeoutMs?: number;
+}
 
 /**
  * What `write_file` returns.
@@ -50,9 +64,13 @@ const WriteInput: z.ZodType<WriteFileArgs> = z.object({
 
 /**
  * The `write_file` tool: create or replace a workspace file (parent folders
- * are created). Paths are confined to the workspace.
+ * are created). Paths are confined to the workspace without a
+ * check-then-use race: the file and its folders are created through
+ * descriptors, so a folder swapped for a link cannot redirect the write.
+ * Hard-linked and non-regular files are refused.
  *
  * @param root The workspace folder.
+ * @param options Hard links, timeout.
  * @returns The tool.
  * @throws {TypeError} When the folder does not exist.
  * @example
@@ -60,18 +78,27 @@ const WriteInput: z.ZodType<WriteFileArgs> = z.object({
  * const write = writeFileTool("./project");
  * ```
  */
-export function writeFileTool(root: string): Tool<WriteFileArgs, WriteFileResult> {
+export function writeFileTool(
+  root: string,
+  options: FileToolOptions = {},
+): Tool<WriteFileArgs, WriteFileResult> {
+  const { allowHardLinks = false, timeoutMs = 30_000 } = options;
   const base = workspaceRoot(root);
   return tool({
     name: "write_file",
     description:
       "Create or overwrite a file in the workspace with the given content. Prefer edit_file for small changes.",
     input: WriteInput,
+    timeoutMs,
     execute: async ({ path, content }) => {
-      const file = await resolveWorkspacePath(base, path);
-      await mkdir(dirname(file), { recursive: true });
       const bytes = new TextEncoder().encode(content);
-      await writeFile(file, bytes);
+      const { handle } = await openWorkspaceFile(base, path, "write", { allowHardLinks });
+      try {
+        await handle.truncate(0);
+        await handle.write(bytes, 0, bytes.length, 0);
+      } finally {
+        await handle.close();
+      }
       return { path, lines: content === "" ? 0 : content.split("\n").length, bytes: bytes.length };
     },
   });

@@ -76,7 +76,8 @@ Deno.test({
     const child = new Deno.Command("script", {
       args: ["-qfec", `stty cols 150 rows 40; ${command}`, "/dev/null"],
       cwd: REPO,
-      env: { TERM: "xterm" },
+      // CI exports NO_COLOR=1, and the CLI keeps a terminal's live line only with colours on.
+      env: { TERM: "xterm", NO_COLOR: "" },
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

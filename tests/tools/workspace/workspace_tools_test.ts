@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { workspaceTools } from "../../../tools/workspace/workspace_tools.ts";
-import { bashTool, runCommand } from "../../../tools/workspace/bash_tool.ts";
 import { readFileTool } from "../../../tools/workspace/read_file_tool.ts";
 import { editFileTool } from "../../../tools/workspace/edit_file_tool.ts";
 import { writeFileTool } from "../../../tools/workspace/write_file_tool.ts";
@@ -23,45 +22,6 @@ Deno.test("workspaceTools() gives the six coder tools, and fewer when asked", as
     "glob",
     "grep",
   ]);
-});
-
-Deno.test("bash runs in the workspace and reports stdout, stderr and exit code", async () => {
-  const root = await tempWorkspace({ "a.txt": "hello" });
-  const result = await call(bashTool(root), { command: "cat a.txt; echo oops >&2; exit 3" });
-  assert.deepEqual(result, { stdout: "hello", stderr: "oops\n", exit_code: 3 });
-});
-
-Deno.test("bash kills the command and its children after the timeout", async () => {
-  const root = await tempWorkspace();
-  const started = Date.now();
-  const result = await call(bashTool(root, { timeoutMs: 200 }), {
-    command: "sleep 5 & sleep 5; echo never",
-  });
-  assert.equal(result.timed_out, true);
-  assert.equal(result.exit_code, null);
-  assert.equal(result.stdout, "");
-  assert.ok(Date.now() - started < 3000);
-});
-
-Deno.test("bash caps stdout, keeping head and tail and saying how much was cut", async () => {
-  const root = await tempWorkspace();
-  const result = await call(bashTool(root, { maxStdoutChars: 100 }), {
-    command: "for i in $(seq 1 500); do echo line$i; done",
-  });
-  assert.equal(result.truncated, true);
-  assert.match(result.stdout, /^line1\n/);
-  assert.match(result.stdout, /line500\n$/);
-  assert.match(result.stdout, /characters omitted/);
-  assert.ok(result.stdout.length < 200);
-});
-
-Deno.test("runCommand() passes stdin and rejects when the program does not exist", async () => {
-  const run = await runCommand("cat", [], { cwd: ".", stdin: "in" });
-  assert.equal(run.stdout, "in");
-  await assert.rejects(
-    runCommand("no-such-program-xyz", [], { cwd: "." }),
-    /Cannot run "no-such-program-xyz"/,
-  );
 });
 
 Deno.test("read_file numbers lines, reads ranges, and refuses escapes and folders", async () => {
