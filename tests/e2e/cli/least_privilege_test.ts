@@ -1,7 +1,8 @@
 /**
  * The least-privilege `deno run` flags the README documents for `looplet run`
- * are enough: reads and writes only in the working folder, and only the two
- * environment variables the yaml package reads (LOG_TOKENS, LOG_STREAM).
+ * are enough: reads and writes only in the working folder, the two
+ * environment variables the yaml package reads (LOG_TOKENS, LOG_STREAM) and the one
+ * node:child_process reads when the CLI looks for a sandbox (NODE_V8_COVERAGE).
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -11,7 +12,11 @@ import { fileURLToPath } from "node:url";
 import { main } from "../../../cli.ts";
 
 const CLI = fileURLToPath(new URL("../../../cli.ts", import.meta.url));
-const LEAST_PRIVILEGE = ["--allow-read=.", "--allow-write=.", "--allow-env=LOG_TOKENS,LOG_STREAM"];
+const LEAST_PRIVILEGE = [
+  "--allow-read=.",
+  "--allow-write=.",
+  "--allow-env=LOG_TOKENS,LOG_STREAM,NODE_V8_COVERAGE",
+];
 
 Deno.test("looplet run works under the documented least-privilege deno run flags, trace included", async () => {
   const dir = await mkdtemp(join(tmpdir(), "looplet-perms-"));
