@@ -613,7 +613,8 @@ function turnFromMessage(http: HttpContext, json: unknown): ModelTurn {
   const usage = emptyUsage();
   mergeUsage(usage, json.usage);
   const blocks = json.content.filter(isRecord);
-  return turnFromBlocks(blocks, new Map(), mapStop(json.stop_reason), usageFrom(usage));
+  const turn = turnFromBlocks(blocks, new Map(), mapStop(json.stop_reason), usageFrom(usage));
+  return typeof json.model === "string" ? { ...turn, model: json.model } : turn;
 }
 
 /** Reassemble a streamed message, delivering deltas as they are parsed. */
@@ -636,6 +637,7 @@ async function readStream(
   let toolOrder: Block[] = [];
   let usage = emptyUsage();
   let stopReason: string | undefined;
+  let model: string | undefined;
   let stopped = false;
 
   await readStreamEvents(http, response.body, signal, ({ data, unterminated }) => {
@@ -660,6 +662,7 @@ async function readStream(
       case "message_start": {
         const message = isRecord(event.message) ? event.message : {};
         const id = typeof message.id === "string" ? message.id : undefined;
+        if (typeof message.model === "string") model = message.model;
         if (messageId !== undefined && id !== messageId && blocks.size > 0) {
           // A new message spliced in: the earlier one was abandoned.
           blocks = new Map();
@@ -722,7 +725,8 @@ async function readStream(
     );
   }
   const ordered = [...blocks.entries()].sort((a, b) => a[0] - b[0]).map(([, block]) => block);
-  return turnFromBlocks(ordered, rawArgs, stopReason, usageFrom(usage));
+  const turn = turnFromBlocks(ordered, rawArgs, stopReason, usageFrom(usage));
+  return model === undefined ? turn : { ...turn, model };
 }
 
 function applyDelta(

@@ -516,6 +516,7 @@ function turnFromCompletion(http: HttpContext, json: unknown): ModelTurn {
     ...(usage ? { usage } : {}),
     ...(stopReason ? { stopReason } : {}),
     ...(reasoning ? { reasoning } : {}),
+    ...(typeof json.model === "string" ? { model: json.model } : {}),
   };
 }
 
@@ -544,6 +545,7 @@ async function readStream(
   let reasoning = "";
   let finish: string | undefined;
   let usage: Usage | undefined;
+  let model: string | undefined;
   let sawDone = false;
   let sawChoice = false;
   const calls: PartialCall[] = [];
@@ -611,6 +613,7 @@ async function readStream(
     }
     if (!isRecord(chunk)) return;
     if (chunk.error !== undefined && chunk.error !== null) throw errorInBody(http, chunk);
+    if (typeof chunk.model === "string") model = chunk.model;
     const chunkUsage = usageOf(chunk.usage);
     if (chunkUsage) usage = chunkUsage;
     if (!Array.isArray(chunk.choices)) return;
@@ -661,6 +664,7 @@ async function readStream(
     ...(usage ? { usage } : {}),
     ...(stopReason ? { stopReason } : {}),
     ...(reasoning !== "" ? { reasoning } : {}),
+    ...(model === undefined ? {} : { model }),
   };
 }
 

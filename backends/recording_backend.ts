@@ -1,3 +1,4 @@
+import { writeFile } from "node:fs/promises";
 import type {
   Backend,
   BackendCapabilities,
@@ -126,6 +127,6 @@ export class RecordingBackend implements Backend {
    * @returns When written.
    */
   async save(path: string | URL): Promise<void> {
-    await Deno.writeTextFile(path, JSON.stringify(this.toJSON(), null, 2) + "\n");
+    await writeFile(path, JSON.stringify(this.toJSON(), null, 2) + "\n");
   }
 }

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import type {
   Backend,
   BackendCapabilities,
@@ -87,7 +88,7 @@ export class ReplayBackend implements Backend {
    * @throws {TypeError} When the file is not a recording (the message names the file).
    */
   static async load(path: string | URL, options?: ReplayBackendOptions): Promise<ReplayBackend> {
-    const text = await Deno.readTextFile(path);
+    const text = await readFile(path, "utf8");
     let json: unknown;
     try {
       json = JSON.parse(text);

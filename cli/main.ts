@@ -203,7 +203,7 @@ export async function main(args: string[], deps: CliDependencies = {}): Promise<
     io,
     deps,
     env,
-    tty: tty && !env.NO_COLOR,
+    tty: env.FORCE_COLOR ? env.FORCE_COLOR !== "0" : tty && !env.NO_COLOR,
     debug: args.includes("--debug"),
   };
   const [name, ...rest] = args;
@@ -298,15 +298,8 @@ function deno(): DenoLike | undefined {
 }
 
 async function processEnv(): Promise<Readonly<Record<string, string | undefined>>> {
-  const runtime = deno();
-  if (runtime) {
-    try {
-      return runtime.env.toObject();
-    } catch {
-      return {}; // no --allow-env: behave as if nothing is set
-    }
-  }
-  return (await import("node:process")).default.env;
+  // One name at a time, so a narrow --allow-env=… works (toObject() needs all of them).
+  return (await import("../internal/environment.ts")).processEnvironment();
 }
 
 async function stdoutIsTerminal(): Promise<boolean> {

@@ -28,6 +28,12 @@ export const command: CommandSpec = {
       description: "where --html writes",
       default: "<trace-dir>/trace.html",
     },
+    diff: {
+      type: "string",
+      value: "OTHER-DIR",
+      description: "with --html: this trace and OTHER-DIR side by side (<trace-dir>/diff.html)",
+    },
+    watch: { type: "boolean", description: "with --html: rewrite the page while a run writes" },
   },
   positionals: { min: 1, max: 1, names: "a trace folder" },
   async run({ values, arg }, context) {
@@ -35,12 +41,22 @@ export const command: CommandSpec = {
       throw new UsageError("--out is only used with --html", "show");
     }
     if (values.json && values.html) throw new UsageError("give --json or --html, not both", "show");
+    for (const flag of ["diff", "watch"] as const) {
+      if (values[flag] !== undefined && values[flag] !== false && !values.html) {
+        throw new UsageError(`--${flag} writes HTML; add --html`, "show");
+      }
+    }
+    if (values.diff !== undefined && values.watch) {
+      throw new UsageError("give --diff or --watch, not both", "show");
+    }
     const { showCommand } = await import("../provenance/show_command.ts");
     return await showCommand(arg(0), {
       verbose: Boolean(values.verbose),
       html: Boolean(values.html),
       json: Boolean(values.json),
       ...(values.out !== undefined ? { out: values.out as string } : {}),
+      ...(values.diff !== undefined ? { diff: values.diff as string } : {}),
+      watch: Boolean(values.watch),
     }, context.io);
   },
 };

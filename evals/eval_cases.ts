@@ -1,3 +1,5 @@
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
 import { join } from "node:path";
 import { atomicWrite } from "../internal/atomic_write.ts";
 
@@ -100,8 +102,8 @@ function caseJson(item: EvalCase): Record<string, unknown> {
   return json;
 }
 
-async function readFile(file: string): Promise<EvalCase[]> {
-  const text = await Deno.readTextFile(file);
+async function readCaseFile(file: string): Promise<EvalCase[]> {
+  const text = await readFile(file, "utf8");
   if (file.endsWith(".jsonl")) {
     const cases: EvalCase[] = [];
     text.split("\n").forEach((line, i) => {
@@ -141,23 +143,23 @@ async function readFile(file: string): Promise<EvalCase[]> {
  * ```
  */
 export async function loadCases(path: string): Promise<EvalCase[]> {
-  let info: Deno.FileInfo;
+  let info: Stats;
   try {
-    info = await Deno.stat(path);
+    info = await stat(path);
   } catch (cause) {
     throw new EvalCaseError(path, "the path does not exist", cause);
   }
   const files: string[] = [];
-  if (info.isDirectory) {
-    for await (const entry of Deno.readDir(path)) {
-      if (entry.isFile && /\.jsonl?$/.test(entry.name)) files.push(join(path, entry.name));
+  if (info.isDirectory()) {
+    for (const entry of await readdir(path, { withFileTypes: true })) {
+      if (entry.isFile() && /\.jsonl?$/.test(entry.name)) files.push(join(path, entry.name));
     }
     files.sort();
   } else files.push(path);
   const cases: EvalCase[] = [];
   const seen = new Map<string, string>();
   for (const file of files) {
-    for (const item of await readFile(file)) {
+    for (const item of await readCaseFile(file)) {
       const first = seen.get(item.id);
       if (first !== undefined) {
         throw new EvalCaseError(file, `case id "${item.id}" is used twice (first in "${first}")`);
@@ -202,7 +204,7 @@ export async function saveCases(cases: readonly EvalCase[], path: string): Promi
     await atomicWrite(path, JSON.stringify(checked.map(caseJson), null, 2) + "\n");
     return [path];
   }
-  await Deno.mkdir(path, { recursive: true });
+  await mkdir(path, { recursive: true });
   const written: string[] = [];
   for (const item of checked) {
     if (!/^[\w.-]+$/.test(item.id) || item.id.startsWith(".")) {
@@ -216,6 +218,27 @@ export async function saveCases(cases: readonly EvalCase[], path: string): Promi
     written.push(file);
   }
   return written;
+}
+
+/**
+ * One test as `evalCaseTests` registers it: the shape `Deno.test` takes (and,
+ * with `ignore` read as `skip`, `node:test`'s `test`).
+ *
+ * @example Register the cases with node:test
+ * ```ts ignore
+ * import { test } from "node:test";
+ * evalCaseTests(cases, runCase, {
+ *   test: ({ name, ignore, fn }: EvalCaseTestDefinition) => test(name, { skip: ignore }, fn),
+ * });
+ * ```
+ */
+export interface EvalCaseTestDefinition {
+  /** The test name: the prefix and the case id. */
+  readonly name: string;
+  /** Whether the case carries an excluded mark. */
+  readonly ignore: boolean;
+  /** Runs the case; throws when it fails. */
+  readonly fn: () => void | Promise<void>;
 }
 
 /**
@@ -237,8 +260,8 @@ export interface EvalCaseTestsOptions {
   readonly include?: readonly string[];
   /** Mark these cases `ignore`. @default none */
   readonly exclude?: readonly string[];
-  /** The test registrar. @default Deno.test */
-  readonly test?: (definition: Deno.TestDefinition) => void;
+  /** The test registrar; required outside Deno. @default Deno.test */
+  readonly test?: (definition: EvalCaseTestDefinition) => void;
 }
 
 /**
@@ -249,6 +272,7 @@ export interface EvalCaseTestsOptions {
  * @param run Runs one case and throws (for example with `assert`) when it fails.
  * @param options Name prefix, mark filters, test registrar.
  * @returns The number of tests registered.
+ * @throws {TypeError} Outside Deno when no `test` registrar is passed.
  * @example One test per case file
  * ```ts ignore
  * evalCaseTests(await loadCases("evals/cases"), async (item) => {
@@ -262,7 +286,8 @@ export function evalCaseTests(
   run: (item: EvalCase) => void | Promise<void>,
   options: EvalCaseTestsOptions = {},
 ): number {
-  const { prefix = "eval case ", include, exclude = [], test = Deno.test } = options;
+  const { prefix = "eval case ", include, exclude = [] } = options;
+  const test = options.test ?? denoTest();
   let count = 0;
   for (const item of cases) {
     const marks = item.marks ?? [];
@@ -277,4 +302,15 @@ export function evalCaseTests(
     count++;
   }
   return count;
+}
+
+function denoTest(): (definition: EvalCaseTestDefinition) => void {
+  const deno = (globalThis as { Deno?: { test?: (definition: EvalCaseTestDefinition) => void } })
+    .Deno;
+  if (typeof deno?.test !== "function") {
+    throw new TypeError(
+      "Cannot register eval cases: outside Deno pass 'test', e.g. node:test's test as the example shows",
+    );
+  }
+  return deno.test;
 }

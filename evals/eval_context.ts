@@ -1,4 +1,6 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { isNotFound } from "../internal/not_found.ts";
 import type { Outcome, StepRecord, Usage } from "../loop/types.ts";
 import { Step } from "../loop/step.ts";
 import { loadTrace, type Trace, TraceError } from "../provenance/load_trace.ts";
@@ -88,9 +90,9 @@ async function readJsonObject(
 ): Promise<Record<string, unknown> | undefined> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readFile(path, "utf8");
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
   let value: unknown;

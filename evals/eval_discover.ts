@@ -1,3 +1,4 @@
+import { readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Evaluator } from "./eval_mark.ts";
@@ -70,17 +71,15 @@ const LIBRARY_NAMES = new Set([
 ]);
 
 async function collectFiles(path: string, pattern: RegExp): Promise<string[]> {
-  const info = await Deno.stat(path);
-  if (info.isFile) return [path];
+  const info = await stat(path);
+  if (info.isFile()) return [path];
   const files: string[] = [];
   const walk = async (dir: string) => {
-    const entries: Deno.DirEntry[] = [];
-    for await (const entry of Deno.readDir(dir)) entries.push(entry);
-    for (const entry of entries) {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
       if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
       const full = join(dir, entry.name);
-      if (entry.isDirectory) await walk(full);
-      else if (entry.isFile && pattern.test(entry.name)) files.push(full);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile() && pattern.test(entry.name)) files.push(full);
     }
   };
   await walk(path);

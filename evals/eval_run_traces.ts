@@ -1,3 +1,4 @@
+import { readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { EvalContext } from "./eval_context.ts";
 import type { EvalResult } from "./eval_result.ts";
@@ -42,7 +43,7 @@ export interface TraceEvalReport {
 
 async function exists(path: string): Promise<boolean> {
   try {
-    await Deno.stat(path);
+    await stat(path);
     return true;
   } catch {
     return false;
@@ -77,8 +78,8 @@ export async function findTraceDirs(
     }
     const found: string[] = [];
     try {
-      for await (const entry of Deno.readDir(path)) {
-        if (entry.isDirectory && await exists(join(path, entry.name, "trajectory.json"))) {
+      for (const entry of await readdir(path, { withFileTypes: true })) {
+        if (entry.isDirectory() && await exists(join(path, entry.name, "trajectory.json"))) {
           found.push(join(path, entry.name));
         }
       }

@@ -30,7 +30,7 @@ export type { EvalDiscoverOptions, EvalDiscovery, EvalDiscoveryProblem } from ".
 export { EvalHook } from "./eval_hook.ts";
 export type { ArtifactCollector, EvalHookOptions } from "./eval_hook.ts";
 export { EvalCaseError, evalCaseTests, loadCases, saveCases } from "./eval_cases.ts";
-export type { EvalCase, EvalCaseTestsOptions } from "./eval_cases.ts";
+export type { EvalCase, EvalCaseTestDefinition, EvalCaseTestsOptions } from "./eval_cases.ts";
 export { evalRunTraces, findTraceDirs } from "./eval_run_traces.ts";
 export type { TraceEvalReport, TraceEvalRow } from "./eval_run_traces.ts";
 export { assertEvalsPass } from "./assert_evals_pass.ts";

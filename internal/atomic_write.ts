@@ -3,7 +3,7 @@
  * rename, so readers never see half a file) and a serial write queue.
  */
 
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 
 /** A hidden sibling of `path` that ends in `.tmp`, unique to this call. */
@@ -80,7 +80,7 @@ export async function atomicWrite(path: string, text: string): Promise<void> {
 /** Append one line to a file (used for `manifest.jsonl` while a run is live). */
 export async function appendLine(path: string, line: string): Promise<void> {
   try {
-    await Deno.writeTextFile(path, line, { append: true });
+    await appendFile(path, line);
   } catch (error) {
     throw new Error(
       `Cannot write trace file "${path}": ${error instanceof Error ? error.message : error}`,

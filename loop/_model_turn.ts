@@ -100,7 +100,13 @@ export async function callModel(
       ...config.request,
       messages: injected === undefined ? state.transcript : [...state.transcript, injected],
     };
-    await config.hooks.emit({ type: "model_call_start", turn, attempt });
+    const { name, model } = config.llm;
+    await config.hooks.emit({
+      type: "model_call_start",
+      turn,
+      attempt,
+      backend: model === undefined ? { name } : { name, model },
+    });
     let hookFailure: Error | undefined;
     const onDelta = config.hooks.observes("model_delta")
       ? (delta: ModelDelta) => {
@@ -124,6 +130,8 @@ export async function callModel(
         turn,
         durationMs: performance.now() - started,
         ...(reply.usage ? { usage: reply.usage } : {}),
+        ...(reply.stopReason === undefined ? {} : { stopReason: reply.stopReason }),
+        ...(reply.model === undefined ? {} : { model: reply.model }),
       });
       return reply;
     } catch (error) {
@@ -134,6 +142,7 @@ export async function callModel(
         turn,
         durationMs: performance.now() - started,
         error: failure.message,
+        errorType: failure.name,
       });
       if (control.signal.aborted) {
         control.stopReason = "cancelled";

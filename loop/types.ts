@@ -231,6 +231,8 @@ export interface ModelTurn {
   readonly stopReason?: string;
   /** Reasoning text the provider returned, if any. */
   readonly reasoning?: string;
+  /** The model that answered, as the provider reported it. */
+  readonly model?: string;
   /** Provider data to carry on the assistant message (for example thinking signatures). */
   readonly providerData?: Record<string, unknown>;
 }
@@ -271,6 +273,8 @@ export interface BackendCapabilities {
 export interface Backend {
   /** A short name for messages and traces. */
   readonly name: string;
+  /** The model it asks for (shown in the CLI header and traces, sent to OpenTelemetry), when known. */
+  readonly model?: string;
   /** Declared capabilities. */
   readonly capabilities: BackendCapabilities;
   /** Produce one model turn. Throw `BackendError` for provider failures. */
@@ -736,14 +740,25 @@ export interface LoopEndContext extends HookContextBase {
 export type LoopEvent =
   | { readonly type: "loop_start"; readonly task: string }
   | { readonly type: "turn_start"; readonly turn: number }
-  | { readonly type: "model_call_start"; readonly turn: number; readonly attempt: number }
+  | {
+    readonly type: "model_call_start";
+    readonly turn: number;
+    readonly attempt: number;
+    /** The backend's `name` and `model`. */
+    readonly backend: { readonly name: string; readonly model?: string };
+  }
   | { readonly type: "model_delta"; readonly turn: number; readonly delta: ModelDelta }
   | {
     readonly type: "model_call_end";
     readonly turn: number;
     readonly durationMs: number;
     readonly usage?: Usage;
+    /** The reply's `stopReason` and `model`. */
+    readonly stopReason?: string;
+    readonly model?: string;
     readonly error?: string;
+    /** The failure's class name (`BackendError`, `TypeError`, …). */
+    readonly errorType?: string;
   }
   | {
     readonly type: "model_retry";

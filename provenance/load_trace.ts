@@ -1,4 +1,7 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
 import { basename, join } from "node:path";
+import { isNotFound } from "../internal/not_found.ts";
 import type { ModelTurn, Usage } from "../loop/types.ts";
 import {
   parseResponseFile,
@@ -130,6 +133,8 @@ export interface TraceCall {
   readonly toolNames: readonly string[] | undefined;
   /** The request purpose (`"reasoning"` for loop turns), when recorded. */
   readonly purpose: string | undefined;
+  /** The model that answered (the manifest's `model`), when recorded. */
+  readonly model: string | undefined;
   /** The prompt file's text, when bodies were loaded. */
   readonly prompt?: string;
   /** The response file's text, when bodies were loaded. */
@@ -206,9 +211,9 @@ function isObject(value: unknown): value is Json {
 
 async function readText(path: string): Promise<string | undefined> {
   try {
-    return await Deno.readTextFile(path);
+    return await readFile(path, "utf8");
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
 }
@@ -239,9 +244,9 @@ function str(value: unknown): string | undefined {
  */
 export async function loadTrace(dir: string, options: LoadTraceOptions = {}): Promise<Trace> {
   const { bodies = false } = options;
-  let info: Deno.FileInfo;
+  let info: Stats;
   try {
-    info = await Deno.stat(dir);
+    info = await stat(dir);
   } catch (cause) {
     throw new TraceError(
       dir,
@@ -249,7 +254,7 @@ export async function loadTrace(dir: string, options: LoadTraceOptions = {}): Pr
       { cause },
     );
   }
-  if (!info.isDirectory) {
+  if (!info.isDirectory()) {
     throw new TraceError(dir, "it is a file, not a trace directory");
   }
   const warnings: string[] = [];
@@ -408,7 +413,7 @@ async function scanResponseFiles(dir: string): Promise<Json[]> {
   const records: Json[] = [];
   for (let index = 0;; index++) {
     try {
-      await Deno.stat(join(dir, responseFileName(index)));
+      await stat(join(dir, responseFileName(index)));
     } catch {
       break;
     }
@@ -421,8 +426,8 @@ async function readStepFiles(dir: string): Promise<Json[]> {
   const stepsDir = join(dir, "steps");
   const names: string[] = [];
   try {
-    for await (const entry of Deno.readDir(stepsDir)) {
-      if (entry.isFile && /^step_\d+\.json$/.test(entry.name)) names.push(entry.name);
+    for (const entry of await readdir(stepsDir, { withFileTypes: true })) {
+      if (entry.isFile() && /^step_\d+\.json$/.test(entry.name)) names.push(entry.name);
     }
   } catch {
     return [];
@@ -432,7 +437,7 @@ async function readStepFiles(dir: string): Promise<Json[]> {
     const path = join(stepsDir, name);
     let value: unknown;
     try {
-      value = JSON.parse(await Deno.readTextFile(path));
+      value = JSON.parse(await readFile(path, "utf8"));
     } catch (cause) {
       throw new TraceError(
         dir,
@@ -498,6 +503,7 @@ async function toCall(dir: string, record: Json, bodies: boolean): Promise<Trace
     scope: str(record.scope) ?? null,
     stepNum: typeof record.step_num === "number" ? record.step_num : null,
     turn: typeof record.turn === "number" ? record.turn : null,
+    model: str(record.model),
     promptChars: num(record.prompt_chars),
     responseChars: num(record.response_text_chars ?? record.response_chars),
     usage,
@@ -541,6 +547,7 @@ async function toCall(dir: string, record: Json, bodies: boolean): Promise<Trace
       ...(parsed.reasoning !== undefined ? { reasoning: parsed.reasoning } : {}),
       ...(usage !== undefined ? { usage } : {}),
       ...(typeof record.stop_reason === "string" ? { stopReason: record.stop_reason } : {}),
+      ...(typeof record.model === "string" ? { model: record.model } : {}),
     },
     ...(call.error === null && parsed.error !== undefined ? { error: parsed.error } : {}),
   };

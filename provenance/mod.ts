@@ -25,6 +25,10 @@ export type { LoadTraceOptions, Trace, TraceCall, TraceStep } from "./load_trace
 export { renderTraceText, showTrace, traceDurationMs } from "./show_trace.ts";
 export type { ShowTraceOptions } from "./show_trace.ts";
 export { renderTraceHtml, writeTraceHtml } from "./trace_html.ts";
+export type { TraceHtmlOptions } from "./trace_html.ts";
+export { renderTraceDiffHtml, writeTraceDiffHtml } from "./trace_diff_html.ts";
+export { watchTraceHtml } from "./watch_trace_html.ts";
+export type { TraceHtmlUpdate, WatchTraceHtmlOptions } from "./watch_trace_html.ts";
 export { showCommand } from "./show_command.ts";
 export type { CommandIo, ShowCommandOptions } from "./show_command.ts";
 export {

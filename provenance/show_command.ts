@@ -1,6 +1,9 @@
 import { loadTrace } from "./load_trace.ts";
 import { renderTraceText } from "./show_trace.ts";
+import { join } from "node:path";
 import { writeTraceHtml } from "./trace_html.ts";
+import { writeTraceDiffHtml } from "./trace_diff_html.ts";
+import { watchTraceHtml } from "./watch_trace_html.ts";
 
 /**
  * Where a command writes its output (the CLI passes stdout and stderr).
@@ -37,12 +40,18 @@ export interface ShowCommandOptions {
   readonly out?: string;
   /** Print the trace as one JSON object (without the stored raw records). @default false */
   readonly json?: boolean;
+  /** With `html`: write this trace and the one in `diff` side by side. @default "<trace-dir>/diff.html" as `out` */
+  readonly diff?: string;
+  /** With `html`: rewrite the page while a run writes the trace, until it ends. @default false */
+  readonly watch?: boolean;
 }
 
 /**
  * Show a trace directory: its one-page summary, the trace as JSON
  * (`json`), or with `html` the self-contained HTML viewer written to
- * `<trace-dir>/trace.html` (or `out`). Prints nothing itself: output goes to `io`.
+ * `<trace-dir>/trace.html` (or `out`); with `html` and `diff` the two traces
+ * side by side, with `html` and `watch` the viewer rewritten while a run
+ * writes the trace. Prints nothing itself: output goes to `io`.
  *
  * @param dir The trace directory.
  * @param options What to show.
@@ -61,8 +70,20 @@ export async function showCommand(
   options: ShowCommandOptions,
   io: CommandIo,
 ): Promise<number> {
-  const { verbose = false, html = false, out, json = false } = options;
+  const { verbose = false, html = false, out, json = false, diff, watch = false } = options;
   try {
+    if (html && diff !== undefined) {
+      io.stdout(`wrote ${await writeTraceDiffHtml(dir, diff, out ?? join(dir, "diff.html"))}`);
+      return 0;
+    }
+    if (html && watch) {
+      for await (const update of watchTraceHtml(dir, out === undefined ? {} : { outFile: out })) {
+        io.stdout(
+          `wrote ${update.path} (${update.steps} steps${update.complete ? ", run ended" : ""})`,
+        );
+      }
+      return 0;
+    }
     if (html) {
       const path = await writeTraceHtml(dir, out);
       io.stdout(`wrote ${path}`);

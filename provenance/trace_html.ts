@@ -2,30 +2,7 @@ import { join } from "node:path";
 import { atomicWrite } from "../internal/atomic_write.ts";
 import { loadTrace, type Trace, type TraceCall, type TraceStep } from "./load_trace.ts";
 import { traceDurationMs } from "./show_trace.ts";
-
-function escapeHtml(text: string): string {
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;");
-}
-
-function json(value: unknown): string {
-  if (typeof value === "string") return value;
-  try {
-    return JSON.stringify(value, null, 2) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
-function ms(value: number): string {
-  if (value >= 10_000) return `${(value / 1000).toFixed(1)}s`;
-  if (value >= 100) return `${Math.round(value)}ms`;
-  return `${value.toFixed(1)}ms`;
-}
+import { escapeHtml, failure, json, modelNames, ms, stepTail, STYLE, valueHtml } from "./_html.ts";
 
 function tokens(call: TraceCall): string {
   if (call.usage === undefined) return "–";
@@ -40,49 +17,6 @@ function taskText(task: unknown): string {
   return json(task);
 }
 
-const STYLE = `
-:root { --bg:#f7f7f9; --card:#fff; --ink:#1d1d22; --mute:#6b6b76; --line:#e3e3ea;
-  --ok:#1f8a4c; --bad:#c62828; --accent:#3b5bdb; --call:#9c6ade; --tool:#f08c00; }
-@media (prefers-color-scheme: dark) { :root { --bg:#15161a; --card:#1e2026; --ink:#e8e8ee;
-  --mute:#9a9aa8; --line:#30323a; } }
-* { box-sizing: border-box; }
-body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif; background:var(--bg); color:var(--ink); }
-main { max-width:1100px; margin:0 auto; padding:24px 20px 60px; }
-h1 { font-size:20px; margin:0 0 4px; } h2 { font-size:15px; margin:28px 0 10px; color:var(--mute); text-transform:uppercase; letter-spacing:.06em; }
-.meta { color:var(--mute); }
-.badge { display:inline-block; padding:2px 10px; border-radius:999px; font-weight:600; font-size:12px; color:#fff; background:var(--mute); vertical-align:middle; }
-.badge.done { background:var(--ok); } .badge.llm_error, .badge.error { background:var(--bad); } .badge.incomplete { background:var(--tool); }
-.cards { display:grid; grid-template-columns:repeat(auto-fit,minmax(140px,1fr)); gap:10px; margin:16px 0; }
-.card { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:10px 14px; }
-.card b { display:block; font-size:20px; } .card span { color:var(--mute); font-size:12px; }
-.task { background:var(--card); border:1px solid var(--line); border-left:4px solid var(--accent); border-radius:8px; padding:10px 14px; white-space:pre-wrap; }
-.warning { color:var(--tool); }
-.timeline { position:relative; background:var(--card); border:1px solid var(--line); border-radius:10px; padding:10px; }
-.lane { position:relative; height:22px; margin:3px 0; }
-.lane label { position:absolute; left:0; width:70px; color:var(--mute); font-size:12px; line-height:22px; }
-.track { position:absolute; left:76px; right:0; top:0; bottom:0; border-left:1px dashed var(--line); }
-.bar { position:absolute; top:3px; height:16px; min-width:3px; border-radius:4px; background:var(--ok); cursor:pointer; opacity:.9; }
-.bar.failed { background:var(--bad); } .bar.call { background:var(--call); } .bar.turn { background:var(--accent); opacity:.55; } .bar:hover { opacity:1; outline:2px solid var(--accent); }
-details.step { background:var(--card); border:1px solid var(--line); border-radius:10px; margin:8px 0; }
-details.step[open] { border-color:var(--accent); }
-details.step > summary { list-style:none; cursor:pointer; padding:10px 14px; display:grid; grid-template-columns:48px 22px 1fr auto; gap:8px; align-items:center; }
-details.step > summary::-webkit-details-marker { display:none; }
-.num { color:var(--mute); font-variant-numeric:tabular-nums; } .glyph.ok { color:var(--ok); } .glyph.bad { color:var(--bad); }
-.head { overflow:hidden; text-overflow:ellipsis; white-space:nowrap; font-family:ui-monospace,Menlo,Consolas,monospace; font-size:13px; }
-.dur { color:var(--mute); font-variant-numeric:tabular-nums; font-size:12px; white-space:nowrap; }
-.body { padding:0 14px 14px 14px; border-top:1px solid var(--line); }
-.body h3 { font-size:12px; color:var(--mute); margin:12px 0 4px; text-transform:uppercase; letter-spacing:.05em; }
-pre { margin:0; padding:10px; background:var(--bg); border:1px solid var(--line); border-radius:6px; overflow:auto; max-height:420px; font:12px/1.45 ui-monospace,Menlo,Consolas,monospace; white-space:pre-wrap; word-break:break-word; }
-pre.error { border-color:var(--bad); }
-details.call { margin:6px 0; } details.call > summary { cursor:pointer; color:var(--call); }
-table { border-collapse:collapse; width:100%; background:var(--card); border:1px solid var(--line); border-radius:10px; overflow:hidden; }
-th, td { text-align:left; padding:6px 10px; border-bottom:1px solid var(--line); font-variant-numeric:tabular-nums; }
-th { color:var(--mute); font-weight:600; font-size:12px; }
-.tokbar { display:inline-block; height:8px; border-radius:4px; background:var(--call); vertical-align:middle; }
-.toolbar { margin:8px 0; } button { font:inherit; padding:4px 10px; border-radius:6px; border:1px solid var(--line); background:var(--card); color:var(--ink); cursor:pointer; }
-footer { margin-top:40px; color:var(--mute); font-size:12px; }
-`;
-
 const SCRIPT = `
 document.getElementById("expand-all").addEventListener("click", () => {
   document.querySelectorAll("details.step").forEach((d) => d.open = true);
@@ -90,6 +24,28 @@ document.getElementById("expand-all").addEventListener("click", () => {
 document.getElementById("collapse-all").addEventListener("click", () => {
   document.querySelectorAll("details.step").forEach((d) => d.open = false);
 });
+const search = document.getElementById("search");
+const failedOnly = document.getElementById("failed-only");
+// A step's own text: summary, reasoning, arguments, result; not its model calls' prompts.
+function stepText(step) {
+  const parts = step.querySelectorAll(":scope > summary, :scope > .body > :not(details.call)");
+  return [...parts].map((part) => part.textContent).join(" ").toLowerCase();
+}
+function filterSteps() {
+  const query = search.value.trim().toLowerCase();
+  const steps = [...document.querySelectorAll("details.step")];
+  let shown = 0;
+  for (const step of steps) {
+    const match = (!failedOnly.checked || step.classList.contains("failed")) &&
+      (query === "" || stepText(step).includes(query));
+    step.hidden = !match;
+    if (match) shown++;
+  }
+  document.getElementById("match-count").textContent =
+    shown === steps.length ? "" : shown + " of " + steps.length + " steps";
+}
+search.addEventListener("input", filterSteps);
+failedOnly.addEventListener("change", filterSteps);
 document.querySelectorAll(".bar[data-target]").forEach((bar) => {
   bar.addEventListener("click", () => {
     const target = document.getElementById(bar.dataset.target);
@@ -99,12 +55,6 @@ document.querySelectorAll(".bar[data-target]").forEach((bar) => {
   });
 });
 `;
-
-function stepTail(step: TraceStep): string {
-  if (step.error !== undefined) return `ERROR: ${(step.error.split("\n")[0] ?? "").slice(0, 80)}`;
-  const text = json(step.data).replaceAll(/\s+/g, " ");
-  return text.length > 80 ? text.slice(0, 79) + "…" : text;
-}
 
 function callBlock(call: TraceCall): string {
   const title = `call ${call.index} · ${call.scope ?? "loop"} · ${ms(call.durationMs)} · ${
@@ -119,7 +69,7 @@ function callBlock(call: TraceCall): string {
 }
 
 function stepBlock(step: TraceStep, calls: ReadonlyMap<number, TraceCall>): string {
-  const failed = step.error !== undefined;
+  const failed = failure(step) !== undefined;
   const linked = step.llmCallIndices
     .map((index) => calls.get(index))
     .filter((call): call is TraceCall => call !== undefined);
@@ -144,13 +94,15 @@ ${
       ? `<h3>Reasoning</h3><pre class="reasoning">${escapeHtml(step.reasoning)}</pre>`
       : ""
   }
-<h3>Arguments</h3><pre class="args">${escapeHtml(json(step.args))}</pre>
+<h3>Arguments</h3>${valueHtml(step.args, "args")}
 ${
-    failed
+    step.error !== undefined
       ? `<h3>Error${
         step.errorKind ? ` (${escapeHtml(step.errorKind)})` : ""
-      }</h3><pre class="result error">${escapeHtml(step.error!)}</pre>`
-      : `<h3>Result</h3><pre class="result">${escapeHtml(json(step.data))}</pre>`
+      }</h3><pre class="result error">${escapeHtml(step.error)}</pre>`
+      : `<h3>Result${failed ? ` (failed: ${escapeHtml(failure(step)!)})` : ""}</h3>${
+        valueHtml(step.data, "result")
+      }`
   }
 ${linked.length > 0 ? `<h3>Model calls</h3>${linked.map(callBlock).join("\n")}` : ""}
 </div></details>`;
@@ -168,7 +120,7 @@ function timeline(trace: Trace): string {
     const left = position(step.timestamp, cursor);
     cursor = left + step.durationMs;
     return `<div class="bar${
-      step.error !== undefined ? " failed" : ""
+      failure(step) !== undefined ? " failed" : ""
     }" data-target="step-${step.number}" title="${
       escapeHtml(`#${step.number} ${step.tool} · ${ms(step.durationMs)}`)
     }" style="left:${(left / total * 100).toFixed(3)}%;width:${
@@ -252,12 +204,26 @@ function callTable(trace: Trace): string {
 }
 
 /**
+ * Options of `renderTraceHtml` and `writeTraceHtml`.
+ *
+ * @example A page that reloads itself while the run goes on
+ * ```ts ignore
+ * const html = renderTraceHtml(trace, { refreshSeconds: 2 });
+ * ```
+ */
+export interface TraceHtmlOptions {
+  /** Reload the page every so many seconds while the trace is incomplete (live mode). @default never */
+  readonly refreshSeconds?: number;
+}
+
+/**
  * Render a trace as one self-contained HTML page (inline CSS and script, no
  * network): a header, a timeline of model calls and steps, every step
  * expandable to its arguments, result and model calls (prompt and response),
  * and a table of token use per call.
  *
  * @param trace A trace loaded with `loadTrace(dir, { bodies: true })`.
+ * @param options Live reloading.
  * @returns The HTML document.
  * @example Write the viewer for a trace
  * ```ts ignore
@@ -265,11 +231,13 @@ function callTable(trace: Trace): string {
  * await Deno.writeTextFile("trace.html", html);
  * ```
  */
-export function renderTraceHtml(trace: Trace): string {
+export function renderTraceHtml(trace: Trace, options: TraceHtmlOptions = {}): string {
+  const { refreshSeconds } = options;
   const status = trace.complete ? trace.stopReason ?? "ended" : "incomplete";
+  const models = modelNames(trace);
   const calls = new Map(trace.calls.map((call) => [call.index, call]));
   const usage = trace.usage;
-  const failed = trace.steps.filter((step) => step.error !== undefined).length;
+  const failed = trace.steps.filter((step) => failure(step) !== undefined).length;
   const cards = ([
     [String(trace.steps.length), "steps"],
     [String(failed), "failed steps"],
@@ -285,7 +253,11 @@ export function renderTraceHtml(trace: Trace): string {
     : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1">${
+    refreshSeconds !== undefined && !trace.complete
+      ? `\n<meta http-equiv="refresh" content="${refreshSeconds}">`
+      : ""
+  }
 <title>${escapeHtml(`Trace ${trace.runId} · ${status}`)}</title>
 <style>${STYLE}</style></head>
 <body><main>
@@ -295,6 +267,13 @@ export function renderTraceHtml(trace: Trace): string {
 <div class="meta">${escapeHtml(trace.startedAt ?? "")}${
     trace.source === "reference" ? " · reference (Python looplet) format" : ""
   }</div>
+${
+    models.length > 0
+      ? `<div class="meta">Model: <span class="model" id="model">${
+        escapeHtml(models.join(", "))
+      }</span></div>`
+      : ""
+  }
 ${trace.warnings.map((w) => `<p class="warning">⚠ ${escapeHtml(w)}</p>`).join("\n")}
 <div class="cards">${cards.join("")}</div>
 ${
@@ -305,7 +284,9 @@ ${
 <h2>Timeline</h2>
 ${timeline(trace)}
 <h2>Steps</h2>
-<div class="toolbar"><button id="expand-all" type="button">Expand all</button> <button id="collapse-all" type="button">Collapse all</button></div>
+<div class="toolbar"><button id="expand-all" type="button">Expand all</button> <button id="collapse-all" type="button">Collapse all</button>
+<input id="search" type="search" placeholder="Search steps: tool, arguments, results" aria-label="Search steps">
+<label><input id="failed-only" type="checkbox"> Failed only</label><span id="match-count"></span></div>
 <div id="steps">
 ${trace.steps.map((step) => stepBlock(step, calls)).join("\n")}
 </div>
@@ -324,6 +305,7 @@ ${callTable(trace)}
  *
  * @param dir The trace directory.
  * @param outFile Where to write. @default `<dir>/trace.html`
+ * @param options Live reloading.
  * @returns The path written.
  * @throws {TraceError} When the trace cannot be read.
  * @example Write `trace.html` next to the trace
@@ -331,9 +313,13 @@ ${callTable(trace)}
  * const path = await writeTraceHtml(".traces/hello");
  * ```
  */
-export async function writeTraceHtml(dir: string, outFile?: string): Promise<string> {
+export async function writeTraceHtml(
+  dir: string,
+  outFile?: string,
+  options: TraceHtmlOptions = {},
+): Promise<string> {
   const trace = await loadTrace(dir, { bodies: true });
   const path = outFile ?? join(dir, "trace.html");
-  await atomicWrite(path, renderTraceHtml(trace));
+  await atomicWrite(path, renderTraceHtml(trace, options));
   return path;
 }

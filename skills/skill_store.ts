@@ -1,4 +1,6 @@
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { isNotFound } from "../internal/not_found.ts";
 import { readSkillMd, type SkillDocument, SkillMdError, type SkillProblem } from "./skill_md.ts";
 
 /**
@@ -94,7 +96,7 @@ export class SkillStore {
    * @param options What to do with invalid files.
    * @returns The store.
    * @throws {SkillMdError} When a SKILL.md is invalid (`invalid: "throw"`) or two share a name.
-   * @throws {Deno.errors.NotFound} When a root does not exist.
+   * @throws {Error} When a root does not exist (the message names it).
    */
   static async load(
     roots: string | readonly string[],
@@ -111,7 +113,7 @@ export class SkillStore {
     const warnings: string[] = [];
     const problems: SkillProblem[] = [];
     for (const file of [...new Set(files)].sort()) {
-      const result = readSkillMd(await Deno.readTextFile(file), file);
+      const result = readSkillMd(await readFile(file, "utf8"), file);
       if (result.skill !== undefined) skills.push(result.skill);
       else if (invalid === "skip") {
         warnings.push(
@@ -205,14 +207,22 @@ function nameLine(skill: SkillDocument): number {
 }
 
 async function collect(root: string, files: string[]): Promise<void> {
-  const info = await Deno.stat(root);
-  if (info.isFile) {
+  const info = await stat(root).catch((error) => {
+    if (!isNotFound(error)) throw error;
+    throw new Error(
+      `Cannot load skills: "${root}" does not exist; pass a folder or a SKILL.md path`,
+      {
+        cause: error,
+      },
+    );
+  });
+  if (info.isFile()) {
     files.push(root);
     return;
   }
-  for await (const entry of Deno.readDir(root)) {
+  for (const entry of await readdir(root, { withFileTypes: true })) {
     const path = join(root, entry.name);
-    if (entry.isDirectory && !SKIP_DIRS.has(entry.name)) await collect(path, files);
-    else if (entry.isFile && entry.name === "SKILL.md") files.push(path);
+    if (entry.isDirectory() && !SKIP_DIRS.has(entry.name)) await collect(path, files);
+    else if (entry.isFile() && entry.name === "SKILL.md") files.push(path);
   }
 }

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { main, programDependencies } from "@looplet/looplet/cli";
 
-if (import.meta.main) Deno.exit(await main(Deno.args, programDependencies()));
+if (import.meta.main) process.exit(await main(process.argv.slice(2), programDependencies()));

@@ -96,5 +96,8 @@ Deno.test("SkillStore.load() refuses two skills with the same name, naming both 
 
 Deno.test("SkillStore.load() rejects no roots and a missing root", async () => {
   await assert.rejects(SkillStore.load([]), /pass at least one folder or SKILL.md path/);
-  await assert.rejects(SkillStore.load("/definitely/not/here"), Deno.errors.NotFound);
+  await assert.rejects(
+    SkillStore.load("/definitely/not/here"),
+    /Cannot load skills: "\/definitely\/not\/here" does not exist/,
+  );
 });

@@ -24,7 +24,16 @@ const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const NONBLOCK = constants.O_NONBLOCK ?? 0;
 const DIRECTORY = constants.O_DIRECTORY ?? 0;
 // Linux names every open descriptor under /proc/self/fd: the kernel's own record of what was opened.
-const PROC_FD = existsSync("/proc/self/fd");
+const PROC_FD = procFd();
+
+// Deno grants /proc/self only with --allow-all: without it, loading this module must not throw.
+function procFd(): boolean {
+  try {
+    return existsSync("/proc/self/fd");
+  } catch {
+    return false;
+  }
+}
 
 function fdPath(handle: FileHandle): string {
   return `/proc/self/fd/${handle.fd}`;

@@ -42,8 +42,10 @@ Deno.test("otelHook() without a tracer exports through Deno's built-in OTel (OTE
     }).output();
     assert.equal(code, 0, new TextDecoder().decode(stderr));
     const traces = bodies.filter((body) => body.startsWith("/v1/traces")).join("\n");
-    assert.match(traces, /looplet\.run/);
-    assert.match(traces, /looplet\.tool done/);
+    assert.match(traces, /invoke_agent looplet/);
+    assert.match(traces, /chat scripted/);
+    assert.match(traces, /execute_tool done/);
+    assert.match(traces, /gen_ai\.provider\.name/);
     assert.match(traces, /traced task/);
   } finally {
     await server.shutdown();

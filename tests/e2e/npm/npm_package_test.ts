@@ -1,0 +1,200 @@
+/**
+ * The npm package `looplet` as a user gets it: the tarball from `deno task npm`
+ * installed into an empty folder, then a scripted agent, the CLI and the
+ * matrix slice (checkpoints, a trace, an MCP stdio server, a bundle run) under
+ * Node 22 and Bun.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { denoCallers, ok, ROOT, type Runtime, runtimes, tarball } from "./_package.ts";
+
+const ZOD = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json"))).imports.zod.replace(
+  /^npm:/,
+  "",
+);
+const EVERYTHING = join(
+  ROOT,
+  ".ci/mcp-servers/node_modules/@modelcontextprotocol/server-everything/dist/index.js",
+);
+
+let folder: Promise<string> | undefined;
+
+/** One install for the whole file: an empty folder, `npm install <tarball> zod`. */
+function installedFolder(): Promise<string> {
+  return folder ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), "looplet-npm-"));
+    globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(
+      join(dir, "package.json"),
+      JSON.stringify({ name: "npm-user", private: true, type: "module" }),
+    );
+    await ok(
+      ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", tarball(), ZOD],
+      dir,
+      undefined,
+      55_000,
+    );
+    return dir;
+  })();
+}
+
+/** Write `source` as an ES module in the install folder and run it on `runtime`. */
+async function script(runtime: Runtime, name: string, source: string): Promise<string> {
+  const dir = await installedFolder();
+  const file = `${name}-${runtime.name.replace(/\W/g, "")}.mjs`;
+  writeFileSync(join(dir, file), source);
+  return await ok([runtime.bin, file], dir, runtime);
+}
+
+/** A test of a part that waits on other files' `Deno.*` removal: skipped, the reason in its name. */
+function unlessDeno(name: string, paths: string[], fn: () => Promise<void>): Deno.TestDefinition {
+  const files = denoCallers(...paths);
+  if (files.length === 0) return { name, fn };
+  return { name: `${name} (skipped: ${files.join(", ")} still call Deno.*)`, ignore: true, fn };
+}
+
+const GREET = `
+import { composableLoop, ScriptedBackend, tool } from "looplet";
+import { z } from "zod";
+const greet = tool({
+  name: "greet",
+  description: "Greet someone",
+  input: z.object({ name: z.string() }),
+  execute: ({ name }) => "Hello, " + name,
+});
+const llm = () => new ScriptedBackend([
+  ScriptedBackend.call("greet", { name: "Ann" }),
+  ScriptedBackend.call("done", { answer: "greeted Ann" }),
+]);
+`;
+
+for (const runtime of runtimes()) {
+  Deno.test(`npm package on ${runtime.name}: a scripted agent runs`, async () => {
+    const out = await script(
+      runtime,
+      "agent",
+      `${GREET}
+const run = composableLoop({ llm: llm(), tools: [greet], task: "Greet Ann" });
+const lines = [];
+for await (const step of run) lines.push(step.summary());
+const outcome = await run.outcome;
+console.log(JSON.stringify({ lines, stop: outcome.stopReason, answer: outcome.finalAnswer,
+  runtime: typeof Bun === "undefined" ? process.version : "bun " + Bun.version }));
+`,
+    );
+    const result = JSON.parse(out);
+    assert.equal(result.stop, "done");
+    assert.equal(result.answer, "greeted Ann");
+    assert.match(result.lines[0], /greet\(name=Ann\) → Hello, Ann/);
+    assert.match(result.runtime, runtime.name === "bun" ? /^bun 1\./ : /^v22\./);
+  });
+
+  Deno.test(`npm package on ${runtime.name}: the looplet bin scaffolds and runs a bundle`, async () => {
+    const dir = await installedFolder();
+    const name = `bundle-${runtime.name.replace(/\W/g, "")}`;
+    assert.match(await ok([...runtime.cli, "--version"], dir, runtime), /^looplet \d+\.\d+\.\d+/);
+    await ok([...runtime.cli, "new", name], dir, runtime);
+    const out = await ok(
+      [...runtime.cli, "run", name, "Say hello", "--scripted", "--no-trace"],
+      dir,
+      runtime,
+    );
+    assert.match(out, /Model: scripted/);
+    assert.match(out, /done/);
+  });
+
+  Deno.test(
+    unlessDeno(`npm package on ${runtime.name}: the CLI writes a trace that show reads`, [
+      "provenance/",
+    ], async () => {
+      const dir = await installedFolder();
+      const name = `traced-${runtime.name.replace(/\W/g, "")}`;
+      await ok([...runtime.cli, "new", name], dir, runtime);
+      const trace = `${name}-trace`;
+      await ok(
+        [...runtime.cli, "run", name, "Say hello", "--scripted", "--trace-dir", trace],
+        dir,
+        runtime,
+      );
+      const shown = await ok([...runtime.cli, "show", trace], dir, runtime);
+      assert.match(shown, /done/);
+    }),
+  );
+
+  Deno.test(
+    unlessDeno(`npm package on ${runtime.name}: a run with checkpoints resumes from the store`, [
+      "hooks/checkpoint/",
+    ], async () => {
+      const out = await script(
+        runtime,
+        "checkpoint",
+        `${GREET}
+import { checkpointHook, FileCheckpointStore } from "looplet/hooks";
+const store = new FileCheckpointStore("checkpoints-" + Math.random().toString(36).slice(2));
+await composableLoop({ llm: llm(), tools: [greet], task: "Greet Ann", hooks: [checkpointHook(store)] }).complete();
+const state = await store.latest({ task: "Greet Ann" });
+console.log(JSON.stringify({ steps: state.steps.length, tools: state.steps.map((s) => s.call.tool) }));
+`,
+      );
+      assert.deepEqual(JSON.parse(out), { steps: 2, tools: ["greet", "done"] });
+    }),
+  );
+
+  Deno.test(
+    unlessDeno(`npm package on ${runtime.name}: ProvenanceSink writes a trace loadTrace reads`, [
+      "provenance/",
+    ], async () => {
+      const out = await script(
+        runtime,
+        "trace",
+        `${GREET}
+import { loadTrace, ProvenanceSink } from "looplet/provenance";
+const dir = "trace-" + Math.random().toString(36).slice(2);
+const sink = new ProvenanceSink(dir);
+await composableLoop({ llm: sink.wrap(llm()), tools: [greet], task: "Greet Ann", hooks: [sink.hook()] }).complete();
+await sink.flush();
+const trace = await loadTrace(dir);
+console.log(JSON.stringify({ stop: trace.stopReason, steps: trace.steps.length, complete: trace.complete }));
+`,
+      );
+      assert.deepEqual(JSON.parse(out), { stop: "done", steps: 2, complete: true });
+    }),
+  );
+
+  Deno.test(
+    unlessDeno(`npm package on ${runtime.name}: an MCP stdio server's tool runs in the loop`, [
+      "tools/mcp/",
+    ], async () => {
+      const out = await script(
+        runtime,
+        "mcp",
+        `
+import { composableLoop, ScriptedBackend } from "looplet";
+import { closeMcpServers, connectMcpServer } from "looplet/mcp";
+const server = await connectMcpServer({
+  name: "everything", command: ${JSON.stringify(runtime.bin)}, args: [${
+          JSON.stringify(EVERYTHING)
+        }, "stdio"], timeoutMs: 20000,
+});
+const run = composableLoop({
+  llm: new ScriptedBackend([
+    ScriptedBackend.call("echo", { message: "hi from " + ${JSON.stringify(runtime.name)} }),
+    ScriptedBackend.call("done", { answer: "echoed" }),
+  ]),
+  tools: await server.tools(),
+  task: "Echo",
+  hooks: [closeMcpServers([server])],
+});
+const results = [];
+for await (const step of run) results.push(step.result.data);
+console.log(JSON.stringify({ stop: (await run.outcome).stopReason, first: JSON.stringify(results[0]) }));
+`,
+      );
+      const result = JSON.parse(out);
+      assert.equal(result.stop, "done");
+      assert.match(result.first, new RegExp(`hi from ${runtime.name}`));
+    }),
+  );
+}
