@@ -2,7 +2,8 @@ import { watch } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import { loadTrace, type Trace, TraceError } from "./load_trace.ts";
-import { writeTraceHtml } from "./trace_html.ts";
+import { renderTraceHtml } from "./trace_html.ts";
+import { atomicWrite } from "../internal/atomic_write.ts";
 
 /**
  * Options of `watchTraceHtml`.
@@ -93,12 +94,13 @@ export async function* watchTraceHtml(
       dirty = false;
       let trace: Trace;
       try {
-        trace = await loadTrace(dir);
+        // Read once, with the bodies the page shows: a second read could catch a file mid-write.
+        trace = await loadTrace(dir, { bodies: true });
       } catch {
         continue; // nothing written yet, or a file mid-write: the next change brings more
       }
-      const path = await writeTraceHtml(dir, outFile, trace.complete ? {} : { refreshSeconds });
-      yield { path, steps: trace.steps.length, complete: trace.complete };
+      await atomicWrite(outFile, renderTraceHtml(trace, trace.complete ? {} : { refreshSeconds }));
+      yield { path: outFile, steps: trace.steps.length, complete: trace.complete };
       if (trace.complete) break;
     }
   } finally {
