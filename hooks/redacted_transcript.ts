@@ -7,10 +7,12 @@ import type { Message } from "../loop/types.ts";
  * not part of the public API.
  *
  * The loop appends to its transcript or replaces it with a new array, and
- * never changes a message in place. A request that is the previous array,
- * grown, costs the new messages; any other request is compared message by
- * message (by identity) with the previous one, and redaction resumes where
- * they differ, so a rewritten or injected message is always redacted.
+ * never changes a message in place; its request array with injected context
+ * only loses its last (injected) message and grows. A request that is the
+ * previous array, changed that way, costs the new messages; any other request
+ * is compared message by message (by identity) with the previous one, and
+ * redaction resumes where they differ, so a rewritten or injected message is
+ * always redacted.
  *
  * @example Redact two turns of one run
  * ```ts ignore
@@ -24,7 +26,7 @@ export class RedactedTranscript {
   readonly #redact: (message: Message) => Message;
   readonly #memo = new WeakMap<Message, Message>();
   #source: readonly Message[] | undefined;
-  #inputs: Message[] = [];
+  readonly #inputs: Message[] = [];
   #outputs: Message[] = [];
 
   /**
@@ -37,30 +39,29 @@ export class RedactedTranscript {
   }
 
   /**
-   * The redacted form of `messages`. An array returned earlier is only ever
-   * appended to afterwards (as the loop's own transcript), never rewritten.
+   * The redacted form of `messages`. The array returned for an array changes
+   * as that array does (it grows, or loses its last message and grows);
+   * another array gets a new one.
    *
    * @param messages The messages of a request.
    * @returns The same messages, redacted.
    */
   of(messages: readonly Message[]): readonly Message[] {
-    let inputs = this.#inputs;
+    const inputs = this.#inputs;
     const seen = inputs.length;
     let same = 0;
-    if (
-      messages === this.#source && messages.length >= seen &&
-      messages[0] === inputs[0] && messages[seen - 1] === inputs[seen - 1]
-    ) {
-      same = seen;
-    } else {
+    if (messages === this.#source && messages[0] === inputs[0]) {
+      if (messages[seen - 1] === inputs[seen - 1]) same = seen;
+      else if (messages[seen - 2] === inputs[seen - 2]) same = seen - 1;
+    }
+    if (same === 0) {
       const shared = Math.min(seen, messages.length);
       while (same < shared && messages[same] === inputs[same]) same++;
     }
-    if (same < seen) {
-      inputs = this.#inputs = inputs.slice(0, same);
-      this.#outputs = this.#outputs.slice(0, same);
-    }
+    if (messages !== this.#source) this.#outputs = this.#outputs.slice(0, same);
+    inputs.length = same;
     const outputs = this.#outputs;
+    outputs.length = same;
     for (let index = same; index < messages.length; index++) {
       const message = messages[index]!;
       let redacted = this.#memo.get(message);

@@ -86,19 +86,54 @@ export function uniqueIds(
 // Model call with retries
 // ---------------------------------------------------------------------------
 
+/**
+ * The messages of each request. Without injected context they are the
+ * transcript itself. With it, they are one array per transcript array: the
+ * transcript, then the injected message. From turn to turn that array only
+ * loses its last (injected) message and grows, so a turn costs the messages
+ * that changed, not the history. A new transcript array (compaction, a
+ * recovered prompt) gets a new request array.
+ */
+export class RequestMessages {
+  #transcript: readonly Message[] | undefined;
+  #messages: Message[] = [];
+  /** How many transcript messages come before the injected one in `#messages`. */
+  #held = 0;
+
+  /** The messages of a request over `transcript`, with `injected` last when given. */
+  of(transcript: readonly Message[], injected: Message | undefined): readonly Message[] {
+    if (injected === undefined) return transcript;
+    const held = this.#held;
+    const messages = this.#messages;
+    if (
+      transcript === this.#transcript && transcript.length >= held &&
+      transcript[held - 1] === messages[held - 1]
+    ) {
+      messages.length = held;
+      for (let index = held; index < transcript.length; index++) messages.push(transcript[index]!);
+      messages.push(injected);
+    } else {
+      this.#transcript = transcript;
+      this.#messages = [...transcript, injected];
+    }
+    this.#held = transcript.length;
+    return this.#messages;
+  }
+}
+
 export async function callModel(
   config: RunConfig,
   state: LoopState,
   control: RunControl,
   turn: number,
-  injected: Message | undefined,
+  prompt: { readonly injected: Message | undefined; readonly messages: RequestMessages },
 ): Promise<ModelTurn | undefined> {
   const { attempts = 3 } = config.retry;
   let recoveries = 0;
   for (let attempt = 1;; attempt++) {
     const request: ModelRequest = {
       ...config.request,
-      messages: injected === undefined ? state.transcript : [...state.transcript, injected],
+      messages: prompt.messages.of(state.transcript, prompt.injected),
     };
     const { name, model } = config.llm;
     await config.hooks.emit({

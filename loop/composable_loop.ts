@@ -12,7 +12,13 @@ import {
   stepCount,
   validateOptions,
 } from "./_options.ts";
-import { callModel, parseFailureStep, promptContext, uniqueIds } from "./_model_turn.ts";
+import {
+  callModel,
+  parseFailureStep,
+  promptContext,
+  RequestMessages,
+  uniqueIds,
+} from "./_model_turn.ts";
 import { processQueue } from "./_queue.ts";
 
 export type { ApprovalDecision, LoopOptions } from "./loop_options.ts";
@@ -68,6 +74,7 @@ async function* runLoop(
   if (config.signal?.aborted) onAbort();
   else config.signal?.addEventListener("abort", onAbort, { once: true });
   const control: RunControl = { signal: controller.signal };
+  const messages = new RequestMessages();
   let thrown: unknown;
   try {
     await config.hooks.notify("onLoopStart", { state, signal: control.signal });
@@ -80,7 +87,7 @@ async function* runLoop(
     while (control.stopReason === undefined) {
       if (control.signal.aborted) control.stopReason = "cancelled";
       else if (stepCount(state) >= config.maxSteps) control.stopReason = "max_steps";
-      else yield* runTurn(config, state, control);
+      else yield* runTurn(config, state, control, messages);
     }
   } catch (error) {
     thrown = error;
@@ -142,11 +149,12 @@ async function* runTurn(
   config: RunConfig,
   state: LoopState,
   control: RunControl,
+  messages: RequestMessages,
 ): AsyncGenerator<Step, void, undefined> {
   const turn = ++state.turn;
   await config.hooks.emit({ type: "turn_start", turn });
   const injected = await promptContext(config, state, control, turn);
-  const reply = await callModel(config, state, control, turn, injected);
+  const reply = await callModel(config, state, control, turn, { injected, messages });
   if (reply === undefined) return;
   const calls = uniqueIds(
     reply.toolCalls !== undefined && reply.toolCalls.length > 0

@@ -76,8 +76,11 @@ export function redactReply(reply: ModelTurn, redact: Redactor | undefined): Mod
 interface ScopeMemory {
   first: Message | undefined;
   last: Message | undefined;
+  beforeLast: Message | undefined;
   length: number;
+  /** Characters of the messages, and of all but the last one. */
   chars: number;
+  charsBeforeLast: number;
   systemPrompt: string;
   tools: readonly ToolSchema[];
   index: number;
@@ -86,7 +89,8 @@ interface ScopeMemory {
 /**
  * The previous prompt of each scope (the loop, a tool, a hook), so a prompt
  * file shows only what is new: the transcript only grows between turns, so
- * the previous call's messages are usually a prefix of this call's.
+ * the previous call's messages (but for injected context, its last message)
+ * are usually a prefix of this call's.
  */
 export class PromptHistory {
   readonly #scopes = new Map<string, ScopeMemory>();
@@ -102,20 +106,28 @@ export class PromptHistory {
     const key = scope ?? "loop";
     const memory = this.#scopes.get(key);
     let offset = 0;
-    let chars = systemPrompt.length;
-    if (
-      memory !== undefined && memory.length > 0 && messages.length >= memory.length &&
-      messages[0] === memory.first && messages[memory.length - 1] === memory.last
-    ) {
-      offset = memory.length;
-      chars += memory.chars;
+    let chars = 0;
+    if (memory !== undefined && messages[0] === memory.first) {
+      if (messages[memory.length - 1] === memory.last) {
+        offset = memory.length;
+        chars = memory.chars;
+      } else if (memory.length > 1 && messages[memory.length - 2] === memory.beforeLast) {
+        offset = memory.length - 1; // the loop's request array replaced its injected context
+        chars = memory.charsBeforeLast;
+      }
     }
-    for (let i = offset; i < messages.length; i++) chars += messages[i]!.content.length;
+    let charsBeforeLast = chars;
+    for (let i = offset; i < messages.length; i++) {
+      charsBeforeLast = chars;
+      chars += messages[i]!.content.length;
+    }
     this.#scopes.set(key, {
       first: messages[0],
       last: messages[messages.length - 1],
+      beforeLast: messages[messages.length - 2],
       length: messages.length,
-      chars: chars - systemPrompt.length,
+      chars,
+      charsBeforeLast,
       systemPrompt,
       tools: request.tools,
       index,
@@ -138,7 +150,7 @@ export class PromptHistory {
       toolsSameAs: memory?.tools === request.tools ? memory.index : undefined,
       ...(redact !== undefined ? { redact } : {}),
     };
-    return { file, chars };
+    return { file, chars: chars + systemPrompt.length };
   }
 }
 

@@ -46,6 +46,24 @@ Deno.test("RedactedTranscript redacts an injected or rewritten message, and leav
   assert.equal(after.length, 3);
 });
 
+Deno.test("RedactedTranscript follows a request array that replaces its last (injected) message and grows", () => {
+  const { view, redacted } = countingView();
+  const task = user("task");
+  const request = [task, user("memory 1 secret")];
+  const first = view.of(request);
+  request.length = 1;
+  request.push(user("reply"), user("result secret"), user("memory 2"));
+  const second = view.of(request);
+  assert.deepEqual(second.map((message) => message.content), [
+    "task",
+    "reply",
+    "result ***",
+    "memory 2",
+  ]);
+  assert.deepEqual(redacted, ["task", "memory 1 secret", "reply", "result secret", "memory 2"]);
+  assert.equal(first, second, "the view changes as its request array does");
+});
+
 Deno.test("redactingBackend() redacts each message once over a run", async () => {
   const seen: string[] = [];
   const inner = new ScriptedBackend([

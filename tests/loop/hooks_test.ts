@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { composableLoop, type Hook, HookError, ScriptedBackend, tool } from "../../mod.ts";
+import {
+  type Backend,
+  composableLoop,
+  type Hook,
+  HookError,
+  type Message,
+  ScriptedBackend,
+  tool,
+} from "../../mod.ts";
 import { add, greet } from "./_tools.ts";
 
 const call = ScriptedBackend.call;
@@ -88,6 +96,52 @@ Deno.test("prePrompt inject reaches this request only", async () => {
   });
   assert.ok(!llm.requests[1]!.messages.some((m) => m.content === "Remember: be kind"));
   assert.ok(!outcome.state.transcript.some((m) => m.content === "Remember: be kind"));
+});
+
+Deno.test("prePrompt inject: each request is the transcript then the context, in one array that only loses its last message and grows", async () => {
+  const seen: { messages: readonly Message[]; copy: Message[] }[] = [];
+  const scripted = new ScriptedBackend([
+    call("greet", { name: "A" }),
+    call("greet", { name: "B" }),
+    call("greet", { name: "C" }),
+    call("done", { answer: "x" }),
+  ]);
+  const llm: Backend = {
+    ...scripted,
+    name: "spy",
+    capabilities: scripted.capabilities,
+    generate(request, options) {
+      seen.push({ messages: request.messages, copy: [...request.messages] });
+      return scripted.generate(request, options);
+    },
+  };
+  let turn = 0;
+  let second: readonly Message[] | undefined;
+  const hooks: Hook[] = [{
+    prePrompt: ({ state }) => {
+      turn++;
+      if (turn === 2) second = state.transcript;
+      if (turn === 3) return { messages: state.transcript.slice(), inject: "memory 3" };
+      return turn === 2 ? undefined : { inject: `memory ${turn}` };
+    },
+  }];
+  const outcome = await composableLoop({ llm, tools: [greet], task: "x", hooks }).complete();
+  const transcript = outcome.state.transcript;
+  const contents = seen.map(({ copy }) => copy.map((message) => message.content));
+  assert.deepEqual(contents[0], [transcript[0]!.content, "memory 1"]);
+  assert.deepEqual(contents[1], transcript.slice(0, 3).map((message) => message.content));
+  assert.deepEqual(contents[2], [...transcript.slice(0, 5).map((m) => m.content), "memory 3"]);
+  assert.deepEqual(contents[3], [...transcript.slice(0, 7).map((m) => m.content), "memory 4"]);
+  for (const [index, { copy }] of seen.entries()) {
+    assert.ok(
+      copy.slice(0, -1).every((message, at) => message === transcript[at]) ||
+        copy.every((message, at) => message === transcript[at]),
+      `request ${index} holds the transcript's own messages`,
+    );
+  }
+  assert.equal(seen[1]!.messages, second, "no context: the transcript itself");
+  assert.notEqual(seen[2]!.messages, seen[0]!.messages, "a new transcript array gets a new array");
+  assert.equal(seen[3]!.messages, seen[2]!.messages, "the same transcript keeps its array");
 });
 
 Deno.test("prePrompt messages replaces the transcript the model sees", async () => {

@@ -103,6 +103,30 @@ Deno.test("ProvenanceSink prompt and response files follow the documented text l
   ]);
 });
 
+Deno.test("ProvenanceSink prompt files show only what is new when a hook injects context each turn", async () => {
+  const dir = await tempDir();
+  let turn = 0;
+  const { inner } = await record(dir, {
+    hooks: [{ prePrompt: () => ({ inject: `memory ${++turn}` }) }],
+  });
+  const second = await Deno.readTextFile(join(dir, "call_01_prompt.txt"));
+  assert.match(second, /## MESSAGES \(4; \[1\]–\[1\] as in call 00\)\n### \[2\] assistant/);
+  assert.match(second, /### \[4\] user\nmemory 2\n/);
+  assert.doesNotMatch(second, /memory 1/);
+  const third = await Deno.readTextFile(join(dir, "call_02_prompt.txt"));
+  assert.match(third, /## MESSAGES \(6; \[1\]–\[3\] as in call 01\)\n### \[4\] assistant/);
+  const lines = (await Deno.readTextFile(join(dir, "manifest.jsonl"))).trim().split("\n");
+  const requests = (inner as ScriptedBackend).requests;
+  assert.deepEqual(
+    lines.map((line) => JSON.parse(line).prompt_chars),
+    requests.map((request) =>
+      request.messages.reduce((sum, message) => sum + message.content.length, 0) +
+      request.systemPrompt.length
+    ),
+    "prompt_chars counts every message of each request",
+  );
+});
+
 Deno.test("ProvenanceSink redacts prompts, responses, tool args, results and the task, upstream too", async () => {
   const dir = await tempDir();
   const secret = "sk-SECRET-123";
