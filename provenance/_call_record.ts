@@ -6,7 +6,7 @@ import type {
   ToolCallRequest,
   ToolSchema,
 } from "../loop/types.ts";
-import type { ProvenanceCallRecord } from "./provenance_sink.ts";
+import type { ProvenanceCallRecord } from "./provenance_call_record.ts";
 import { type Redactor, scrubValue, truncateText } from "./_text.ts";
 import {
   type PromptFileInput,

@@ -19,7 +19,8 @@
  */
 
 export { ProvenanceSink } from "./provenance_sink.ts";
-export type { ProvenanceCallRecord, ProvenanceSinkOptions } from "./provenance_sink.ts";
+export type { ProvenanceSinkOptions } from "./provenance_sink.ts";
+export type { ProvenanceCallRecord } from "./provenance_call_record.ts";
 export { loadTrace, TraceError } from "./load_trace.ts";
 export type { LoadTraceOptions, Trace, TraceCall, TraceStep } from "./load_trace.ts";
 export { renderTraceText, showTrace, traceDurationMs } from "./show_trace.ts";
