@@ -6,7 +6,9 @@
  * 1,000 steps (each the median of its ten 100-step means, so a burst of
  * other work on a shared machine does not decide a row), their ratio, the
  * ratio after subtracting what the bare loop itself grows by (the request it
- * builds), and the process's peak RSS.
+ * builds), the same for the CPU time of the whole process (every thread, so
+ * background writes count; steadier than the wall clock on a shared
+ * machine), and the process's peak RSS.
  *
  *   deno run -A bench/long_run_bench.ts                    # every configuration, N = 10,000
  *   deno run -A bench/long_run_bench.ts --n 4000           # another N (at least 3,000)
@@ -20,6 +22,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { type Backend, composableLoop, type Hook, ScriptedBackend, tool } from "../mod.ts";
@@ -167,11 +170,13 @@ const CONFIGURATIONS: Record<string, (context: Context) => Setup> = {
   "full stack (disk)": (context) => fullStack(context, true),
 };
 
-/** What one configuration's process reports. */
+/** What one configuration's process reports (µs per step: wall clock, and CPU of the whole process). */
 interface Row {
   readonly name: string;
   readonly earlyUs: number;
   readonly lateUs: number;
+  readonly earlyCpuUs: number;
+  readonly lateCpuUs: number;
   readonly peakMb: number;
 }
 
@@ -203,12 +208,13 @@ async function runConfiguration(name: string, n: number): Promise<Row> {
       hooks: [...(setup.hooks ?? [])],
       ...(setup.keepSteps !== undefined ? { keepSteps: setup.keepSteps } : {}),
     });
-    const marks = new Map<number, number>();
+    const marks = new Map<number, { wall: number; cpu: number }>();
     const early = new Set(Array.from({ length: 11 }, (_, i) => WINDOW + i * CHUNK));
     const late = new Set(Array.from({ length: 11 }, (_, i) => n - WINDOW + i * CHUNK));
     for await (const step of run) {
       if (early.has(step.number) || late.has(step.number)) {
-        marks.set(step.number, performance.now());
+        const { user, system } = process.cpuUsage();
+        marks.set(step.number, { wall: performance.now() * 1000, cpu: user + system });
       }
     }
     const outcome = await run.outcome;
@@ -217,12 +223,19 @@ async function runConfiguration(name: string, n: number): Promise<Row> {
     }
     setup.check?.();
     /** The median of the window's 100-step means, in µs per step. */
-    const window = (from: number) =>
+    const window = (from: number, clock: "wall" | "cpu") =>
       median(Array.from({ length: 10 }, (_, index) => {
-        const start = marks.get(from + index * CHUNK) ?? NaN;
-        return ((marks.get(from + (index + 1) * CHUNK) ?? NaN) - start) * 1000 / CHUNK;
+        const start = marks.get(from + index * CHUNK)?.[clock] ?? NaN;
+        return ((marks.get(from + (index + 1) * CHUNK)?.[clock] ?? NaN) - start) / CHUNK;
       }));
-    return { name, earlyUs: window(WINDOW), lateUs: window(n - WINDOW), peakMb: peakRssMb() };
+    return {
+      name,
+      earlyUs: window(WINDOW, "wall"),
+      lateUs: window(n - WINDOW, "wall"),
+      earlyCpuUs: window(WINDOW, "cpu"),
+      lateCpuUs: window(n - WINDOW, "cpu"),
+      peakMb: peakRssMb(),
+    };
   } finally {
     for (const directory of directories) await Deno.remove(directory, { recursive: true });
   }
@@ -231,22 +244,27 @@ async function runConfiguration(name: string, n: number): Promise<Row> {
 function table(rows: readonly Row[], n: number): string {
   const bare = rows.find((row) => row.name === "bare loop");
   const bareGrowth = bare === undefined ? 0 : Math.max(0, bare.lateUs - bare.earlyUs);
+  const bareCpuGrowth = bare === undefined ? 0 : Math.max(0, bare.lateCpuUs - bare.earlyCpuUs);
   const lines = [
     `long runs: N = ${n}, µs/step over steps ${WINDOW}-${
       2 * WINDOW
     } (early) and the last ${WINDOW} (late), each the median of ten ${CHUNK}-step means; ` +
-    `"net" subtracts the bare loop's own growth (${bareGrowth.toFixed(1)} µs/step)`,
+    `"net" subtracts the bare loop's own growth (${bareGrowth.toFixed(1)} µs/step wall, ` +
+    `${bareCpuGrowth.toFixed(1)} CPU); CPU is the whole process's (all threads)`,
     "",
-    "| configuration | early | late | growth | net growth | peak RSS |",
-    "|---|---|---|---|---|---|",
+    "| configuration | early | late | growth | net growth | CPU early | CPU late | CPU net growth | peak RSS |",
+    "|---|---|---|---|---|---|---|---|---|",
   ];
+  const ratio = (value: number) => `${value.toFixed(1)}×`;
   for (const row of rows) {
-    const growth = row.lateUs / row.earlyUs;
-    const net = (row.lateUs - bareGrowth) / row.earlyUs;
     lines.push(
       `| ${row.name} | ${row.earlyUs.toFixed(0)} | ${row.lateUs.toFixed(0)} | ${
-        growth.toFixed(1)
-      }× | ${net.toFixed(1)}× | ${row.peakMb.toFixed(0)} MB |`,
+        ratio(row.lateUs / row.earlyUs)
+      } | ${ratio((row.lateUs - bareGrowth) / row.earlyUs)} | ${row.earlyCpuUs.toFixed(0)} | ${
+        row.lateCpuUs.toFixed(0)
+      } | ${ratio((row.lateCpuUs - bareCpuGrowth) / row.earlyCpuUs)} | ${
+        row.peakMb.toFixed(0)
+      } MB |`,
     );
   }
   return lines.join("\n");
