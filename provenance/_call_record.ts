@@ -5,7 +5,9 @@ import type {
   ModelTurn,
   ToolCallRequest,
   ToolSchema,
+  Usage,
 } from "../loop/types.ts";
+import { RedactedTranscript } from "../hooks/redacted_transcript.ts";
 import type { ProvenanceCallRecord } from "./provenance_call_record.ts";
 import { type Redactor, scrubValue, truncateText } from "./_text.ts";
 import {
@@ -219,4 +221,80 @@ export function callRecord(
     error_retryable: failure === undefined ? null : retryable === true,
     truncated: null, // set when the files are rendered
   };
+}
+
+/**
+ * Records the model calls of one run: the request sent upstream (redacted
+ * when asked), and each call's prompt and response files and manifest line.
+ */
+export class CallRecorder {
+  readonly #redact: Redactor | undefined;
+  readonly #redactUpstream: boolean;
+  readonly #limit: number;
+  readonly #prompts = new PromptHistory();
+  readonly #redacted: RedactedTranscript | undefined;
+  readonly #toolNameCache = new WeakMap<readonly ToolSchema[], string[]>();
+  /** The usage of every call recorded so far. */
+  usage: Usage = { inputTokens: 0, outputTokens: 0 };
+
+  constructor(redact: Redactor | undefined, redactUpstream: boolean, limit: number) {
+    this.#redact = redact;
+    this.#redactUpstream = redactUpstream;
+    this.#limit = limit;
+    this.#redacted = redact === undefined
+      ? undefined
+      : new RedactedTranscript((message) => redactMessage(message, redact));
+  }
+
+  /** The request the backend receives: redacted unless `redactUpstream` is off. */
+  upstream(request: ModelRequest): ModelRequest {
+    if (this.#redacted === undefined || !this.#redactUpstream) return request;
+    return {
+      ...request,
+      systemPrompt: this.#redact!(request.systemPrompt),
+      messages: this.#redacted.of(request.messages),
+    };
+  }
+
+  /** The files and the manifest line of a finished call (its request as sent upstream). */
+  record(input: CallInput): { files: CallFiles; record: ProvenanceCallRecord } {
+    const { request, reply, failure } = input;
+    const error = failure === undefined ? undefined : this.#text(errorText(failure));
+    const rawUpstream = this.#redactUpstream || this.#redacted === undefined;
+    const messages = rawUpstream ? request.messages : this.#redacted.of(request.messages);
+    const systemPrompt = rawUpstream ? request.systemPrompt : this.#redact!(request.systemPrompt);
+    const prompt = this.#prompts.prompt(input, systemPrompt, messages, this.#redact);
+    const shownReply = reply === undefined ? undefined : redactReply(reply, this.#redact);
+    const files = renderCallFiles(prompt.file, input, shownReply, error, this.#limit);
+    const record: ProvenanceCallRecord = {
+      ...callRecord(input, {
+        shownReply,
+        error,
+        promptChars: prompt.chars,
+        messageCount: messages.length,
+        toolNames: this.#toolNames(request.tools),
+      }),
+      truncated: files.prompt.length >= this.#limit || files.response.length >= this.#limit,
+    };
+    if (reply?.usage !== undefined) {
+      this.usage = {
+        inputTokens: this.usage.inputTokens + reply.usage.inputTokens,
+        outputTokens: this.usage.outputTokens + reply.usage.outputTokens,
+      };
+    }
+    return { files, record };
+  }
+
+  #toolNames(tools: readonly ToolSchema[]): string[] {
+    let names = this.#toolNameCache.get(tools);
+    if (names === undefined) {
+      names = tools.map((tool) => tool.name);
+      this.#toolNameCache.set(tools, names);
+    }
+    return names;
+  }
+
+  #text(text: string): string {
+    return truncateText(this.#redact ? this.#redact(text) : text, this.#limit);
+  }
 }

@@ -9,21 +9,9 @@ import type {
   ModelRequest,
   ModelTurn,
   Outcome,
-  ToolSchema,
-  Usage,
 } from "../loop/types.ts";
-import { RedactedTranscript } from "../hooks/redacted_transcript.ts";
-import { checkedRedactor, type Redactor, scrubValue, truncateText } from "./_text.ts";
-import {
-  type CallFiles,
-  type CallInput,
-  callRecord,
-  errorText,
-  PromptHistory,
-  redactMessage,
-  redactReply,
-  renderCallFiles,
-} from "./_call_record.ts";
+import { checkedRedactor, type Redactor, scrubValue } from "./_text.ts";
+import { type CallFiles, type CallInput, CallRecorder } from "./_call_record.ts";
 import { stepRecord } from "./_step_record.ts";
 import { trajectoryHead } from "./_trajectory_head.ts";
 import { CallAttribution } from "./_call_attribution.ts";
@@ -108,20 +96,16 @@ export class ProvenanceSink {
   readonly runId: string;
   readonly #limit: number;
   readonly #redact: Redactor | undefined;
-  readonly #redactUpstream: boolean;
   readonly #live: boolean;
   readonly #overwrite: boolean;
   readonly #metadata: Record<string, unknown>;
   readonly #flushOnEnd: boolean;
   readonly #writer: TraceWriter;
-  readonly #prompts = new PromptHistory();
-  readonly #redacted: RedactedTranscript | undefined;
+  readonly #calls: CallRecorder;
   /** Records not written yet (`live: false` until `flush()`). */
   readonly #pendingSteps: { number: number; record: Record<string, unknown> }[] = [];
   readonly #pendingCalls: { index: number; files: CallFiles; record: ProvenanceCallRecord }[] = [];
   readonly #origins = new CallAttribution();
-  readonly #toolNameCache = new WeakMap<readonly ToolSchema[], string[]>();
-  #usage: Usage = { inputTokens: 0, outputTokens: 0 };
   #nextCall = 0;
   #hook: Hook | undefined;
   #prepared: Promise<void> | undefined;
@@ -172,11 +156,7 @@ export class ProvenanceSink {
     this.runId = newRunId();
     this.#limit = maxCharsPerCall;
     this.#redact = checkedRedactor(redact);
-    const checked = this.#redact;
-    this.#redacted = checked === undefined
-      ? undefined
-      : new RedactedTranscript((message) => redactMessage(message, checked));
-    this.#redactUpstream = redactUpstream;
+    this.#calls = new CallRecorder(this.#redact, redactUpstream, maxCharsPerCall);
     this.#live = live;
     this.#overwrite = overwrite;
     this.#metadata = metadata;
@@ -308,13 +288,7 @@ export class ProvenanceSink {
     const origin = this.#origins.origin(this.#state);
     const timestamp = new Date().toISOString();
     const started = performance.now();
-    const upstream = this.#redacted !== undefined && this.#redactUpstream
-      ? {
-        ...request,
-        systemPrompt: this.#redact!(request.systemPrompt),
-        messages: this.#redacted.of(request.messages),
-      }
-      : request;
+    const upstream = this.#calls.upstream(request);
     let reply: ModelTurn | undefined;
     let failure: unknown;
     try {
@@ -337,46 +311,10 @@ export class ProvenanceSink {
   }
 
   #recordCall(input: CallInput): void {
-    const { index, request, reply, failure } = input;
-    const error = failure === undefined ? undefined : this.#text(errorText(failure));
-    const rawUpstream = this.#redactUpstream || this.#redacted === undefined;
-    const messages = rawUpstream ? request.messages : this.#redacted.of(request.messages);
-    const systemPrompt = rawUpstream ? request.systemPrompt : this.#redact!(request.systemPrompt);
-    const prompt = this.#prompts.prompt(input, systemPrompt, messages, this.#redact);
-    const shownReply = reply === undefined ? undefined : redactReply(reply, this.#redact);
-    const files = renderCallFiles(prompt.file, input, shownReply, error, this.#limit);
-    const record: ProvenanceCallRecord = {
-      ...callRecord(input, {
-        shownReply,
-        error,
-        promptChars: prompt.chars,
-        messageCount: messages.length,
-        toolNames: this.#toolNames(request.tools),
-      }),
-      truncated: files.prompt.length >= this.#limit || files.response.length >= this.#limit,
-    };
-    if (reply?.usage !== undefined) {
-      this.#usage = {
-        inputTokens: this.#usage.inputTokens + reply.usage.inputTokens,
-        outputTokens: this.#usage.outputTokens + reply.usage.outputTokens,
-      };
-    }
-    this.#origins.add(index, input);
-    if (this.#live) this.#writer.call(index, files, record);
-    else this.#pendingCalls.push({ index, files, record });
-  }
-
-  #toolNames(tools: readonly ToolSchema[]): string[] {
-    let names = this.#toolNameCache.get(tools);
-    if (names === undefined) {
-      names = tools.map((tool) => tool.name);
-      this.#toolNameCache.set(tools, names);
-    }
-    return names;
-  }
-
-  #text(text: string): string {
-    return truncateText(this.#redact ? this.#redact(text) : text, this.#limit);
+    const { files, record } = this.#calls.record(input);
+    this.#origins.add(input.index, input);
+    if (this.#live) this.#writer.call(input.index, files, record);
+    else this.#pendingCalls.push({ index: input.index, files, record });
   }
 
   #trajectory(final: boolean, counts: { steps: number; calls: number }): Record<string, unknown> {
@@ -387,7 +325,7 @@ export class ProvenanceSink {
         endedAt: this.#endedAt,
         task: this.#task,
         outcome: this.#outcome,
-        usage: this.#usage,
+        usage: this.#calls.usage,
         metadata: this.#metadata,
         backend: this.#backend,
         redact: this.#redact,
