@@ -8,7 +8,9 @@
  * ratio after subtracting what the bare loop itself grows by (the request it
  * builds), the same for the CPU time of the whole process (every thread, so
  * background writes count; steadier than the wall clock on a shared
- * machine), and the process's peak RSS.
+ * machine), and the process's peak RSS. The second row's backend encodes
+ * each request as JSON, as a real backend must: the one cost that may grow
+ * with the history, shown for scale.
  *
  *   deno run -A bench/long_run_bench.ts                    # every configuration, N = 10,000
  *   deno run -A bench/long_run_bench.ts --n 4000           # another N (at least 3,000)
@@ -74,6 +76,27 @@ const work = tool({
 
 const USAGE = { inputTokens: 100, outputTokens: 5 };
 
+/**
+ * The work a real backend must do per request, in proportion to the history:
+ * encode it. The check makes sure the encoding ran.
+ */
+function encoding(n: number): Setup {
+  const inner = countingBackend(n, "work", USAGE);
+  let characters = 0;
+  return {
+    llm: {
+      ...inner,
+      generate(request, options) {
+        characters += JSON.stringify(request.messages).length;
+        return inner.generate(request, options);
+      },
+    },
+    check: () => {
+      if (characters === 0) throw new Error("the backend encoded no request");
+    },
+  };
+}
+
 /** A compaction hook whose budget the run never reaches (about 45 tokens a step). */
 function idleCompaction(): CompactionHook {
   return compactionHook({
@@ -124,6 +147,7 @@ function fullStack(context: Context, disk: boolean): Setup {
 /** Every configuration, in the order of the table. */
 const CONFIGURATIONS: Record<string, (context: Context) => Setup> = {
   "bare loop": () => ({}),
+  "bare loop, backend encodes each request (JSON)": ({ n }) => encoding(n),
   "metricsHook, permissionHook": () => ({ hooks: [metricsHook(), permissions()] }),
   "ScriptedBackend (defaults)": ({ n }) => ({
     llm: new ScriptedBackend([
