@@ -63,6 +63,45 @@ export interface ProvenanceSinkOptions {
   readonly flushOnEnd?: boolean;
 }
 
+/** The options of a sink, checked and with their defaults. */
+interface SinkSettings {
+  readonly limit: number;
+  readonly redactUpstream: boolean;
+  readonly live: boolean;
+  readonly overwrite: boolean;
+  readonly metadata: Record<string, unknown>;
+  readonly flushOnEnd: boolean;
+}
+
+function sinkSettings(dir: string, options: ProvenanceSinkOptions): SinkSettings {
+  const {
+    maxCharsPerCall = 200_000,
+    redact,
+    redactUpstream = true,
+    live = true,
+    overwrite = false,
+    metadata = {},
+    flushOnEnd = true,
+  } = options;
+  if (typeof dir !== "string" || dir.trim() === "") {
+    throw new TypeError("Cannot create ProvenanceSink: 'dir' must be a non-empty path");
+  }
+  if (!Number.isInteger(maxCharsPerCall) || maxCharsPerCall < 200) {
+    throw new RangeError(
+      `Cannot create ProvenanceSink: 'maxCharsPerCall' must be an integer of at least 200, got ${maxCharsPerCall}`,
+    );
+  }
+  if (redact !== undefined && typeof redact !== "function") {
+    throw new TypeError(
+      "Cannot create ProvenanceSink: 'redact' must be a function (text: string) => string",
+    );
+  }
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
+    throw new TypeError("Cannot create ProvenanceSink: 'metadata' must be a plain object");
+  }
+  return { limit: maxCharsPerCall, redactUpstream, live, overwrite, metadata, flushOnEnd };
+}
+
 function newRunId(): string {
   return crypto.randomUUID().replaceAll("-", "").slice(0, 12);
 }
@@ -94,12 +133,8 @@ export class ProvenanceSink {
   readonly dir: string;
   /** The run id written to `trajectory.json` (12 hex characters). */
   readonly runId: string;
-  readonly #limit: number;
+  readonly #settings: SinkSettings;
   readonly #redact: Redactor | undefined;
-  readonly #live: boolean;
-  readonly #overwrite: boolean;
-  readonly #metadata: Record<string, unknown>;
-  readonly #flushOnEnd: boolean;
   readonly #writer: TraceWriter;
   readonly #calls: CallRecorder;
   /** Records not written yet (`live: false` until `flush()`). */
@@ -127,40 +162,12 @@ export class ProvenanceSink {
    * @throws {RangeError} When `maxCharsPerCall` is not an integer of at least 200.
    */
   constructor(dir: string, options: ProvenanceSinkOptions = {}) {
-    const {
-      maxCharsPerCall = 200_000,
-      redact,
-      redactUpstream = true,
-      live = true,
-      overwrite = false,
-      metadata = {},
-      flushOnEnd = true,
-    } = options;
-    if (typeof dir !== "string" || dir.trim() === "") {
-      throw new TypeError("Cannot create ProvenanceSink: 'dir' must be a non-empty path");
-    }
-    if (!Number.isInteger(maxCharsPerCall) || maxCharsPerCall < 200) {
-      throw new RangeError(
-        `Cannot create ProvenanceSink: 'maxCharsPerCall' must be an integer of at least 200, got ${maxCharsPerCall}`,
-      );
-    }
-    if (redact !== undefined && typeof redact !== "function") {
-      throw new TypeError(
-        "Cannot create ProvenanceSink: 'redact' must be a function (text: string) => string",
-      );
-    }
-    if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
-      throw new TypeError("Cannot create ProvenanceSink: 'metadata' must be a plain object");
-    }
+    const settings = sinkSettings(dir, options);
     this.dir = dir;
     this.runId = newRunId();
-    this.#limit = maxCharsPerCall;
-    this.#redact = checkedRedactor(redact);
-    this.#calls = new CallRecorder(this.#redact, redactUpstream, maxCharsPerCall);
-    this.#live = live;
-    this.#overwrite = overwrite;
-    this.#metadata = metadata;
-    this.#flushOnEnd = flushOnEnd;
+    this.#settings = settings;
+    this.#redact = checkedRedactor(options.redact);
+    this.#calls = new CallRecorder(this.#redact, settings.redactUpstream, settings.limit);
     this.#writer = new TraceWriter(dir);
   }
 
@@ -232,8 +239,10 @@ export class ProvenanceSink {
   #prepare(): Promise<void> {
     this.#prepared ??= (async () => {
       this.#startedAt ??= new Date().toISOString();
-      await this.#writer.prepare(this.runId, this.#overwrite);
-      if (this.#live) this.#writer.trajectory(this.#trajectory(false, { steps: 0, calls: 0 }));
+      await this.#writer.prepare(this.runId, this.#settings.overwrite);
+      if (this.#settings.live) {
+        this.#writer.trajectory(this.#trajectory(false, { steps: 0, calls: 0 }));
+      }
       this.#ready = true;
     })();
     return this.#prepared;
@@ -247,7 +256,7 @@ export class ProvenanceSink {
     }
     this.#started = true;
     this.#state = state;
-    this.#task = scrubValue(state.task, this.#redact, this.#limit);
+    this.#task = scrubValue(state.task, this.#redact, this.#settings.limit);
     this.#startedAt = new Date().toISOString();
     await this.#prepare();
   }
@@ -258,7 +267,7 @@ export class ProvenanceSink {
     if (event.type === "loop_end") {
       this.#outcome = event.outcome;
       this.#endedAt = new Date().toISOString();
-      if (this.#flushOnEnd) return this.flush().then(() => {});
+      if (this.#settings.flushOnEnd) return this.flush().then(() => {});
     }
   }
 
@@ -268,9 +277,9 @@ export class ProvenanceSink {
       startedAt: Date.now() - step.durationMs,
       calls: this.#origins.take(step),
       redact: this.#redact,
-      limit: this.#limit,
+      limit: this.#settings.limit,
     });
-    if (!this.#live) {
+    if (!this.#settings.live) {
       this.#pendingSteps.push({ number: step.number, record });
       return undefined;
     }
@@ -313,7 +322,7 @@ export class ProvenanceSink {
   #recordCall(input: CallInput): void {
     const { files, record } = this.#calls.record(input);
     this.#origins.add(input.index, input);
-    if (this.#live) this.#writer.call(input.index, files, record);
+    if (this.#settings.live) this.#writer.call(input.index, files, record);
     else this.#pendingCalls.push({ index: input.index, files, record });
   }
 
@@ -326,10 +335,10 @@ export class ProvenanceSink {
         task: this.#task,
         outcome: this.#outcome,
         usage: this.#calls.usage,
-        metadata: this.#metadata,
+        metadata: this.#settings.metadata,
         backend: this.#backend,
         redact: this.#redact,
-        limit: this.#limit,
+        limit: this.#settings.limit,
       },
       final,
       counts,
