@@ -14,7 +14,7 @@ import type {
   ModelTurn,
   ToolCallRequest,
   Usage,
-} from "../loop/types.ts";
+} from "../../loop/types.ts";
 import {
   backendError,
   checkBaseUrl,
@@ -27,11 +27,11 @@ import {
   readJsonBody,
   readStreamEvents,
   redact,
-} from "./_http.ts";
-import type { BackendError } from "./backend_error.ts";
-import { renderTextTranscript } from "./_text_protocol.ts";
-import { isRecord, toolCallFromText } from "./_tool_args.ts";
-import { replayAsDeltas } from "./_replay_as_deltas.ts";
+} from "../_http.ts";
+import type { BackendError } from "../backend_error.ts";
+import { renderTextTranscript } from "../_text_protocol.ts";
+import { isRecord, toolCallFromText } from "../_tool_args.ts";
+import { replayAsDeltas } from "../_replay_as_deltas.ts";
 
 /**
  * Options of `OpenAICompatibleBackend`.
