@@ -11,7 +11,7 @@ import {
   isRetryableStatus,
   type ProviderErrorInfo,
   redact,
-} from "../_http.ts";
+} from "../_http_context.ts";
 import type { BackendError } from "../backend_error.ts";
 import { isRecord } from "../_tool_args.ts";
 

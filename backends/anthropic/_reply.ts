@@ -7,7 +7,7 @@
  */
 
 import type { ModelTurn, ToolCallRequest, Usage } from "../../loop/types.ts";
-import { backendError, type HttpContext } from "../_http.ts";
+import { backendError, type HttpContext } from "../_http_context.ts";
 import { isRecord, toolCallFromText } from "../_tool_args.ts";
 import type { AnthropicProviderData, Block } from "./_messages.ts";
 import { streamError } from "./_errors.ts";

@@ -6,7 +6,8 @@
  */
 
 import type { ModelDelta, ModelTurn } from "../../loop/types.ts";
-import { backendError, type HttpContext, readStreamEvents } from "../_http.ts";
+import { backendError, type HttpContext } from "../_http_context.ts";
+import { readStreamEvents } from "../_stream_events.ts";
 import { isRecord } from "../_tool_args.ts";
 import type { Block } from "./_messages.ts";
 import { streamError } from "./_errors.ts";

@@ -11,15 +11,9 @@ import type {
   ModelRequest,
   ModelTurn,
 } from "../../loop/types.ts";
-import {
-  checkBaseUrl,
-  checkPositive,
-  DEFAULT_MAX_REPLY_LENGTH,
-  type FetchLike,
-  type HttpContext,
-  postJson,
-  readJsonBody,
-} from "../_http.ts";
+import { type FetchLike, postJson, readJsonBody } from "../_http.ts";
+import { DEFAULT_MAX_REPLY_LENGTH, type HttpContext } from "../_http_context.ts";
+import { checkBaseUrl, checkPositive } from "../_http_options.ts";
 import { replayAsDeltas } from "../_replay_as_deltas.ts";
 import { readAnthropicError } from "./_errors.ts";
 import { markLastBlock, nativeMessages, textMessages } from "./_messages.ts";

@@ -6,7 +6,12 @@
  * @module
  */
 
-import { backendError, type HttpContext, type ProviderErrorInfo, redact } from "../_http.ts";
+import {
+  backendError,
+  type HttpContext,
+  type ProviderErrorInfo,
+  redact,
+} from "../_http_context.ts";
 import type { BackendError } from "../backend_error.ts";
 import { isRecord } from "../_tool_args.ts";
 

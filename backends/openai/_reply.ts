@@ -6,7 +6,7 @@
  */
 
 import type { ModelTurn, ToolCallRequest, Usage } from "../../loop/types.ts";
-import { backendError, type HttpContext } from "../_http.ts";
+import { backendError, type HttpContext } from "../_http_context.ts";
 import { isRecord, toolCallFromText } from "../_tool_args.ts";
 import { errorInBody } from "./_errors.ts";
 

@@ -6,7 +6,8 @@
  */
 
 import type { ModelDelta, ModelTurn, Usage } from "../../loop/types.ts";
-import { backendError, type HttpContext, readStreamEvents } from "../_http.ts";
+import { backendError, type HttpContext } from "../_http_context.ts";
+import { readStreamEvents } from "../_stream_events.ts";
 import { isRecord, toolCallFromText } from "../_tool_args.ts";
 import { errorInBody } from "./_errors.ts";
 import { mapStop, reasoningOf, usageOf } from "./_reply.ts";
