@@ -7,7 +7,7 @@
 
 import type { ModelDelta, ModelTurn } from "../../loop/types.ts";
 import { backendError, type HttpContext } from "../_http_context.ts";
-import { readStreamEvents } from "../_stream_events.ts";
+import { readJsonEvents } from "../_stream_events.ts";
 import { isRecord } from "../_tool_args.ts";
 import type { Block } from "./_messages.ts";
 import { streamError } from "./_errors.ts";
@@ -20,13 +20,6 @@ export async function readStream(
   signal: AbortSignal,
   onDelta: ((delta: ModelDelta) => void) | undefined,
 ): Promise<ModelTurn> {
-  if (response.body === null) {
-    throw backendError(http, `Cannot read the stream of backend "${http.backend}": no body`, {
-      status: response.status,
-      retryable: true,
-      providerType: "invalid_stream",
-    });
-  }
   let messageId: string | undefined;
   let blocks = new Map<number, Block>();
   let rawArgs = new Map<Block, string>();
@@ -34,25 +27,8 @@ export async function readStream(
   let usage = emptyUsage();
   let stopReason: string | undefined;
   let model: string | undefined;
-  let stopped = false;
 
-  await readStreamEvents(http, response.body, signal, ({ data, unterminated }) => {
-    if (stopped) return;
-    const trimmed = data.trim();
-    if (trimmed === "") return;
-    let event: unknown;
-    try {
-      event = JSON.parse(trimmed);
-    } catch (error) {
-      throw backendError(
-        http,
-        `Cannot read the stream of backend "${http.backend}": ` +
-          (unterminated
-            ? "the stream stopped in the middle of an event"
-            : `an event is not JSON: ${trimmed.slice(0, 200)}`),
-        { status: 200, retryable: true, providerType: "invalid_stream", cause: error },
-      );
-    }
+  const stopped = await readJsonEvents(http, response, signal, (event) => {
     if (!isRecord(event)) return;
     switch (event.type) {
       case "message_start": {
@@ -103,8 +79,7 @@ export async function readStream(
         break;
       }
       case "message_stop":
-        stopped = true;
-        break;
+        return true;
       case "error":
         throw streamError(http, event);
       default:

@@ -11,10 +11,10 @@ import type {
   ModelRequest,
   ModelTurn,
 } from "../../loop/types.ts";
-import { type FetchLike, postJson, readJsonBody } from "../_http.ts";
+import type { FetchLike } from "../_http.ts";
 import { DEFAULT_MAX_REPLY_LENGTH, type HttpContext } from "../_http_context.ts";
-import { checkBaseUrl, checkPositive } from "../_http_options.ts";
-import { replayAsDeltas } from "../_replay_as_deltas.ts";
+import { checkPositive, checkSharedOptions } from "../_http_options.ts";
+import { postTurn } from "../_post_turn.ts";
 import { readAnthropicError } from "./_errors.ts";
 import { markLastBlock, nativeMessages, textMessages } from "./_messages.ts";
 import { turnFromMessage } from "./_reply.ts";
@@ -165,22 +165,21 @@ export class AnthropicBackend implements Backend {
       extraBody = {},
       fetch: fetchImpl = globalThis.fetch,
     } = options ?? ({} as AnthropicOptions);
-    if (typeof model !== "string" || model.trim() === "") {
-      throw new TypeError(
-        `Cannot create AnthropicBackend: 'model' must be a model name such as "${DEFAULT_ANTHROPIC_MODEL}"`,
-      );
-    }
+    this.baseUrl = checkSharedOptions("AnthropicBackend", DEFAULT_ANTHROPIC_MODEL, {
+      model,
+      baseUrl,
+      timeoutMs,
+      maxReplyLength,
+      maxTokens,
+      contextWindow,
+      fetch: fetchImpl,
+    }).replace(/\/v1$/, "");
     if (typeof apiKey !== "string" || apiKey.trim() === "") {
       throw new TypeError(
         "Cannot create AnthropicBackend: 'apiKey' is missing; pass it, or use " +
           "AnthropicBackend.fromEnv(Deno.env.toObject()) with ANTHROPIC_API_KEY set",
       );
     }
-    this.baseUrl = checkBaseUrl(baseUrl, "AnthropicBackend").replace(/\/v1$/, "");
-    checkPositive("timeoutMs", timeoutMs);
-    checkPositive("maxReplyLength", maxReplyLength);
-    checkPositive("maxTokens", maxTokens);
-    checkPositive("contextWindow", contextWindow);
     if (thinkingBudget !== undefined) {
       checkPositive("thinkingBudget", thinkingBudget);
       if (thinkingBudget >= maxTokens) {
@@ -189,9 +188,6 @@ export class AnthropicBackend implements Backend {
             `'maxTokens' (${maxTokens}); raise maxTokens`,
         );
       }
-    }
-    if (typeof fetchImpl !== "function") {
-      throw new TypeError("Cannot create AnthropicBackend: 'fetch' must be a function");
     }
     this.name = name;
     this.model = model;
@@ -263,7 +259,7 @@ export class AnthropicBackend implements Backend {
   generate(request: ModelRequest, options: GenerateOptions = {}): Promise<ModelTurn> {
     const { signal, onDelta } = options;
     const stream = this.#stream === "auto" ? onDelta !== undefined : this.#stream;
-    return postJson(this.#http, {
+    return postTurn(this.#http, {
       url: `${this.baseUrl}/v1/messages`,
       headers: {
         "content-type": "application/json",
@@ -276,16 +272,7 @@ export class AnthropicBackend implements Backend {
       fetch: this.#fetch,
       ...(signal ? { signal } : {}),
       timeoutMs: this.#timeoutMs,
-    }, async (response, combined) => {
-      const type = response.headers.get("content-type") ?? "";
-      // An HTML page (a proxy, a login wall) is reported as such by the JSON reader.
-      if (stream && !type.includes("application/json") && !type.includes("text/html")) {
-        return await readStream(this.#http, response, combined, onDelta);
-      }
-      const turn = turnFromMessage(this.#http, await readJsonBody(this.#http, response));
-      if (onDelta) replayAsDeltas(turn, onDelta);
-      return turn;
-    });
+    }, { stream, onDelta, readReply: turnFromMessage, readStream });
   }
 
   /**

@@ -7,7 +7,7 @@
 
 import type { ModelDelta, ModelTurn, Usage } from "../../loop/types.ts";
 import { backendError, type HttpContext } from "../_http_context.ts";
-import { readStreamEvents } from "../_stream_events.ts";
+import { readJsonEvents } from "../_stream_events.ts";
 import { isRecord, toolCallFromText } from "../_tool_args.ts";
 import { errorInBody } from "./_errors.ts";
 import { mapStop, reasoningOf, usageOf } from "./_reply.ts";
@@ -25,20 +25,12 @@ export async function readStream(
   signal: AbortSignal,
   onDelta: ((delta: ModelDelta) => void) | undefined,
 ): Promise<ModelTurn> {
-  if (response.body === null) {
-    throw backendError(http, `Cannot read the stream of backend "${http.backend}": no body`, {
-      status: response.status,
-      retryable: true,
-      providerType: "invalid_stream",
-    });
-  }
   let text = "";
   let refusal = "";
   let reasoning = "";
   let finish: string | undefined;
   let usage: Usage | undefined;
   let model: string | undefined;
-  let sawDone = false;
   let sawChoice = false;
   const calls: PartialCall[] = [];
   const byIndex = new Map<number, PartialCall>();
@@ -82,27 +74,7 @@ export async function readStream(
     });
   };
 
-  await readStreamEvents(http, response.body, signal, ({ data, unterminated }) => {
-    if (sawDone) return;
-    const trimmed = data.trim();
-    if (trimmed === "[DONE]") {
-      sawDone = true;
-      return;
-    }
-    if (trimmed === "") return;
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(trimmed);
-    } catch (error) {
-      throw backendError(
-        http,
-        `Cannot read the stream of backend "${http.backend}": ` +
-          (unterminated
-            ? "the stream stopped in the middle of an event"
-            : `an event is not JSON: ${trimmed.slice(0, 200)}`),
-        { status: 200, retryable: true, providerType: "invalid_stream", cause: error },
-      );
-    }
+  const sawDone = await readJsonEvents(http, response, signal, (chunk) => {
     if (!isRecord(chunk)) return;
     if (chunk.error !== undefined && chunk.error !== null) throw errorInBody(http, chunk);
     if (typeof chunk.model === "string") model = chunk.model;
@@ -129,7 +101,7 @@ export async function readStream(
       const reason = mapStop(choice.finish_reason);
       if (reason) finish = reason;
     }
-  });
+  }, "[DONE]");
 
   if (!sawDone && finish === undefined) {
     throw backendError(

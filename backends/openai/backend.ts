@@ -11,10 +11,10 @@ import type {
   ModelRequest,
   ModelTurn,
 } from "../../loop/types.ts";
-import { type FetchLike, postJson, readJsonBody } from "../_http.ts";
+import type { FetchLike } from "../_http.ts";
 import { DEFAULT_MAX_REPLY_LENGTH, type HttpContext } from "../_http_context.ts";
-import { checkBaseUrl, checkPositive } from "../_http_options.ts";
-import { replayAsDeltas } from "../_replay_as_deltas.ts";
+import { checkSharedOptions } from "../_http_options.ts";
+import { postTurn } from "../_post_turn.ts";
 import { readOpenAIError } from "./_errors.ts";
 import { nativeMessages, textMessages } from "./_messages.ts";
 import { turnFromCompletion } from "./_reply.ts";
@@ -156,21 +156,15 @@ export class OpenAICompatibleBackend implements Backend {
       extraBody = {},
       fetch: fetchImpl = globalThis.fetch,
     } = options ?? ({} as OpenAICompatibleOptions);
-    if (typeof model !== "string" || model.trim() === "") {
-      throw new TypeError(
-        `Cannot create OpenAICompatibleBackend: 'model' must be a model name such as "gpt-4o-mini", got ${
-          JSON.stringify(model)
-        }`,
-      );
-    }
-    this.baseUrl = checkBaseUrl(baseUrl, "OpenAICompatibleBackend");
-    checkPositive("timeoutMs", timeoutMs);
-    checkPositive("maxReplyLength", maxReplyLength);
-    if (maxTokens !== undefined) checkPositive("maxTokens", maxTokens);
-    if (contextWindow !== undefined) checkPositive("contextWindow", contextWindow);
-    if (typeof fetchImpl !== "function") {
-      throw new TypeError("Cannot create OpenAICompatibleBackend: 'fetch' must be a function");
-    }
+    this.baseUrl = checkSharedOptions("OpenAICompatibleBackend", "gpt-4o-mini", {
+      model,
+      baseUrl,
+      timeoutMs,
+      maxReplyLength,
+      maxTokens,
+      contextWindow,
+      fetch: fetchImpl,
+    });
     this.name = name;
     this.model = model;
     this.#apiKey = apiKey === "" ? undefined : apiKey;
@@ -252,25 +246,14 @@ export class OpenAICompatibleBackend implements Backend {
   generate(request: ModelRequest, options: GenerateOptions = {}): Promise<ModelTurn> {
     const { signal, onDelta } = options;
     const stream = this.#stream === "auto" ? onDelta !== undefined : this.#stream;
-    const body = this.requestBody(request, { stream });
-    return postJson(this.#http, {
+    return postTurn(this.#http, {
       url: `${this.baseUrl}/chat/completions`,
       headers: this.#requestHeaders(stream),
-      body,
+      body: this.requestBody(request, { stream }),
       fetch: this.#fetch,
       ...(signal ? { signal } : {}),
       timeoutMs: this.#timeoutMs,
-    }, async (response, combined) => {
-      const type = response.headers.get("content-type") ?? "";
-      // An HTML page (a proxy, a login wall) is reported as such by the JSON reader.
-      if (stream && !type.includes("application/json") && !type.includes("text/html")) {
-        return await readStream(this.#http, response, combined, onDelta);
-      }
-      const json = await readJsonBody(this.#http, response);
-      const turn = turnFromCompletion(this.#http, json);
-      if (onDelta) replayAsDeltas(turn, onDelta);
-      return turn;
-    });
+    }, { stream, onDelta, readReply: turnFromCompletion, readStream });
   }
 
   /**
