@@ -18,11 +18,13 @@ const STOP_REASONS: Record<string, string> = {
   content_filter: "refusal",
 };
 
+/** The loop's stop reason for a `finish_reason`; unknown reasons pass through. */
 export function mapStop(reason: unknown): string | undefined {
   if (typeof reason !== "string" || reason === "") return undefined;
   return STOP_REASONS[reason] ?? reason;
 }
 
+/** Usage from a `usage` object: `prompt_tokens`, `completion_tokens`, cached prompt tokens. */
 export function usageOf(raw: unknown): Usage | undefined {
   if (!isRecord(raw)) return undefined;
   const input = typeof raw.prompt_tokens === "number" ? raw.prompt_tokens : 0;
@@ -38,12 +40,45 @@ export function usageOf(raw: unknown): Usage | undefined {
   };
 }
 
+/** The reasoning text of a message or delta (`reasoning_content` or `reasoning`). */
 export function reasoningOf(record: Record<string, unknown>): string | undefined {
   const value = record.reasoning_content ?? record.reasoning;
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
+/** A tool call's `arguments` as text: servers send a JSON string, a few an object. */
+export function argumentsText(value: unknown): string {
+  return typeof value === "string" ? value : isRecord(value) ? JSON.stringify(value) : "";
+}
+
+/** A whole Chat Completions reply as a turn, from its first choice. */
 export function turnFromCompletion(http: HttpContext, json: unknown): ModelTurn {
+  const { reply, choice, message } = readChoice(http, json);
+  const refusal = typeof message.refusal === "string" && message.refusal !== ""
+    ? message.refusal
+    : undefined;
+  const text = typeof message.content === "string" ? message.content : refusal ?? "";
+  const toolCalls = toolCallsOf(message.tool_calls);
+  const usage = usageOf(reply.usage);
+  const stopReason = refusal !== undefined ? "refusal" : mapStop(choice.finish_reason);
+  const reasoning = reasoningOf(message);
+  return {
+    text,
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
+    ...(usage ? { usage } : {}),
+    ...(stopReason ? { stopReason } : {}),
+    ...(reasoning ? { reasoning } : {}),
+    ...(typeof reply.model === "string" ? { model: reply.model } : {}),
+  };
+}
+
+type Json = Record<string, unknown>;
+
+/** The reply's choice with index 0 (else its first), which must hold a message. */
+function readChoice(
+  http: HttpContext,
+  json: unknown,
+): { reply: Json; choice: Json; message: Json } {
   if (!isRecord(json)) {
     throw backendError(
       http,
@@ -62,38 +97,18 @@ export function turnFromCompletion(http: HttpContext, json: unknown): ModelTurn 
       { status: 200, retryable: false, providerType: "empty_choices", cause: json },
     );
   }
-  const message = choice.message;
-  const refusal = typeof message.refusal === "string" && message.refusal !== ""
-    ? message.refusal
-    : undefined;
-  const text = typeof message.content === "string" ? message.content : refusal ?? "";
-  const rawCalls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
+  return { reply: json, choice, message: choice.message };
+}
+
+/** A message's `tool_calls`; a call without an id is numbered by its place in the list. */
+function toolCallsOf(raw: unknown): ToolCallRequest[] {
   const toolCalls: ToolCallRequest[] = [];
-  rawCalls.forEach((raw, index) => {
-    if (!isRecord(raw) || !isRecord(raw.function)) return;
-    const fn = raw.function;
-    const args = typeof fn.arguments === "string"
-      ? fn.arguments
-      : isRecord(fn.arguments)
-      ? JSON.stringify(fn.arguments)
-      : "";
-    toolCalls.push(
-      toolCallFromText(
-        typeof raw.id === "string" && raw.id !== "" ? raw.id : `call_${index + 1}`,
-        typeof fn.name === "string" ? fn.name : "",
-        args,
-      ),
-    );
+  (Array.isArray(raw) ? raw : []).forEach((call, index) => {
+    if (!isRecord(call) || !isRecord(call.function)) return;
+    const fn = call.function;
+    const id = typeof call.id === "string" && call.id !== "" ? call.id : `call_${index + 1}`;
+    const name = typeof fn.name === "string" ? fn.name : "";
+    toolCalls.push(toolCallFromText(id, name, argumentsText(fn.arguments)));
   });
-  const usage = usageOf(json.usage);
-  const stopReason = refusal !== undefined ? "refusal" : mapStop(choice.finish_reason);
-  const reasoning = reasoningOf(message);
-  return {
-    text,
-    ...(toolCalls.length > 0 ? { toolCalls } : {}),
-    ...(usage ? { usage } : {}),
-    ...(stopReason ? { stopReason } : {}),
-    ...(reasoning ? { reasoning } : {}),
-    ...(typeof json.model === "string" ? { model: json.model } : {}),
-  };
+  return toolCalls;
 }
