@@ -20,6 +20,7 @@ const STOP_REASONS: Record<string, string> = {
   refusal: "refusal",
 };
 
+/** The loop's stop reason for a `stop_reason`; unknown reasons pass through. */
 export function mapStop(reason: unknown): string | undefined {
   if (typeof reason !== "string" || reason === "") return undefined;
   return STOP_REASONS[reason] ?? reason;
@@ -45,6 +46,7 @@ export function mergeUsage(parts: UsageParts, raw: unknown): void {
   parts.seen = true;
 }
 
+/** The usage the parts add up to, or undefined when no event reported any. */
 export function usageFrom(parts: UsageParts): Usage | undefined {
   if (!parts.seen) return undefined;
   return {
@@ -55,17 +57,25 @@ export function usageFrom(parts: UsageParts): Usage | undefined {
   };
 }
 
+/** Parts before any usage was reported. */
 export function emptyUsage(): UsageParts {
   return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, seen: false };
 }
 
-/** Assemble a turn from finished content blocks. */
+/** How a message ended: what its last events or its reply said. */
+export interface MessageEnd {
+  readonly stopReason: string | undefined;
+  readonly usage: Usage | undefined;
+  readonly model: string | undefined;
+}
+
+/** Assemble a turn from finished content blocks and the arguments streamed into them. */
 export function turnFromBlocks(
   blocks: readonly Block[],
   rawArgs: ReadonlyMap<Block, string>,
-  stopReason: string | undefined,
-  usage: Usage | undefined,
+  end: MessageEnd,
 ): ModelTurn {
+  const { stopReason, usage, model } = end;
   let text = "";
   let reasoning = "";
   const toolCalls: ToolCallRequest[] = [];
@@ -75,37 +85,16 @@ export function turnFromBlocks(
       case "text":
         if (typeof block.text === "string") text += block.text;
         break;
-      case "tool_use": {
-        const raw = rawArgs.get(block);
-        const id = typeof block.id === "string" ? block.id : `toolu_${toolCalls.length + 1}`;
-        const name = typeof block.name === "string" ? block.name : "";
-        // Streamed arguments win; a block that arrived whole keeps its `input`.
-        toolCalls.push(
-          raw !== undefined && raw.trim() !== ""
-            ? toolCallFromText(id, name, raw)
-            : isRecord(block.input)
-            ? { id, name, args: block.input }
-            : { id, name, args: {} },
-        );
+      case "tool_use":
+        toolCalls.push(toolCallOf(block, rawArgs.get(block), toolCalls.length + 1));
         break;
-      }
       case "thinking":
         if (typeof block.thinking === "string") reasoning += block.thinking;
         carried.push(block);
         break;
-      default: {
+      default:
         // redacted_thinking, server_tool_use, web_search_tool_result, ...: carry back as is.
-        const raw = rawArgs.get(block);
-        if (raw !== undefined && raw.trim() !== "") {
-          try {
-            carried.push({ ...block, input: JSON.parse(raw) });
-            break;
-          } catch {
-            // keep the block as it started
-          }
-        }
-        carried.push(block);
-      }
+        carried.push(withStreamedInput(block, rawArgs.get(block)));
     }
   }
   const data: AnthropicProviderData = { blocks: carried };
@@ -116,9 +105,29 @@ export function turnFromBlocks(
     ...(stopReason ? { stopReason } : {}),
     ...(reasoning !== "" ? { reasoning } : {}),
     ...(carried.length > 0 ? { providerData: { anthropic: data } } : {}),
+    ...(model !== undefined ? { model } : {}),
   };
 }
 
+/** A `tool_use` block as a call: streamed arguments win, a block that arrived whole keeps its `input`. */
+function toolCallOf(block: Block, raw: string | undefined, number: number): ToolCallRequest {
+  const id = typeof block.id === "string" ? block.id : `toolu_${number}`;
+  const name = typeof block.name === "string" ? block.name : "";
+  if (raw !== undefined && raw.trim() !== "") return toolCallFromText(id, name, raw);
+  return { id, name, args: isRecord(block.input) ? block.input : {} };
+}
+
+/** A carried block with the input streamed into it, when that input is JSON. */
+function withStreamedInput(block: Block, raw: string | undefined): Block {
+  if (raw === undefined || raw.trim() === "") return block;
+  try {
+    return { ...block, input: JSON.parse(raw) };
+  } catch {
+    return block; // keep the block as it started
+  }
+}
+
+/** A whole Messages API reply as a turn. */
 export function turnFromMessage(http: HttpContext, json: unknown): ModelTurn {
   if (!isRecord(json)) {
     throw backendError(
@@ -137,7 +146,9 @@ export function turnFromMessage(http: HttpContext, json: unknown): ModelTurn {
   }
   const usage = emptyUsage();
   mergeUsage(usage, json.usage);
-  const blocks = json.content.filter(isRecord);
-  const turn = turnFromBlocks(blocks, new Map(), mapStop(json.stop_reason), usageFrom(usage));
-  return typeof json.model === "string" ? { ...turn, model: json.model } : turn;
+  return turnFromBlocks(json.content.filter(isRecord), new Map(), {
+    stopReason: mapStop(json.stop_reason),
+    usage: usageFrom(usage),
+    model: typeof json.model === "string" ? json.model : undefined,
+  });
 }
