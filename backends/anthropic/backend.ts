@@ -16,7 +16,7 @@ import { DEFAULT_MAX_REPLY_LENGTH, type HttpContext } from "../_http_context.ts"
 import { checkPositive, checkSharedOptions } from "../_http_options.ts";
 import { postTurn } from "../_post_turn.ts";
 import { readAnthropicError } from "./_errors.ts";
-import { markLastBlock, nativeMessages, textMessages } from "./_messages.ts";
+import { buildRequestBody, type CacheControl, type RequestSettings } from "./_messages.ts";
 import { turnFromMessage } from "./_reply.ts";
 import { readStream } from "./_stream.ts";
 
@@ -130,17 +130,14 @@ export class AnthropicBackend implements Backend {
   readonly #apiKey: string;
   readonly #stream: boolean | "auto";
   readonly #timeoutMs: number;
-  readonly #maxTokens: number;
-  readonly #cache: false | { type: "ephemeral"; ttl?: "1h" };
-  readonly #thinkingBudget: number | undefined;
   readonly #version: string;
   readonly #headers: Readonly<Record<string, string>>;
-  readonly #extraBody: Readonly<Record<string, unknown>>;
   readonly #fetch: FetchLike;
   readonly #http: HttpContext;
+  readonly #request: RequestSettings;
 
   /**
-   * Create a AnthropicBackend.
+   * Create an AnthropicBackend.
    *
    * @param options Model, key and behaviour.
    * @throws {TypeError} When `model` or `apiKey` is missing, or `baseUrl` is malformed.
@@ -174,44 +171,24 @@ export class AnthropicBackend implements Backend {
       contextWindow,
       fetch: fetchImpl,
     }).replace(/\/v1$/, "");
-    if (typeof apiKey !== "string" || apiKey.trim() === "") {
-      throw new TypeError(
-        "Cannot create AnthropicBackend: 'apiKey' is missing; pass it, or use " +
-          "AnthropicBackend.fromEnv(Deno.env.toObject()) with ANTHROPIC_API_KEY set",
-      );
-    }
-    if (thinkingBudget !== undefined) {
-      checkPositive("thinkingBudget", thinkingBudget);
-      if (thinkingBudget >= maxTokens) {
-        throw new RangeError(
-          `Cannot create AnthropicBackend: 'thinkingBudget' (${thinkingBudget}) must be below ` +
-            `'maxTokens' (${maxTokens}); raise maxTokens`,
-        );
-      }
-    }
+    checkAnthropicOptions(apiKey, thinkingBudget, maxTokens);
     this.name = name;
     this.model = model;
+    this.capabilities = Object.freeze({ nativeTools, contextWindow, streaming: stream !== false });
     this.#apiKey = apiKey;
     this.#stream = stream;
     this.#timeoutMs = timeoutMs;
-    this.#maxTokens = maxTokens;
-    this.#cache = cache === false
-      ? false
-      : cache === "1h"
-      ? { type: "ephemeral", ttl: "1h" }
-      : { type: "ephemeral" };
-    this.#thinkingBudget = thinkingBudget;
     this.#version = version;
     this.#headers = headers;
-    this.#extraBody = extraBody;
     this.#fetch = fetchImpl;
-    this.capabilities = Object.freeze({ nativeTools, contextWindow, streaming: stream !== false });
     this.#http = {
       backend: name,
       secrets: [apiKey],
       readError: readAnthropicError,
       maxReplyLength,
     };
+    const control = cache === false ? false : cacheControl(cache);
+    this.#request = { model, nativeTools, maxTokens, cache: control, thinkingBudget, extraBody };
   }
 
   /**
@@ -283,40 +260,31 @@ export class AnthropicBackend implements Backend {
    * @returns The request body.
    */
   requestBody(request: ModelRequest, options: { stream?: boolean } = {}): Record<string, unknown> {
-    const native = this.capabilities.nativeTools;
-    const cache = this.#cache;
-    const messages = native ? nativeMessages(request.messages) : textMessages(request.messages);
-    const systemTexts = [
-      request.systemPrompt,
-      ...request.messages.filter((m) => m.role === "system" && native).map((m) => m.content),
-    ].filter((text) => text !== "");
-    const body: Record<string, unknown> = {
-      model: this.model,
-      max_tokens: request.maxTokens ?? this.#maxTokens,
-      messages,
-    };
-    if (systemTexts.length > 0) {
-      body.system = systemTexts.map((text, index) => ({
-        type: "text",
-        text,
-        ...(cache && index === systemTexts.length - 1 ? { cache_control: cache } : {}),
-      }));
-    }
-    if (native && request.tools.length > 0) {
-      body.tools = request.tools.map((tool, index) => ({
-        name: tool.name,
-        description: tool.description,
-        input_schema: tool.inputSchema,
-        ...(cache && index === request.tools.length - 1 ? { cache_control: cache } : {}),
-      }));
-    }
-    if (cache) markLastBlock(messages, cache);
-    if (this.#thinkingBudget !== undefined) {
-      body.thinking = { type: "enabled", budget_tokens: this.#thinkingBudget };
-    } else if (request.temperature !== undefined) {
-      body.temperature = request.temperature;
-    }
-    if (options.stream) body.stream = true;
-    return { ...body, ...this.#extraBody };
+    return buildRequestBody(this.#request, request, options.stream === true);
   }
+}
+
+function checkAnthropicOptions(
+  apiKey: unknown,
+  thinkingBudget: number | undefined,
+  maxTokens: number,
+): asserts apiKey is string {
+  if (typeof apiKey !== "string" || apiKey.trim() === "") {
+    throw new TypeError(
+      "Cannot create AnthropicBackend: 'apiKey' is missing; pass it, or use " +
+        "AnthropicBackend.fromEnv(Deno.env.toObject()) with ANTHROPIC_API_KEY set",
+    );
+  }
+  if (thinkingBudget === undefined) return;
+  checkPositive("thinkingBudget", thinkingBudget);
+  if (thinkingBudget >= maxTokens) {
+    throw new RangeError(
+      `Cannot create AnthropicBackend: 'thinkingBudget' (${thinkingBudget}) must be below ` +
+        `'maxTokens' (${maxTokens}); raise maxTokens`,
+    );
+  }
+}
+
+function cacheControl(cache: true | "1h"): CacheControl {
+  return cache === "1h" ? { type: "ephemeral", ttl: "1h" } : { type: "ephemeral" };
 }

@@ -1,14 +1,57 @@
 /**
- * The Chat Completions request: the loop's transcript as `messages` (native
- * `tool_calls`/`tool` messages, or the JSON-in-text protocol).
+ * The Chat Completions request body: the loop's transcript as `messages`
+ * (native `tool_calls`/`tool` messages, or the JSON-in-text protocol), the
+ * tools, the output limit and the stream options.
  *
  * @module
  */
 
-import type { Message } from "../../loop/types.ts";
+import type { Message, ModelRequest } from "../../loop/types.ts";
 import { renderTextTranscript } from "../_text_protocol.ts";
 
-export function nativeMessages(systemPrompt: string, messages: readonly Message[]): unknown[] {
+/** What shapes every request body of one backend. */
+export interface RequestSettings {
+  readonly model: string;
+  readonly nativeTools: boolean;
+  /** The output limit when the request sets none. */
+  readonly maxTokens: number | undefined;
+  /** The field that carries the output limit. */
+  readonly maxTokensField: "max_tokens" | "max_completion_tokens";
+  readonly toolChoice: string | undefined;
+  readonly extraBody: Readonly<Record<string, unknown>>;
+}
+
+/** The JSON body of one Chat Completions request. */
+export function buildRequestBody(
+  settings: RequestSettings,
+  request: ModelRequest,
+  stream: boolean,
+): Record<string, unknown> {
+  const { nativeTools: native, toolChoice } = settings;
+  const body: Record<string, unknown> = {
+    model: settings.model,
+    messages: native
+      ? nativeMessages(request.systemPrompt, request.messages)
+      : textMessages(request.systemPrompt, request.messages),
+  };
+  if (native && request.tools.length > 0) {
+    body.tools = request.tools.map((tool) => ({
+      type: "function",
+      function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },
+    }));
+    if (toolChoice !== undefined) body.tool_choice = toolChoice;
+  }
+  const maxTokens = request.maxTokens ?? settings.maxTokens;
+  if (maxTokens !== undefined) body[settings.maxTokensField] = maxTokens;
+  if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (stream) {
+    body.stream = true;
+    body.stream_options = { include_usage: true };
+  }
+  return { ...body, ...settings.extraBody };
+}
+
+function nativeMessages(systemPrompt: string, messages: readonly Message[]): unknown[] {
   const out: unknown[] = [];
   if (systemPrompt !== "") out.push({ role: "system", content: systemPrompt });
   for (const message of messages) {
@@ -44,7 +87,7 @@ export function nativeMessages(systemPrompt: string, messages: readonly Message[
   return out;
 }
 
-export function textMessages(systemPrompt: string, messages: readonly Message[]): unknown[] {
+function textMessages(systemPrompt: string, messages: readonly Message[]): unknown[] {
   const out: unknown[] = [];
   if (systemPrompt !== "") out.push({ role: "system", content: systemPrompt });
   for (const turn of renderTextTranscript(messages)) out.push(turn);

@@ -16,7 +16,7 @@ import { DEFAULT_MAX_REPLY_LENGTH, type HttpContext } from "../_http_context.ts"
 import { checkSharedOptions } from "../_http_options.ts";
 import { postTurn } from "../_post_turn.ts";
 import { readOpenAIError } from "./_errors.ts";
-import { nativeMessages, textMessages } from "./_messages.ts";
+import { buildRequestBody, type RequestSettings } from "./_messages.ts";
 import { turnFromCompletion } from "./_reply.ts";
 import { readStream } from "./_stream.ts";
 
@@ -124,16 +124,13 @@ export class OpenAICompatibleBackend implements Backend {
   readonly #apiKey: string | undefined;
   readonly #stream: boolean | "auto";
   readonly #timeoutMs: number;
-  readonly #maxTokens: number | undefined;
-  readonly #maxTokensField: "max_tokens" | "max_completion_tokens";
-  readonly #toolChoice: string | undefined;
   readonly #headers: Readonly<Record<string, string>>;
-  readonly #extraBody: Readonly<Record<string, unknown>>;
   readonly #fetch: FetchLike;
   readonly #http: HttpContext;
+  readonly #request: RequestSettings;
 
   /**
-   * Create a OpenAICompatibleBackend.
+   * Create an OpenAICompatibleBackend.
    *
    * @param options Model, endpoint, key and behaviour.
    * @throws {TypeError} When `model` or `baseUrl` is missing or malformed.
@@ -167,29 +164,25 @@ export class OpenAICompatibleBackend implements Backend {
     });
     this.name = name;
     this.model = model;
-    this.#apiKey = apiKey === "" ? undefined : apiKey;
-    this.#stream = stream;
-    this.#timeoutMs = timeoutMs;
-    this.#maxTokens = maxTokens;
-    this.#maxTokensField = options.maxTokensField ??
-      (new URL(this.baseUrl).hostname === "api.openai.com"
-        ? "max_completion_tokens"
-        : "max_tokens");
-    this.#toolChoice = toolChoice;
-    this.#headers = headers;
-    this.#extraBody = extraBody;
-    this.#fetch = fetchImpl;
     this.capabilities = Object.freeze({
       nativeTools,
       streaming: stream !== false,
       ...(contextWindow !== undefined ? { contextWindow } : {}),
     });
+    this.#apiKey = apiKey === "" ? undefined : apiKey;
+    this.#stream = stream;
+    this.#timeoutMs = timeoutMs;
+    this.#headers = headers;
+    this.#fetch = fetchImpl;
     this.#http = {
       backend: name,
       secrets: this.#apiKey ? [this.#apiKey] : [],
       readError: readOpenAIError,
       maxReplyLength,
     };
+    const maxTokensField = options.maxTokensField ??
+      (isOpenAIHost(this.baseUrl) ? "max_completion_tokens" : "max_tokens");
+    this.#request = { model, nativeTools, maxTokens, maxTokensField, toolChoice, extraBody };
   }
 
   /**
@@ -265,32 +258,7 @@ export class OpenAICompatibleBackend implements Backend {
    * @returns The request body.
    */
   requestBody(request: ModelRequest, options: { stream?: boolean } = {}): Record<string, unknown> {
-    const native = this.capabilities.nativeTools;
-    const body: Record<string, unknown> = {
-      model: this.model,
-      messages: native
-        ? nativeMessages(request.systemPrompt, request.messages)
-        : textMessages(request.systemPrompt, request.messages),
-    };
-    if (native && request.tools.length > 0) {
-      body.tools = request.tools.map((tool) => ({
-        type: "function",
-        function: {
-          name: tool.name,
-          description: tool.description,
-          parameters: tool.inputSchema,
-        },
-      }));
-      if (this.#toolChoice !== undefined) body.tool_choice = this.#toolChoice;
-    }
-    const maxTokens = request.maxTokens ?? this.#maxTokens;
-    if (maxTokens !== undefined) body[this.#maxTokensField] = maxTokens;
-    if (request.temperature !== undefined) body.temperature = request.temperature;
-    if (options.stream) {
-      body.stream = true;
-      body.stream_options = { include_usage: true };
-    }
-    return { ...body, ...this.#extraBody };
+    return buildRequestBody(this.#request, request, options.stream === true);
   }
 
   #requestHeaders(stream: boolean): Record<string, string> {
