@@ -72,3 +72,14 @@ export async function record(
 export async function readJson(path: string): Promise<Record<string, unknown>> {
   return JSON.parse(await Deno.readTextFile(path));
 }
+
+/** Command io that keeps what a command prints, line by line. */
+export function capturedIo() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) },
+  };
+}
