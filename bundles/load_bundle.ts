@@ -15,7 +15,7 @@ import { bundleLibrary } from "./bundle_library.ts";
 import { BundleError, type BundleProblem } from "./bundle_error.ts";
 import type { McpServerSpec } from "./bundle_manifest.ts";
 import { declaredTool } from "./declared_tool.ts";
-import { HOOK_FACTORIES } from "./hook_registry.ts";
+import { declaredHooks } from "./hook_registry.ts";
 import { type BundleFolder, readBundleFolder } from "./read_bundle_folder.ts";
 
 /**
@@ -462,32 +462,12 @@ export async function buildBundle(
     }
   }
 
-  const hooks: Hook[] = [...(preset.hooks ?? [])];
-  folder.hooks.forEach((spec, index) => {
-    const where = `${folder.displayRoot}/hooks/hooks.json`;
-    const factory = HOOK_FACTORIES.get(spec.use);
-    if (!factory) {
-      problems.push({
-        path: where,
-        field: `hooks[${index}].use`,
-        message: `unknown hook "${spec.use}"; known hooks: ${
-          [...HOOK_FACTORIES.keys()].join(", ")
-        }`,
-      });
-      return;
-    }
-    try {
-      hooks.push(
-        factory(spec.config ?? {}, { workspace: runtime.workspace, commands: runtime.commands }),
-      );
-    } catch (error) {
-      problems.push({
-        path: where,
-        field: `hooks[${index}].config`,
-        message: (error as Error).message,
-      });
-    }
+  const declared = declaredHooks(folder.hooks, `${folder.displayRoot}/hooks/hooks.json`, {
+    workspace: runtime.workspace,
+    commands: runtime.commands,
   });
+  const hooks: Hook[] = [...(preset.hooks ?? []), ...declared.hooks];
+  problems.push(...declared.problems);
 
   const connections: McpConnection[] = [];
   const close = async () => {
