@@ -74,12 +74,15 @@ export async function readJson(path: string): Promise<Record<string, unknown>> {
 }
 
 /** Command io that keeps what a command prints, line by line. */
-export function capturedIo() {
+export function captureIo() {
   const out: string[] = [];
   const err: string[] = [];
   return {
     out,
     err,
-    io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) },
+    io: {
+      stdout: (text: string) => void out.push(text),
+      stderr: (text: string) => void err.push(text),
+    },
   };
 }
