@@ -2,6 +2,7 @@
 // mod.ts's module graph stays free of heavy dependencies.
 import assert from "node:assert/strict";
 import { relative } from "node:path";
+import { moduleGraph } from "./_module_graph.ts";
 
 const root = new URL("../", import.meta.url);
 const LAYERS = [
@@ -95,21 +96,7 @@ Deno.test("imports between layers point downward only", async () => {
 });
 
 Deno.test("mod.ts loads neither zod nor yaml at import time (lazy dynamic imports allowed)", async () => {
-  const { stdout, code } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "info",
-      "--json",
-      "--config",
-      new URL("deno.json", root).pathname,
-      new URL("mod.ts", root).pathname,
-    ],
-  }).output();
-  assert.equal(code, 0);
-  const info = JSON.parse(new TextDecoder().decode(stdout));
-  const runtimeDeps = (info.modules as {
-    specifier: string;
-    dependencies?: { specifier: string; code?: unknown; isDynamic?: boolean }[];
-  }[])
+  const runtimeDeps = (await moduleGraph("mod.ts"))
     .flatMap((module) =>
       (module.dependencies ?? []).filter((dep) => dep.code !== undefined && dep.isDynamic !== true)
         .map((dep) => dep.specifier)
