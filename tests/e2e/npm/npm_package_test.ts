@@ -105,63 +105,84 @@ console.log(JSON.stringify({ lines, stop: outcome.stopReason, answer: outcome.fi
     assert.match(out, /done/);
   });
 
-  Deno.test(
-    unlessDeno(`npm package on ${runtime.name}: the CLI writes a trace that show reads`, [
-      "provenance/",
-    ], async () => {
-      const dir = await installedFolder();
-      const name = `traced-${runtime.name.replace(/\W/g, "")}`;
-      await ok([...runtime.cli, "new", name], dir, runtime);
-      const trace = `${name}-trace`;
-      await ok(
-        [...runtime.cli, "run", name, "Say hello", "--scripted", "--trace-dir", trace],
-        dir,
-        runtime,
-      );
-      const shown = await ok([...runtime.cli, "show", trace], dir, runtime);
-      assert.match(shown, /done/);
-    }),
-  );
+  Deno.test(`npm package on ${runtime.name}: the CLI writes a trace that show reads`, async () => {
+    const dir = await installedFolder();
+    const name = `traced-${runtime.name.replace(/\W/g, "")}`;
+    await ok([...runtime.cli, "new", name], dir, runtime);
+    const trace = `${name}-trace`;
+    await ok(
+      [...runtime.cli, "run", name, "Say hello", "--scripted", "--trace-dir", trace],
+      dir,
+      runtime,
+    );
+    const shown = await ok([...runtime.cli, "show", trace], dir, runtime);
+    assert.match(shown, /done/);
+  });
 
-  Deno.test(
-    unlessDeno(`npm package on ${runtime.name}: a run with checkpoints resumes from the store`, [
-      "hooks/checkpoint/",
-    ], async () => {
-      const out = await script(
-        runtime,
-        "checkpoint",
-        `${GREET}
+  Deno.test(`npm package on ${runtime.name}: a run with checkpoints resumes from the store`, async () => {
+    const out = await script(
+      runtime,
+      "checkpoint",
+      `${GREET}
+import { readdirSync } from "node:fs";
 import { checkpointHook, FileCheckpointStore } from "looplet/hooks";
-const store = new FileCheckpointStore("checkpoints-" + Math.random().toString(36).slice(2));
-await composableLoop({ llm: llm(), tools: [greet], task: "Greet Ann", hooks: [checkpointHook(store)] }).complete();
-const state = await store.latest({ task: "Greet Ann" });
-console.log(JSON.stringify({ steps: state.steps.length, tools: state.steps.map((s) => s.call.tool) }));
+const dir = "checkpoints-" + Math.random().toString(36).slice(2);
+// durable: fsync; fileEvery 1 and keep 2: a snapshot file per step, the oldest deleted.
+const options = { durable: true, fileEvery: 1, keep: 2 };
+const first = new FileCheckpointStore(dir, options);
+const hooks = [checkpointHook(first)];
+await composableLoop({ llm: llm(), tools: [greet], task: "Greet Ann", maxSteps: 1, hooks }).complete();
+await first.close();
+// A second store resumes after step 1, reopening the journal on disk.
+const second = new FileCheckpointStore(dir, options);
+const resume = await second.latest({ task: "Greet Ann" });
+const after = resume.steps.length;
+await composableLoop({ llm: llm(), tools: [greet], task: "Greet Ann", resume, hooks: [checkpointHook(second)] }).complete();
+const state = await new FileCheckpointStore(dir).latest({ task: "Greet Ann" });
+const files = readdirSync(dir).sort().map((name) => name.replace(/\\d{8}/, "N"));
+await second.clear();
+console.log(JSON.stringify({ after, tools: state.steps.map((s) => s.call.tool), files,
+  cleared: readdirSync(dir), warnings: second.warnings }));
 `,
-      );
-      assert.deepEqual(JSON.parse(out), { steps: 2, tools: ["greet", "done"] });
-    }),
-  );
+    );
+    assert.deepEqual(JSON.parse(out), {
+      after: 1,
+      tools: ["greet", "greet", "done"],
+      files: ["checkpoint-N.json", "checkpoint-N.json", "journal.jsonl"],
+      cleared: [],
+      warnings: [],
+    });
+  });
 
-  Deno.test(
-    unlessDeno(`npm package on ${runtime.name}: ProvenanceSink writes a trace loadTrace reads`, [
-      "provenance/",
-    ], async () => {
-      const out = await script(
-        runtime,
-        "trace",
-        `${GREET}
+  Deno.test(`npm package on ${runtime.name}: ProvenanceSink writes a trace loadTrace reads`, async () => {
+    const out = await script(
+      runtime,
+      "trace",
+      `${GREET}
 import { loadTrace, ProvenanceSink } from "looplet/provenance";
 const dir = "trace-" + Math.random().toString(36).slice(2);
-const sink = new ProvenanceSink(dir);
-await composableLoop({ llm: sink.wrap(llm()), tools: [greet], task: "Greet Ann", hooks: [sink.hook()] }).complete();
-await sink.flush();
+const traced = async (options) => {
+  const sink = new ProvenanceSink(dir, options);
+  await composableLoop({ llm: sink.wrap(llm()), tools: [greet], task: "Greet Ann", hooks: [sink.hook()] }).complete();
+  await sink.flush();
+  return sink.runId;
+};
+await traced();
+// A second run over the same directory clears the first one's files.
+const runId = await traced({ overwrite: true });
 const trace = await loadTrace(dir);
-console.log(JSON.stringify({ stop: trace.stopReason, steps: trace.steps.length, complete: trace.complete }));
+console.log(JSON.stringify({ stop: trace.stopReason, steps: trace.steps.length, calls: trace.calls.length,
+  complete: trace.complete, same: trace.runId === runId }));
 `,
-      );
-      assert.deepEqual(JSON.parse(out), { stop: "done", steps: 2, complete: true });
-    }),
-  );
+    );
+    assert.deepEqual(JSON.parse(out), {
+      stop: "done",
+      steps: 2,
+      calls: 2,
+      complete: true,
+      same: true,
+    });
+  });
 
   Deno.test(
     unlessDeno(`npm package on ${runtime.name}: an MCP stdio server's tool runs in the loop`, [
