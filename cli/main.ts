@@ -198,12 +198,13 @@ export async function main(args: string[], deps: CliDependencies = {}): Promise<
     stderr: deps.stderr ?? ((text) => console.error(text)),
   };
   const env = deps.env ?? await processEnv();
-  const tty = deps.isTTY ?? (deps.stdout === undefined && await stdoutIsTerminal());
+  const terminal = deps.isTTY ?? (deps.stdout === undefined && await stdoutIsTerminal());
   const context: CliContext = {
     io,
     deps,
     env,
-    tty: env.FORCE_COLOR ? env.FORCE_COLOR !== "0" : tty && !env.NO_COLOR,
+    tty: env.FORCE_COLOR ? env.FORCE_COLOR !== "0" : terminal && !env.NO_COLOR,
+    terminal,
     debug: args.includes("--debug"),
   };
   const [name, ...rest] = args;

@@ -306,7 +306,7 @@ async function cliRun(
   { values, arg }: ParsedArguments,
   context: CliContext,
 ): Promise<number> {
-  const { io, deps, tty } = context;
+  const { io, deps, tty, terminal } = context;
   const json = Boolean(values.json);
   const maxStepsFlag = positiveInteger("run", "max-steps", values["max-steps"]);
   const explicitResponses = (values["scripted-response"] as string[] | undefined) ?? [];
@@ -337,7 +337,7 @@ async function cliRun(
   const onInterrupt = () => controller.abort(new DOMException("interrupted", "AbortError"));
   process.on?.("SIGINT", onInterrupt);
   // The live line writes to the real terminal, so only when output is not injected.
-  const live = liveLine(tty && deps.stdout === undefined && !json, tty, io.stderr);
+  const live = liveLine(terminal && deps.stdout === undefined && !json, tty, io.stderr);
   let copied: string | undefined;
   try {
     let workspace = resolve((values.workspace as string | undefined) ?? ".");
