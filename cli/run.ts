@@ -32,7 +32,7 @@ import {
   buildAgent,
   loadCartridgeOrBundle,
 } from "../cartridge/load_agent.ts";
-import { RUNTIME_FLAGS, runtimeOptions } from "./_runtime_options.ts";
+import { MAX_STEPS_FLAG, RUNTIME_FLAGS, runtimeOptions } from "./_runtime_options.ts";
 import { resourceTool, skillResources } from "../bundles/bundle_resources.ts";
 import {
   detectSandbox,
@@ -56,12 +56,7 @@ const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     description: "work on a temporary copy of DIR, removed at exit unless --keep",
   },
   keep: { type: "boolean", description: "keep the --copy-workspace copy and print where it is" },
-  "max-steps": {
-    type: "string",
-    value: "N",
-    description: "step budget",
-    default: "the bundle's max-steps, else 20",
-  },
+  ...MAX_STEPS_FLAG,
   ...RUNTIME_FLAGS,
   resources: {
     type: "boolean",

@@ -100,7 +100,8 @@ Deno.test({
       await until(reader, seen, /✓ done in 2 steps: ok/);
       assert.equal((await child.status).code, 0, seen.text);
       assert.ok(seen.text.includes("\r\x1b[2K"), "the line is rewritten in place");
-      assert.doesNotMatch(seen.text, /\x1b\[\d+(;\d+)*m/, "no colour under NO_COLOR");
+      const sgr = new RegExp(String.raw`\x1b\[\d+(;\d+)*m`);
+      assert.doesNotMatch(seen.text, sgr, "no colour under NO_COLOR");
       assert.match(seen.text, /#1 .*slow\(label=a b\) → a b/);
     } finally {
       await Deno.writeTextFile(join(workspace, "go"), "").catch(() => {});
