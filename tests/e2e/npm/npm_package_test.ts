@@ -55,6 +55,31 @@ function unlessDeno(name: string, paths: string[], fn: () => Promise<void>): Den
   return { name: `${name} (skipped: ${files.join(", ")} still call Deno.*)`, ignore: true, fn };
 }
 
+/** An SSP server (the protocol of tests/fixtures/cartridges/_servers/counter_ssp.py) in JavaScript. */
+const COUNTER_SSP = `
+import { createServer } from "node:net";
+let count = 0;
+const server = createServer((socket) => {
+  let buffer = "";
+  socket.on("data", (chunk) => {
+    buffer += chunk;
+    for (let newline; (newline = buffer.indexOf("\\n")) >= 0;) {
+      const request = JSON.parse(buffer.slice(0, newline));
+      buffer = buffer.slice(newline + 1);
+      const params = request.params ?? {};
+      let result = { ok: true };
+      if (request.method === "state/initialize") result = { methods: ["bump", "value"] };
+      if (request.method === "state/call") {
+        if (params.name === "bump") count += Number((params.args ?? [1])[0]);
+        result = { value: count };
+      }
+      socket.write(JSON.stringify({ id: request.id, result }) + "\\n");
+    }
+  });
+});
+server.listen(process.env.LOOPLET_STATE_SOCKET);
+`;
+
 const GREET = `
 import { composableLoop, ScriptedBackend, tool } from "looplet";
 import { z } from "zod";
@@ -184,20 +209,17 @@ console.log(JSON.stringify({ stop: trace.stopReason, steps: trace.steps.length, 
     });
   });
 
-  Deno.test(
-    unlessDeno(`npm package on ${runtime.name}: an MCP stdio server's tool runs in the loop`, [
-      "tools/mcp/",
-    ], async () => {
-      const out = await script(
-        runtime,
-        "mcp",
-        `
+  Deno.test(`npm package on ${runtime.name}: an MCP stdio server's tool runs in the loop`, async () => {
+    const out = await script(
+      runtime,
+      "mcp",
+      `
 import { composableLoop, ScriptedBackend } from "looplet";
 import { closeMcpServers, connectMcpServer } from "looplet/mcp";
 const server = await connectMcpServer({
   name: "everything", command: ${JSON.stringify(runtime.bin)}, args: [${
-          JSON.stringify(EVERYTHING)
-        }, "stdio"], timeoutMs: 20000,
+        JSON.stringify(EVERYTHING)
+      }, "stdio"], timeoutMs: 20000,
 });
 const run = composableLoop({
   llm: new ScriptedBackend([
@@ -212,10 +234,59 @@ const results = [];
 for await (const step of run) results.push(step.result.data);
 console.log(JSON.stringify({ stop: (await run.outcome).stopReason, first: JSON.stringify(results[0]) }));
 `,
-      );
-      const result = JSON.parse(out);
-      assert.equal(result.stop, "done");
-      assert.match(result.first, new RegExp(`hi from ${runtime.name}`));
-    }),
-  );
+    );
+    const result = JSON.parse(out);
+    assert.equal(result.stop, "done");
+    assert.match(result.first, new RegExp(`hi from ${runtime.name}`));
+  });
+
+  Deno.test(`npm package on ${runtime.name}: a cartridge's state service and model gateway answer`, async () => {
+    const dir = await installedFolder();
+    const ssp = `ssp-${runtime.name.replace(/\W/g, "")}.mjs`;
+    writeFileSync(join(dir, ssp), COUNTER_SSP);
+    const out = await script(
+      runtime,
+      "cartridge",
+      `
+import { connect } from "node:net";
+import { startModelGateway, startStateServices } from "looplet/cartridge";
+const services = await startStateServices(
+  [{ name: "counter", argv: [${JSON.stringify(runtime.bin)}, ${
+        JSON.stringify(ssp)
+      }], timeoutMs: 20000 }],
+  { cwd: process.cwd(), env: {} },
+);
+const gateway = await startModelGateway();
+gateway.bind({
+  name: "upper",
+  capabilities: { nativeTools: true },
+  generate: async (request) => ({ text: request.messages[0].content.toUpperCase() }),
+});
+const socket = connect({ path: gateway.socketPath });
+let buffer = "";
+const answer = new Promise((resolve, reject) => {
+  socket.on("error", reject);
+  socket.on("data", (chunk) => {
+    buffer += chunk;
+    if (buffer.includes("\\n")) resolve(JSON.parse(buffer.slice(0, buffer.indexOf("\\n"))));
+  });
+});
+socket.write(JSON.stringify({ id: 7, method: "llm/generate", params: { prompt: "hi" } }) + "\\n");
+const generated = await answer;
+socket.destroy();
+const bumped = await services.call("counter", "bump", [2]);
+const methods = services.methods.get("counter");
+const exported = Object.keys(services.env);
+await services.close();
+await gateway.close();
+console.log(JSON.stringify({ generated, bumped, methods, exported }));
+`,
+    );
+    assert.deepEqual(JSON.parse(out), {
+      generated: { id: 7, result: { text: "HI" } },
+      bumped: 2,
+      methods: ["bump", "value"],
+      exported: ["LOOPLET_STATE_COUNTER"],
+    });
+  });
 }
