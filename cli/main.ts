@@ -290,15 +290,9 @@ async function stdoutIsTerminal(): Promise<boolean> {
  */
 export function programDependencies(): CliDependencies {
   const wiring = () => import("./wiring.ts");
-  const common: CliDependencies = {
+  return {
     backendFromEnv: async (env, overrides) => (await wiring()).cliBackend(env, overrides),
     probeNativeTools: async (backend) => (await wiring()).cliProbe(backend),
-  };
-  // Traces and MCP servers use Deno's file and process APIs; under Node the
-  // single-file CLI runs bundles with real or scripted models only.
-  if (deno() === undefined) return common;
-  return {
-    ...common,
     trace: async (options) => (await wiring()).cliTrace(options),
     connect: async (config) => (await wiring()).cliConnect(config),
   };
