@@ -1,33 +1,49 @@
 /**
- * Writes a trace directory: step files, call files and manifest lines in the
- * background, and `trajectory.json` assembled from what is on disk, so the
- * sink keeps nothing it has written (private to provenance/).
+ * Writes a trace directory: each step file, and each call's prompt and
+ * response files and then its manifest line, as they happen (or, when not
+ * live, all at `finish`), and `trajectory.json` assembled from what is on
+ * disk, so the sink keeps nothing it has written (private to provenance/).
+ *
+ * The writes are synchronous: a step costs a few small file writes and no
+ * queue, and nothing waits in memory. Step files and `trajectory.json` go
+ * through a temporary sibling and a rename (readers list `steps/`); call
+ * files are written in place, before the manifest line that lists them, so a
+ * reader that follows the manifest never sees half a file.
  */
-import { createReadStream } from "node:fs";
+import { closeSync, createReadStream, openSync, writeFileSync, writeSync } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
-import { appendLine, atomicWrite, WriteQueue } from "../internal/atomic_write.ts";
+import { atomicWrite, writeFileAtomicSync } from "../internal/atomic_write.ts";
 import type { CallFiles } from "./_call_record.ts";
 import { promptFileName, responseFileName, stepFileName } from "./_trace_files.ts";
 
-/** Queued writes after which the sink waits for the disk (bounded memory). */
-const BACKLOG = 256;
-
-/** The background writer of one trace directory. */
+/** The writer of one trace directory. */
 export class TraceWriter {
   readonly dir: string;
-  readonly #queue = new WriteQueue();
-  /** Numbers of the steps written (or queued), for `trajectory.json`. */
+  readonly #live: boolean;
+  /** Numbers of the steps written, for `trajectory.json`. */
   readonly #steps: number[] = [];
-  #queued = 0;
+  /** Records kept until `finish` when not live. */
+  readonly #pendingSteps: { number: number; record: Record<string, unknown> }[] = [];
+  readonly #pendingCalls: { index: number; files: CallFiles; record: Record<string, unknown> }[] =
+    [];
   /** Manifest lines written, and whether they are in call order so far. */
   #calls = 0;
   #lastIndex = -1;
   #inOrder = true;
+  /** The open manifest, appended to line by line. */
+  #manifest: number | undefined;
+  /** The first write that failed; nothing is written after it. */
+  #failure: Error | undefined;
 
-  constructor(dir: string) {
+  /**
+   * @param dir The trace directory.
+   * @param live Write each record as it comes; otherwise keep them until `finish`.
+   */
+  constructor(dir: string, live: boolean) {
     this.dir = dir;
+    this.#live = live;
   }
 
   /** Create the directory; clear another run's trace, or refuse to. */
@@ -83,54 +99,83 @@ export class TraceWriter {
     }
   }
 
-  /** Queue `trajectory.json` as it stands while the run goes on. */
+  /** Write `trajectory.json` as it stands while the run goes on. */
   trajectory(trajectory: Record<string, unknown>): void {
-    const text = JSON.stringify(trajectory, null, 2) + "\n";
-    this.#queue.pushOrdered(() => atomicWrite(join(this.dir, "trajectory.json"), text));
+    const path = join(this.dir, "trajectory.json");
+    this.#write(path, () => writeFileAtomicSync(path, JSON.stringify(trajectory, null, 2) + "\n"));
   }
 
-  /** Queue `steps/step_NN.json`. */
+  /** Write `steps/step_NN.json` (when live; otherwise at `finish`). */
   step(number: number, record: Record<string, unknown>): void {
-    const text = JSON.stringify(record, null, 2) + "\n";
-    this.#steps.push(number);
-    this.#push(() => atomicWrite(join(this.dir, "steps", stepFileName(number)), text));
+    if (this.#live) this.#writeStep(number, record);
+    else this.#pendingSteps.push({ number, record });
   }
 
-  /** Queue a call's prompt and response files, and its manifest line after the lines before it. */
+  #writeStep(number: number, record: Record<string, unknown>): void {
+    this.#steps.push(number);
+    const path = join(this.dir, "steps", stepFileName(number));
+    this.#write(path, () => writeFileAtomicSync(path, JSON.stringify(record, null, 2) + "\n"));
+  }
+
+  /** Write a call's prompt and response files, then its manifest line (when live; otherwise at `finish`). */
   call(index: number, files: CallFiles, record: Record<string, unknown>): void {
-    this.#push(async () => {
-      await atomicWrite(join(this.dir, promptFileName(index)), files.prompt);
-      await atomicWrite(join(this.dir, responseFileName(index)), files.response);
+    if (this.#live) this.#writeCall(index, files, record);
+    else this.#pendingCalls.push({ index, files, record });
+  }
+
+  #writeCall(index: number, files: CallFiles, record: Record<string, unknown>): void {
+    const prompt = join(this.dir, promptFileName(index));
+    this.#write(prompt, () => writeFileSync(prompt, files.prompt));
+    const response = join(this.dir, responseFileName(index));
+    this.#write(response, () => writeFileSync(response, files.response));
+    const manifest = join(this.dir, "manifest.jsonl");
+    this.#write(manifest, () => {
+      this.#manifest ??= openSync(manifest, "a");
+      writeSync(this.#manifest, JSON.stringify(record) + "\n");
     });
-    const line = JSON.stringify(record) + "\n";
     this.#calls++;
     if (index < this.#lastIndex) this.#inOrder = false;
     this.#lastIndex = Math.max(this.#lastIndex, index);
-    this.#queued++;
-    this.#queue.pushOrdered(() =>
-      appendLine(join(this.dir, "manifest.jsonl"), line).finally(() => this.#queued--)
-    );
   }
 
-  #push(write: () => Promise<void>): void {
-    this.#queued++;
-    this.#queue.push(() => write().finally(() => this.#queued--));
+  /** Run one write unless an earlier one failed; keep the first failure, naming its file. */
+  #write(path: string, write: () => void): void {
+    if (this.#failure !== undefined) return;
+    try {
+      write();
+    } catch (error) {
+      this.#failure = new Error(
+        `Cannot write trace file "${path}": ${error instanceof Error ? error.message : error}`,
+        { cause: error },
+      );
+    }
   }
 
-  /** When many writes wait, a promise that resolves once they are done; otherwise undefined. */
-  backpressure(): Promise<void> | undefined {
-    return this.#queued > BACKLOG ? this.#queue.drain() : undefined;
+  /** Throw the first write that failed, if one did. */
+  check(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /** Close the manifest (a later line opens it again). */
+  close(): void {
+    if (this.#manifest !== undefined) closeSync(this.#manifest);
+    this.#manifest = undefined;
   }
 
   /**
-   * Wait for every write, put the manifest in call order and write
+   * Write what waits (when not live), put the manifest in call order and write
    * `trajectory.json`: `head` with its `steps` and `llm_calls` read back one
    * by one from the step files and the manifest.
    */
   async finish(
     head: (counts: { steps: number; calls: number }) => Record<string, unknown>,
   ): Promise<void> {
-    await this.#queue.drain();
+    for (const { number, record } of this.#pendingSteps.splice(0)) this.#writeStep(number, record);
+    for (const { index, files, record } of this.#pendingCalls.splice(0)) {
+      this.#writeCall(index, files, record);
+    }
+    this.close();
+    this.check();
     const manifest = join(this.dir, "manifest.jsonl");
     if (!this.#inOrder) await this.#sortManifest(manifest);
     if (this.#calls === 0) await atomicWrite(manifest, "");

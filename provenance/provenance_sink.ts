@@ -11,12 +11,11 @@ import type {
   Outcome,
 } from "../loop/types.ts";
 import { checkedRedactor, type Redactor, scrubValue } from "./_text.ts";
-import { type CallFiles, type CallInput, CallRecorder } from "./_call_record.ts";
+import { type CallInput, CallRecorder } from "./_call_record.ts";
 import { stepRecord } from "./_step_record.ts";
 import { trajectoryHead } from "./_trajectory_head.ts";
 import { CallAttribution } from "./_call_attribution.ts";
 import { TraceWriter } from "./_trace_writer.ts";
-import type { ProvenanceCallRecord } from "./provenance_call_record.ts";
 
 /**
  * Options of `ProvenanceSink`.
@@ -137,9 +136,6 @@ export class ProvenanceSink {
   readonly #redact: Redactor | undefined;
   readonly #writer: TraceWriter;
   readonly #calls: CallRecorder;
-  /** Records not written yet (`live: false` until `flush()`). */
-  readonly #pendingSteps: { number: number; record: Record<string, unknown> }[] = [];
-  readonly #pendingCalls: { index: number; files: CallFiles; record: ProvenanceCallRecord }[] = [];
   readonly #origins = new CallAttribution();
   #nextCall = 0;
   #hook: Hook | undefined;
@@ -168,7 +164,7 @@ export class ProvenanceSink {
     this.#settings = settings;
     this.#redact = checkedRedactor(options.redact);
     this.#calls = new CallRecorder(this.#redact, settings.redactUpstream, settings.limit);
-    this.#writer = new TraceWriter(dir);
+    this.#writer = new TraceWriter(dir, settings.live);
   }
 
   /**
@@ -226,12 +222,6 @@ export class ProvenanceSink {
    */
   async flush(): Promise<string> {
     await this.#prepare();
-    for (const { number, record } of this.#pendingSteps.splice(0)) {
-      this.#writer.step(number, record);
-    }
-    for (const { index, files, record } of this.#pendingCalls.splice(0)) {
-      this.#writer.call(index, files, record);
-    }
     await this.#writer.finish((counts) => this.#trajectory(true, counts));
     return this.dir;
   }
@@ -268,23 +258,20 @@ export class ProvenanceSink {
       this.#outcome = event.outcome;
       this.#endedAt = new Date().toISOString();
       if (this.#settings.flushOnEnd) return this.flush().then(() => {});
+      this.#writer.close();
     }
   }
 
-  /** Record a step; when many writes wait for the disk, the loop waits for them. */
-  #recordStep(step: Step): Promise<void> | undefined {
+  /** Record a step; a write that failed (this one or a call's before it) fails the hook. */
+  #recordStep(step: Step): void {
     const record = stepRecord(step, {
       startedAt: Date.now() - step.durationMs,
       calls: this.#origins.take(step),
       redact: this.#redact,
       limit: this.#settings.limit,
     });
-    if (!this.#settings.live) {
-      this.#pendingSteps.push({ number: step.number, record });
-      return undefined;
-    }
     this.#writer.step(step.number, record);
-    return this.#writer.backpressure();
+    this.#writer.check();
   }
 
   async #generate(
@@ -322,8 +309,7 @@ export class ProvenanceSink {
   #recordCall(input: CallInput): void {
     const { files, record } = this.#calls.record(input);
     this.#origins.add(input.index, input);
-    if (this.#settings.live) this.#writer.call(input.index, files, record);
-    else this.#pendingCalls.push({ index: input.index, files, record });
+    this.#writer.call(input.index, files, record);
   }
 
   #trajectory(final: boolean, counts: { steps: number; calls: number }): Record<string, unknown> {

@@ -367,6 +367,29 @@ Deno.test("ProvenanceSink names the directory it cannot write", async () => {
   );
 });
 
+Deno.test("ProvenanceSink ends the run at the step after a write fails, naming the file", async () => {
+  const dir = await tempDir();
+  // call 01's prompt file cannot be written: a directory holds its name
+  await Deno.mkdir(join(dir, "call_01_prompt.txt"));
+  const run = record(dir);
+  await assert.rejects(run, (error: Error) => {
+    assert.match(
+      String((error.cause as Error)?.message),
+      /^Cannot write trace file ".*call_01_prompt\.txt": /,
+    );
+    return true;
+  });
+  const manifest = (await Deno.readTextFile(join(dir, "manifest.jsonl"))).trim().split("\n");
+  assert.deepEqual(
+    manifest.map((line) => JSON.parse(line).index),
+    [0],
+    "nothing after the failure",
+  );
+  assert.deepEqual([...Deno.readDirSync(join(dir, "steps"))].map((entry) => entry.name), [
+    "step_01.json",
+  ]);
+});
+
 Deno.test("ProvenanceSink surfaces a redact function that returns a non-string", async () => {
   const dir = await tempDir();
   await assert.rejects(
