@@ -61,6 +61,22 @@ const CASES: Case[] = [
     },
   },
   {
+    name: `parseToolCalls: '{"' repeated`,
+    sizes: [1, 8, 64],
+    prepare: (n) => {
+      const text = '{"'.repeat(n / 2);
+      return () => parseToolCalls(text);
+    },
+  },
+  {
+    name: "parseToolCalls: prose braces, stray quotes, a call",
+    sizes: [1, 8, 64],
+    prepare: (n) => {
+      const text = `{Note: it's "odd} [see "x] `.repeat(n / 27) + '{"tool":"a","args":{}}';
+      return () => parseToolCalls(text);
+    },
+  },
+  {
     name: "parseToolCalls: write_file cut by max_tokens",
     sizes: [1, 8, 64],
     prepare: (n) => {

@@ -78,6 +78,9 @@ const CALL_TOKENS = [
   '"{\\"a\\":1}"',
   "[[",
   "]]",
+  "{Note: it's ",
+  "[see ",
+  "'",
 ];
 
 /** parseToolCalls never throws and never yields a call without a name or with non-object args. */
@@ -413,10 +416,20 @@ const CODE = "function f() { return {a: [1, 2]}; }\n";
 export const FAMILIES: readonly Family[] = [
   { name: "parseToolCalls: unmatched '{'", make: (n) => "{".repeat(n), run: parseToolCalls },
   {
+    name: "parseToolCalls: unmatched '{\"'",
+    make: (n) => '{"'.repeat(n / 2),
+    run: parseToolCalls,
+  },
+  {
     name: "parseToolCalls: a write_file call cut off",
     make: (n) =>
       '{"tool":"write_file","args":{"path":"a.ts","content":"' +
       CODE.repeat(Math.ceil(n / CODE.length)),
+    run: parseToolCalls,
+  },
+  {
+    name: "parseToolCalls: prose braces with stray quotes, then a call",
+    make: (n) => `{Note: it's "odd} [see "x] {  `.repeat(Math.ceil(n / 30)) + '{"tool":"a"}',
     run: parseToolCalls,
   },
   {
