@@ -124,6 +124,15 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "jsonSchemaInput: pattern ^(a+)+$ (stops at 20 M steps)",
+    sizes: [1, 8, 64],
+    prepare: (n) => {
+      const value = { word: `${"a".repeat(n - 1)}!` };
+      const input = jsonSchemaInput({ properties: { word: { pattern: "^(a+)+$" } } });
+      return () => input.safeParse(value);
+    },
+  },
+  {
     name: "readSkillMd: front-matter keys",
     sizes: [1, 8],
     prepare: (n) => {
