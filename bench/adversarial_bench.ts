@@ -4,8 +4,10 @@
  * the same ms/MB at every size; the time at 64 MB over the time at 1 MB must
  * stay at most 80 (linear is 64, quadratic 4096).
  *
- * The YAML front matter is measured at 1 and 8 MB only: its document tree at
- * 64 MB (five million keys) does not fit in memory, linear or not.
+ * YAML front matter over 1,000,000 characters is refused unread
+ * (`maxFrontMatterChars`): its document tree at 64 MB (five million keys)
+ * does not fit in memory, linear or not. So the reader is measured at 1 and
+ * 8 MB with the limit raised, and the refusal at 1, 8 and 64 MB.
  *
  * @module
  */
@@ -49,6 +51,12 @@ function stdio(bytes: Uint8Array): () => Promise<number> {
     for await (const _ of lines(stream, 128 * MB)) count++;
     return count;
   };
+}
+
+/** A SKILL.md whose front matter holds about `bytes` bytes of `kN: v` lines. */
+function frontMatterKeys(bytes: number): string {
+  const keys = Array.from({ length: Math.ceil(bytes / 12) }, (_, i) => `k${i}: v`).join("\n");
+  return `---\nname: a\ndescription: b\n${keys}\n---\nBody`;
 }
 
 const CASES: Case[] = [
@@ -133,12 +141,22 @@ const CASES: Case[] = [
     },
   },
   {
-    name: "readSkillMd: front-matter keys",
+    name: "readSkillMd: front-matter keys (limit raised)",
     sizes: [1, 8],
     prepare: (n) => {
-      const keys = Array.from({ length: Math.ceil(n / 12) }, (_, i) => `k${i}: v`).join("\n");
-      const text = `---\nname: a\ndescription: b\n${keys}\n---\nBody`;
-      return () => readSkillMd(text, "big/SKILL.md");
+      const text = frontMatterKeys(n);
+      return () => readSkillMd(text, "big/SKILL.md", { maxFrontMatterChars: 16 * MB });
+    },
+  },
+  {
+    name: "readSkillMd: front-matter keys refused (1 MB limit)",
+    sizes: [1, 8, 64],
+    prepare: (n) => {
+      const text = frontMatterKeys(n);
+      return () => {
+        const { problems } = readSkillMd(text, "big/SKILL.md");
+        if (!/maxFrontMatterChars/.test(problems[0]?.message ?? "")) throw new Error("not refused");
+      };
     },
   },
 ];

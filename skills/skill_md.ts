@@ -119,6 +119,26 @@ export function formatSkillProblem(problem: SkillProblem): string {
   }: ${problem.message}`;
 }
 
+/**
+ * Options of {@linkcode readSkillMd} and {@linkcode parseSkillMd}.
+ *
+ * @example Read a file with a large generated front matter
+ * ```ts
+ * import { readSkillMd } from "jsr:@looplet/looplet/skills";
+ * const text = "---\nname: hi\ndescription: Say hi\n---\nSay hi.";
+ * const { skill } = readSkillMd(text, "hi/SKILL.md", { maxFrontMatterChars: 4_000_000 });
+ * ```
+ */
+export interface ReadSkillMdOptions {
+  /**
+   * Most characters the front matter (between the `---` lines) may hold; a
+   * longer one is a problem, reported without parsing it: YAML's document
+   * tree of a 64 MB front matter does not fit in memory.
+   * @default 1000000
+   */
+  readonly maxFrontMatterChars?: number;
+}
+
 const NAME_RULE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 /** Instructions longer than this get a warning: they all go into the system prompt. */
 const LONG_BODY = 200_000;
@@ -202,14 +222,26 @@ function readYaml(
  *
  * @param text The file's content.
  * @param path The file's path, for messages.
+ * @param options The front-matter size limit.
  * @returns The document when valid, and the problems.
+ * @throws {RangeError} When `maxFrontMatterChars` is not a positive integer (the text never makes it throw).
  * @example
  * ```ts
  * import { readSkillMd } from "jsr:@looplet/looplet/skills";
  * const { skill, problems } = readSkillMd("---\nname: hi\ndescription: Say hi\n---\nSay hi.", "hi/SKILL.md");
  * ```
  */
-export function readSkillMd(text: string, path: string): SkillReadResult {
+export function readSkillMd(
+  text: string,
+  path: string,
+  options: ReadSkillMdOptions = {},
+): SkillReadResult {
+  const { maxFrontMatterChars = 1_000_000 } = options;
+  if (!Number.isSafeInteger(maxFrontMatterChars) || maxFrontMatterChars < 1) {
+    throw new RangeError(
+      `Cannot read SKILL.md: 'maxFrontMatterChars' must be a positive integer, got ${maxFrontMatterChars}`,
+    );
+  }
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
   if (lines[0]?.trim() !== "---") {
     return {
@@ -232,6 +264,17 @@ export function readSkillMd(text: string, path: string): SkillReadResult {
     };
   }
   const yamlText = lines.slice(1, close).join("\n");
+  if (yamlText.length > maxFrontMatterChars) {
+    return {
+      problems: [{
+        path,
+        line: 2,
+        message: `front matter is ${yamlText.length} characters long, more than ` +
+          `'maxFrontMatterChars' (${maxFrontMatterChars}); keep it to a few short fields ` +
+          "and put the instructions after the closing '---' line",
+      }],
+    };
+  }
   const { data, problems } = readYaml(yamlText, path);
   if (problems.length > 0) return { problems };
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
@@ -351,8 +394,10 @@ function readAllowedTools(value: unknown): string[] | undefined | null {
  *
  * @param text The file's content.
  * @param path The file's path, for messages.
+ * @param options The front-matter size limit.
  * @returns The document.
  * @throws {SkillMdError} Listing every problem, each with path, line and field.
+ * @throws {RangeError} When `maxFrontMatterChars` is not a positive integer.
  * @example
  * ```ts
  * import { parseSkillMd } from "jsr:@looplet/looplet/skills";
@@ -360,8 +405,12 @@ function readAllowedTools(value: unknown): string[] | undefined | null {
  * skill.body; // "Say hi."
  * ```
  */
-export function parseSkillMd(text: string, path: string): SkillDocument {
-  const { skill, problems } = readSkillMd(text, path);
+export function parseSkillMd(
+  text: string,
+  path: string,
+  options: ReadSkillMdOptions = {},
+): SkillDocument {
+  const { skill, problems } = readSkillMd(text, path, options);
   if (skill === undefined) throw new SkillMdError(problems);
   return skill;
 }
