@@ -147,6 +147,34 @@ const MAX_BODY = 10_000_000;
 /** YAML aliases allowed while reading front matter (guards against alias bombs). */
 const MAX_ALIASES = 100;
 
+/**
+ * How long the front matter is: the text between a first `---` line and the
+ * next one. Found line by line without splitting the file, so a huge one is
+ * refused before any copy of it is made.
+ */
+function frontMatterSpan(text: string): { length: number } | "missing" | "unclosed" {
+  let start = -1;
+  for (let lineStart = 0;;) {
+    const newline = text.indexOf("\n", lineStart);
+    const lineEnd = newline < 0 ? text.length : newline;
+    if (isFence(text, lineStart, lineEnd)) {
+      if (start >= 0) return { length: Math.max(0, lineStart - 1 - start) };
+      start = lineEnd + 1;
+    } else if (start < 0) return "missing";
+    if (newline < 0) return "unclosed";
+    lineStart = newline + 1;
+  }
+}
+
+const SPACE = /\s/;
+
+/** Whether `text[from, to)` is `---` once trimmed (as `line.trim() === "---"`). */
+function isFence(text: string, from: number, to: number): boolean {
+  while (from < to && SPACE.test(text[from]!)) from++;
+  while (to > from && SPACE.test(text[to - 1]!)) to--;
+  return to - from === 3 && text.startsWith("---", from);
+}
+
 /** The first key repeated in any mapping of the document, with its line; one pass. */
 function repeatedKey(document: Document, lineOf: (offset: number) => number) {
   let found: { key: string; line: number } | undefined;
@@ -242,8 +270,9 @@ export function readSkillMd(
       `Cannot read SKILL.md: 'maxFrontMatterChars' must be a positive integer, got ${maxFrontMatterChars}`,
     );
   }
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
-  if (lines[0]?.trim() !== "---") {
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const span = frontMatterSpan(source);
+  if (span === "missing") {
     return {
       problems: [{
         path,
@@ -253,8 +282,7 @@ export function readSkillMd(
       }],
     };
   }
-  const close = lines.findIndex((line, index) => index > 0 && line.trim() === "---");
-  if (close < 0) {
+  if (span === "unclosed") {
     return {
       problems: [{
         path,
@@ -263,18 +291,20 @@ export function readSkillMd(
       }],
     };
   }
-  const yamlText = lines.slice(1, close).join("\n");
-  if (yamlText.length > maxFrontMatterChars) {
+  if (span.length > maxFrontMatterChars) {
     return {
       problems: [{
         path,
         line: 2,
-        message: `front matter is ${yamlText.length} characters long, more than ` +
+        message: `front matter is ${span.length} characters long, more than ` +
           `'maxFrontMatterChars' (${maxFrontMatterChars}); keep it to a few short fields ` +
           "and put the instructions after the closing '---' line",
       }],
     };
   }
+  const lines = source.split(/\r?\n/);
+  const close = lines.findIndex((line, index) => index > 0 && line.trim() === "---");
+  const yamlText = lines.slice(1, close).join("\n");
   const { data, problems } = readYaml(yamlText, path);
   if (problems.length > 0) return { problems };
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
