@@ -1,121 +1,32 @@
 /**
- * HTTP plumbing shared by the fetch-based backends: one POST with a
- * per-request timeout and cancellation, error classification, `Retry-After`
- * parsing and secret redaction.
+ * One POST of a fetch backend: a per-request timeout and cancellation, the
+ * reply read within its size limit, failed responses classified into
+ * `BackendError`s (with `Retry-After`), network failures named.
  *
  * @module
  */
 
-import { BackendError, type BackendErrorOptions } from "./backend_error.ts";
-import { readSse, type SseEvent, SseLimitError } from "../internal/sse.ts";
+import { BackendError } from "./backend_error.ts";
+import {
+  backendError,
+  DEFAULT_MAX_REPLY_LENGTH,
+  type HttpContext,
+  isRetryableStatus,
+  type ProviderErrorInfo,
+  redact,
+} from "./_http_context.ts";
 
 /** A `fetch`-compatible function. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-/** What a provider error body says, once read. */
-export interface ProviderErrorInfo {
-  /** The provider's error type or code. */
-  readonly providerType?: string;
-  /** The provider's message. */
-  readonly message?: string;
-  /** Override of the status-based retry class. */
-  readonly retryable?: boolean;
-}
-
-/** Context every call shares. */
-export interface HttpContext {
-  /** Backend name, for messages. */
-  readonly backend: string;
-  /** Strings that must never appear in messages (API keys). */
-  readonly secrets: readonly string[];
-  /** Read a parsed error body. */
-  readonly readError: (body: unknown) => ProviderErrorInfo | undefined;
-  /** Most characters a reply body or one streamed event may hold. @default DEFAULT_MAX_REPLY_LENGTH */
-  readonly maxReplyLength?: number;
-}
-
-/** The default of the backends' `maxReplyLength` option: 64 Mi characters. */
-export const DEFAULT_MAX_REPLY_LENGTH = 64 * 1024 * 1024;
-
-const RETRYABLE_STATUS = new Set([408, 409, 429]);
 /** An error body is only quoted (500 characters at most): reading more than this is pointless. */
 const ERROR_BODY_LIMIT = 1024 * 1024;
-
-/** Whether an HTTP status is worth retrying: 408, 409, 429 and every 5xx (529 included). */
-export function isRetryableStatus(status: number): boolean {
-  return RETRYABLE_STATUS.has(status) || status >= 500;
-}
-
-/** Replace each secret in `text` by `[redacted]`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join("[redacted]");
-  }
-  return out;
-}
-
-/**
- * A `BackendError` whose message and every field (the cause included) have
- * the context's secrets replaced by `[redacted]`.
- */
-export function backendError(
-  context: HttpContext,
-  message: string,
-  options: BackendErrorOptions = {},
-): BackendError {
-  const { secrets } = context;
-  return new BackendError(redact(message, secrets), {
-    ...options,
-    ...(options.providerType !== undefined
-      ? { providerType: redact(options.providerType, secrets) }
-      : {}),
-    ...(options.cause !== undefined ? { cause: redactValue(options.cause, secrets) } : {}),
-  });
-}
-
-/**
- * A copy of `value` with every secret replaced in every string it holds
- * (errors included), for the `cause` of an error: whatever a provider echoes
- * back must not carry the key further than the message does.
- */
-export function redactValue(value: unknown, secrets: readonly string[]): unknown {
-  const live = secrets.filter((secret) => secret.length >= 4);
-  if (live.length === 0) return value;
-  const seen = new Map<object, unknown>();
-  const walk = (item: unknown, depth: number): unknown => {
-    if (typeof item === "string") return redact(item, live);
-    if (typeof item !== "object" || item === null) return item;
-    if (seen.has(item)) return seen.get(item);
-    if (depth > 64) return "[nested too deeply]";
-    if (item instanceof Error) {
-      const copy = new Error(redact(item.message, live));
-      copy.name = item.name;
-      copy.stack = redact(item.stack ?? "", live);
-      seen.set(item, copy);
-      return copy;
-    }
-    if (Array.isArray(item)) {
-      const copy: unknown[] = [];
-      seen.set(item, copy);
-      for (const element of item) copy.push(walk(element, depth + 1));
-      return copy;
-    }
-    const copy: Record<string, unknown> = {};
-    seen.set(item, copy);
-    for (const [key, field] of Object.entries(item)) {
-      copy[redact(key, live)] = walk(field, depth + 1);
-    }
-    return copy;
-  };
-  return walk(value, 0);
-}
 
 /**
  * The body as text, failing with a `BackendError` that names the limit once
  * it holds more than `limit` characters (the rest is not read).
  */
-export async function readLimitedText(
+async function readLimitedText(
   context: HttpContext,
   response: Response,
   limit: number = context.maxReplyLength ?? DEFAULT_MAX_REPLY_LENGTH,
@@ -152,7 +63,7 @@ export async function readLimitedText(
  * The wait a response asks for, in milliseconds: `retry-after-ms`, else
  * `Retry-After` as seconds or as an HTTP date.
  */
-export function retryAfterFromHeaders(
+function retryAfterFromHeaders(
   headers: Headers,
   now: number = Date.now(),
 ): number | undefined {
@@ -176,7 +87,7 @@ function truncate(text: string, max = 500): string {
 }
 
 /** How an HTML page given instead of JSON is described, or undefined when `text` is not HTML. */
-export function htmlSummary(text: string): string | undefined {
+function htmlSummary(text: string): string | undefined {
   const head = text.slice(0, 512).trimStart().toLowerCase();
   if (!head.startsWith("<!doctype html") && !head.startsWith("<html") && !head.includes("<body")) {
     return undefined;
@@ -191,7 +102,7 @@ export function htmlSummary(text: string): string | undefined {
 /**
  * Build a `BackendError` from a failed HTTP response (its body is consumed).
  */
-export async function errorFromResponse(
+async function errorFromResponse(
   context: HttpContext,
   response: Response,
 ): Promise<BackendError> {
@@ -222,27 +133,6 @@ export async function errorFromResponse(
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     cause: { status: response.status, body: redact(truncate(text, 4000), context.secrets) },
   });
-}
-
-/** `readSse` with its size limit reported as the backend's `maxReplyLength`. */
-export async function readStreamEvents(
-  http: HttpContext,
-  body: ReadableStream<Uint8Array>,
-  signal: AbortSignal,
-  onEvent: (event: SseEvent) => void,
-): Promise<void> {
-  const limit = http.maxReplyLength ?? DEFAULT_MAX_REPLY_LENGTH;
-  try {
-    await readSse(body, onEvent, signal, { maxEventLength: limit });
-  } catch (error) {
-    if (!(error instanceof SseLimitError)) throw error;
-    throw backendError(
-      http,
-      `Cannot read the stream of backend "${http.backend}": an event is longer than ${limit} ` +
-        `characters; raise 'maxReplyLength' if such replies are expected`,
-      { status: 200, retryable: false, providerType: "reply_too_large" },
-    );
-  }
 }
 
 /** Options of one POST. */
@@ -351,35 +241,6 @@ export async function readJsonBody(context: HttpContext, response: Response): Pr
       context,
       `Cannot read the reply of backend "${context.backend}": ${detail}`,
       { status: response.status, retryable: true, providerType: "invalid_response", cause: error },
-    );
-  }
-}
-
-/** Validate and normalise a base URL (no trailing slash). */
-export function checkBaseUrl(baseUrl: unknown, owner: string): string {
-  if (typeof baseUrl !== "string") {
-    throw new TypeError(`Cannot create ${owner}: 'baseUrl' must be a URL string`);
-  }
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new TypeError(
-      `Cannot create ${owner}: 'baseUrl' is not a URL: "${baseUrl}"; ` +
-        `for example http://localhost:11434/v1`,
-    );
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`Cannot create ${owner}: 'baseUrl' must use http or https: "${baseUrl}"`);
-  }
-  return baseUrl.replace(/\/+$/, "");
-}
-
-/** Throw a RangeError unless `value` is a positive finite number. */
-export function checkPositive(field: string, value: unknown): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(
-      `Cannot create backend: '${field}' must be a positive number, got ${String(value)}`,
     );
   }
 }

@@ -1,6 +1,6 @@
 import type { Backend } from "../loop/types.ts";
-import { AnthropicBackend, type AnthropicEnvOptions } from "./anthropic.ts";
-import { OpenAICompatibleBackend, type OpenAICompatibleEnvOptions } from "./openai_compatible.ts";
+import { AnthropicBackend, type AnthropicEnvOptions } from "./anthropic/backend.ts";
+import { OpenAICompatibleBackend, type OpenAICompatibleEnvOptions } from "./openai/backend.ts";
 
 /**
  * Options of `backendFromEnv`, passed to the backend it builds.

@@ -16,10 +16,10 @@
  *
  * @module
  */
-export { OpenAICompatibleBackend } from "./openai_compatible.ts";
-export type { OpenAICompatibleEnvOptions, OpenAICompatibleOptions } from "./openai_compatible.ts";
-export { AnthropicBackend, DEFAULT_ANTHROPIC_MODEL } from "./anthropic.ts";
-export type { AnthropicEnvOptions, AnthropicOptions } from "./anthropic.ts";
+export { OpenAICompatibleBackend } from "./openai/backend.ts";
+export type { OpenAICompatibleEnvOptions, OpenAICompatibleOptions } from "./openai/backend.ts";
+export { AnthropicBackend, DEFAULT_ANTHROPIC_MODEL } from "./anthropic/backend.ts";
+export type { AnthropicEnvOptions, AnthropicOptions } from "./anthropic/backend.ts";
 export { backendFromEnv } from "./backend_from_env.ts";
 export type { BackendFromEnvOptions } from "./backend_from_env.ts";
 export { routerBackend } from "./router_backend.ts";

@@ -134,21 +134,9 @@ const raw = await rawRoundTrips(CALLS + 50);
 const rawTimes = raw.times.slice(50);
 
 // 3. our CPU per call in isolation (no I/O): schema check of filesystem edit_file args
-const input = jsonSchemaInput({
-  type: "object",
-  properties: {
-    path: { type: "string" },
-    edits: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: { oldText: { type: "string" }, newText: { type: "string" } },
-        required: ["oldText", "newText"],
-      },
-    },
-  },
-  required: ["path", "edits"],
-});
+const input = jsonSchemaInput(JSON.parse(
+  await Deno.readTextFile(new URL("../tests/fixtures/mcp/edit_file_schema.json", import.meta.url)),
+));
 const value = {
   path: "a.md",
   edits: [{ oldText: "a", newText: "b" }, { oldText: "c", newText: "d" }],

@@ -13,8 +13,8 @@
  *
  * @module
  */
-import { OpenAICompatibleBackend } from "../backends/openai_compatible.ts";
-import { AnthropicBackend } from "../backends/anthropic.ts";
+import { OpenAICompatibleBackend } from "../backends/openai/backend.ts";
+import { AnthropicBackend } from "../backends/anthropic/backend.ts";
 import type { ModelRequest } from "../loop/types.ts";
 import { median, quantile } from "./_bench_utils.ts";
 

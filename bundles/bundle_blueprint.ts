@@ -1,7 +1,8 @@
 import { composableLoop } from "../loop/composable_loop.ts";
 import type { Backend, ModelRequest, ToolSchema } from "../loop/types.ts";
 import { type AgentBlueprint, agentBlueprint } from "./blueprint.ts";
-import { bundleOptions, type BundleOptionSpec } from "./bundle_options.ts";
+import { bundleOptions } from "./bundle_options.ts";
+import type { BundleOptionSpec } from "./bundle_option_spec.ts";
 import {
   buildBundle,
   type BuildBundleOptions,

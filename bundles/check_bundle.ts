@@ -1,6 +1,6 @@
 import type { BundleProblem } from "./bundle_error.ts";
 import { BundleError } from "./bundle_error.ts";
-import { HOOK_FACTORIES } from "./hook_registry.ts";
+import { declaredHooks } from "./hook_registry.ts";
 import { loadBundle } from "./load_bundle.ts";
 import { readBundleFolder } from "./read_bundle_folder.ts";
 
@@ -25,30 +25,11 @@ export async function checkBundle(
 ): Promise<{ problems: readonly BundleProblem[]; warnings: readonly string[] }> {
   const { folder, problems, warnings } = await readBundleFolder(root);
   if (folder === undefined) return { problems, warnings };
-  const found: BundleProblem[] = [];
-  const where = `${folder.displayRoot}/hooks/hooks.json`;
-  folder.hooks.forEach((spec, index) => {
-    const factory = HOOK_FACTORIES.get(spec.use);
-    if (factory === undefined) {
-      found.push({
-        path: where,
-        field: `hooks[${index}].use`,
-        message: `unknown hook "${spec.use}"; known hooks: ${
-          [...HOOK_FACTORIES.keys()].join(", ")
-        }`,
-      });
-      return;
-    }
-    try {
-      factory(spec.config ?? {}, { workspace: folder.root });
-    } catch (error) {
-      found.push({
-        path: where,
-        field: `hooks[${index}].config`,
-        message: (error as Error).message,
-      });
-    }
-  });
+  const found: BundleProblem[] = declaredHooks(
+    folder.hooks,
+    `${folder.displayRoot}/hooks/hooks.json`,
+    { workspace: folder.root },
+  ).problems;
   if (folder.entrypoint !== undefined) {
     try {
       await loadBundle(root);

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { Hook } from "../loop/types.ts";
 import type { CommandPolicy } from "../tools/workspace/run_command.ts";
+import type { BundleProblem } from "./bundle_error.ts";
+import type { HookSpec } from "./bundle_manifest.ts";
 import { type ConfiguredHook, testGuard } from "./test_guard.ts";
 
 /**
@@ -84,3 +86,51 @@ export const HOOK_FACTORIES: Map<string, HookFactory> = new Map<string, HookFact
   }],
   ["deny-tools", (config) => denyTools(config)],
 ]);
+
+/**
+ * Make the hooks a bundle declares in `hooks/hooks.json` with
+ * {@linkcode HOOK_FACTORIES}. An unknown name, or a config its factory
+ * refuses, becomes a problem naming the entry instead of a hook.
+ *
+ * @param specs The declared entries, in file order.
+ * @param where The `hooks/hooks.json` path to name in problems.
+ * @param context What each factory receives besides its config.
+ * @returns The hooks made and the problems found.
+ * @example Check a folder's declared hooks
+ * ```ts ignore
+ * const { problems } = declaredHooks(folder.hooks, `${folder.displayRoot}/hooks/hooks.json`, {
+ *   workspace: folder.root,
+ * });
+ * ```
+ */
+export function declaredHooks(
+  specs: readonly HookSpec[],
+  where: string,
+  context: HookFactoryContext,
+): { hooks: Hook[]; problems: BundleProblem[] } {
+  const hooks: Hook[] = [];
+  const problems: BundleProblem[] = [];
+  specs.forEach((spec, index) => {
+    const factory = HOOK_FACTORIES.get(spec.use);
+    if (factory === undefined) {
+      problems.push({
+        path: where,
+        field: `hooks[${index}].use`,
+        message: `unknown hook "${spec.use}"; known hooks: ${
+          [...HOOK_FACTORIES.keys()].join(", ")
+        }`,
+      });
+      return;
+    }
+    try {
+      hooks.push(factory(spec.config ?? {}, context));
+    } catch (error) {
+      problems.push({
+        path: where,
+        field: `hooks[${index}].config`,
+        message: (error as Error).message,
+      });
+    }
+  });
+  return { hooks, problems };
+}

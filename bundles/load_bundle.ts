@@ -6,16 +6,16 @@ import { DEFAULT_SYSTEM_PROMPT } from "../loop/prompt.ts";
 import type { AnyTool, Hook } from "../loop/types.ts";
 import type { ScriptedResponse } from "../backends/scripted.ts";
 import type { Step } from "../loop/step.ts";
-import type { McpServerConfig } from "../tools/mcp/connect_mcp_server.ts";
+import type { McpServerConfig } from "../tools/mcp/mcp_server.ts";
 import type { AgentPreset, BundleRuntime } from "./agent_preset.ts";
-import type { BundleOptionSpec } from "./bundle_options.ts";
+import type { BundleOptionSpec } from "./bundle_option_spec.ts";
 import type { CommandPolicy } from "../tools/workspace/run_command.ts";
 import type { SandboxMode } from "../tools/workspace/detect_sandbox.ts";
 import { bundleLibrary } from "./bundle_library.ts";
 import { BundleError, type BundleProblem } from "./bundle_error.ts";
 import type { McpServerSpec } from "./bundle_manifest.ts";
 import { declaredTool } from "./declared_tool.ts";
-import { HOOK_FACTORIES } from "./hook_registry.ts";
+import { declaredHooks } from "./hook_registry.ts";
 import { type BundleFolder, readBundleFolder } from "./read_bundle_folder.ts";
 
 /**
@@ -462,32 +462,12 @@ export async function buildBundle(
     }
   }
 
-  const hooks: Hook[] = [...(preset.hooks ?? [])];
-  folder.hooks.forEach((spec, index) => {
-    const where = `${folder.displayRoot}/hooks/hooks.json`;
-    const factory = HOOK_FACTORIES.get(spec.use);
-    if (!factory) {
-      problems.push({
-        path: where,
-        field: `hooks[${index}].use`,
-        message: `unknown hook "${spec.use}"; known hooks: ${
-          [...HOOK_FACTORIES.keys()].join(", ")
-        }`,
-      });
-      return;
-    }
-    try {
-      hooks.push(
-        factory(spec.config ?? {}, { workspace: runtime.workspace, commands: runtime.commands }),
-      );
-    } catch (error) {
-      problems.push({
-        path: where,
-        field: `hooks[${index}].config`,
-        message: (error as Error).message,
-      });
-    }
+  const declared = declaredHooks(folder.hooks, `${folder.displayRoot}/hooks/hooks.json`, {
+    workspace: runtime.workspace,
+    commands: runtime.commands,
   });
+  const hooks: Hook[] = [...(preset.hooks ?? []), ...declared.hooks];
+  problems.push(...declared.problems);
 
   const connections: McpConnection[] = [];
   const close = async () => {

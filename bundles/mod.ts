@@ -57,7 +57,7 @@ export { bundleBlueprint, describeBundle } from "./bundle_blueprint.ts";
 export type { BundleDescription, DescribeBundleOptions } from "./bundle_blueprint.ts";
 export { bundleOptions, parseBundleOptions } from "./bundle_options.ts";
 export { resourceTool, skillResources } from "./bundle_resources.ts";
-export type { BundleOptionSpec } from "./bundle_options.ts";
+export type { BundleOptionSpec } from "./bundle_option_spec.ts";
 export { discoverBundles } from "./discover_bundles.ts";
 export type { BundleCard, DiscoverBundlesOptions, DiscoveredBundles } from "./discover_bundles.ts";
 export { writeBundle } from "./write_bundle.ts";

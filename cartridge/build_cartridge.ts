@@ -9,12 +9,12 @@ import { tool } from "../tools/tool.ts";
 import { commandEnvironment } from "../tools/workspace/command_environment.ts";
 import { runCommand } from "../tools/workspace/run_command.ts";
 import { jsonSchemaInput } from "../tools/mcp/json_schema_input.ts";
-import {
-  connectMcpServer,
-  type ConnectMcpServerOptions,
-  type McpServer,
-  type McpServerConfig,
-} from "../tools/mcp/connect_mcp_server.ts";
+import { connectMcpServer } from "../tools/mcp/connect_mcp_server.ts";
+import type {
+  ConnectMcpServerOptions,
+  McpServer,
+  McpServerConfig,
+} from "../tools/mcp/mcp_server.ts";
 import { defaultMcpEnv } from "../tools/mcp/default_mcp_env.ts";
 import type { ApprovalCallback } from "../hooks/approval_callback.ts";
 import { permissionHook, type PermissionRule } from "../hooks/permission_hook.ts";

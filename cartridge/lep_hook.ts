@@ -203,8 +203,10 @@ export function lepHook(options: LepHookOptions): LepHook {
   let failure: string | undefined;
   let slots: string[] = [];
   let pid: number | undefined;
+  let stops = 0;
 
   const stop = async () => {
+    stops++;
     const current = server;
     const wire = channel;
     server = undefined;
@@ -226,13 +228,17 @@ export function lepHook(options: LepHookOptions): LepHook {
 
   const start = () => {
     starting ??= (async () => {
+      const seen = stops;
+      let current: ServerProcess;
       try {
-        server = spawnServer(argv, { cwd, env, stdin: "piped" });
+        current = await spawnServer(argv, { cwd, env, stdin: "piped" });
       } catch (error) {
         failure = (error as Error).message;
         return;
       }
-      const current = server;
+      // Stopped while the program was starting: nothing else will end it.
+      if (stops !== seen) return await current.terminate();
+      server = current;
       pid = current.child.pid;
       channel = new JsonLineChannel(current.child.stdout, current.child.stdin, {
         onEnd: () => current.describeEnd(),

@@ -1,3 +1,5 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import type { Backend } from "../loop/types.ts";
@@ -41,10 +43,9 @@ export interface ModelGateway {
  * ```
  */
 export async function startModelGateway(): Promise<ModelGateway> {
-  const dir = await Deno.makeTempDir({ dir: tmpdir(), prefix: "looplet-mgp-" });
+  const dir = await mkdtemp(join(tmpdir(), "looplet-mgp-"));
   const socketPath = join(dir, "llm.sock");
-  const listener = Deno.listen({ transport: "unix", path: socketPath });
-  const connections = new Set<Deno.UnixConn>();
+  const connections = new Set<Socket>();
   const controller = new AbortController();
   let backend: Backend | undefined;
 
@@ -80,13 +81,21 @@ export async function startModelGateway(): Promise<ModelGateway> {
     }
   };
 
-  const serve = async (connection: Deno.UnixConn) => {
+  const serve = async (connection: Socket) => {
     connections.add(connection);
-    const writer = connection.writable.getWriter();
+    // A client that went away: its error ends the read loop below.
+    connection.on("error", () => {});
+    const send = (message: unknown) =>
+      new Promise<void>((resolve, reject) => {
+        connection.write(
+          JSON.stringify(message) + "\n",
+          (error) => (error ? reject(error) : resolve()),
+        );
+      });
     const decoder = new TextDecoder();
     let buffer = "";
     try {
-      for await (const chunk of connection.readable) {
+      for await (const chunk of connection as AsyncIterable<Uint8Array>) {
         buffer += decoder.decode(chunk, { stream: true });
         let newline: number;
         while ((newline = buffer.indexOf("\n")) >= 0) {
@@ -97,36 +106,35 @@ export async function startModelGateway(): Promise<ModelGateway> {
           try {
             request = JSON.parse(line);
           } catch {
-            await writer.write(new TextEncoder().encode(
-              JSON.stringify({ id: null, error: { message: "the request is not JSON" } }) + "\n",
-            ));
+            await send({ id: null, error: { message: "the request is not JSON" } });
             continue;
           }
           const reply = await answer(request);
-          await writer.write(
-            new TextEncoder().encode(JSON.stringify({ id: request.id, ...reply }) + "\n"),
-          );
+          await send({ id: request.id, ...reply });
         }
       }
     } catch {
       // The client went away.
     } finally {
       connections.delete(connection);
-      try {
-        connection.close();
-      } catch {
-        // Already closed.
-      }
+      connection.destroy();
     }
   };
 
-  const accepting = (async () => {
-    try {
-      for await (const connection of listener) serve(connection);
-    } catch {
-      // Closed.
-    }
-  })();
+  const listener = createServer((connection) => serve(connection));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      listener.once("error", reject);
+      listener.listen(socketPath, () => {
+        listener.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+    throw error;
+  }
+  const closed = new Promise<void>((resolve) => listener.once("close", () => resolve()));
 
   return {
     socketPath,
@@ -135,20 +143,10 @@ export async function startModelGateway(): Promise<ModelGateway> {
     },
     async close() {
       controller.abort();
-      try {
-        listener.close();
-      } catch {
-        // Already closed.
-      }
-      for (const connection of connections) {
-        try {
-          connection.close();
-        } catch {
-          // Already closed.
-        }
-      }
-      await accepting;
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      listener.close();
+      for (const connection of connections) connection.destroy();
+      await closed;
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
     },
   };
 }

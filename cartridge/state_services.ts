@@ -1,5 +1,8 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
+import { Duplex } from "node:stream";
 import { abortableDelay } from "../loop/abortable_delay.ts";
 import { JsonLineChannel } from "./_json_lines.ts";
 import { type ServerProcess, spawnServer } from "./_server_process.ts";
@@ -58,7 +61,7 @@ interface Running {
   readonly name: string;
   readonly dir: string;
   readonly server: ServerProcess;
-  readonly connection: Deno.UnixConn;
+  readonly connection: Socket;
   readonly channel: JsonLineChannel;
 }
 
@@ -66,11 +69,11 @@ async function connectWhenBound(
   path: string,
   server: ServerProcess,
   deadline: number,
-): Promise<Deno.UnixConn> {
+): Promise<Socket> {
   // The socket appears when the server binds it; until then, retry briefly.
   while (true) {
     try {
-      return await Deno.connect({ transport: "unix", path });
+      return await connectUnix(path);
     } catch {
       if (server.exited()) {
         throw new Error(`exited before binding its socket: ${await server.describeEnd()}`);
@@ -79,6 +82,22 @@ async function connectWhenBound(
       await abortableDelay(20);
     }
   }
+}
+
+/** Connect to a Unix socket; rejects (ENOENT, ECONNREFUSED) while nothing listens on it. */
+function connectUnix(path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ path });
+    socket.once("error", reject);
+    socket.once("connect", () => {
+      socket.off("error", reject);
+      resolve(socket);
+    });
+  });
+}
+
+function removeDir(dir: string): Promise<void> {
+  return rm(dir, { recursive: true, force: true }).catch(() => {});
 }
 
 /**
@@ -111,43 +130,42 @@ export async function startStateServices(
           await service.channel.request("state/shutdown", {}, 2000).catch(() => {});
         }
         service.channel.fail("closed");
-        try {
-          service.connection.close();
-        } catch {
-          // Already closed.
-        }
+        service.connection.destroy();
         await service.server.terminate();
         await service.channel.ended;
-        await Deno.remove(service.dir, { recursive: true }).catch(() => {});
+        await removeDir(service.dir);
       }),
     );
   };
   try {
     for (const spec of specs) {
-      const dir = await Deno.makeTempDir({ dir: tmpdir(), prefix: "looplet-ssp-" });
+      const dir = await mkdtemp(join(tmpdir(), "looplet-ssp-"));
       const socket = join(dir, `${spec.name}.sock`);
       let server: ServerProcess;
       try {
-        server = spawnServer(spec.argv, {
+        server = await spawnServer(spec.argv, {
           cwd: options.cwd,
           env: { ...options.env, ...env, ...spec.env, LOOPLET_STATE_SOCKET: socket },
           stdin: "null",
         });
       } catch (error) {
-        await Deno.remove(dir, { recursive: true }).catch(() => {});
+        await removeDir(dir);
         throw new Error(`state service "${spec.name}": ${(error as Error).message}`);
       }
-      let connection: Deno.UnixConn;
+      let connection: Socket;
       try {
         connection = await connectWhenBound(socket, server, Date.now() + spec.timeoutMs);
       } catch (error) {
         await server.terminate();
-        await Deno.remove(dir, { recursive: true }).catch(() => {});
+        await removeDir(dir);
         throw new Error(`state service "${spec.name}" ${(error as Error).message}`);
       }
       // Drain stdout so a chatty server never blocks on a full pipe.
       server.child.stdout.pipeTo(new WritableStream()).catch(() => {});
-      const channel = new JsonLineChannel(connection.readable, connection.writable, {
+      // A socket never written to again after a failure: its errors end the channel's streams.
+      connection.on("error", () => {});
+      const { readable, writable } = Duplex.toWeb(connection);
+      const channel = new JsonLineChannel(readable as ReadableStream<Uint8Array>, writable, {
         onEnd: () => Promise.resolve("closed the connection"),
       });
       running.push({ name: spec.name, dir, server, connection, channel });

@@ -1,5 +1,5 @@
 /**
- * The runtime options `run` and `blueprint` pass to a bundle.
+ * The runtime options `run` and `blueprint` pass to a bundle, and their flags.
  *
  * @module
  */
@@ -39,6 +39,16 @@ export function runtimeOptions(
     ...given,
   };
 }
+
+/** The step budget flag, shared by `run` and `blueprint`. */
+export const MAX_STEPS_FLAG: Readonly<Record<string, OptionSpec>> = {
+  "max-steps": {
+    type: "string",
+    value: "N",
+    description: "step budget",
+    default: "the bundle's max-steps, else 20",
+  },
+};
 
 /** The flags that set runtime options, shared by `run` and `blueprint`. */
 export const RUNTIME_FLAGS: Readonly<Record<string, OptionSpec>> = {

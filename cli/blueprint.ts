@@ -4,7 +4,7 @@
  * @module
  */
 import { type CommandSpec, positiveInteger, resolveBundle, UsageError } from "./args.ts";
-import { RUNTIME_FLAGS, runtimeOptions } from "./_runtime_options.ts";
+import { MAX_STEPS_FLAG, RUNTIME_FLAGS, runtimeOptions } from "./_runtime_options.ts";
 
 /**
  * The `blueprint` command.
@@ -27,12 +27,7 @@ export const command: CommandSpec = {
       description: "the workspace to build for",
       default: ".",
     },
-    "max-steps": {
-      type: "string",
-      value: "N",
-      description: "step budget",
-      default: "the bundle's max-steps, else 20",
-    },
+    ...MAX_STEPS_FLAG,
     ...RUNTIME_FLAGS,
     protocol: {
       type: "string",

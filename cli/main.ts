@@ -38,36 +38,18 @@ export type {
  */
 export const VERSION: string = LOOPLET_VERSION;
 
-/** A command that parses its own arguments; `--help` prints its usage line. */
-interface RawCommand {
-  readonly usage: string;
-  run(args: string[], context: CliContext): Promise<number>;
-}
-
-/**
- * A command module: one command, sub-commands named by their words
- * (`eval run`), or a command that parses its own arguments.
- */
+/** A command module: one command, or sub-commands named by their words (`eval run`). */
 type CommandModule =
   | { readonly command: CommandSpec }
-  | { readonly commands: Readonly<Record<string, CommandSpec>> }
-  | { readonly raw: RawCommand };
+  | { readonly commands: Readonly<Record<string, CommandSpec>> };
 
-/** A cartridge command of `cli/cartridge_commands.ts`, which parse their own arguments. */
+/** A cartridge command of `cli/cartridge_commands.ts`. */
 function cartridgeCommand(
   name: "conform" | "describe" | "diff" | "hash" | "convert",
 ): () => Promise<CommandModule> {
-  return async () => {
-    const module = await import("./cartridge_commands.ts");
-    const run = {
-      conform: module.commandConform,
-      describe: module.commandDescribe,
-      diff: module.commandDiff,
-      hash: module.commandHash,
-      convert: module.commandConvert,
-    }[name];
-    return { raw: { usage: module.CARTRIDGE_USAGE[name] ?? `usage: looplet ${name}`, run } };
-  };
+  return async () => ({
+    command: (await import("./cartridge_commands.ts")).CARTRIDGE_COMMANDS[name],
+  });
 }
 
 /** One row of the command table: the line `--help` shows, and the module to load. */
@@ -158,9 +140,8 @@ async function findCommand(
   entry: CommandEntry,
   name: string,
   rest: string[],
-): Promise<{ spec: CommandSpec; args: string[] } | { help: string } | { raw: RawCommand }> {
+): Promise<{ spec: CommandSpec; args: string[] } | { help: string }> {
   const module = await entry.load();
-  if ("raw" in module) return { raw: module.raw };
   if ("command" in module) return { spec: module.command, args: rest };
   const words = Object.keys(module.commands);
   for (const count of [2, 1]) {
@@ -198,12 +179,13 @@ export async function main(args: string[], deps: CliDependencies = {}): Promise<
     stderr: deps.stderr ?? ((text) => console.error(text)),
   };
   const env = deps.env ?? await processEnv();
-  const tty = deps.isTTY ?? (deps.stdout === undefined && await stdoutIsTerminal());
+  const terminal = deps.isTTY ?? (deps.stdout === undefined && await stdoutIsTerminal());
   const context: CliContext = {
     io,
     deps,
     env,
-    tty: env.FORCE_COLOR ? env.FORCE_COLOR !== "0" : tty && !env.NO_COLOR,
+    tty: env.FORCE_COLOR ? env.FORCE_COLOR !== "0" : terminal && !env.NO_COLOR,
+    terminal,
     debug: args.includes("--debug"),
   };
   const [name, ...rest] = args;
@@ -228,19 +210,6 @@ export async function main(args: string[], deps: CliDependencies = {}): Promise<
   let spec: CommandSpec | undefined;
   try {
     const found = await findCommand(entry, name, rest);
-    if ("raw" in found) {
-      if (rest.includes("--help") || rest.includes("-h")) {
-        io.stdout(found.raw.usage);
-        return 0;
-      }
-      try {
-        return await found.raw.run(rest, context);
-      } catch (error) {
-        if (!(error instanceof UsageError)) throw error;
-        io.stderr(`error: ${error.message}\n${found.raw.usage}`);
-        return 2;
-      }
-    }
     if ("help" in found) {
       (rest.length === 0 ? io.stderr : io.stdout)(found.help);
       return rest.length === 0 ? 2 : 0;
@@ -321,15 +290,9 @@ async function stdoutIsTerminal(): Promise<boolean> {
  */
 export function programDependencies(): CliDependencies {
   const wiring = () => import("./wiring.ts");
-  const common: CliDependencies = {
+  return {
     backendFromEnv: async (env, overrides) => (await wiring()).cliBackend(env, overrides),
     probeNativeTools: async (backend) => (await wiring()).cliProbe(backend),
-  };
-  // Traces and MCP servers use Deno's file and process APIs; under Node the
-  // single-file CLI runs bundles with real or scripted models only.
-  if (deno() === undefined) return common;
-  return {
-    ...common,
     trace: async (options) => (await wiring()).cliTrace(options),
     connect: async (config) => (await wiring()).cliConnect(config),
   };

@@ -32,7 +32,7 @@ import {
   buildAgent,
   loadCartridgeOrBundle,
 } from "../cartridge/load_agent.ts";
-import { RUNTIME_FLAGS, runtimeOptions } from "./_runtime_options.ts";
+import { MAX_STEPS_FLAG, RUNTIME_FLAGS, runtimeOptions } from "./_runtime_options.ts";
 import { resourceTool, skillResources } from "../bundles/bundle_resources.ts";
 import {
   detectSandbox,
@@ -56,12 +56,7 @@ const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     description: "work on a temporary copy of DIR, removed at exit unless --keep",
   },
   keep: { type: "boolean", description: "keep the --copy-workspace copy and print where it is" },
-  "max-steps": {
-    type: "string",
-    value: "N",
-    description: "step budget",
-    default: "the bundle's max-steps, else 20",
-  },
+  ...MAX_STEPS_FLAG,
   ...RUNTIME_FLAGS,
   resources: {
     type: "boolean",
@@ -306,7 +301,7 @@ async function cliRun(
   { values, arg }: ParsedArguments,
   context: CliContext,
 ): Promise<number> {
-  const { io, deps, tty } = context;
+  const { io, deps, tty, terminal } = context;
   const json = Boolean(values.json);
   const maxStepsFlag = positiveInteger("run", "max-steps", values["max-steps"]);
   const explicitResponses = (values["scripted-response"] as string[] | undefined) ?? [];
@@ -337,7 +332,7 @@ async function cliRun(
   const onInterrupt = () => controller.abort(new DOMException("interrupted", "AbortError"));
   process.on?.("SIGINT", onInterrupt);
   // The live line writes to the real terminal, so only when output is not injected.
-  const live = liveLine(tty && deps.stdout === undefined && !json, tty, io.stderr);
+  const live = liveLine(terminal && deps.stdout === undefined && !json, tty, io.stderr);
   let copied: string | undefined;
   try {
     let workspace = resolve((values.workspace as string | undefined) ?? ".");

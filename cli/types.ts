@@ -169,8 +169,10 @@ export interface CliContext {
   readonly deps: CliDependencies;
   /** The environment. */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Colours and spinner are on. */
+  /** Colours are on: a terminal without `NO_COLOR`, or `FORCE_COLOR` set. */
   readonly tty: boolean;
+  /** Standard output is a terminal, so a live progress line can be drawn (with or without colour). */
+  readonly terminal: boolean;
   /** Print stacks on errors. */
   debug: boolean;
 }

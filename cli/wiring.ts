@@ -9,9 +9,9 @@
 import type { BackendOverrides, CliDependencies, TraceOptions, TraceSink } from "./types.ts";
 import type { McpConnectConfig, McpConnection } from "../bundles/load_bundle.ts";
 import type { Backend } from "../loop/types.ts";
-import { AnthropicBackend } from "../backends/anthropic.ts";
+import { AnthropicBackend } from "../backends/anthropic/backend.ts";
 import { backendFromEnv } from "../backends/backend_from_env.ts";
-import { OpenAICompatibleBackend } from "../backends/openai_compatible.ts";
+import { OpenAICompatibleBackend } from "../backends/openai/backend.ts";
 import { type NativeToolProbe, probeNativeTools } from "../backends/probe_native_tools.ts";
 import { ProvenanceSink } from "../provenance/provenance_sink.ts";
 import { connectMcpServer } from "../tools/mcp/connect_mcp_server.ts";

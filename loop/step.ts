@@ -1,5 +1,107 @@
-import type { StepCall, StepRecord, StepResult, Usage } from "./types.ts";
-import { usageToJson } from "./usage.ts";
+/**
+ * A step of the loop: one tool call and its result, as plain data
+ * (`StepRecord`) and as the frozen `Step` the loop yields.
+ *
+ * @module
+ */
+
+import { type Usage, usageToJson } from "./usage.ts";
+
+/**
+ * How a failed tool call is classified. Values are stable and land in traces.
+ *
+ * @example Suggest a retry after a transient failure
+ * ```ts
+ * import type { ErrorKind, Hook } from "jsr:@looplet/looplet";
+ * const transient: ErrorKind[] = ["timeout", "network"];
+ * const retryHint: Hook = {
+ *   postDispatch: ({ result }) =>
+ *     result.errorKind && transient.includes(result.errorKind) ? { inject: "Try that call again." } : undefined,
+ * };
+ * ```
+ */
+export type ErrorKind =
+  | "validation"
+  | "unknown_tool"
+  | "parse"
+  | "timeout"
+  | "cancelled"
+  | "permission_denied"
+  | "rejected"
+  | "network"
+  | "execution"
+  | "interrupted";
+
+/**
+ * The call part of a step.
+ *
+ * @example Read the first call of a run
+ * ```ts ignore
+ * const outcome = await run.complete();
+ * const { tool, args, reasoning } = outcome.state.steps[0].call;
+ * console.log(`${tool}(${JSON.stringify(args)}) because ${reasoning || "no reason given"}`);
+ * ```
+ */
+export interface StepCall {
+  /** Tool name. */
+  readonly tool: string;
+  /** Arguments the tool ran with (after hook rewrites). */
+  readonly args: Readonly<Record<string, unknown>>;
+  /** Call id. */
+  readonly id: string;
+  /** The model's stated reason, or `""`. */
+  readonly reasoning: string;
+}
+
+/**
+ * The result part of a step.
+ *
+ * @example List the failed calls of a run
+ * ```ts ignore
+ * const outcome = await run.complete();
+ * for (const { call, result } of outcome.state.steps) {
+ *   if (result.error !== undefined) console.log(`${call.tool} [${result.errorKind}]: ${result.error}`);
+ * }
+ * ```
+ */
+export interface StepResult {
+  /** What the tool returned (or a hook's replacement); `null` on error. */
+  readonly data: unknown;
+  /** Error text the model saw, when the call failed. */
+  readonly error?: string;
+  /** Classification of the failure. */
+  readonly errorKind?: ErrorKind;
+  /** Time spent executing the tool, in milliseconds (0 when it did not run). */
+  readonly durationMs: number;
+  /** Set when the call is paused awaiting approval: the reason. */
+  readonly awaitingApproval?: string;
+}
+
+/**
+ * A step as plain data (what `LoopState.steps` holds).
+ *
+ * @example Print a run's steps from its saved state
+ * ```ts ignore
+ * const outcome = await run.complete();
+ * for (const record of outcome.state.steps) {
+ *   console.log(record.number, record.turn, record.call.tool, `${record.durationMs} ms`);
+ * }
+ * ```
+ */
+export interface StepRecord {
+  /** 1-based step number across the run. */
+  readonly number: number;
+  /** 1-based turn number. */
+  readonly turn: number;
+  /** The call. */
+  readonly call: StepCall;
+  /** The result. */
+  readonly result: StepResult;
+  /** Model usage attributed to this step (the turn's usage sits on its first step). */
+  readonly usage: Usage;
+  /** Wall time of the step including hooks, in milliseconds. */
+  readonly durationMs: number;
+}
 
 const ARG_VALUE_LIMIT = 50;
 const TAIL_LIMIT = 60;

@@ -2,12 +2,17 @@
  * Core types of the loop: messages, backends, tools, hooks, steps and state.
  *
  * Everything here is plain data or a structural interface, so that backends,
- * hooks and tools can be written without importing anything but types.
+ * hooks and tools can be written without importing anything but types. The
+ * step and usage types live beside the code that works on them (`step.ts`,
+ * `usage.ts`, which import nothing from here) and are re-exported.
  *
  * @module
  */
 
-import type { Step } from "./step.ts";
+import type { ErrorKind, Step, StepCall, StepRecord, StepResult } from "./step.ts";
+import type { Usage } from "./usage.ts";
+
+export type { ErrorKind, StepCall, StepRecord, StepResult, Usage };
 
 // ---------------------------------------------------------------------------
 // Messages (the transcript the model sees)
@@ -88,28 +93,6 @@ export interface Message {
 // ---------------------------------------------------------------------------
 // Backends
 // ---------------------------------------------------------------------------
-
-/**
- * Token usage of one model call or of a whole run.
- *
- * @example Add two usages
- * ```ts
- * import { addUsage, type Usage } from "jsr:@looplet/looplet";
- * const total: Usage = addUsage({ inputTokens: 10, outputTokens: 2 }, { inputTokens: 5, outputTokens: 1 });
- * ```
- */
-export interface Usage {
-  /** Prompt tokens, including cached ones. */
-  readonly inputTokens: number;
-  /** Completion tokens. */
-  readonly outputTokens: number;
-  /** Prompt tokens served from the provider's cache. */
-  readonly cacheReadTokens?: number;
-  /** Prompt tokens written to the provider's cache. */
-  readonly cacheWriteTokens?: number;
-  /** Cost in the caller's currency, when a price table was given. */
-  readonly cost?: number;
-}
 
 /**
  * JSON Schema description of a tool, as sent to the model.
@@ -336,31 +319,6 @@ export interface ToolInputSchema<T> {
   /** JSON Schema of the accepted input. */
   toJSONSchema(options?: { io?: "input" | "output" }): unknown;
 }
-
-/**
- * How a failed tool call is classified. Values are stable and land in traces.
- *
- * @example Suggest a retry after a transient failure
- * ```ts
- * import type { ErrorKind, Hook } from "jsr:@looplet/looplet";
- * const transient: ErrorKind[] = ["timeout", "network"];
- * const retryHint: Hook = {
- *   postDispatch: ({ result }) =>
- *     result.errorKind && transient.includes(result.errorKind) ? { inject: "Try that call again." } : undefined,
- * };
- * ```
- */
-export type ErrorKind =
-  | "validation"
-  | "unknown_tool"
-  | "parse"
-  | "timeout"
-  | "cancelled"
-  | "permission_denied"
-  | "rejected"
-  | "network"
-  | "execution"
-  | "interrupted";
 
 /**
  * What a tool's `execute` receives besides its arguments.
@@ -841,77 +799,6 @@ export interface Hook {
 // ---------------------------------------------------------------------------
 // Steps, state and outcome
 // ---------------------------------------------------------------------------
-
-/**
- * The call part of a step.
- *
- * @example Read the first call of a run
- * ```ts ignore
- * const outcome = await run.complete();
- * const { tool, args, reasoning } = outcome.state.steps[0].call;
- * console.log(`${tool}(${JSON.stringify(args)}) because ${reasoning || "no reason given"}`);
- * ```
- */
-export interface StepCall {
-  /** Tool name. */
-  readonly tool: string;
-  /** Arguments the tool ran with (after hook rewrites). */
-  readonly args: Readonly<Record<string, unknown>>;
-  /** Call id. */
-  readonly id: string;
-  /** The model's stated reason, or `""`. */
-  readonly reasoning: string;
-}
-
-/**
- * The result part of a step.
- *
- * @example List the failed calls of a run
- * ```ts ignore
- * const outcome = await run.complete();
- * for (const { call, result } of outcome.state.steps) {
- *   if (result.error !== undefined) console.log(`${call.tool} [${result.errorKind}]: ${result.error}`);
- * }
- * ```
- */
-export interface StepResult {
-  /** What the tool returned (or a hook's replacement); `null` on error. */
-  readonly data: unknown;
-  /** Error text the model saw, when the call failed. */
-  readonly error?: string;
-  /** Classification of the failure. */
-  readonly errorKind?: ErrorKind;
-  /** Time spent executing the tool, in milliseconds (0 when it did not run). */
-  readonly durationMs: number;
-  /** Set when the call is paused awaiting approval: the reason. */
-  readonly awaitingApproval?: string;
-}
-
-/**
- * A step as plain data (what `LoopState.steps` holds).
- *
- * @example Print a run's steps from its saved state
- * ```ts ignore
- * const outcome = await run.complete();
- * for (const record of outcome.state.steps) {
- *   console.log(record.number, record.turn, record.call.tool, `${record.durationMs} ms`);
- * }
- * ```
- */
-export interface StepRecord {
-  /** 1-based step number across the run. */
-  readonly number: number;
-  /** 1-based turn number. */
-  readonly turn: number;
-  /** The call. */
-  readonly call: StepCall;
-  /** The result. */
-  readonly result: StepResult;
-  /** Model usage attributed to this step (the turn's usage sits on its first step). */
-  readonly usage: Usage;
-  /** Wall time of the step including hooks, in milliseconds. */
-  readonly durationMs: number;
-}
 
 /**
  * A call paused for approval, kept in the state so a run can resume.

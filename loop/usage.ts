@@ -1,4 +1,30 @@
-import type { Usage } from "./types.ts";
+/**
+ * Token usage and its arithmetic: sums and the snake_case JSON form.
+ *
+ * @module
+ */
+
+/**
+ * Token usage of one model call or of a whole run.
+ *
+ * @example Add two usages
+ * ```ts
+ * import { addUsage, type Usage } from "jsr:@looplet/looplet";
+ * const total: Usage = addUsage({ inputTokens: 10, outputTokens: 2 }, { inputTokens: 5, outputTokens: 1 });
+ * ```
+ */
+export interface Usage {
+  /** Prompt tokens, including cached ones. */
+  readonly inputTokens: number;
+  /** Completion tokens. */
+  readonly outputTokens: number;
+  /** Prompt tokens served from the provider's cache. */
+  readonly cacheReadTokens?: number;
+  /** Prompt tokens written to the provider's cache. */
+  readonly cacheWriteTokens?: number;
+  /** Cost in the caller's currency, when a price table was given. */
+  readonly cost?: number;
+}
 
 /**
  * Zero usage.

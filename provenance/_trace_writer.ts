@@ -3,7 +3,10 @@
  * background, and `trajectory.json` assembled from what is on disk, so the
  * sink keeps nothing it has written (private to provenance/).
  */
+import { createReadStream } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import process from "node:process";
 import { appendLine, atomicWrite, WriteQueue } from "../internal/atomic_write.ts";
 import type { CallFiles } from "./_call_record.ts";
 import { promptFileName, responseFileName, stepFileName } from "./_trace_files.ts";
@@ -29,7 +32,7 @@ export class TraceWriter {
 
   /** Create the directory; clear another run's trace, or refuse to. */
   async prepare(runId: string, overwrite: boolean): Promise<void> {
-    await Deno.mkdir(join(this.dir, "steps"), { recursive: true }).catch((error) => {
+    await mkdir(join(this.dir, "steps"), { recursive: true }).catch((error) => {
       throw new Error(
         `Cannot write trace to "${this.dir}": ${error instanceof Error ? error.message : error}`,
         { cause: error },
@@ -49,10 +52,10 @@ export class TraceWriter {
   async #existingRunId(): Promise<string | undefined> {
     let text: string;
     try {
-      text = await Deno.readTextFile(join(this.dir, "trajectory.json"));
+      text = await readFile(join(this.dir, "trajectory.json"), "utf8");
     } catch {
       try {
-        await Deno.stat(join(this.dir, "manifest.jsonl"));
+        await stat(join(this.dir, "manifest.jsonl"));
         return "(unknown: manifest.jsonl only)";
       } catch {
         return undefined;
@@ -67,18 +70,16 @@ export class TraceWriter {
   }
 
   async #clear(): Promise<void> {
-    for await (const entry of Deno.readDir(this.dir)) {
+    for (const name of await readdir(this.dir)) {
       if (
-        entry.name === "trajectory.json" || entry.name === "manifest.jsonl" ||
-        /^call_\d+_(prompt|response)\.txt$/.test(entry.name)
+        name === "trajectory.json" || name === "manifest.jsonl" ||
+        /^call_\d+_(prompt|response)\.txt$/.test(name)
       ) {
-        await Deno.remove(join(this.dir, entry.name));
+        await unlink(join(this.dir, name));
       }
     }
-    for await (const entry of Deno.readDir(join(this.dir, "steps"))) {
-      if (/^step_\d+\.json$/.test(entry.name)) {
-        await Deno.remove(join(this.dir, "steps", entry.name));
-      }
+    for (const name of await readdir(join(this.dir, "steps"))) {
+      if (/^step_\d+\.json$/.test(name)) await unlink(join(this.dir, "steps", name));
     }
   }
 
@@ -145,12 +146,12 @@ export class TraceWriter {
     const callsEnd = text.indexOf(`\n  "llm_calls": ${quoted}`) +
       `\n  "llm_calls": ${quoted}`.length;
     const target = join(this.dir, "trajectory.json");
-    const temp = `${target}.${Deno.pid}.tmp`;
-    const file = await Deno.open(temp, { write: true, create: true, truncate: true });
+    const temp = `${target}.${process.pid}.tmp`;
+    const file = await open(temp, "w");
     const encoder = new TextEncoder();
     const write = async (chunk: string) => {
       const bytes = encoder.encode(chunk);
-      for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
+      for (let done = 0; done < bytes.length;) done += (await file.write(bytes, done)).bytesWritten;
     };
     try {
       await write(text.slice(0, stepsAt) + '\n  "steps": ');
@@ -166,13 +167,11 @@ export class TraceWriter {
         write,
       );
       await write(text.slice(callsEnd) + "\n");
-      file.close();
-      await Deno.rename(temp, target);
+      await file.close();
+      await rename(temp, target);
     } catch (error) {
-      try {
-        file.close();
-      } catch { /* already closed */ }
-      await Deno.remove(temp).catch(() => {});
+      await file.close().catch(() => {}); // it may be closed already
+      await rm(temp, { force: true }).catch(() => {});
       throw new Error(
         `Cannot write trace file "${target}": ${error instanceof Error ? error.message : error}`,
         { cause: error },
@@ -182,7 +181,7 @@ export class TraceWriter {
 
   /** Rewrite the manifest in call order (calls made by tools can finish out of order). */
   async #sortManifest(manifest: string): Promise<void> {
-    const lines = (await Deno.readTextFile(manifest)).split("\n").filter((line) => line !== "");
+    const lines = (await readFile(manifest, "utf8")).split("\n").filter((line) => line !== "");
     const calls = lines.map((line) => ({
       line,
       index: (JSON.parse(line) as { index: number }).index,
@@ -210,24 +209,18 @@ export class TraceWriter {
 /** The step files' JSON texts, in step order. */
 async function* readSteps(dir: string, steps: readonly number[]): AsyncGenerator<string> {
   for (const number of steps) {
-    yield (await Deno.readTextFile(join(dir, "steps", stepFileName(number)))).trimEnd();
+    yield (await readFile(join(dir, "steps", stepFileName(number)), "utf8")).trimEnd();
   }
 }
 
 /** The non-empty lines of a text file, read a chunk at a time. */
 async function* readLines(path: string): AsyncGenerator<string> {
-  const file = await Deno.open(path);
   let rest = "";
-  try {
-    for await (const chunk of file.readable.pipeThrough(new TextDecoderStream())) {
-      const lines = (rest + chunk).split("\n");
-      rest = lines.pop() ?? "";
-      for (const line of lines) if (line !== "") yield line;
-    }
-    if (rest !== "") yield rest;
-  } finally {
-    try {
-      file.close();
-    } catch { /* the stream closed it */ }
+  // Breaking out of the loop (or an error) destroys the stream, which closes the file.
+  for await (const chunk of createReadStream(path, { encoding: "utf8" })) {
+    const lines = (rest + chunk).split("\n");
+    rest = lines.pop() ?? "";
+    for (const line of lines) if (line !== "") yield line;
   }
+  if (rest !== "") yield rest;
 }

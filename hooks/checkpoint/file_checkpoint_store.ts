@@ -1,4 +1,18 @@
 import {
+  closeSync,
+  fdatasyncSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import {
   CHECKPOINT_FORMAT,
   decodeCheckpoint,
   decodeEffect,
@@ -116,7 +130,8 @@ export class FileCheckpointStore {
   readonly #onWarning?: (message: string) => void;
   readonly #durable: boolean;
   readonly #fileEvery: number;
-  #file: Deno.FsFile | undefined;
+  /** The journal's file descriptor, open for appending. */
+  #file: number | undefined;
   /** Set once the journal on disk has been read (the first save). */
   #opened = false;
   #seq = 0;
@@ -202,7 +217,7 @@ export class FileCheckpointStore {
    * @returns Nothing.
    */
   close(): Promise<void> {
-    this.#file?.close();
+    if (this.#file !== undefined) closeSync(this.#file);
     this.#file = undefined;
     return Promise.resolve();
   }
@@ -278,28 +293,28 @@ export class FileCheckpointStore {
   }
 
   #append(text: string): void {
-    this.#file ??= Deno.openSync(this.#journalPath, { append: true, create: true });
+    const file = this.#file ??= openSync(this.#journalPath, "a");
     const bytes = encoder.encode(text);
     let written = 0;
-    while (written < bytes.length) written += this.#file.writeSync(bytes.subarray(written));
-    if (this.#durable) this.#file.syncDataSync();
+    while (written < bytes.length) written += writeSync(file, bytes, written);
+    if (this.#durable) fdatasyncSync(file);
   }
 
   #writeFile(seq: number, state: LoopState): string {
     const file = join(this.directory, `checkpoint-${String(seq).padStart(8, "0")}.json`);
     const document = encodeCheckpoint(state, { redact: this.#redact });
     const temp = `${file}.tmp`;
-    const handle = Deno.openSync(temp, { write: true, create: true, truncate: true });
+    const handle = openSync(temp, "w");
     try {
-      handle.writeSync(encoder.encode(JSON.stringify({ seq, ...document })));
-      if (this.#durable) handle.syncSync();
+      writeFileSync(handle, JSON.stringify({ seq, ...document }));
+      if (this.#durable) fsyncSync(handle);
     } finally {
-      handle.close();
+      closeSync(handle);
     }
-    Deno.renameSync(temp, file);
+    renameSync(temp, file);
     this.#files.push(file);
     for (const old of this.#files.splice(0, Math.max(0, this.#files.length - this.#keep))) {
-      Deno.removeSync(old);
+      unlinkSync(old);
     }
     return file;
   }
@@ -307,7 +322,7 @@ export class FileCheckpointStore {
   /** Start over on the next save: re-read what is on disk. */
   #reset(): void {
     this.#opened = false;
-    this.#file?.close();
+    if (this.#file !== undefined) closeSync(this.#file);
     this.#file = undefined;
   }
 
@@ -317,7 +332,7 @@ export class FileCheckpointStore {
    * cut off; anything more is moved aside, never overwritten.
    */
   #open(state: LoopState): void {
-    Deno.mkdirSync(this.directory, { recursive: true });
+    mkdirSync(this.directory, { recursive: true });
     const { entries, size } = this.#read(false);
     const candidates = this.#candidates(entries).filter((c) => c.error === undefined);
     const newest = candidates[0];
@@ -350,14 +365,14 @@ export class FileCheckpointStore {
     }
     const end = entries[keep - 1]?.end ?? 0;
     if (size > end) {
-      const raw = Deno.readFileSync(this.#journalPath);
+      const raw = readFileSync(this.#journalPath);
       if (raw.indexOf(10, end) < 0) {
-        Deno.truncateSync(this.#journalPath, end);
+        truncateSync(this.#journalPath, end);
         this.#warn(`Cut a truncated last line off "${this.#journalPath}" (a crash during a write)`);
       } else {
         const aside = `${this.#journalPath}.${Date.now()}.bak`;
-        Deno.renameSync(this.#journalPath, aside);
-        Deno.writeFileSync(this.#journalPath, raw.subarray(0, end));
+        renameSync(this.#journalPath, aside);
+        writeFileSync(this.#journalPath, raw.subarray(0, end));
         this.#warn(
           `Moved "${this.#journalPath}" to "${aside}" and kept its first ${keep} line(s): ` +
             "the resumed state does not have what follows",
@@ -387,7 +402,7 @@ export class FileCheckpointStore {
       entries = this.#read(true).entries;
       candidates = this.#candidates(entries);
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return undefined;
+      if (notFound(error)) return undefined;
       throw error;
     }
     if (candidates.length === 0) return undefined;
@@ -462,14 +477,13 @@ export class FileCheckpointStore {
   async clear(): Promise<void> {
     await this.close();
     try {
-      for (const entry of Deno.readDirSync(this.directory)) {
-        const name = entry.name;
+      for (const name of readdirSync(this.directory)) {
         if (SNAPSHOT.test(name) || name === JOURNAL || name.endsWith(".tmp")) {
-          Deno.removeSync(join(this.directory, name));
+          unlinkSync(join(this.directory, name));
         }
       }
     } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      if (!notFound(error)) throw error;
     }
     this.#opened = false;
   }
@@ -488,11 +502,11 @@ export class FileCheckpointStore {
         index,
       });
     });
-    for (const entry of Deno.readDirSync(this.directory)) {
-      if (!SNAPSHOT.test(entry.name) || !entry.isFile) continue;
+    for (const entry of readdirSync(this.directory, { withFileTypes: true })) {
+      if (!SNAPSHOT.test(entry.name) || !entry.isFile()) continue;
       const file = join(this.directory, entry.name);
       try {
-        const document = JSON.parse(Deno.readTextFileSync(file));
+        const document = JSON.parse(readFileSync(file, "utf8"));
         if (document?.format !== CHECKPOINT_FORMAT || !Number.isInteger(document.seq)) {
           throw new Error("it is not a looplet checkpoint snapshot ('format' or 'seq' missing)");
         }
@@ -511,9 +525,9 @@ export class FileCheckpointStore {
   #read(report: boolean): { entries: Entry[]; size: number } {
     let raw: Uint8Array;
     try {
-      raw = Deno.readFileSync(this.#journalPath);
+      raw = readFileSync(this.#journalPath);
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return { entries: [], size: 0 };
+      if (notFound(error)) return { entries: [], size: 0 };
       throw error;
     }
     const entries: Entry[] = [];
@@ -567,7 +581,12 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Join a directory and a file name (no `node:path`: it would slow down importing mod.ts). */
+/** Whether a file system call failed because the path does not exist. */
+function notFound(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "ENOENT";
+}
+
+/** Join a directory and a file name as given (`node:path` would normalize the path messages name). */
 function join(directory: string, name: string): string {
   return /[/\\]$/.test(directory) ? directory + name : `${directory}/${name}`;
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { backendFromEnv } from "../../backends/backend_from_env.ts";
-import { AnthropicBackend } from "../../backends/anthropic.ts";
-import { OpenAICompatibleBackend } from "../../backends/openai_compatible.ts";
+import { AnthropicBackend } from "../../backends/anthropic/backend.ts";
+import { OpenAICompatibleBackend } from "../../backends/openai/backend.ts";
 
 Deno.test("backendFromEnv() returns undefined when nothing is set", () => {
   assert.equal(backendFromEnv({}), undefined);

@@ -2,8 +2,8 @@
  * Runs the one backend conformance suite against both fetch-based backends,
  * over the real recorded traffic in tests/fixtures.
  */
-import { AnthropicBackend } from "../../backends/anthropic.ts";
-import { OpenAICompatibleBackend } from "../../backends/openai_compatible.ts";
+import { AnthropicBackend } from "../../backends/anthropic/backend.ts";
+import { OpenAICompatibleBackend } from "../../backends/openai/backend.ts";
 import { backendConformance } from "./_conformance.ts";
 import {
   anthropicChunksToSse,

@@ -2,9 +2,9 @@
 // the key, hide what happened, or exhaust memory.
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
-import { AnthropicBackend } from "../../backends/anthropic.ts";
+import { AnthropicBackend } from "../../backends/anthropic/backend.ts";
 import { BackendError } from "../../backends/backend_error.ts";
-import { OpenAICompatibleBackend } from "../../backends/openai_compatible.ts";
+import { OpenAICompatibleBackend } from "../../backends/openai/backend.ts";
 import type { ModelRequest } from "../../loop/types.ts";
 import { type CannedResponse, replayFetch } from "./_replay_fetch.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { probeNativeTools } from "../../backends/probe_native_tools.ts";
-import { OpenAICompatibleBackend } from "../../backends/openai_compatible.ts";
+import { OpenAICompatibleBackend } from "../../backends/openai/backend.ts";
 import { ScriptedBackend } from "../../backends/scripted.ts";
 import { BackendError } from "../../backends/backend_error.ts";
 import { replayFetch } from "./_replay_fetch.ts";

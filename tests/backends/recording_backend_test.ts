@@ -3,7 +3,7 @@ import { z } from "zod";
 import { RecordingBackend } from "../../backends/recording_backend.ts";
 import { ReplayBackend } from "../../backends/replay_backend.ts";
 import { BackendError } from "../../backends/backend_error.ts";
-import { OpenAICompatibleBackend } from "../../backends/openai_compatible.ts";
+import { OpenAICompatibleBackend } from "../../backends/openai/backend.ts";
 import { composableLoop } from "../../loop/composable_loop.ts";
 import { tool } from "../../tools/tool.ts";
 import type { ModelDelta } from "../../loop/types.ts";

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { programDependencies } from "../../cli/main.ts";
 import { cliBackend, cliConnect } from "../../cli/wiring.ts";
-import { OpenAICompatibleBackend } from "../../backends/openai_compatible.ts";
-import { AnthropicBackend } from "../../backends/anthropic.ts";
+import { OpenAICompatibleBackend } from "../../backends/openai/backend.ts";
+import { AnthropicBackend } from "../../backends/anthropic/backend.ts";
 import { cli, DEP_AUDIT } from "../bundles/_helpers.ts";
 
 Deno.test("cliBackend() picks a backend from the environment and the command-line overrides", () => {

@@ -279,6 +279,11 @@ Deno.test("every command's --help lists every flag with a description; unknown f
     ["show"],
     ["eval", "run"],
     ["eval", "cases", "list"],
+    ["conform"],
+    ["describe"],
+    ["diff"],
+    ["hash"],
+    ["convert"],
   ];
   for (const words of commands) {
     const { code, out } = await cli([...words, "--help"]);

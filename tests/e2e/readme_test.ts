@@ -3,6 +3,7 @@
 // on 127.0.0.1 that answers once correctly and once with a provider error.
 import assert from "node:assert/strict";
 import { runSnippet, snippet } from "../_readme_snippets.ts";
+import { probeCall, serveFakeOpenAI, toolCallCompletion } from "./_fake_openai.ts";
 import { filesystemStdio } from "./tools/mcp/_servers.ts";
 
 const withoutTimes = (out: string) =>
@@ -34,40 +35,17 @@ Deno.test("README MCP snippet writes and reads a file through the filesystem ser
 
 /** A fake /v1/chat/completions: the probe gets its tool call; loop turns get `reply`. */
 function fakeModel(reply: () => Response) {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
-    const body = await request.json();
-    const names = (body.tools ?? []).map((t: { function: { name: string } }) => t.function.name);
-    const call = names.includes("get_secret_number")
-      ? { name: "get_secret_number", arguments: "{}" }
-      : undefined;
-    if (call === undefined) return reply();
-    return Response.json(completion(call));
+  return serveFakeOpenAI((body) => {
+    const probe = probeCall(body);
+    return probe === undefined ? reply() : Response.json(toolCallCompletion(probe));
   });
-  return { url: `http://127.0.0.1:${server.addr.port}/v1`, close: () => server.shutdown() };
-}
-
-function completion(call: { name: string; arguments: string }) {
-  return {
-    id: "chatcmpl-readme",
-    object: "chat.completion",
-    created: 0,
-    model: "fake",
-    choices: [{
-      index: 0,
-      finish_reason: "tool_calls",
-      message: {
-        role: "assistant",
-        content: null,
-        tool_calls: [{ id: "call_1", type: "function", function: call }],
-      },
-    }],
-    usage: { prompt_tokens: 20, completion_tokens: 5, total_tokens: 25 },
-  };
 }
 
 Deno.test("README real-model snippet: a reply, then an llm_error shown with its stop reason and error", async () => {
   const answer = JSON.stringify({ answer: "hi" });
-  const good = fakeModel(() => Response.json(completion({ name: "done", arguments: answer })));
+  const good = fakeModel(() =>
+    Response.json(toolCallCompletion({ name: "done", arguments: answer }))
+  );
   const bad = fakeModel(() =>
     Response.json(
       { error: { message: "The model `llama3.2` does not exist", code: "model_not_found" } },
@@ -83,7 +61,7 @@ Deno.test("README real-model snippet: a reply, then an llm_error shown with its 
     assert.match(lines[0] ?? "", /^native tools: true /);
     assert.equal(lines[1], "#1 ✓ done(answer=hi) → hi");
     assert.equal(lines[2], "stop: done");
-    assert.match(ok.stdout, /inputTokens: 20/);
+    assert.match(ok.stdout, /inputTokens: 10, outputTokens: 3/);
     assert.match(ok.stdout, /cost: /);
     const recording = JSON.parse(await Deno.readTextFile(`${ok.cwd}/run.recording.json`));
     assert.equal(typeof recording, "object");

@@ -305,19 +305,6 @@ Deno.test("resume continues numbering and the remaining budget", async () => {
   assert.equal(first.state.steps.length, 2, "the saved state is not mutated by the resumed run");
 });
 
-Deno.test("a run that finished with done is not resumed by accident", async () => {
-  const done = await composableLoop({
-    llm: new ScriptedBackend([call("done", { answer: "x" })]),
-    task: "x",
-  }).complete();
-  assert.throws(
-    () => composableLoop({ llm: new ScriptedBackend([]), task: "x", resume: done.state }),
-    new TypeError(
-      "Cannot start loop: 'resume' is a run that already finished with done; start a new run instead",
-    ),
-  );
-});
-
 Deno.test("resuming a paused run requires an approval decision", async () => {
   const approval: Hook = { preDispatch: () => ({ pause: "?" }) };
   const paused = await composableLoop({

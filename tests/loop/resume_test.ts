@@ -93,7 +93,9 @@ Deno.test("composableLoop({ resume }) refuses a run that finished with done", as
   }).complete();
   assert.throws(
     () => composableLoop({ llm: new ScriptedBackend([]), task: "x", resume: done.state }),
-    /Cannot start loop: 'resume' is a run that already finished with done/,
+    new TypeError(
+      "Cannot start loop: 'resume' is a run that already finished with done; start a new run instead",
+    ),
   );
 });
 

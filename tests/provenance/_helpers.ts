@@ -72,3 +72,17 @@ export async function record(
 export async function readJson(path: string): Promise<Record<string, unknown>> {
   return JSON.parse(await Deno.readTextFile(path));
 }
+
+/** Command io that keeps what a command prints, line by line. */
+export function captureIo() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: {
+      stdout: (text: string) => void out.push(text),
+      stderr: (text: string) => void err.push(text),
+    },
+  };
+}

@@ -1,22 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { showCommand } from "../../provenance/mod.ts";
-import { record, tempDir } from "./_helpers.ts";
-
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) },
-  };
-}
+import { captureIo, record, tempDir } from "./_helpers.ts";
 
 Deno.test("showCommand() prints the summary and exits 0", async () => {
   const dir = await tempDir();
   await record(dir);
-  const { out, err, io: sinks } = io();
+  const { out, err, io: sinks } = captureIo();
   assert.equal(await showCommand(dir, {}, sinks), 0);
   assert.match(out.join("\n"), /✓ done {2}3 steps {2}3 LLM calls/);
   assert.deepEqual(err, []);
@@ -26,7 +16,7 @@ Deno.test("showCommand() --html writes a self-contained HTML file", async () => 
   const dir = await tempDir();
   await record(dir);
   const target = join(await tempDir(), "view.html");
-  const { out, io: sinks } = io();
+  const { out, io: sinks } = captureIo();
   assert.equal(await showCommand(dir, { html: true, out: target }, sinks), 0);
   assert.deepEqual(out, [`wrote ${target}`]);
   const html = await Deno.readTextFile(target);
@@ -37,7 +27,7 @@ Deno.test("showCommand() --html writes a self-contained HTML file", async () => 
 });
 
 Deno.test("showCommand() exits 1 with the reason for a missing trace", async () => {
-  const { out, err, io: sinks } = io();
+  const { out, err, io: sinks } = captureIo();
   assert.equal(await showCommand("/no/such/trace", {}, sinks), 1);
   assert.deepEqual(out, []);
   assert.match(
@@ -49,7 +39,7 @@ Deno.test("showCommand() exits 1 with the reason for a missing trace", async () 
 Deno.test("showCommand() json prints the trace as one JSON object without raw records", async () => {
   const dir = await tempDir();
   await record(dir);
-  const { out, io: sinks } = io();
+  const { out, io: sinks } = captureIo();
   assert.equal(await showCommand(dir, { json: true }, sinks), 0);
   const trace = JSON.parse(out.join("\n"));
   assert.equal(trace.stopReason, "done");

@@ -7,7 +7,7 @@ import type {
   McpServerConfig,
   McpServerInfo,
   McpToolDescription,
-} from "./connect_mcp_server.ts";
+} from "./mcp_server.ts";
 import type { McpAttachment } from "./_content.ts";
 import { defaultMcpEnv } from "./default_mcp_env.ts";
 import { McpError } from "./mcp_error.ts";

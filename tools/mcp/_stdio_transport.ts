@@ -1,3 +1,5 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import process from "node:process";
 import { McpError } from "./mcp_error.ts";
 import {
   type JsonRpcMessage,
@@ -26,21 +28,27 @@ const STDERR_KEEP = 8 * 1024;
 /** A stderr line is only kept in part: reading more of it is pointless. */
 const STDERR_LINE_KEEP = 8 * 1024;
 /** The child gets its own process group, so that a wrapper's children can be ended with it. */
-// Guarded: the single-file CLI also loads this module on Node, where there is no Deno.
-const OWN_GROUP = globalThis.Deno?.build.os !== "windows";
+const OWN_GROUP = process.platform !== "win32";
 const NOISE_KEEP = 5;
+
+/** How the child ended: an exit code, or the signal that killed it. */
+interface ExitStatus {
+  readonly code: number | null;
+  readonly signal: string | null;
+}
 
 /** Newline-delimited JSON-RPC over a child process's stdin and stdout. */
 export class StdioTransport implements Transport {
   readonly #options: StdioTransportOptions;
-  #child: Deno.ChildProcess | undefined;
-  #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  #child: ChildProcessWithoutNullStreams | undefined;
+  /** Settles when the child has exited (its pipes may still be open). */
+  #status: Promise<ExitStatus> | undefined;
   #readers: Promise<void>[] = [];
   #stderr = "";
   #noise: string[] = [];
   #closing = false;
   #closed: Promise<void> | undefined;
-  #exit: Deno.CommandStatus | undefined;
+  #exit: ExitStatus | undefined;
   #failed: Error | undefined;
   /** Settles with the error of `#fail` (the process exited, its pipes broke). */
   readonly #failure = Promise.withResolvers<Error>();
@@ -53,30 +61,51 @@ export class StdioTransport implements Transport {
 
   start(events: TransportEvents): Promise<void> {
     const { server, command, args, env, cwd } = this.#options;
-    let child: Deno.ChildProcess;
+    let child: ChildProcessWithoutNullStreams;
     try {
-      child = new Deno.Command(command, {
-        args: [...args],
+      child = spawn(command, [...args], {
         env,
-        clearEnv: true,
         ...(cwd !== undefined ? { cwd } : {}),
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
+        stdio: "pipe",
         detached: OWN_GROUP,
-      }).spawn();
+      });
     } catch (error) {
       return Promise.reject(spawnError(server, command, cwd, env, error));
     }
+    const status = new Promise<ExitStatus>((resolve) => {
+      child.once("exit", (code, signal) => resolve({ code, signal }));
+    });
+    // Write errors (EPIPE once the server is gone) reach send() through the write callback.
+    child.stdin.on("error", () => {});
+    return new Promise((resolve, reject) => {
+      let spawned = false;
+      // Before "spawn" an error means the program never ran; after it, a failed kill (ignored).
+      child.on("error", (error) => {
+        if (!spawned) reject(spawnError(server, command, cwd, env, error));
+      });
+      child.once("spawn", () => {
+        spawned = true;
+        this.#attach(child, status, events);
+        resolve();
+      });
+    });
+  }
+
+  #attach(
+    child: ChildProcessWithoutNullStreams,
+    status: Promise<ExitStatus>,
+    events: TransportEvents,
+  ): void {
+    const { server } = this.#options;
     this.#child = child;
+    this.#status = status;
     this.#events = events;
-    this.#writer = child.stdin.getWriter();
     this.#readers = [
       this.#readStdout(child.stdout, events),
       this.#readStderr(child.stderr),
     ];
-    child.status.then(async (status) => {
-      this.#exit = status;
+    status.then(async (exit) => {
+      this.#exit = exit;
       if (this.#closing) return;
       // A wrapper (npx, sh -c) may have died while the server it started
       // holds the pipes: end the whole group, so the pipes close and every
@@ -85,11 +114,10 @@ export class StdioTransport implements Transport {
       this.#fail(
         new McpError(
           server,
-          `MCP server "${server}" exited (${describeExit(status)})${this.diagnostics()}`,
+          `MCP server "${server}" exited (${describeExit(exit)})${this.diagnostics()}`,
         ),
       );
     });
-    return Promise.resolve();
   }
 
   /** The connection is unusable: tell the session once, and release everything. */
@@ -111,7 +139,7 @@ export class StdioTransport implements Transport {
     await readers;
   }
 
-  async #readStdout(stream: ReadableStream<Uint8Array>, events: TransportEvents): Promise<void> {
+  async #readStdout(stream: AsyncIterable<Uint8Array>, events: TransportEvents): Promise<void> {
     const { server, maxMessageBytes } = this.#options;
     try {
       for await (const line of lines(stream, maxMessageBytes)) {
@@ -136,7 +164,7 @@ export class StdioTransport implements Transport {
       return;
     }
     // The process usually exits at the same moment; its exit status says more.
-    const exited = await settlesWithin(this.#child!.status, this.#options.closeGraceMs);
+    const exited = await settlesWithin(this.#status!, this.#options.closeGraceMs);
     if (!exited && !this.#closing) {
       this.#fail(
         new McpError(
@@ -147,25 +175,29 @@ export class StdioTransport implements Transport {
     }
   }
 
-  async #readStderr(stream: ReadableStream<Uint8Array>): Promise<void> {
-    for await (const line of lines(stream, STDERR_LINE_KEEP, true)) {
-      if (line === undefined) continue;
-      this.#stderr = (this.#stderr + line + "\n").slice(-STDERR_KEEP);
-      try {
-        this.#options.onStderr?.(line);
-      } catch {
-        // a failing listener must not stop the capture
+  async #readStderr(stream: AsyncIterable<Uint8Array>): Promise<void> {
+    try {
+      for await (const line of lines(stream, STDERR_LINE_KEEP, true)) {
+        if (line === undefined) continue;
+        this.#stderr = (this.#stderr + line + "\n").slice(-STDERR_KEEP);
+        try {
+          this.#options.onStderr?.(line);
+        } catch {
+          // a failing listener must not stop the capture
+        }
       }
+    } catch {
+      // the pipe broke: what was captured stays
     }
   }
 
   async send(message: JsonRpcMessage): Promise<void> {
-    const writer = this.#writer;
+    const stdin = this.#child?.stdin;
     // Exited but not yet reported (its group is being ended): fail with the drop
     // itself, so the session sees a dropped connection it may reopen.
     if (this.#exit !== undefined && !this.#closing) throw await this.#failure.promise;
     if (
-      writer === undefined || this.#closing || this.#exit !== undefined ||
+      stdin === undefined || this.#closing || this.#exit !== undefined ||
       this.#failed !== undefined
     ) {
       throw new McpError(
@@ -174,7 +206,7 @@ export class StdioTransport implements Transport {
       );
     }
     try {
-      await writer.write(this.#encoder.encode(JSON.stringify(message) + "\n"));
+      await write(stdin, this.#encoder.encode(JSON.stringify(message) + "\n"));
     } catch (error) {
       throw new McpError(
         this.#options.server,
@@ -218,20 +250,28 @@ export class StdioTransport implements Transport {
   async #shutdown(): Promise<void> {
     this.#closing = true;
     const child = this.#child;
-    if (child === undefined) return;
+    const status = this.#status;
+    if (child === undefined || status === undefined) return;
     // The spec's order: close stdin, wait, SIGTERM, wait, SIGKILL.
-    await this.#writer?.close().catch(() => {});
-    if (!(await settlesWithin(child.status, this.#options.closeGraceMs))) {
+    child.stdin.end();
+    if (!(await settlesWithin(status, this.#options.closeGraceMs))) {
       kill(child, "SIGTERM");
-      if (!(await settlesWithin(child.status, this.#options.closeGraceMs))) kill(child, "SIGKILL");
+      if (!(await settlesWithin(status, this.#options.closeGraceMs))) kill(child, "SIGKILL");
     }
-    await child.status;
+    await status;
     // Whatever the child started and left behind (a wrapper's server) goes too.
     await this.#endGroup();
   }
 }
 
-function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
+/** Write `bytes` to `stdin`; settles once they are handed to the pipe. */
+function write(stdin: ChildProcessWithoutNullStreams["stdin"], bytes: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stdin.write(bytes, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+function kill(child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals): void {
   try {
     child.kill(signal);
   } catch {
@@ -249,7 +289,7 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   }
 }
 
-function describeExit(status: Deno.CommandStatus): string {
+function describeExit(status: ExitStatus): string {
   return status.signal !== null ? `killed by ${status.signal}` : `exit code ${status.code}`;
 }
 
@@ -260,7 +300,8 @@ function spawnError(
   env: Record<string, string>,
   error: unknown,
 ): Error {
-  if (error instanceof Deno.errors.NotFound) {
+  const { code, name } = error as { code?: unknown; name?: unknown };
+  if (code === "ENOENT") {
     const where = cwd !== undefined ? ` (cwd "${cwd}")` : "";
     const path = env.PATH === undefined
       ? "the server's environment has no PATH; pass one in 'env' or use an absolute path"
@@ -271,7 +312,8 @@ function spawnError(
       { cause: error },
     );
   }
-  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+  // Deno refuses a program outside --allow-run with these errors.
+  if (name === "NotCapable" || name === "PermissionDenied") {
     return new McpError(
       server,
       `Cannot start MCP server "${server}": not allowed to run "${command}"; grant --allow-run=${command}`,
@@ -286,9 +328,9 @@ function spawnError(
 }
 
 /** Signal the child's process group (the child alone where there are no groups). */
-function killGroup(child: Deno.ChildProcess, signal: Deno.Signal): void {
+function killGroup(child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals): void {
   try {
-    if (OWN_GROUP) Deno.kill(-child.pid, signal);
+    if (OWN_GROUP) process.kill(-child.pid!, signal);
     else child.kill(signal);
   } catch {
     // already gone
@@ -301,7 +343,7 @@ function killGroup(child: Deno.ChildProcess, signal: Deno.Signal): void {
  * `truncate` is set. Each byte is looked at once however the lines are cut.
  */
 export async function* lines(
-  stream: ReadableStream<Uint8Array>,
+  stream: AsyncIterable<Uint8Array>,
   limit: number,
   truncate = false,
 ): AsyncGenerator<string | undefined> {

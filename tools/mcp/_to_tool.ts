@@ -1,8 +1,12 @@
 import type { AnyTool, ToolContext } from "../../loop/types.ts";
-import type { McpToolDescription } from "./connect_mcp_server.ts";
-import type { McpClient } from "./_client.ts";
-import { resultData } from "./_content.ts";
+import type { McpServer, McpToolDescription } from "./mcp_server.ts";
+import { type AttachmentSink, resultData } from "./_content.ts";
 import { jsonSchemaInput } from "./json_schema_input.ts";
+
+/** What a loop tool needs of its client: name, config, calls, and where binary content goes. */
+interface ToolClient extends Pick<McpServer, "name" | "config" | "callTool"> {
+  keepAttachment: AttachmentSink;
+}
 
 const MAX_NAME = 64;
 
@@ -19,7 +23,7 @@ function safeName(name: string): string {
  * the server's own name.
  */
 export function toLoopTools(
-  client: McpClient,
+  client: ToolClient,
   descriptions: readonly McpToolDescription[],
 ): AnyTool[] {
   const prefix = client.config.prefix === true ? `${client.name}_` : "";
@@ -35,7 +39,7 @@ export function toLoopTools(
   });
 }
 
-function toLoopTool(client: McpClient, description: McpToolDescription, name: string): AnyTool {
+function toLoopTool(client: ToolClient, description: McpToolDescription, name: string): AnyTool {
   const schema = typeof description.inputSchema === "object" && description.inputSchema !== null
     ? description.inputSchema
     : { type: "object", properties: {} };

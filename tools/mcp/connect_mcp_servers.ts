@@ -1,12 +1,7 @@
 import type { AnyTool, Hook } from "../../loop/types.ts";
 import { closeMcpServers } from "./close_mcp_servers.ts";
-import {
-  assertMcpServerConfig,
-  connectMcpServer,
-  type ConnectMcpServerOptions,
-  type McpServer,
-  type McpServerConfig,
-} from "./connect_mcp_server.ts";
+import { assertMcpServerConfig, connectMcpServer } from "./connect_mcp_server.ts";
+import type { ConnectMcpServerOptions, McpServer, McpServerConfig } from "./mcp_server.ts";
 
 /**
  * Several connected servers, their tools, and one way to release them all.

@@ -1,3 +1,5 @@
+import process from "node:process";
+
 /**
  * The environment variables {@linkcode defaultMcpEnv} copies to an MCP
  * server's process: what a program needs to find executables and its home
@@ -78,8 +80,8 @@ export const DEFAULT_MCP_ENV_NAMES: readonly string[] = Object.freeze([
 export interface DefaultMcpEnvOptions {
   /**
    * Where to read the values from. A plain record, or a getter such as
-   * `(name) => Deno.env.get(name)`.
-   * @default `Deno.env.get` (names the process may not read are skipped)
+   * `(name) => process.env[name]`.
+   * @default `process.env` from `node:process` (names the process may not read are skipped)
    */
   readonly from?:
     | Readonly<Record<string, string | undefined>>
@@ -90,7 +92,7 @@ export interface DefaultMcpEnvOptions {
 
 function readProcessEnv(name: string): string | undefined {
   try {
-    return Deno.env.get(name);
+    return process.env[name];
   } catch {
     return undefined; // no --allow-env for this name: leave it out
   }
@@ -99,7 +101,7 @@ function readProcessEnv(name: string): string | undefined {
 /**
  * The environment an MCP server's process starts from unless the caller says
  * otherwise: the variables in {@linkcode DEFAULT_MCP_ENV_NAMES} that are set
- * in this process (read through `Deno.env`, skipping names the permissions
+ * in this process (read through `process.env`, skipping names the permissions
  * hide), plus `extra` names. Nothing else from the parent leaks into the
  * child: API keys stay with the parent unless passed in the server's `env`.
  *

@@ -96,7 +96,7 @@ export type {
   McpServerConfig,
   McpServerInfo,
   McpToolDescription,
-} from "./connect_mcp_server.ts";
+} from "./mcp_server.ts";
 export { connectMcpServers } from "./connect_mcp_servers.ts";
 export type { McpToolset } from "./connect_mcp_servers.ts";
 export { closeMcpServers } from "./close_mcp_servers.ts";

@@ -4,8 +4,8 @@
  * before the body ends, cancellation reaching the server, and the timeout.
  */
 import assert from "node:assert/strict";
-import { AnthropicBackend } from "../../../backends/anthropic.ts";
-import { OpenAICompatibleBackend } from "../../../backends/openai_compatible.ts";
+import { AnthropicBackend } from "../../../backends/anthropic/backend.ts";
+import { OpenAICompatibleBackend } from "../../../backends/openai/backend.ts";
 import { BackendError } from "../../../backends/backend_error.ts";
 import type { ModelRequest } from "../../../loop/types.ts";
 import { fixtureText } from "../../backends/_replay_fetch.ts";

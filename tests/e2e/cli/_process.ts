@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { probeCall, serveFakeOpenAI, toolCallCompletion } from "../_fake_openai.ts";
 
 export const REPO = new URL("../../../", import.meta.url).pathname;
 export const CLI = join(REPO, "cli.ts");
@@ -39,49 +40,18 @@ export type FakeCall = { readonly name: string; readonly args: Record<string, un
  * A local OpenAI-compatible chat endpoint on 127.0.0.1: it answers the
  * native-tool probe by calling the probe tool, then makes `calls` in order.
  */
-export function fakeOpenAI(calls: readonly FakeCall[]): {
-  readonly url: string;
-  readonly requests: unknown[];
-  close(): Promise<void>;
-} {
-  const requests: unknown[] = [];
+export function fakeOpenAI(calls: readonly FakeCall[]): ReturnType<typeof serveFakeOpenAI> {
   let next = 0;
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    async (request) => {
-      const body = await request.json();
-      requests.push(body);
-      const names = (body.tools ?? []).map((t: { function: { name: string } }) => t.function.name);
-      const call = names.includes("get_secret_number")
-        ? { name: "get_secret_number", args: {} }
-        : calls[Math.min(next++, calls.length - 1)];
-      return Response.json({
-        id: `chatcmpl-${requests.length}`,
-        object: "chat.completion",
-        created: 0,
-        model: "fake",
-        choices: [{
-          index: 0,
-          finish_reason: "tool_calls",
-          message: {
-            role: "assistant",
-            content: null,
-            tool_calls: [{
-              id: `call_${requests.length}`,
-              type: "function",
-              function: { name: call!.name, arguments: JSON.stringify(call!.args) },
-            }],
-          },
-        }],
-        usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 },
-      });
-    },
-  );
-  return {
-    url: `http://127.0.0.1:${server.addr.port}/v1`,
-    requests,
-    close: () => server.shutdown(),
-  };
+  return serveFakeOpenAI((body, number) => {
+    let call = probeCall(body);
+    if (call === undefined) {
+      const { name, args } = calls[Math.min(next++, calls.length - 1)]!;
+      call = { name, arguments: JSON.stringify(args) };
+    }
+    return Response.json(
+      toolCallCompletion(call, { id: `chatcmpl-${number}`, callId: `call_${number}` }),
+    );
+  });
 }
 
 /** Run a Deno program to its end with a deadline; returns code and output. */

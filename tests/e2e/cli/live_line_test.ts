@@ -43,7 +43,8 @@ async function until(
 }
 
 Deno.test({
-  name: "on a terminal, run shows the running tool with its elapsed time and tool_progress message",
+  name:
+    "on a terminal, run shows the running tool with its elapsed time and tool_progress message, also under NO_COLOR",
   ignore: !hasScript,
   fn: async () => {
     const root = await Deno.makeTempDir({ prefix: "looplet-live-" });
@@ -76,8 +77,8 @@ Deno.test({
     const child = new Deno.Command("script", {
       args: ["-qfec", `stty cols 150 rows 40; ${command}`, "/dev/null"],
       cwd: REPO,
-      // CI exports NO_COLOR=1, and the CLI keeps a terminal's live line only with colours on.
-      env: { TERM: "xterm", NO_COLOR: "" },
+      // NO_COLOR turns colours off, not the live line.
+      env: { TERM: "xterm", NO_COLOR: "1" },
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
@@ -99,6 +100,8 @@ Deno.test({
       await until(reader, seen, /✓ done in 2 steps: ok/);
       assert.equal((await child.status).code, 0, seen.text);
       assert.ok(seen.text.includes("\r\x1b[2K"), "the line is rewritten in place");
+      const sgr = new RegExp(String.raw`\x1b\[\d+(;\d+)*m`);
+      assert.doesNotMatch(seen.text, sgr, "no colour under NO_COLOR");
       assert.match(seen.text, /#1 .*slow\(label=a b\) → a b/);
     } finally {
       await Deno.writeTextFile(join(workspace, "go"), "").catch(() => {});

@@ -3,7 +3,13 @@
 // version is tests/e2e/hooks/checkpoint/).
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { composableLoop, type ModelRequest, ScriptedBackend, tool } from "../../../mod.ts";
+import {
+  composableLoop,
+  type ModelRequest,
+  ScriptedBackend,
+  tool,
+  type ToolDefinition,
+} from "../../../mod.ts";
 import { checkpointHook, FileCheckpointStore } from "../../../hooks/mod.ts";
 
 const call = ScriptedBackend.call;
@@ -26,6 +32,18 @@ function effects(file: string): string[] {
   }
 }
 
+const CHARGE_INPUT = z.object({ cents: z.number() });
+
+/** The charge tool, doing what the test needs. */
+function chargeTool(
+  behaviour: Omit<
+    ToolDefinition<z.infer<typeof CHARGE_INPUT>, unknown>,
+    "name" | "description" | "input"
+  >,
+) {
+  return tool({ name: "charge", description: "Charge a card.", input: CHARGE_INPUT, ...behaviour });
+}
+
 /** A promise and its resolve function. */
 function signal<T = void>() {
   let resolve!: (value: T) => void;
@@ -46,10 +64,7 @@ Deno.test("cancelling while a tool runs: a tool that completes its effect after 
     const started = signal();
     const release = signal();
     const finished = signal();
-    const charge = tool({
-      name: "charge",
-      description: "Charge a card.",
-      input: z.object({ cents: z.number() }),
+    const charge = chargeTool({
       execute: async ({ cents }, ctx) => {
         started.resolve();
         await release.promise; // the run is cancelled meanwhile; this tool does not look
@@ -86,19 +101,10 @@ Deno.test("cancelling while a tool runs: a tool that completes its effect after 
 
     const resume = await new FileCheckpointStore(`${dir}/ckpt`).latest({ task: TASK });
     assert.equal(resume?.steps[0]?.result.errorKind, "interrupted");
-    let seen: Record<string, string> = {};
-    const outcome = await composableLoop({
-      llm: new ScriptedBackend([(request) => {
-        seen = toolMessages(request);
-        return { text: "", toolCalls: [{ id: "d", name: "done", args: { answer: "checked" } }] };
-      }]),
-      tools: [charge],
-      task: TASK,
-      resume,
-      hooks: [checkpointHook(new FileCheckpointStore(`${dir}/ckpt`))],
-    }).complete();
+    const { run: resumed, seen } = resumeWith(dir, resume, charge);
+    const outcome = await resumed.complete();
     assert.equal(outcome.stopReason, "done");
-    assert.match(Object.values(seen)[0]!, /^Error: Tool "charge" was interrupted/);
+    assert.match(Object.values(seen())[0]!, /^Error: Tool "charge" was interrupted/);
     assert.equal(effects(file).length, 1, "the effect is not repeated");
   });
 });
@@ -158,10 +164,7 @@ Deno.test("cancelling while a tool runs: a tool that honours the signal and stop
  */
 async function crashDuringCharge(dir: string, options: { replies?: boolean } = {}) {
   const started = signal<string>();
-  const hanging = tool({
-    name: "charge",
-    description: "Charge a card.",
-    input: z.object({ cents: z.number() }),
+  const hanging = chargeTool({
     execute: (_args, ctx) => {
       started.resolve(ctx.idempotencyKey);
       return new Promise(() => {});
@@ -208,10 +211,7 @@ Deno.test("resume after a crash mid-tool: the call becomes a failed step of kind
       ["charge", key],
     ]);
     let ran = 0;
-    const charge = tool({
-      name: "charge",
-      description: "Charge a card.",
-      input: z.object({ cents: z.number() }),
+    const charge = chargeTool({
       execute: () => ++ran,
     });
     const { run, seen } = resumeWith(dir, resume, charge);
@@ -232,10 +232,7 @@ Deno.test("resume after a crash mid-tool: without reply checkpoints the call's s
     assert.deepEqual(resume.queue.map((call) => call.name), ["charge"]);
     assert.equal(resume.inFlight?.length, 1);
     let ran = 0;
-    const charge = tool({
-      name: "charge",
-      description: "Charge a card.",
-      input: z.object({ cents: z.number() }),
+    const charge = chargeTool({
       execute: () => ++ran,
     });
     const outcome = await resumeWith(dir, resume, charge).run.complete();
@@ -248,10 +245,7 @@ Deno.test("resume after a crash mid-tool: onInterrupted 'retry' runs it again wi
   await withDir(async (dir) => {
     const { key, resume } = await crashDuringCharge(dir);
     const keys: string[] = [];
-    const charge = tool({
-      name: "charge",
-      description: "Charge a card.",
-      input: z.object({ cents: z.number() }),
+    const charge = chargeTool({
       onInterrupted: "retry",
       execute: ({ cents }, ctx) => {
         keys.push(ctx.idempotencyKey);
@@ -268,10 +262,7 @@ Deno.test("resume after a crash mid-tool: reconcile(args, ctx) is asked instead 
   await withDir(async (dir) => {
     const { key, resume } = await crashDuringCharge(dir);
     const asked: unknown[] = [];
-    const charge = tool({
-      name: "charge",
-      description: "Charge a card.",
-      input: z.object({ cents: z.number() }),
+    const charge = chargeTool({
       execute: () => {
         throw new Error("must not run again");
       },

@@ -1,24 +1,10 @@
 import assert from "node:assert/strict";
 import { jsonSchemaInput } from "../../../tools/mcp/mod.ts";
 
-// The edit_file schema server-filesystem declares (nested objects in an array).
-const EDIT_FILE = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  type: "object",
-  properties: {
-    path: { type: "string" },
-    edits: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: { oldText: { type: "string" }, newText: { type: "string" } },
-        required: ["oldText", "newText"],
-      },
-    },
-    dryRun: { default: false, type: "boolean" },
-  },
-  required: ["path", "edits"],
-};
+// The shape of server-filesystem's edit_file input (nested objects in an array).
+const EDIT_FILE: Record<string, unknown> = JSON.parse(
+  await Deno.readTextFile(new URL("../../fixtures/mcp/edit_file_schema.json", import.meta.url)),
+);
 
 function issues(schema: Record<string, unknown>, value: unknown): string[] {
   const result = jsonSchemaInput(schema).safeParse(value);

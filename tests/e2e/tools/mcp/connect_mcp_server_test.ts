@@ -1,15 +1,24 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { composableLoop, ScriptedBackend, type Step } from "../../../../mod.ts";
+import {
+  type AgentRun,
+  composableLoop,
+  type Hook,
+  ScriptedBackend,
+  type ScriptedResponse,
+  type Step,
+} from "../../../../mod.ts";
 import type { LoopEvent } from "../../../../loop/types.ts";
 import {
   closeMcpServers,
   connectMcpServer,
   McpError,
+  type McpServer,
   type McpServerConfig,
 } from "../../../../tools/mcp/mod.ts";
 import { everythingStdio, filesystemStdio, startEverythingHttp } from "./_servers.ts";
+import { toolContext } from "./_tool_context.ts";
 
 function fixture(name: string): string {
   return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -22,6 +31,21 @@ function tiny(extra: Partial<McpServerConfig> = {}, flags: string[] = []): McpSe
 function processAlive(pid: number): boolean {
   return existsSync(`/proc/${pid}`) &&
     !Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1]?.startsWith("Z");
+}
+
+/** A loop on the server's tools making `calls` in order; the server closes when the run ends. */
+async function scriptedRun(
+  server: McpServer,
+  task: string,
+  calls: ScriptedResponse[],
+  hooks: Hook[] = [],
+): Promise<AgentRun> {
+  return composableLoop({
+    llm: new ScriptedBackend(calls),
+    task,
+    tools: await server.tools(),
+    hooks: [closeMcpServers([server]), ...hooks],
+  });
 }
 
 async function rejectsWith(promise: Promise<unknown>, pattern: RegExp): Promise<Error> {
@@ -77,7 +101,7 @@ Deno.test("connectMcpServer() reconnects once to server-everything after its pro
 
 Deno.test("a scripted agent calls server-everything tools over stdio and the results arrive as steps", async () => {
   const server = await connectMcpServer(everythingStdio({ prefix: true }));
-  const llm = new ScriptedBackend([
+  const run = await scriptedRun(server, "Use the everything server", [
     ScriptedBackend.call("everything_echo", { message: "hi there" }),
     ScriptedBackend.call("everything_get-sum", { a: 2, b: 40 }),
     ScriptedBackend.call("everything_get-structured-content", { location: "Chicago" }),
@@ -86,12 +110,6 @@ Deno.test("a scripted agent calls server-everything tools over stdio and the res
     ScriptedBackend.call("everything_get-sum", { a: 2 }),
     ScriptedBackend.call("done", { answer: "ok" }),
   ]);
-  const run = composableLoop({
-    llm,
-    task: "Use the everything server",
-    tools: await server.tools(),
-    hooks: [closeMcpServers([server])],
-  });
   const steps: Step[] = await Array.fromAsync(run);
   assert.equal((await run.outcome).stopReason, "done");
   const [echo, sum, weather, image, badEnum, missing] = steps.map((step) => step.result);
@@ -135,7 +153,7 @@ Deno.test("a scripted agent edits files through server-filesystem with nested ar
   try {
     await Deno.writeTextFile(`${outside}/secret.txt`, "top secret");
     const server = await connectMcpServer(filesystemStdio(root));
-    const llm = new ScriptedBackend([
+    const run = await scriptedRun(server, "Edit notes.md", [
       ScriptedBackend.call("write_file", { path: `${root}/notes.md`, content: "hello world\n" }),
       ScriptedBackend.call("edit_file", {
         path: `${root}/notes.md`,
@@ -150,12 +168,6 @@ Deno.test("a scripted agent edits files through server-filesystem with nested ar
       ScriptedBackend.call("list_directory_with_sizes", { path: root, sortBy: "size" }),
       ScriptedBackend.call("done", { answer: "edited" }),
     ]);
-    const run = composableLoop({
-      llm,
-      task: "Edit notes.md",
-      tools: await server.tools(),
-      hooks: [closeMcpServers([server])],
-    });
     const steps = await Array.fromAsync(run);
     const [write, badEdit, edit, read, escape, list] = steps.map((step) => step.result);
     assert.equal(write!.error, undefined);
@@ -188,18 +200,12 @@ Deno.test("a scripted agent uses server-everything over streamable HTTP on a loo
   };
   const server = await connectMcpServer({ name: "web", url: http.url }, { fetch: recordingFetch });
   assert.equal(server.protocolVersion, "2025-11-25");
-  const llm = new ScriptedBackend([
+  const run = await scriptedRun(server, "Use the web server", [
     ScriptedBackend.call("echo", { message: "over http" }),
     ScriptedBackend.call("get-sum", { a: 1.5, b: 2 }),
     ScriptedBackend.call("get-structured-content", { location: "New York" }),
     ScriptedBackend.call("done", { answer: "ok" }),
   ]);
-  const run = composableLoop({
-    llm,
-    task: "Use the web server",
-    tools: await server.tools(),
-    hooks: [closeMcpServers([server])],
-  });
   const [echo, sum, weather] = (await Array.fromAsync(run)).map((step) => step.result);
   assert.equal(echo!.data, "Echo: over http");
   assert.equal(sum!.data, "The sum of 1.5 and 2 is 3.5.");
@@ -254,17 +260,11 @@ Deno.test("an MCP tool reports progress and a timeout names the server", async (
   // 5 s leaves the quick 0.15 s call room under load; the slow one takes 30 s.
   const server = await connectMcpServer(everythingStdio({ timeoutMs: 5000 }));
   const events: LoopEvent[] = [];
-  const llm = new ScriptedBackend([
+  const run = await scriptedRun(server, "Run long operations", [
     ScriptedBackend.call("trigger-long-running-operation", { duration: 0.15, steps: 3 }),
     ScriptedBackend.call("trigger-long-running-operation", { duration: 30, steps: 2 }),
     ScriptedBackend.call("done", { answer: "ok" }),
-  ]);
-  const run = composableLoop({
-    llm,
-    task: "Run long operations",
-    tools: await server.tools(),
-    hooks: [closeMcpServers([server]), { onEvent: (event) => void events.push(event) }],
-  });
+  ], [{ onEvent: (event) => void events.push(event) }]);
   const [quick, slow] = (await Array.fromAsync(run)).map((step) => step.result);
   assert.match(String(quick!.data), /completed/);
   const progress = events.filter((event) => event.type === "tool_progress");
@@ -284,17 +284,11 @@ Deno.test("breaking out of the loop closes the server and ends its process", asy
   const server = await connectMcpServer(everythingStdio());
   const pid = server.pid!;
   assert.ok(processAlive(pid));
-  const llm = new ScriptedBackend([
+  const run = await scriptedRun(server, "echo", [
     ScriptedBackend.call("echo", { message: "one" }),
     ScriptedBackend.call("echo", { message: "two" }),
     ScriptedBackend.call("done", { answer: "never" }),
   ]);
-  const run = composableLoop({
-    llm,
-    task: "echo",
-    tools: await server.tools(),
-    hooks: [closeMcpServers([server])],
-  });
   for await (const step of run) {
     assert.equal(step.result.data, "Echo: one");
     break;
@@ -378,16 +372,10 @@ Deno.test("a JSON-RPC error from the server becomes a failed step naming the ser
     /^MCP server "tiny" answered with JSON-RPC error -32603: database is locked \(\{"retryAfter":5\}\)$/,
   );
   assert.equal((error as McpError).code, -32603);
-  const llm = new ScriptedBackend([
+  const run = await scriptedRun(server, "query", [
     ScriptedBackend.call("query", { sql: "select 1" }),
     ScriptedBackend.call("done", { answer: "failed" }),
   ]);
-  const run = composableLoop({
-    llm,
-    task: "query",
-    tools: await server.tools(),
-    hooks: [closeMcpServers([server])],
-  });
   const [step] = await Array.fromAsync(run);
   assert.equal(step!.result.errorKind, "execution");
   assert.match(
@@ -398,16 +386,10 @@ Deno.test("a JSON-RPC error from the server becomes a failed step naming the ser
 
 Deno.test("arguments that fail the server's schema are rejected before the call", async () => {
   const server = await connectMcpServer(tiny());
-  const llm = new ScriptedBackend([
+  const run = await scriptedRun(server, "query", [
     ScriptedBackend.call("query", { sequel: "select 1" }),
     ScriptedBackend.call("done", { answer: "gave up" }),
   ]);
-  const run = composableLoop({
-    llm,
-    task: "query",
-    tools: await server.tools(),
-    hooks: [closeMcpServers([server])],
-  });
   const [step] = await Array.fromAsync(run);
   assert.equal(step!.result.errorKind, "validation");
   assert.match(step!.result.error!, /Invalid arguments for tool "query"/);
@@ -478,20 +460,6 @@ Deno.test("connectMcpServer() rejects malformed configs before starting anything
 });
 
 // ---------------------------------------------------------------------------
-
-function toolContext() {
-  return {
-    signal: new AbortController().signal,
-    step: 1,
-    turn: 1,
-    call: { id: "1", name: "x", args: {} },
-    metadata: {},
-    llm: new ScriptedBackend([]),
-    progress() {},
-    addUsage() {},
-    idempotencyKey: "run:call",
-  };
-}
 
 /** Poll `condition` until it holds; fail after a 10 s deadline (never reached when all is well). */
 async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {

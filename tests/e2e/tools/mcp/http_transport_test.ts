@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { connectMcpServer } from "../../../../tools/mcp/mod.ts";
+import { toolContext } from "./_tool_context.ts";
 
 /**
  * A hand-written streamable HTTP endpoint on 127.0.0.1 for what the reference
@@ -108,8 +109,8 @@ Deno.test("streamable HTTP: SSE answers, server pings, session and version heade
     assert.equal(server.protocolVersion, "2025-03-26");
     const tools = await server.tools();
     assert.deepEqual(tools.map((item) => item.name), ["add", "boom"]);
-    assert.equal(await tools[0]!.execute({ a: 2 }, context()), "got 2");
-    await assert.rejects(tools[1]!.execute({}, context()), {
+    assert.equal(await tools[0]!.execute({ a: 2 }, toolContext()), "got 2");
+    await assert.rejects(tools[1]!.execute({}, toolContext()), {
       name: "McpError",
       message: 'MCP server "fake" answered with JSON-RPC error -32000: quota exceeded',
     });
@@ -159,21 +160,3 @@ Deno.test("streamable HTTP: an unreachable URL names the server and the URL", as
       error.message.startsWith(`Cannot reach MCP server "gone" at http://127.0.0.1:${port}/mcp: `),
   );
 });
-
-function context() {
-  return {
-    signal: new AbortController().signal,
-    step: 1,
-    turn: 1,
-    call: { id: "1", name: "x", args: {} },
-    metadata: {},
-    llm: {
-      name: "none",
-      capabilities: { nativeTools: true },
-      generate: () => Promise.reject(new Error("unused")),
-    },
-    progress() {},
-    addUsage() {},
-    idempotencyKey: "run:call",
-  };
-}

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { type BashResult, bashTool } from "../../../../tools/workspace/bash_tool.ts";
 import { runCommand } from "../../../../tools/workspace/run_command.ts";
 import { call, tempWorkspace } from "../../../tools/workspace/_ctx.ts";
-import { within } from "./_deadline.ts";
+import { bashWithin } from "./_deadline.ts";
 
 Deno.test("bash runs in the workspace and reports stdout, stderr and exit code", async () => {
   const root = await tempWorkspace({ "a.txt": "hello" });
@@ -13,13 +13,11 @@ Deno.test("bash runs in the workspace and reports stdout, stderr and exit code",
 
 Deno.test("bash kills the command and its children after the timeout", async () => {
   const root = await tempWorkspace();
-  const result = await within(
+  const result = await bashWithin(
     20_000,
-    "bash",
-    call(bashTool(root, { timeoutMs: 200 }), {
-      command: "sleep 5 & sleep 5; echo never",
-    }),
-  ) as BashResult;
+    bashTool(root, { timeoutMs: 200 }),
+    "sleep 5 & sleep 5; echo never",
+  );
   assert.equal(result.timed_out, true);
   assert.equal(result.exit_code, null);
   assert.equal(result.stdout, "");

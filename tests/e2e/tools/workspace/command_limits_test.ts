@@ -2,14 +2,14 @@
 // FIFOs refused by the file tools without hanging.
 import assert from "node:assert/strict";
 import process from "node:process";
-import { type BashResult, bashTool } from "../../../../tools/workspace/bash_tool.ts";
+import { bashTool } from "../../../../tools/workspace/bash_tool.ts";
 import { runCommand } from "../../../../tools/workspace/run_command.ts";
 import { readFileTool } from "../../../../tools/workspace/read_file_tool.ts";
 import { writeFileTool } from "../../../../tools/workspace/write_file_tool.ts";
 import { grepTool } from "../../../../tools/workspace/grep_tool.ts";
 import { workspaceRoot } from "../../../../tools/workspace/workspace_path.ts";
 import { call, tempWorkspace } from "../../../tools/workspace/_ctx.ts";
-import { within } from "./_deadline.ts";
+import { bashWithin, within } from "./_deadline.ts";
 
 /** The pid in a file, or `undefined`: never 0 or 1, which `kill` would take as a group or init. */
 function pidIn(path: string): number | undefined {
@@ -36,13 +36,11 @@ Deno.test("bash returns at the timeout even when a setsid grandchild holds stdou
   const bash = bashTool(root, { timeoutMs: 300 });
   try {
     // The grandchild lives for 60 s in its own session with our stdout; the call must not wait for it.
-    const result = await within(
+    const result = await bashWithin(
       20_000,
-      "bash",
-      call(bash, {
-        command: `setsid sh -c 'exec sleep 60' & echo $! > grandchild.pid; echo started; sleep 60`,
-      }),
-    ) as BashResult;
+      bash,
+      `setsid sh -c 'exec sleep 60' & echo $! > grandchild.pid; echo started; sleep 60`,
+    );
     assert.equal(result.timed_out, true);
     assert.equal(result.exit_code, null);
     assert.match(result.stdout, /started/);
@@ -53,13 +51,11 @@ Deno.test("bash returns at the timeout even when a setsid grandchild holds stdou
 
 Deno.test("bash kills the whole process group at the timeout", async () => {
   const root = workspaceRoot(await tempWorkspace());
-  const result = await within(
+  const result = await bashWithin(
     20_000,
-    "bash",
-    call(bashTool(root, { timeoutMs: 300 }), {
-      command: "sh -c 'exec sleep 60' & echo $! > child.pid; wait",
-    }),
-  ) as BashResult;
+    bashTool(root, { timeoutMs: 300 }),
+    "sh -c 'exec sleep 60' & echo $! > child.pid; wait",
+  );
   assert.equal(result.timed_out, true);
   const pid = pidIn(`${root}/child.pid`);
   assert.ok(pid !== undefined, "bash wrote the child's pid");
@@ -85,13 +81,11 @@ Deno.test("bash kills the whole process group at the timeout", async () => {
 Deno.test("bash caps 200 MB of output while reading it, in bounded memory", async () => {
   const root = workspaceRoot(await tempWorkspace());
   const before = Deno.memoryUsage().rss;
-  const result = await within(
+  const result = await bashWithin(
     50_000,
-    "bash",
-    call(bashTool(root, { maxStdoutChars: 8000 }), {
-      command: "head -c 200000000 /dev/zero | tr '\\0' a; echo END",
-    }),
-  ) as BashResult;
+    bashTool(root, { maxStdoutChars: 8000 }),
+    "head -c 200000000 /dev/zero | tr '\\0' a; echo END",
+  );
   const grown = Deno.memoryUsage().rss - before;
   assert.equal(result.truncated, true);
   assert.ok(result.stdout.length < 8100, String(result.stdout.length));

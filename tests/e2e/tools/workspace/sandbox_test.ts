@@ -5,12 +5,11 @@ import type { AddressInfo } from "node:net";
 import { existsSync } from "node:fs";
 import { bashTool } from "../../../../tools/workspace/bash_tool.ts";
 import { runCommand } from "../../../../tools/workspace/run_command.ts";
-import type { BashResult } from "../../../../tools/workspace/bash_tool.ts";
 import { workspaceRoot } from "../../../../tools/workspace/workspace_path.ts";
 import { call, tempWorkspace } from "../../../tools/workspace/_ctx.ts";
 import { cli, CODER, SAMPLE } from "../../../bundles/_helpers.ts";
 import { SANDBOX } from "./_sandbox.ts";
-import { within } from "./_deadline.ts";
+import { bashWithin, within } from "./_deadline.ts";
 
 const ignore = !SANDBOX.available;
 
@@ -21,14 +20,11 @@ Deno.test({
     const outside = await tempWorkspace({ "secret.txt": "OUTSIDE SECRET" });
     const root = workspaceRoot(await tempWorkspace({ "in.txt": "inside" }));
     const bash = bashTool(root, { sandbox: "bwrap", timeoutMs: 20_000 });
-    const result = await within(
+    const result = await bashWithin(
       30_000,
-      "bash",
-      call(bash, {
-        command:
-          `echo x > ${outside}/written; cat ${outside}/secret.txt; cat /etc/hostname >/dev/null && echo system-readable; echo y > /usr/escape; ls ~ ; echo ok > new.txt; cat in.txt`,
-      }),
-    ) as BashResult;
+      bash,
+      `echo x > ${outside}/written; cat ${outside}/secret.txt; cat /etc/hostname >/dev/null && echo system-readable; echo y > /usr/escape; ls ~ ; echo ok > new.txt; cat in.txt`,
+    );
     assert.equal(existsSync(`${outside}/written`), false, "no write outside");
     assert.doesNotMatch(result.stdout, /OUTSIDE SECRET/);
     assert.match(result.stdout, /system-readable/);
@@ -40,14 +36,11 @@ Deno.test({
     const homeProbe = [".bashrc", ".profile", "."].map((name) => `${home}/${name}`)
       .find((path) => existsSync(path))!;
     const sibling = `../${outside.split("/").at(-1)}`;
-    const relative = await within(
+    const relative = await bashWithin(
       30_000,
-      "bash",
-      call(bash, {
-        command:
-          `cat ${sibling}/secret.txt; echo x > ${sibling}/relative; cd / && echo x > ${outside}/from-root; echo x > /escape-${crypto.randomUUID()}; ls /; test -e ${homeProbe} && echo home-visible`,
-      }),
-    ) as BashResult;
+      bash,
+      `cat ${sibling}/secret.txt; echo x > ${sibling}/relative; cd / && echo x > ${outside}/from-root; echo x > /escape-${crypto.randomUUID()}; ls /; test -e ${homeProbe} && echo home-visible`,
+    );
     assert.doesNotMatch(relative.stdout, /OUTSIDE SECRET/);
     assert.equal(existsSync(`${outside}/relative`), false);
     assert.equal(existsSync(`${outside}/from-root`), false);

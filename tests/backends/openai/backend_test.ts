@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import { OpenAICompatibleBackend } from "../../backends/openai_compatible.ts";
-import { BackendError } from "../../backends/backend_error.ts";
-import type { Message, ModelDelta, ModelRequest } from "../../loop/types.ts";
-import { chatRequestErrors } from "./_openai_schema.ts";
+import { OpenAICompatibleBackend } from "../../../backends/openai/backend.ts";
+import { BackendError } from "../../../backends/backend_error.ts";
+import type { Message, ModelDelta, ModelRequest } from "../../../loop/types.ts";
+import { chatRequestErrors } from "../_openai_schema.ts";
 import {
   fixtureText,
   openAiChunksToSse,
   recordedResponse,
   type ReplayFetch,
   replayFetch,
-} from "./_replay_fetch.ts";
+} from "../_replay_fetch.ts";
 
 const KEY = "sk-test-abcdef0123456789";
 const make = (fetch: ReplayFetch, options: Record<string, unknown> = {}) =>

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import { AnthropicBackend } from "../../backends/anthropic.ts";
-import { BackendError } from "../../backends/backend_error.ts";
-import type { Message, ModelDelta, ModelRequest } from "../../loop/types.ts";
+import { AnthropicBackend } from "../../../backends/anthropic/backend.ts";
+import { BackendError } from "../../../backends/backend_error.ts";
+import type { Message, ModelDelta, ModelRequest } from "../../../loop/types.ts";
 import {
   anthropicChunksToSse,
   fixtureJson,
   fixtureText,
   type ReplayFetch,
   replayFetch,
-} from "./_replay_fetch.ts";
+} from "../_replay_fetch.ts";
 
 const KEY = "sk-ant-test-abcdef0123456789";
 const make = (fetch: ReplayFetch, options: Record<string, unknown> = {}) =>
