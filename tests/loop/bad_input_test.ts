@@ -10,7 +10,7 @@ import {
   tool,
   ToolInputError,
 } from "../../mod.ts";
-import { OpenAICompatibleBackend } from "../../backends/openai_compatible.ts";
+import { OpenAICompatibleBackend } from "../../backends/mod.ts";
 import { add, boom, greet, hang } from "./_tools.ts";
 
 const call = ScriptedBackend.call;
