@@ -57,8 +57,18 @@ export function interrupted(
   };
 }
 
-/** The failed outcome for a call naming a tool that does not exist. */
+/**
+ * The failed outcome for a call naming a tool that does not exist, or no tool
+ * at all (an empty name, as a native tool call can carry): every backend's
+ * calls come through here.
+ */
 export function unknownTool(name: string, names: readonly string[]): CallOutcome {
+  if (name.trim() === "") {
+    return refused(
+      `The model called a tool with an empty name; call one of: ${names.join(", ")}`,
+      "unknown_tool",
+    );
+  }
   const hint = suggestSimilar(name, names);
   return refused(
     `Unknown tool "${name}".${hint ? ` Did you mean "${hint}"?` : ""} Available tools: ${

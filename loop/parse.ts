@@ -27,6 +27,8 @@ const MAX_JSON_DEPTH = 256;
 /** How deeply arrays and `tools` lists are searched for calls. */
 const MAX_CALL_DEPTH = 32;
 const NOT_JSON = Symbol("not JSON");
+const JSON_SPACE = new Set([32, 9, 10, 13]);
+const ARRAY_START = new Set([...'{[]"-0123456789tfn']);
 
 /**
  * Read tool calls written as JSON in a model's text reply.
@@ -103,6 +105,10 @@ function* jsonValues(text: string): Generator<unknown> {
   while (index < text.length) {
     const start = nextOpening(text, index);
     if (start < 0) return;
+    if (!opensJson(text, start)) {
+      index = start + 1; // prose in braces: its quotes must not hide a call after it
+      continue;
+    }
     const { root, next } = scanSpan(text, start);
     yield* spanValues(text, root);
     index = next;
@@ -171,6 +177,21 @@ function* spanValues(text: string, span: Span): Generator<unknown> {
     }
   }
   for (const child of span.children) yield* spanValues(text, child);
+}
+
+/**
+ * Whether the bracket at `start` can open JSON: `{` then `"` or `}`, `[` then
+ * a value or `]` (whitespace between). `{Note: it's "odd}` cannot, so its
+ * stray quote is never taken as the start of a string.
+ */
+function opensJson(text: string, start: number): boolean {
+  let i = start + 1;
+  while (i < text.length && JSON_SPACE.has(text.charCodeAt(i))) i++;
+  if (i === text.length) return true; // cut off right after the bracket
+  const next = text[i]!;
+  return text.charCodeAt(start) === OPEN_BRACE
+    ? next === '"' || next === "}"
+    : ARRAY_START.has(next);
 }
 
 /** Index of the first `{` or `[` at or after `from`; -1 if none. */

@@ -7,7 +7,12 @@
  * @module
  */
 export { formatSkillProblem, parseSkillMd, readSkillMd, SkillMdError } from "./skill_md.ts";
-export type { SkillDocument, SkillProblem, SkillReadResult } from "./skill_md.ts";
+export type {
+  ReadSkillMdOptions,
+  SkillDocument,
+  SkillProblem,
+  SkillReadResult,
+} from "./skill_md.ts";
 export { SkillStore } from "./skill_store.ts";
 export type { SkillCard, SkillStoreOptions } from "./skill_store.ts";
 export { ACTIVE_SKILLS_KEY, activeSkills, skillTools } from "./skill_tools.ts";

@@ -119,6 +119,26 @@ export function formatSkillProblem(problem: SkillProblem): string {
   }: ${problem.message}`;
 }
 
+/**
+ * Options of {@linkcode readSkillMd} and {@linkcode parseSkillMd}.
+ *
+ * @example Read a file with a large generated front matter
+ * ```ts
+ * import { readSkillMd } from "jsr:@looplet/looplet/skills";
+ * const text = "---\nname: hi\ndescription: Say hi\n---\nSay hi.";
+ * const { skill } = readSkillMd(text, "hi/SKILL.md", { maxFrontMatterChars: 4_000_000 });
+ * ```
+ */
+export interface ReadSkillMdOptions {
+  /**
+   * Most characters the front matter (between the `---` lines) may hold; a
+   * longer one is a problem, reported without parsing it: YAML's document
+   * tree of a 64 MB front matter does not fit in memory.
+   * @default 1000000
+   */
+  readonly maxFrontMatterChars?: number;
+}
+
 const NAME_RULE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 /** Instructions longer than this get a warning: they all go into the system prompt. */
 const LONG_BODY = 200_000;
@@ -126,6 +146,34 @@ const LONG_BODY = 200_000;
 const MAX_BODY = 10_000_000;
 /** YAML aliases allowed while reading front matter (guards against alias bombs). */
 const MAX_ALIASES = 100;
+
+/**
+ * How long the front matter is: the text between a first `---` line and the
+ * next one. Found line by line without splitting the file, so a huge one is
+ * refused before any copy of it is made.
+ */
+function frontMatterSpan(text: string): { length: number } | "missing" | "unclosed" {
+  let start = -1;
+  for (let lineStart = 0;;) {
+    const newline = text.indexOf("\n", lineStart);
+    const lineEnd = newline < 0 ? text.length : newline;
+    if (isFence(text, lineStart, lineEnd)) {
+      if (start >= 0) return { length: Math.max(0, lineStart - 1 - start) };
+      start = lineEnd + 1;
+    } else if (start < 0) return "missing";
+    if (newline < 0) return "unclosed";
+    lineStart = newline + 1;
+  }
+}
+
+const SPACE = /\s/;
+
+/** Whether `text[from, to)` is `---` once trimmed (as `line.trim() === "---"`). */
+function isFence(text: string, from: number, to: number): boolean {
+  while (from < to && SPACE.test(text[from]!)) from++;
+  while (to > from && SPACE.test(text[to - 1]!)) to--;
+  return to - from === 3 && text.startsWith("---", from);
+}
 
 /** The first key repeated in any mapping of the document, with its line; one pass. */
 function repeatedKey(document: Document, lineOf: (offset: number) => number) {
@@ -202,16 +250,29 @@ function readYaml(
  *
  * @param text The file's content.
  * @param path The file's path, for messages.
+ * @param options The front-matter size limit.
  * @returns The document when valid, and the problems.
+ * @throws {RangeError} When `maxFrontMatterChars` is not a positive integer (the text never makes it throw).
  * @example
  * ```ts
  * import { readSkillMd } from "jsr:@looplet/looplet/skills";
  * const { skill, problems } = readSkillMd("---\nname: hi\ndescription: Say hi\n---\nSay hi.", "hi/SKILL.md");
  * ```
  */
-export function readSkillMd(text: string, path: string): SkillReadResult {
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
-  if (lines[0]?.trim() !== "---") {
+export function readSkillMd(
+  text: string,
+  path: string,
+  options: ReadSkillMdOptions = {},
+): SkillReadResult {
+  const { maxFrontMatterChars = 1_000_000 } = options;
+  if (!Number.isSafeInteger(maxFrontMatterChars) || maxFrontMatterChars < 1) {
+    throw new RangeError(
+      `Cannot read SKILL.md: 'maxFrontMatterChars' must be a positive integer, got ${maxFrontMatterChars}`,
+    );
+  }
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const span = frontMatterSpan(source);
+  if (span === "missing") {
     return {
       problems: [{
         path,
@@ -221,8 +282,7 @@ export function readSkillMd(text: string, path: string): SkillReadResult {
       }],
     };
   }
-  const close = lines.findIndex((line, index) => index > 0 && line.trim() === "---");
-  if (close < 0) {
+  if (span === "unclosed") {
     return {
       problems: [{
         path,
@@ -231,6 +291,19 @@ export function readSkillMd(text: string, path: string): SkillReadResult {
       }],
     };
   }
+  if (span.length > maxFrontMatterChars) {
+    return {
+      problems: [{
+        path,
+        line: 2,
+        message: `front matter is ${span.length} characters long, more than ` +
+          `'maxFrontMatterChars' (${maxFrontMatterChars}); keep it to a few short fields ` +
+          "and put the instructions after the closing '---' line",
+      }],
+    };
+  }
+  const lines = source.split(/\r?\n/);
+  const close = lines.findIndex((line, index) => index > 0 && line.trim() === "---");
   const yamlText = lines.slice(1, close).join("\n");
   const { data, problems } = readYaml(yamlText, path);
   if (problems.length > 0) return { problems };
@@ -351,8 +424,10 @@ function readAllowedTools(value: unknown): string[] | undefined | null {
  *
  * @param text The file's content.
  * @param path The file's path, for messages.
+ * @param options The front-matter size limit.
  * @returns The document.
  * @throws {SkillMdError} Listing every problem, each with path, line and field.
+ * @throws {RangeError} When `maxFrontMatterChars` is not a positive integer.
  * @example
  * ```ts
  * import { parseSkillMd } from "jsr:@looplet/looplet/skills";
@@ -360,8 +435,12 @@ function readAllowedTools(value: unknown): string[] | undefined | null {
  * skill.body; // "Say hi."
  * ```
  */
-export function parseSkillMd(text: string, path: string): SkillDocument {
-  const { skill, problems } = readSkillMd(text, path);
+export function parseSkillMd(
+  text: string,
+  path: string,
+  options: ReadSkillMdOptions = {},
+): SkillDocument {
+  const { skill, problems } = readSkillMd(text, path, options);
   if (skill === undefined) throw new SkillMdError(problems);
   return skill;
 }

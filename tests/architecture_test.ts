@@ -173,3 +173,25 @@ Deno.test("every entry point in deno.json exports is a mod.ts", async () => {
   const problems = entries.filter(([, path]) => !path.endsWith("/mod.ts") && path !== "./mod.ts");
   assert.deepEqual(problems, []);
 });
+
+/** Programs the export commands write: they run under Deno by design, so their templates say `Deno.`. */
+const DENO_PROGRAM_TEMPLATES = new Set([
+  "bundles/export_bundle_code.ts",
+  "cartridge/export_cartridge_code.ts",
+]);
+
+Deno.test("the library calls no Deno.* API, so it runs on Node and Bun", async () => {
+  const callers: string[] = [];
+  for (const file of (await importGraph(false)).keys()) {
+    if (DENO_PROGRAM_TEMPLATES.has(file) || file.startsWith("packages/")) continue;
+    const lines = (await Deno.readTextFile(new URL(file, root))).split("\n");
+    lines.forEach((line, index) => {
+      const trimmed = line.trim();
+      if (/^(\*|\/\/|\/\*)/.test(trimmed)) return;
+      if (/\bDeno\./.test(trimmed.replace(/"[^"]*"|'[^']*'/g, '""'))) {
+        callers.push(`${file}:${index + 1}: ${trimmed}`);
+      }
+    });
+  }
+  assert.deepEqual(callers, []);
+});

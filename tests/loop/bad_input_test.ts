@@ -10,6 +10,7 @@ import {
   tool,
   ToolInputError,
 } from "../../mod.ts";
+import { OpenAICompatibleBackend } from "../../backends/mod.ts";
 import { add, boom, greet, hang } from "./_tools.ts";
 
 const call = ScriptedBackend.call;
@@ -200,4 +201,30 @@ Deno.test("a backend that returns a malformed turn ends the run with llm_error",
     outcome.error?.message,
     'Backend "weird" returned an invalid turn: expected { text, toolCalls? }',
   );
+});
+
+Deno.test('a native call with an empty tool name fails as such, not as unknown tool ""', async () => {
+  const replies = [
+    { id: "c1", type: "function", function: { name: "", arguments: "{}" } },
+    { id: "c2", type: "function", function: { name: "done", arguments: '{"answer":"x"}' } },
+  ].map((toolCall) => ({
+    choices: [{
+      message: { role: "assistant", content: null, tool_calls: [toolCall] },
+      finish_reason: "tool_calls",
+    }],
+  }));
+  const fetch = () =>
+    Promise.resolve(
+      new Response(JSON.stringify(replies.shift()), {
+        headers: { "content-type": "application/json" },
+      }),
+    );
+  const llm = new OpenAICompatibleBackend({ model: "m", apiKey: "k", fetch, stream: false });
+  const steps = await Array.fromAsync(composableLoop({ llm, tools: [greet], task: "x" }));
+  assert.equal(steps[0]!.result.errorKind, "unknown_tool");
+  assert.equal(
+    steps[0]!.result.error,
+    "The model called a tool with an empty name; call one of: greet, done",
+  );
+  assert.equal(steps[1]!.call.tool, "done");
 });

@@ -80,3 +80,16 @@ Deno.test("parseToolCalls() keeps ids the model gave and uses the prefix otherwi
   const calls = parseToolCalls('{"id":"x9","tool":"a"} {"tool":"b"}', "t3_");
   assert.deepEqual(calls.map((call) => call.id), ["x9", "t3_2"]);
 });
+
+Deno.test("parseToolCalls() finds the call after prose braces holding a stray quote", () => {
+  const call = '{"tool":"x","args":{"n":1}}';
+  const names = (text: string) => parseToolCalls(text).map((found) => [found.name, found.args]);
+  const expected = [["x", { n: 1 }]];
+  assert.deepEqual(names(`{Note: it's "weird} ${call}`), expected);
+  assert.deepEqual(names(`[see "the docs] ${call}`), expected);
+  assert.deepEqual(names(`Oops} ] unbalanced } ${call} }`), expected);
+  assert.deepEqual(names(`{unclosed { brace ${call}`), expected);
+  assert.deepEqual(names(`Code:\n\`\`\`js\nconst s = "it's {";\n\`\`\`\n${call}`), expected);
+  assert.deepEqual(names(`\`\`\`js\nx = "{"\n\`\`\`\n\`\`\`json\n${call}\n\`\`\``), expected);
+  assert.deepEqual(names(`He said "hi {there} ${call}`), expected);
+});

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { parseSkillMd, readSkillMd, SkillMdError } from "../../skills/skill_md.ts";
+import {
+  formatSkillProblem,
+  parseSkillMd,
+  readSkillMd,
+  SkillMdError,
+} from "../../skills/skill_md.ts";
 
 const FIXTURES = new URL("../fixtures/skills/", import.meta.url);
 
@@ -159,4 +164,20 @@ Deno.test("readSkillMd() warns about text that was not UTF-8", () => {
   const { skill } = readSkillMd(new TextDecoder().decode(bytes), "enc/SKILL.md");
   assert.ok(skill);
   assert.ok(skill.warnings.some((warning) => /not UTF-8; save it as UTF-8/.test(warning)));
+});
+
+Deno.test("readSkillMd() refuses front matter over maxFrontMatterChars without parsing it", () => {
+  const text = `---\nname: big\ndescription: ${"x".repeat(1_000_000)}\n---\nBody`;
+  const { skill, problems } = readSkillMd(text, "big/SKILL.md");
+  assert.equal(skill, undefined);
+  assert.deepEqual(problems.map(formatSkillProblem), [
+    "big/SKILL.md:2: front matter is 1000023 characters long, more than 'maxFrontMatterChars' " +
+    "(1000000); keep it to a few short fields and put the instructions after the closing '---' line",
+  ]);
+  const raised = readSkillMd(text, "big/SKILL.md", { maxFrontMatterChars: 2_000_000 });
+  assert.equal(raised.skill?.description.length, 1_000_000);
+  const small = "---\nname: a\ndescription: b\n---\n"; // 22 characters of front matter
+  assert.equal(readSkillMd(small, "a", { maxFrontMatterChars: 22 }).skill?.name, "a");
+  assert.match(readSkillMd(small, "a", { maxFrontMatterChars: 21 }).problems[0]!.message, /is 22/);
+  assert.throws(() => readSkillMd(small, "a", { maxFrontMatterChars: 0 }), RangeError);
 });

@@ -1,3 +1,4 @@
+import { type LinearRegex, linearRegex } from "./_linear_regex.ts";
 import type { SchemaIssue, SchemaParseResult, ToolInputSchema } from "../../loop/types.ts";
 
 /**
@@ -19,6 +20,8 @@ export interface JsonSchemaInputOptions {
 }
 
 type Schema = boolean | Record<string, unknown>;
+/** Compiled `pattern`s by source, kept across calls. */
+type Patterns = Map<string, LinearRegex | undefined>;
 
 /**
  * Turn a JSON Schema (as an MCP server declares a tool's `inputSchema`) into
@@ -34,6 +37,13 @@ type Schema = boolean | Record<string, unknown>;
  * `#/definitions/...`). Other keywords (`format`, `default`, `description`)
  * do not constrain. Valid input is passed on unchanged: defaults are the
  * server's business.
+ *
+ * A `pattern` is read as JavaScript reads it (`u` flag) but run by a
+ * linear-time matcher, so a server's `^(a+)+$` cannot stall the loop on a
+ * long string. A pattern that matcher cannot run (backreferences, `(?i:…)`
+ * modifiers, over 4,000 states), one that does not compile, or a string that
+ * would take it over about 20 million steps, is not checked here; the server
+ * still checks its own schema.
  *
  * @param schema The JSON Schema of the arguments (an object, or `true`).
  * @param options Depth limit.
@@ -68,10 +78,11 @@ export function jsonSchemaInput(
     );
   }
   const root = structuredClone(schema) as Schema;
+  const patterns: Patterns = new Map();
   return {
     safeParse(value: unknown): SchemaParseResult<Record<string, unknown>> {
       const issues: SchemaIssue[] = [];
-      new Validator(root, maxDepth, issues).check(root, value, [], 0);
+      new Validator(root, maxDepth, issues, patterns).check(root, value, [], 0);
       return issues.length > 0
         ? { success: false, error: { issues } }
         : { success: true, data: value as Record<string, unknown> };
@@ -136,12 +147,30 @@ class Validator {
   readonly #root: Schema;
   readonly #maxDepth: number;
   #issues: SchemaIssue[];
+  readonly #patterns: Patterns;
   readonly #memo = new Map<object, Map<unknown, SchemaIssue[] | typeof IN_PROGRESS>>();
 
-  constructor(root: Schema, maxDepth: number, issues: SchemaIssue[]) {
+  constructor(root: Schema, maxDepth: number, issues: SchemaIssue[], patterns: Patterns) {
     this.#root = root;
+    this.#patterns = patterns;
     this.#maxDepth = maxDepth;
     this.#issues = issues;
+  }
+
+  /** The pattern for the linear matcher; undefined when it does not constrain (see jsonSchemaInput). */
+  #pattern(source: string): LinearRegex | undefined {
+    if (!this.#patterns.has(source)) {
+      let compiled: LinearRegex | undefined;
+      try {
+        new RegExp(source, "u"); // JavaScript's reading of the syntax is the reference
+        const linear = linearRegex(source);
+        compiled = "test" in linear ? linear : undefined;
+      } catch {
+        compiled = undefined;
+      }
+      this.#patterns.set(source, compiled);
+    }
+    return this.#patterns.get(source);
   }
 
   #fail(message: string, path: readonly PropertyKey[]): void {
@@ -307,13 +336,7 @@ class Validator {
       this.#fail(`Too big: expected string to have <=${schema.maxLength} characters`, path);
     }
     if (typeof schema.pattern === "string") {
-      let pattern: RegExp | undefined;
-      try {
-        pattern = new RegExp(schema.pattern, "u");
-      } catch {
-        pattern = undefined; // a pattern JavaScript cannot compile does not constrain
-      }
-      if (pattern !== undefined && !pattern.test(value)) {
+      if (this.#pattern(schema.pattern)?.test(value) === false) {
         this.#fail(`Invalid string: must match pattern /${schema.pattern}/`, path);
       }
     }

@@ -6,6 +6,7 @@ import { parseToolCalls } from "../../../loop/parse.ts";
 import { type SseEvent, SseLimitError, SseParser } from "../../../internal/sse.ts";
 import { lines } from "../../../tools/mcp/_stdio_transport.ts";
 import { jsonSchemaInput } from "../../../tools/mcp/json_schema_input.ts";
+import { linearRegex } from "../../../tools/mcp/_linear_regex.ts";
 import { readSkillMd } from "../../../skills/skill_md.ts";
 import { parseFlatFrontMatter } from "../../../bundles/_front_matter.ts";
 
@@ -78,6 +79,9 @@ const CALL_TOKENS = [
   '"{\\"a\\":1}"',
   "[[",
   "]]",
+  "{Note: it's ",
+  "[see ",
+  "'",
 ];
 
 /** parseToolCalls never throws and never yields a call without a name or with non-object args. */
@@ -280,6 +284,95 @@ export function fuzzJsonSchema(seed: number, count: number): GroupResult {
   return { cases: count, failures };
 }
 
+const PATTERN_ATOMS = [
+  "a",
+  "b",
+  ".",
+  "[ab]",
+  "[^a]",
+  "[a-c\\d]",
+  "\\d",
+  "\\w",
+  "\\W",
+  "\\s",
+  "\\p{L}",
+  "\\u{1F600}",
+  "😀",
+  "é",
+  "\\n",
+  "\\b",
+  "\\B",
+  "^",
+  "$",
+  "",
+];
+const QUANTIFIERS = ["", "", "*", "+", "?", "{2}", "{1,2}", "{0,}", "*?", "+?", "{1,3}?"];
+const PATTERN_TEXT = ["a", "b", "1", " ", "é", "😀", "\n", "_", "\uD800"];
+
+function randomPattern(next: () => number, depth: number): string {
+  const choice = depth <= 0 ? 0 : Math.floor(next() * 9);
+  switch (choice) {
+    case 0:
+    case 1:
+    case 2: {
+      const atom = pick(next, PATTERN_ATOMS);
+      return /^(\^|\$|\\b|\\B|)$/.test(atom) ? atom : atom + pick(next, QUANTIFIERS);
+    }
+    case 3:
+    case 4:
+      return randomPattern(next, depth - 1) + randomPattern(next, depth - 1);
+    case 5:
+      return `(?:${randomPattern(next, depth - 1)}|${randomPattern(next, depth - 1)})`;
+    case 6:
+      return `(${randomPattern(next, depth - 1)})${pick(next, QUANTIFIERS)}`;
+    case 7:
+      return `(?${pick(next, ["=", "!", "<=", "<!"])}${randomPattern(next, depth - 1)})`;
+    default:
+      return `(?:${randomPattern(next, depth - 1)})${pick(next, QUANTIFIERS)}`;
+  }
+}
+
+/**
+ * An empty match between the two halves of a surrogate pair: V8 tries those
+ * positions for empty matches (the standard reads the text by code points,
+ * as the linear matcher does), e.g. /\B/u finds one in "a😀b".
+ */
+function insidePair(text: string, found: RegExpExecArray | null): boolean {
+  if (found === null || found[0] !== "") return false;
+  const before = text.charCodeAt(found.index - 1);
+  const after = text.charCodeAt(found.index);
+  return before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff;
+}
+
+/** The linear pattern matcher answers as JavaScript's engine does (on texts short enough for it). */
+export function fuzzPatterns(seed: number, count: number): GroupResult {
+  const next = random(seed);
+  const failures: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const source = randomPattern(next, 4);
+    let native: RegExp;
+    try {
+      native = new RegExp(source, "u");
+    } catch {
+      continue; // not a pattern: it does not constrain either way
+    }
+    const compiled = linearRegex(source);
+    if (!("test" in compiled)) {
+      record(failures, "linearRegex", source, compiled.unsupported);
+      continue;
+    }
+    for (let j = 0; j < 4; j++) {
+      const text = join(next, PATTERN_TEXT, Math.floor(next() * 7));
+      const got = compiled.test(text);
+      const found = native.exec(text);
+      if (got !== (found !== null) && !insidePair(text, found)) {
+        record(failures, "linearRegex", { source, text }, `got ${got}`);
+      }
+    }
+  }
+  return { cases: count, failures };
+}
+
 const FRONT_LINES = [
   "name: a",
   "name: x-y",
@@ -413,10 +506,20 @@ const CODE = "function f() { return {a: [1, 2]}; }\n";
 export const FAMILIES: readonly Family[] = [
   { name: "parseToolCalls: unmatched '{'", make: (n) => "{".repeat(n), run: parseToolCalls },
   {
+    name: "parseToolCalls: unmatched '{\"'",
+    make: (n) => '{"'.repeat(n / 2),
+    run: parseToolCalls,
+  },
+  {
     name: "parseToolCalls: a write_file call cut off",
     make: (n) =>
       '{"tool":"write_file","args":{"path":"a.ts","content":"' +
       CODE.repeat(Math.ceil(n / CODE.length)),
+    run: parseToolCalls,
+  },
+  {
+    name: "parseToolCalls: prose braces with stray quotes, then a call",
+    make: (n) => `{Note: it's "odd} [see "x] {  `.repeat(Math.ceil(n / 30)) + '{"tool":"a"}',
     run: parseToolCalls,
   },
   {
@@ -432,6 +535,13 @@ export const FAMILIES: readonly Family[] = [
         Array.from({ length: Math.ceil(n / 12) }, (_, i) => `k${i}: v`).join("\n")
       }\n---\nBody`,
     run: (text) => readSkillMd(text, "big/SKILL.md"),
+  },
+  {
+    name: "jsonSchemaInput: a server's pattern ^(a+)+$ on a long string",
+    make: (n) => JSON.stringify({ word: `${"a".repeat(n)}!` }),
+    run: (text) =>
+      jsonSchemaInput({ type: "object", properties: { word: { pattern: "^(a+)+$" } } })
+        .safeParse(JSON.parse(text)),
   },
   {
     name: "jsonSchemaInput: a recursive schema over a wide value",

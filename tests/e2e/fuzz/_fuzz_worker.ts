@@ -4,6 +4,7 @@ import {
   FAMILIES,
   fuzzFrontMatter,
   fuzzJsonSchema,
+  fuzzPatterns,
   fuzzSse,
   fuzzStdioLines,
   fuzzToolCalls,
@@ -15,6 +16,7 @@ const GROUPS = {
   sse: fuzzSse,
   stdioLines: fuzzStdioLines,
   jsonSchema: fuzzJsonSchema,
+  patterns: fuzzPatterns,
   frontMatter: fuzzFrontMatter,
 };
 

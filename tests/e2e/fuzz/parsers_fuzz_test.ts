@@ -42,6 +42,7 @@ const GROUPS = [
   ["sse", 30_000],
   ["stdioLines", 10_000],
   ["jsonSchema", 10_000],
+  ["patterns", 10_000],
   ["frontMatter", 12_000],
 ] as const;
 

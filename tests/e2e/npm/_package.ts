@@ -3,7 +3,7 @@
  * into an empty temporary folder, and the runtimes that run it (Node 22 and
  * Bun from `.ci/runtimes`, installed by `deno task test:deps`).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -98,27 +98,4 @@ export async function ok(
     );
   }
   return result.stdout;
-}
-
-/**
- * Source files (relative to the root) that still call `Deno.*` outside
- * comments: the parts of the slice that cannot run on Node or Bun yet.
- */
-export function denoCallers(...paths: string[]): string[] {
-  const found: string[] = [];
-  const visit = (path: string) => {
-    const full = join(ROOT, path);
-    if (statSync(full).isDirectory()) {
-      for (const name of readdirSync(full)) visit(join(path, name));
-      return;
-    }
-    if (!path.endsWith(".ts")) return;
-    const code = readFileSync(full, "utf8").split("\n").filter((line) => {
-      const trimmed = line.trim();
-      return !trimmed.startsWith("*") && !trimmed.startsWith("//") && !trimmed.startsWith("/*");
-    });
-    if (code.some((line) => /\bDeno\./.test(line))) found.push(path);
-  };
-  for (const path of paths) visit(path);
-  return found;
 }

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { denoCallers, ok, ROOT, type Runtime, runtimes, tarball } from "./_package.ts";
+import { ok, ROOT, type Runtime, runtimes, tarball } from "./_package.ts";
 
 const ZOD = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json"))).imports.zod.replace(
   /^npm:/,
@@ -46,13 +46,6 @@ async function script(runtime: Runtime, name: string, source: string): Promise<s
   const file = `${name}-${runtime.name.replace(/\W/g, "")}.mjs`;
   writeFileSync(join(dir, file), source);
   return await ok([runtime.bin, file], dir, runtime);
-}
-
-/** A test of a part that waits on other files' `Deno.*` removal: skipped, the reason in its name. */
-function unlessDeno(name: string, paths: string[], fn: () => Promise<void>): Deno.TestDefinition {
-  const files = denoCallers(...paths);
-  if (files.length === 0) return { name, fn };
-  return { name: `${name} (skipped: ${files.join(", ")} still call Deno.*)`, ignore: true, fn };
 }
 
 /** An SSP server (the protocol of tests/fixtures/cartridges/_servers/counter_ssp.py) in JavaScript. */

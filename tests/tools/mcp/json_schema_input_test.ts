@@ -194,3 +194,93 @@ Deno.test("jsonSchemaInput() finds duplicates among many items without comparing
     "50000: Invalid input: array items must be unique",
   ]);
 });
+
+/** safeParse in a worker, stopped at a deadline (a blocked validator cannot be timed out in place). */
+async function safeParseWithin(deadlineMs: number, schema: unknown, value: unknown) {
+  const worker = new Worker(new URL("./_pattern_worker.ts", import.meta.url).href, {
+    type: "module",
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const answer = new Promise<{ result: { success: boolean; error?: { issues: unknown[] } } }>(
+      (resolve, reject) => {
+        worker.onmessage = (event) => resolve(event.data);
+        worker.onerror = (event) => {
+          event.preventDefault();
+          reject(new Error(event.message));
+        };
+      },
+    );
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${deadlineMs} ms`)), deadlineMs);
+    });
+    worker.postMessage({ schema, value });
+    return (await Promise.race([answer, deadline])).result;
+  } finally {
+    clearTimeout(timer);
+    worker.terminate();
+  }
+}
+
+Deno.test("jsonSchemaInput() checks a server's catastrophic pattern in linear time", async () => {
+  const schema = {
+    type: "object",
+    properties: { word: { type: "string", pattern: "^(a+)+$" } },
+    required: ["word"],
+  };
+  // JavaScript's own engine takes minutes on this (it doubles per character).
+  const result = await safeParseWithin(20_000, schema, { word: `${"a".repeat(30)}!` });
+  assert.deepEqual(result, {
+    success: false,
+    error: {
+      issues: [{ message: "Invalid string: must match pattern /^(a+)+$/", path: ["word"] }],
+    },
+  });
+  const long = await safeParseWithin(20_000, schema, { word: `${"a".repeat(100_000)}!` });
+  assert.equal(long.success, false);
+  assert.equal(
+    (await safeParseWithin(20_000, schema, { word: "a".repeat(100_000) })).success,
+    true,
+  );
+});
+
+Deno.test("jsonSchemaInput() patterns agree with JavaScript's on everyday patterns", () => {
+  const cases: [string, string, boolean][] = [
+    ["^[a-z]+$", "abc", true],
+    ["^[a-z]+$", "ab1", false],
+    ["^[^@\\s]+@[^@\\s]+\\.[a-z]{2,}$", "ann@example.org", true],
+    ["^[^@\\s]+@[^@\\s]+\\.[a-z]{2,}$", "ann@example", false],
+    ["^\\d{4}-\\d{2}-\\d{2}$", "2026-12-03", true],
+    ["^\\d{4}-\\d{2}-\\d{2}$", "2026-1-03", false],
+    ["^(?=.*[A-Z])(?=.*\\d).{8,}$", "Secret123", true], // lookaheads
+    ["^(?=.*[A-Z])(?=.*\\d).{8,}$", "secret123", false],
+    ["(?<!\\$)\\b\\d+\\b", "costs $5", false], // lookbehind, word boundaries
+    ["(?<!\\$)\\b\\d+\\b", "costs 5", true],
+    ["^\\p{Lu}\\p{Ll}+$", "Émile", true], // Unicode properties, code points
+    ["^.{2}$", "😀é", true],
+    ["ab", "xxabxx", true], // unanchored: anywhere in the string
+  ];
+  for (const [pattern, text, expected] of cases) {
+    assert.equal(
+      new RegExp(pattern, "u").test(text),
+      expected,
+      `JavaScript: /${pattern}/ on ${text}`,
+    );
+    const schema = { type: "string", pattern };
+    assert.equal(
+      jsonSchemaInput(schema).safeParse(text).success,
+      expected,
+      `/${pattern}/ on ${text}`,
+    );
+  }
+});
+
+Deno.test("jsonSchemaInput() leaves patterns it cannot run in linear time to the server", () => {
+  for (const pattern of ["^(a)\\1$", "^(?i:a)$", "^a{5000}$", "("]) {
+    assert.equal(
+      jsonSchemaInput({ type: "string", pattern }).safeParse("b").success,
+      true,
+      pattern,
+    );
+  }
+});

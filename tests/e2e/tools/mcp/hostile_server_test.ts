@@ -140,3 +140,23 @@ Deno.test("streamable HTTP: a body that breaks while read, or is too long, is an
     await server.close();
   }
 });
+
+Deno.test("a server's catastrophic pattern fails the step as a validation error, without stalling the loop", async () => {
+  const word = `${"a".repeat(30)}!`; // JavaScript's engine: about 2^30 steps
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      fileURLToPath(new URL("./_pattern_agent.ts", import.meta.url)),
+      fixture("hostile_server.mjs"),
+      word,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(40_000),
+  }).output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  const result = JSON.parse(new TextDecoder().decode(stdout));
+  assert.equal(result.errorKind, "validation");
+  assert.match(result.error, /must match pattern \/\^\(a\+\)\+\$\/\n {2}→ at word/);
+});
