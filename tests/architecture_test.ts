@@ -106,12 +106,9 @@ Deno.test("mod.ts loads neither zod nor yaml at import time (lazy dynamic import
 
 const ANY_IMPORT =
   /(?:import|export)[^'"]*?from\s+["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)/g;
-const VALUE_IMPORT =
-  /(?:import|export)(?!\s+type\b)[^'"]*?from\s+["'](\.[^"']+)["']|(?<!typeof )import\(\s*["'](\.[^"']+)["']\s*\)/g;
 
 /** Every source file outside tests/, examples/ and bench/, with its relative imports. */
-async function importGraph(valueOnly: boolean): Promise<Map<string, string[]>> {
-  const pattern = valueOnly ? VALUE_IMPORT : ANY_IMPORT;
+async function importGraph(): Promise<Map<string, string[]>> {
   const graph = new Map<string, string[]>();
   const skip = new Set(["tests", "examples", "bench", "node_modules", "dist", ".git"]);
   async function visit(dir: URL): Promise<void> {
@@ -122,7 +119,7 @@ async function importGraph(valueOnly: boolean): Promise<Map<string, string[]>> {
       else if (entry.name.endsWith(".ts")) {
         const text = (await Deno.readTextFile(url)).replace(/\/\*[\s\S]*?\*\//g, "");
         const targets = [
-          ...text.matchAll(pattern),
+          ...text.matchAll(ANY_IMPORT),
         ].map((match) => relative(root.pathname, new URL(match[1] ?? match[2]!, url).pathname));
         graph.set(relative(root.pathname, url.pathname), targets);
       }
@@ -137,7 +134,7 @@ async function importGraph(valueOnly: boolean): Promise<Map<string, string[]>> {
 // backends/openai/_stream.ts.
 Deno.test("no private _x.ts module is imported from outside its folder", async () => {
   const problems: string[] = [];
-  for (const [from, targets] of await importGraph(false)) {
+  for (const [from, targets] of await importGraph()) {
     for (const target of targets) {
       const name = target.split("/").at(-1)!;
       const folder = target.slice(0, -name.length);
@@ -149,8 +146,8 @@ Deno.test("no private _x.ts module is imported from outside its folder", async (
   assert.deepEqual(problems, []);
 });
 
-Deno.test("no import circle between source files (value imports)", async () => {
-  const graph = await importGraph(true);
+Deno.test("no import circle between source files, type-only imports included", async () => {
+  const graph = await importGraph();
   const state = new Map<string, "open" | "done">();
   const circles: string[] = [];
   function walk(file: string, path: string[]): void {
@@ -182,7 +179,7 @@ const DENO_PROGRAM_TEMPLATES = new Set([
 
 Deno.test("the library calls no Deno.* API, so it runs on Node and Bun", async () => {
   const callers: string[] = [];
-  for (const file of (await importGraph(false)).keys()) {
+  for (const file of (await importGraph()).keys()) {
     if (DENO_PROGRAM_TEMPLATES.has(file) || file.startsWith("packages/")) continue;
     const lines = (await Deno.readTextFile(new URL(file, root))).split("\n");
     lines.forEach((line, index) => {
