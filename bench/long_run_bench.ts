@@ -97,10 +97,10 @@ function encoding(n: number): Setup {
   };
 }
 
-/** A compaction hook whose budget the run never reaches (about 45 tokens a step). */
-function idleCompaction(): CompactionHook {
+/** A compaction hook whose budget the run never reaches (about 45 tokens a step; 1M tokens up to N = 10,000). */
+function idleCompaction(n: number): CompactionHook {
   return compactionHook({
-    budget: contextBudget({ contextWindow: 1_000_000 }),
+    budget: contextBudget({ contextWindow: Math.max(1_000_000, n * 100) }),
     strategy: compactChain(pruneToolResults({ keepRecent: 3 }), truncateTranscript()),
   });
 }
@@ -120,16 +120,24 @@ function permissions(): Hook {
   });
 }
 
-function traced(context: Context, options: { redact?: boolean; disk?: boolean } = {}) {
+interface TraceOptions {
+  readonly redact?: boolean;
+  readonly disk?: boolean;
+  /** `false` keeps the records until the run ends (as the Python original's `save()`). */
+  readonly live?: boolean;
+}
+
+function traced(context: Context, options: TraceOptions = {}) {
   const sink = new ProvenanceSink(context.directory(options.disk), {
     ...(options.redact ? { redact: redactSecrets() } : {}),
+    ...(options.live === false ? { live: false } : {}),
   });
   return { llm: sink.wrap(countingBackend(context.n, "work", USAGE)), hook: sink.hook() };
 }
 
-function fullStack(context: Context, disk: boolean): Setup {
-  const trace = traced(context, { disk });
-  const compaction = idleCompaction();
+function fullStack(context: Context, disk: boolean, live = true): Setup {
+  const trace = traced(context, { disk, live });
+  const compaction = idleCompaction(context.n);
   return {
     llm: trace.llm,
     hooks: [
@@ -168,8 +176,8 @@ const CONFIGURATIONS: Record<string, (context: Context) => Setup> = {
   "memoryHook": () => ({
     hooks: [memoryHook(["The user prefers short answers.", (state) => `Turn ${state.turn}`])],
   }),
-  "compactionHook that never fires (1M-token budget)": () => {
-    const hook = idleCompaction();
+  "compactionHook that never fires": ({ n }) => {
+    const hook = idleCompaction(n);
     return { hooks: [hook], check: neverFired(hook) };
   },
   "redactingBackend": ({ n }) => ({
@@ -192,6 +200,8 @@ const CONFIGURATIONS: Record<string, (context: Context) => Setup> = {
   },
   "full stack (tmpfs)": (context) => fullStack(context, false),
   "full stack (disk)": (context) => fullStack(context, true),
+  "full stack, trace written when the run ends (tmpfs)": (context) =>
+    fullStack(context, false, false),
 };
 
 /** What one configuration's process reports (µs per step: wall clock, and CPU of the whole process). */
