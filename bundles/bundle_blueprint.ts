@@ -79,7 +79,7 @@ async function firstRequest(agent: BuiltAgent, nativeTools: boolean): Promise<Mo
     maxSteps: 1,
     retry: { attempts: 1 },
   });
-  await Array.fromAsync(run);
+  for await (const _ of run); // not Array.fromAsync: Node 20 lacks it
   if (captured === undefined) throw new Error("Cannot describe bundle: the loop sent no request");
   return captured;
 }

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import process from "node:process";
 import { z } from "zod";
 import { assertToolShape } from "../loop/assert_tool.ts";
 import { DEFAULT_SYSTEM_PROMPT } from "../loop/prompt.ts";
@@ -268,12 +269,7 @@ export async function loadBundle(root: string): Promise<LoadedBundle> {
     try {
       module = await import(pathToFileURL(folder.entrypoint.path).href);
     } catch (error) {
-      throw new BundleError([{
-        path: display,
-        message: `cannot be imported (${
-          describeError(error).split("\n")[0]
-        }); fix the module so it loads`,
-      }], { cause: error });
+      throw new BundleError([{ path: display, message: importFailure(error) }], { cause: error });
     }
     const problemsFound: BundleProblem[] = [];
     if (typeof module.build !== "function") {
@@ -574,4 +570,14 @@ export async function bundleScriptedResponses(
     message:
       "has no scripted replies; export scriptedResponses() from the entrypoint, add scripted.json, or pass --scripted-response",
   }]);
+}
+
+/** Why an entrypoint did not import, and the fix: a runtime that cannot load TypeScript is named. */
+function importFailure(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "ERR_UNKNOWN_FILE_EXTENSION" && typeof process.versions.node === "string") {
+    return `cannot be imported: Node ${process.versions.node} cannot load TypeScript; ` +
+      "run it with Deno or Node 22.18 or newer (which strip types), or write the entrypoint as .mjs";
+  }
+  return `cannot be imported (${describeError(error).split("\n")[0]}); fix the module so it loads`;
 }

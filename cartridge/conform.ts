@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { composableLoop } from "../loop/composable_loop.ts";
+import type { Step } from "../loop/step.ts";
 import { ScriptedBackend, type ScriptedResponse } from "../backends/scripted.ts";
 import { CartridgeError } from "./cartridge_error.ts";
 import { readCartridge } from "./read_cartridge.ts";
@@ -296,7 +297,10 @@ async function checkCase(
       const run = composableLoop(
         agent.loopOptions(llm, options.task ?? "Run the conformance script"),
       );
-      const steps = await Array.fromAsync(run);
+      const steps: Step[] = [];
+      for await (const step of run) {
+        steps.push(step); // not Array.fromAsync: Node 20 lacks it
+      }
       const outcome = await run.outcome;
       if (steps.length !== wanted.length) {
         detail.push(`${steps.length} steps, expected ${wanted.length}`);

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { DEP_AUDIT, REPO, SAMPLE, tempFolder } from "../bundles/_helpers.ts";
 
-const hasNode = spawnSync("node", ["--version"]).status === 0;
+/** Each build or run is killed after this long (the test then fails on its exit status). */
+const DEADLINE_MS = 120_000;
+const hasNode = spawnSync("node", ["--version"], { timeout: DEADLINE_MS }).status === 0;
 
 async function build(): Promise<string> {
   const out = `${await tempFolder()}/looplet.mjs`;
@@ -15,7 +17,7 @@ async function build(): Promise<string> {
     "-o",
     out,
     "packages/cli/single_file.ts",
-  ], { cwd: REPO, encoding: "utf8" });
+  ], { cwd: REPO, encoding: "utf8", timeout: DEADLINE_MS });
   assert.equal(result.status, 0, result.stderr);
   return out;
 }
@@ -25,6 +27,7 @@ function run(runtime: string[], file: string, args: string[]) {
     cwd: REPO,
     encoding: "utf8",
     env: { ...Deno.env.toObject(), NO_COLOR: "1" },
+    timeout: DEADLINE_MS,
   });
 }
 
@@ -73,5 +76,34 @@ Deno.test({
     ]);
     assert.equal(coder.status, 0, coder.stderr);
     assert.match(coder.stdout, /✓ done in 7 steps: Fixed median\(\)/);
+    const blueprint = run(["node"], file, ["blueprint", "dep-audit"]);
+    assert.equal(blueprint.status, 0, blueprint.stderr);
+    assert.match(blueprint.stdout, /list_dependencies/);
+    if (!nodeStripsTypes()) {
+      // The coder's entrypoint is TypeScript: an older Node is named, with the fix.
+      const old = run(["node"], file, [
+        "run",
+        "coder",
+        "Fix it",
+        "--scripted",
+        "--copy-workspace",
+        SAMPLE,
+      ]);
+      assert.equal(old.status, 1, old.stderr);
+      assert.match(
+        old.stderr,
+        /looplet\.ts: cannot be imported: Node \d+\.\d+\.\d+ cannot load TypeScript; run it with Deno or Node 22\.18/,
+      );
+    }
   },
 });
+
+/** Whether the `node` on the PATH imports `.ts` files (type stripping, on by default from 22.18). */
+function nodeStripsTypes(): boolean {
+  const [major = 0, minor = 0] = spawnSync("node", ["-p", "process.versions.node"], {
+    encoding: "utf8",
+    timeout: DEADLINE_MS,
+  })
+    .stdout.trim().split(".").map(Number);
+  return major > 22 || (major === 22 && minor >= 18);
+}
