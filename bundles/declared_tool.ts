@@ -6,6 +6,7 @@ import { tool } from "../tools/tool.ts";
 import { type CommandPolicy, runCommand, workspaceHome } from "../tools/workspace/run_command.ts";
 import { capText } from "../internal/limits.ts";
 import type { ToolEntry } from "./read_bundle_folder.ts";
+import { importFailure } from "./_import_failure.ts";
 
 /**
  * What `declaredTool` needs besides the manifest.
@@ -56,7 +57,11 @@ export async function declaredTool(
   };
   let execute: (args: unknown, ctx: ToolContext) => unknown;
   if (manifest.module !== undefined) {
-    const module = await import(pathToFileURL(join(dir, manifest.module)).href);
+    const module = await import(pathToFileURL(join(dir, manifest.module)).href).catch((error) => {
+      throw new TypeError(`${manifestPath}: module: "${manifest.module}" ${importFailure(error)}`, {
+        cause: error,
+      });
+    });
     if (typeof module.execute !== "function") {
       throw new TypeError(
         `${manifestPath}: module: "${manifest.module}" must export a function execute(args, ctx)`,

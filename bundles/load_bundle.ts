@@ -1,6 +1,5 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import process from "node:process";
 import { z } from "zod";
 import { assertToolShape } from "../loop/assert_tool.ts";
 import { DEFAULT_SYSTEM_PROMPT } from "../loop/prompt.ts";
@@ -16,6 +15,7 @@ import { bundleLibrary } from "./bundle_library.ts";
 import { BundleError, type BundleProblem } from "./bundle_error.ts";
 import type { McpServerSpec } from "./bundle_manifest.ts";
 import { declaredTool } from "./declared_tool.ts";
+import { describeError, importFailure } from "./_import_failure.ts";
 import { declaredHooks } from "./hook_registry.ts";
 import { type BundleFolder, readBundleFolder } from "./read_bundle_folder.ts";
 
@@ -242,10 +242,6 @@ export interface BuiltAgent {
   close(): Promise<void>;
 }
 
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
 /**
  * Load a bundle: read and validate its folder, then import its entrypoint
  * (if it has one) and check its exports.
@@ -454,7 +450,13 @@ export async function buildBundle(
         entry.manifestPath,
       );
     } catch (error) {
-      problems.push({ path: entry.manifestPath, message: (error as Error).message });
+      // declaredTool's errors start with the manifest's path, which the problem names already.
+      const message = (error as Error).message;
+      const prefix = `${entry.manifestPath}: `;
+      problems.push({
+        path: entry.manifestPath,
+        message: message.startsWith(prefix) ? message.slice(prefix.length) : message,
+      });
     }
   }
 
@@ -570,14 +572,4 @@ export async function bundleScriptedResponses(
     message:
       "has no scripted replies; export scriptedResponses() from the entrypoint, add scripted.json, or pass --scripted-response",
   }]);
-}
-
-/** Why an entrypoint did not import, and the fix: a runtime that cannot load TypeScript is named. */
-function importFailure(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === "ERR_UNKNOWN_FILE_EXTENSION" && typeof process.versions.node === "string") {
-    return `cannot be imported: Node ${process.versions.node} cannot load TypeScript; ` +
-      "run it with Deno or Node 22.18 or newer (which strip types), or write the entrypoint as .mjs";
-  }
-  return `cannot be imported (${describeError(error).split("\n")[0]}); fix the module so it loads`;
 }

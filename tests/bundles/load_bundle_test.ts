@@ -189,6 +189,24 @@ Deno.test("loadBundle() reports a tool manifest whose schema is invalid, with th
   assert.match(message, /tools\/d\/tool\.json: give exactly one of 'command'/);
 });
 
+Deno.test("buildBundle() names a tool module that does not import, with the fix", async () => {
+  const root = await tempFolder({
+    "SKILL.md": skillMd("name: x\ndescription: d"),
+    "tools/e/tool.json": JSON.stringify({
+      name: "e",
+      description: "E",
+      input_schema: { type: "object" },
+      module: "run.mjs",
+    }),
+    "tools/e/run.mjs": "export const execute = (;\n",
+  });
+  const message = await problemsOf(loadBundle(root).then((bundle) => buildBundle(bundle)));
+  assert.match(
+    message,
+    /(^|\n)\S*tools\/e\/tool\.json: module: "run\.mjs" cannot be imported \([^)]*SyntaxError[^)]*\); fix the module so it loads/,
+  );
+});
+
 Deno.test("loadBundle() validates hooks.json and mcp.json with file and field", async () => {
   const root = await tempFolder({
     "SKILL.md": skillMd("name: x\ndescription: d"),

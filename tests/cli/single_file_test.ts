@@ -98,12 +98,12 @@ Deno.test({
   },
 });
 
-/** Whether the `node` on the PATH imports `.ts` files (type stripping, on by default from 22.18). */
+/** Whether the `node` on the PATH imports `.ts` files (type stripping, on by default from 22.18 and 23.6). */
 function nodeStripsTypes(): boolean {
   const [major = 0, minor = 0] = spawnSync("node", ["-p", "process.versions.node"], {
     encoding: "utf8",
     timeout: DEADLINE_MS,
   })
     .stdout.trim().split(".").map(Number);
-  return major > 22 || (major === 22 && minor >= 18);
+  return major > 23 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18);
 }
