@@ -232,8 +232,8 @@ for (const [row, item] of [CASES[0]!, ...CASES].entries()) {
   const perMb = times.map((time, index) => time / (item.sizes[index] ?? 1));
   const largest = item.sizes.at(-1) ?? 1;
   const ratio = (times.at(-1) ?? 0) / (times[0] ?? 1);
-  // The baseline's growth from 1 MB to each size: what the memory system adds, not the code.
   if (row === 0) continue;
+  // The baseline's growth from 1 MB to each size: what the memory system adds, not the code.
   baseline ??= new Map(item.sizes.map((size, index) => [size, times[index]! / times[0]!]));
   const copyGrowth = item.memoryBound ? baseline.get(largest) ?? 0 : 0;
   const limit = Math.round(Math.max(largest, copyGrowth) * 1.25);

@@ -130,18 +130,18 @@ interface TraceOptions {
 function traced(context: Context, options: TraceOptions = {}) {
   const sink = new ProvenanceSink(context.directory(options.disk), {
     ...(options.redact ? { redact: redactSecrets() } : {}),
-    ...(options.live === false ? { live: false } : {}),
+    live: options.live !== false,
   });
   return { llm: sink.wrap(countingBackend(context.n, "work", USAGE)), hook: sink.hook() };
 }
 
-function fullStack(context: Context, disk: boolean, live = true): Setup {
-  const trace = traced(context, { disk, live });
+function fullStack(context: Context, options: TraceOptions): Setup {
+  const trace = traced(context, options);
   const compaction = idleCompaction(context.n);
   return {
     llm: trace.llm,
     hooks: [
-      checkpointHook(new FileCheckpointStore(context.directory(disk))),
+      checkpointHook(new FileCheckpointStore(context.directory(options.disk))),
       trace.hook,
       compaction,
       metricsHook(),
@@ -198,10 +198,10 @@ const CONFIGURATIONS: Record<string, (context: Context) => Setup> = {
     const trace = traced(context, { redact: true });
     return { llm: trace.llm, hooks: [trace.hook] };
   },
-  "full stack (tmpfs)": (context) => fullStack(context, false),
-  "full stack (disk)": (context) => fullStack(context, true),
+  "full stack (tmpfs)": (context) => fullStack(context, {}),
+  "full stack (disk)": (context) => fullStack(context, { disk: true }),
   "full stack, trace written when the run ends (tmpfs)": (context) =>
-    fullStack(context, false, false),
+    fullStack(context, { live: false }),
 };
 
 /** What one configuration's process reports (µs per step: wall clock, and CPU of the whole process). */
